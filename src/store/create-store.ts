@@ -1,0 +1,88 @@
+import type {
+  ListOptions,
+  ObjectData,
+  ObjectInfo,
+  Store,
+  StoreDriver,
+  WriteOptions,
+} from './types.js';
+import { normalizeObjectPath, normalizePrefix } from './_paths.js';
+import { ValidationError } from '../errors.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/**
+ * Wraps a driver into a {@link Store}: every path is validated once here, so drivers only ever
+ * see safe, normalised paths, and conveniences (text, paging) are written once for all drivers.
+ */
+export function createStore(driver: StoreDriver): Store {
+  let closed = false;
+  return {
+    kind: driver.kind,
+    url: driver.url,
+    read: (path) => driver.read(normalizeObjectPath(path)),
+    readText: async (path) => decoder.decode(await driver.read(normalizeObjectPath(path))),
+    readStream: (path) => driver.readStream(normalizeObjectPath(path)),
+    write: (path, data, options = {}) =>
+      driver.write(normalizeObjectPath(path), toBytes(data), checkWriteOptions(options)),
+    append: (path, data) => driver.append(normalizeObjectPath(path), toBytes(data)),
+    list: (prefix = '', options = {}) =>
+      driver.list(normalizePrefix(prefix), checkListOptions(options)),
+    listAll: (prefix = '') => listAll(driver, normalizePrefix(prefix)),
+    stat: (path) => driver.stat(normalizeObjectPath(path)),
+    delete: (path) => driver.delete(normalizeObjectPath(path)),
+    objectUrl: (path) => driver.objectUrl(normalizeObjectPath(path)),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await driver.close?.();
+    },
+  };
+}
+
+async function* listAll(driver: StoreDriver, prefix: string): AsyncIterable<ObjectInfo> {
+  let pageToken: string | undefined;
+  do {
+    const page: Awaited<ReturnType<StoreDriver['list']>> = await driver.list(
+      prefix,
+      pageToken === undefined ? {} : { pageToken },
+    );
+    yield* page.objects;
+    pageToken = page.nextPageToken;
+  } while (pageToken !== undefined);
+}
+
+function toBytes(data: ObjectData): Uint8Array {
+  if (typeof data === 'string') return encoder.encode(data);
+  if (data instanceof Uint8Array) return data;
+  throw new ValidationError(
+    'data',
+    'it is neither a string nor a Uint8Array',
+    'Pass text or bytes.',
+  );
+}
+
+function checkWriteOptions(options: WriteOptions): WriteOptions {
+  const { ifGeneration } = options;
+  if (ifGeneration !== undefined && !/^\S+$/.test(ifGeneration)) {
+    throw new ValidationError(
+      'ifGeneration',
+      `"${ifGeneration}" is not a generation`,
+      'Pass the generation returned by stat() or write(), or "0" for create-only.',
+    );
+  }
+  return options;
+}
+
+function checkListOptions(options: ListOptions): ListOptions {
+  const { pageSize } = options;
+  if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 1)) {
+    throw new ValidationError(
+      'pageSize',
+      `${pageSize} is not a positive integer`,
+      'Pass e.g. 1000.',
+    );
+  }
+  return options;
+}

@@ -1,0 +1,291 @@
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { File, FileMetadata, Storage } from '@google-cloud/storage';
+import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
+import { debug } from '../../_debug.js';
+import { DEFAULT_RETRY_POLICY, RetriesExhausted, retry } from '../_retry.js';
+import type { ObjectInfo, RetryPolicy, StoreDriver, WriteOptions } from '../types.js';
+import { DEFAULT_PAGE_SIZE } from './_paging.js';
+
+/** Options of {@link createGcsDriver}. */
+export interface GcsDriverOptions {
+  bucket: string;
+  /** Folder inside the bucket that holds the store, without slashes at either end. */
+  prefix?: string;
+  /**
+   * The client to use. @default a `new Storage()` with Application Default Credentials, or the
+   * emulator named by `STORAGE_EMULATOR_HOST`
+   */
+  storage?: Storage;
+  /** How transient failures and lost races are retried. */
+  retry?: RetryPolicy;
+}
+
+/** Where append parts wait to be composed; hidden from listings like all `.` names. */
+const PARTS_FOLDER = '.ml-tracking/append-parts';
+
+/**
+ * A store in a Google Cloud Storage bucket. Appends upload only the new bytes as a part object
+ * and `compose` it onto the destination in place, under an `ifGenerationMatch` precondition, so
+ * an append costs the same whatever the object's size and concurrent appends never lose rows.
+ * Servers without compose (the emulator answers 501) get a conditional read-modify-write.
+ */
+export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreDriver> {
+  const storage = options.storage ?? (await defaultClient());
+  const bucket = storage.bucket(options.bucket);
+  const prefix = options.prefix ?? '';
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const url = `gs://${options.bucket}${prefix === '' ? '' : `/${prefix}`}`;
+  const emulatorHost = process.env.STORAGE_EMULATOR_HOST;
+  let composeSupported = true;
+
+  const objectName = (path: string): string => (prefix === '' ? path : `${prefix}/${path}`);
+  const storePath = (name: string): string =>
+    prefix === '' ? name : name.slice(prefix.length + 1);
+  const fileOf = (path: string): File => bucket.file(objectName(path));
+  const info = (metadata: FileMetadata): ObjectInfo => ({
+    path: storePath(metadata.name ?? ''),
+    size: Number(metadata.size ?? 0),
+    generation: String(metadata.generation),
+    updated: new Date(metadata.updated ?? Date.now()),
+  });
+
+  /** Runs one logical operation with retries and turns the last failure into a typed error. */
+  async function run<T>(
+    operation: string,
+    path: string,
+    action: () => Promise<T>,
+    retryable: (error: unknown) => boolean = isTransient,
+  ): Promise<T> {
+    try {
+      return await retry(action, retryable, policy);
+    } catch (error) {
+      throw toStoreError(error, { operation, store: url, path });
+    }
+  }
+
+  async function metadataOf(path: string): Promise<FileMetadata | undefined> {
+    try {
+      const [metadata] = await fileOf(path).getMetadata();
+      return metadata;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async function upload(path: string, data: Uint8Array, ifGeneration?: string) {
+    const file = fileOf(path);
+    await file.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+      resumable: false,
+      ...(ifGeneration === undefined
+        ? {}
+        : { preconditionOpts: { ifGenerationMatch: ifGeneration } }),
+    });
+    return info(file.metadata);
+  }
+
+  /** Whether the object already ends with `data`: did an attempt whose answer was lost land? */
+  async function endsWith(path: string, current: FileMetadata, data: Uint8Array) {
+    const size = Number(current.size ?? 0);
+    if (size < data.byteLength || data.byteLength === 0) return false;
+    const [tail] = await fileOf(path).download({ start: size - data.byteLength, end: size - 1 });
+    return Buffer.compare(tail, data) === 0;
+  }
+
+  async function composeOnto(path: string, part: string, generation: string) {
+    const destination = objectName(path);
+    const [, response] = await bucket.combine([destination, part], destination, {
+      ifGenerationMatch: generation,
+    });
+    return info(response as FileMetadata);
+  }
+
+  async function readModifyWrite(path: string, current: FileMetadata, data: Uint8Array) {
+    const [existing] = await fileOf(path).download();
+    return upload(path, Buffer.concat([existing, data]), String(current.generation));
+  }
+
+  return {
+    kind: 'gcs',
+    url,
+    read: (path) =>
+      run('read', path, async () => {
+        const [data] = await fileOf(path).download();
+        return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      }),
+    readStream: (path) =>
+      run('read', path, async (): Promise<Readable> => {
+        // Ask first so that a missing object fails here, not later inside the stream.
+        const [metadata] = await fileOf(path).getMetadata();
+        return bucket
+          .file(objectName(path), { generation: String(metadata.generation) })
+          .createReadStream();
+      }),
+    write: (path, data, { ifGeneration }: WriteOptions) =>
+      run('write', path, async () => {
+        try {
+          return await upload(path, data, ifGeneration);
+        } catch (error) {
+          if (statusOf(error) !== 412 || ifGeneration === undefined) throw error;
+          const actual = await metadataOf(path);
+          throw new ConflictError({
+            operation: 'write',
+            store: url,
+            path,
+            expectedGeneration: ifGeneration,
+            actualGeneration: actual === undefined ? undefined : String(actual.generation),
+            cause: error,
+          });
+        }
+      }),
+    append(path, data) {
+      let part: string | undefined;
+      let answerLost = false;
+      const attempt = async (): Promise<ObjectInfo> => {
+        const current = await metadataOf(path);
+        if (!current) return upload(path, data, '0');
+        if (answerLost && (await endsWith(path, current, data))) return info(current);
+        if (composeSupported) {
+          try {
+            part ??= await uploadPart(data);
+            return await composeOnto(path, part, String(current.generation));
+          } catch (error) {
+            if (statusOf(error) !== 501) throw error;
+            composeSupported = false;
+            debug(`${url} does not implement compose; appends fall back to read-modify-write`);
+          }
+        }
+        return readModifyWrite(path, current, data);
+      };
+      return run(
+        'append',
+        path,
+        async () => {
+          try {
+            return await attempt();
+          } catch (error) {
+            // A failure without an answer may have landed: the next attempt looks before it appends.
+            answerLost ||= isTransient(error);
+            throw error;
+          }
+        },
+        (error) => isTransient(error) || statusOf(error) === 412,
+      ).finally(() => {
+        if (part !== undefined) void deleteQuietly(part);
+      });
+    },
+    list: (listPrefix, { pageSize, pageToken }) =>
+      run('list', listPrefix, async () => {
+        const [files, nextQuery] = await bucket.getFiles({
+          prefix: objectName(listPrefix),
+          maxResults: pageSize ?? DEFAULT_PAGE_SIZE,
+          autoPaginate: false,
+          ...(pageToken === undefined ? {} : { pageToken }),
+        });
+        const objects = files
+          .map((file) => info(file.metadata))
+          .filter((object) => !object.path.split('/').some((segment) => segment.startsWith('.')));
+        const next = (nextQuery as { pageToken?: string } | null)?.pageToken;
+        return next === undefined ? { objects } : { objects, nextPageToken: next };
+      }),
+    stat: (path) =>
+      run('stat', path, async () => {
+        const metadata = await metadataOf(path);
+        return metadata && info(metadata);
+      }),
+    delete: (path) =>
+      run('delete', path, async () => {
+        try {
+          await fileOf(path).delete();
+          return true;
+        } catch (error) {
+          if (statusOf(error) === 404) return false;
+          throw error;
+        }
+      }),
+    objectUrl: (path) =>
+      emulatorHost
+        ? `${emulatorHost.replace(/\/$/, '')}/storage/v1/b/${options.bucket}/o/${encodeURIComponent(objectName(path))}?alt=media`
+        : `https://storage.cloud.google.com/${options.bucket}/${objectName(path).split('/').map(encodeURIComponent).join('/')}`,
+  };
+
+  async function uploadPart(data: Uint8Array): Promise<string> {
+    const name = objectName(`${PARTS_FOLDER}/${randomUUID()}`);
+    await bucket.file(name).save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+      resumable: false,
+    });
+    return name;
+  }
+
+  async function deleteQuietly(name: string): Promise<void> {
+    try {
+      await bucket.file(name).delete({ ignoreNotFound: true });
+    } catch (error) {
+      // The row is in; a leftover part under .ml-tracking/ costs a few bytes and nothing else.
+      debug(`could not delete append part ${name}: ${String(error)}`);
+    }
+  }
+}
+
+async function defaultClient(): Promise<Storage> {
+  const { Storage } = await import('@google-cloud/storage');
+  // Retries are ours (see _retry.ts): one policy, aware of preconditions, for every driver call.
+  return new Storage({ retryOptions: { autoRetry: false } });
+}
+
+/** The HTTP status of a client error: `ApiError.code` or `GaxiosError.response.status`. */
+function statusOf(error: unknown): number | undefined {
+  const candidate = error as { code?: unknown; status?: unknown; response?: { status?: unknown } };
+  for (const value of [candidate.code, candidate.response?.status, candidate.status]) {
+    if (typeof value === 'number') return value;
+  }
+  return undefined;
+}
+
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
+
+/** Worth another attempt: throttling, server errors, dropped connections. */
+function isTransient(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status !== undefined)
+    return status === 408 || status === 429 || (status >= 500 && status !== 501);
+  const code = (error as { code?: unknown }).code;
+  return (
+    (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) ||
+    /socket hang up|ECONNRESET|network/i.test(error instanceof Error ? error.message : '')
+  );
+}
+
+function toStoreError(
+  error: unknown,
+  context: { operation: string; store: string; path: string },
+): StoreError {
+  const attempts = error instanceof RetriesExhausted ? error.attempts : 1;
+  const last = error instanceof RetriesExhausted ? error.cause : error;
+  const status = statusOf(last);
+  if (last instanceof StoreError) return last;
+  if (status === 404) return new NotFoundError({ ...context, cause: last });
+  const reason = status === undefined ? describe(last) : `HTTP ${status}: ${describe(last)}`;
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+  const hint =
+    status === 401 || status === 403
+      ? ' Check the credentials (Application Default Credentials) and the bucket permissions.'
+      : ' Check the network and the bucket, then try again.';
+  return new StoreError(
+    `Cannot ${context.operation} ${context.path} in ${context.store}${tries} (${reason}).${hint}`,
+    { ...context, cause: last },
+  );
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
+}

@@ -1,0 +1,86 @@
+import { Readable } from 'node:stream';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import type { ObjectInfo, StoreDriver } from '../types.js';
+import { byPath, pageOf } from './_paging.js';
+
+interface MemoryObject {
+  data: Uint8Array;
+  generation: number;
+  updated: Date;
+}
+
+/** Options of {@link createMemoryDriver}. */
+export interface MemoryDriverOptions {
+  /** A name to tell stores apart in URLs and messages. @default "default" */
+  name?: string;
+}
+
+/**
+ * An in-process store for tests and dry runs. JavaScript runs one task at a time, so every
+ * operation below is atomic without locks: none of them awaits between reading and writing.
+ */
+export function createMemoryDriver(options: MemoryDriverOptions = {}): StoreDriver {
+  const url = `memory://${options.name ?? 'default'}`;
+  const objects = new Map<string, MemoryObject>();
+  let lastGeneration = 0;
+
+  const info = (path: string, object: MemoryObject): ObjectInfo => ({
+    path,
+    size: object.data.byteLength,
+    generation: String(object.generation),
+    updated: object.updated,
+  });
+  const get = (operation: string, path: string): MemoryObject => {
+    const object = objects.get(path);
+    if (!object) throw new NotFoundError({ operation, store: url, path });
+    return object;
+  };
+  const put = (path: string, data: Uint8Array): ObjectInfo => {
+    const object = { data, generation: ++lastGeneration, updated: new Date() };
+    objects.set(path, object);
+    return info(path, object);
+  };
+
+  return {
+    kind: 'memory',
+    url,
+    read: (path) => Promise.resolve(get('read', path).data.slice()),
+    readStream: (path) => Promise.resolve(Readable.from([get('read', path).data.slice()])),
+    write: (path, data, { ifGeneration }) => {
+      const current = objects.get(path);
+      const currentGeneration = current ? String(current.generation) : '0';
+      if (ifGeneration !== undefined && ifGeneration !== currentGeneration) {
+        return Promise.reject(
+          new ConflictError({
+            operation: 'write',
+            store: url,
+            path,
+            expectedGeneration: ifGeneration,
+            actualGeneration: current ? currentGeneration : undefined,
+          }),
+        );
+      }
+      return Promise.resolve(put(path, data.slice()));
+    },
+    append: (path, data) => {
+      const current = objects.get(path)?.data ?? new Uint8Array();
+      const joined = new Uint8Array(current.byteLength + data.byteLength);
+      joined.set(current);
+      joined.set(data, current.byteLength);
+      return Promise.resolve(put(path, joined));
+    },
+    list: (prefix, listOptions) => {
+      const matching = [...objects]
+        .filter(([path]) => path.startsWith(prefix))
+        .map(([path, object]) => info(path, object))
+        .sort(byPath);
+      return Promise.resolve(pageOf(matching, listOptions));
+    },
+    stat: (path) => {
+      const object = objects.get(path);
+      return Promise.resolve(object ? info(path, object) : undefined);
+    },
+    delete: (path) => Promise.resolve(objects.delete(path)),
+    objectUrl: (path) => `${url}/${path}`,
+  };
+}

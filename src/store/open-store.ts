@@ -1,0 +1,141 @@
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Storage } from '@google-cloud/storage';
+import { ValidationError } from '../errors.js';
+import { createStore } from './create-store.js';
+import { createLocalDriver } from './drivers/local.js';
+import { createMemoryDriver } from './drivers/memory.js';
+import type { RetryPolicy, Store, StoreDriver } from './types.js';
+
+/** The folder used when no store is named and `ML_TRACKING_STORE` is unset. */
+export const DEFAULT_STORE_FOLDER = 'ml-tracking';
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /** Base folder for relative local paths. @default process.cwd() */
+  cwd?: string;
+  /** Environment to read `ML_TRACKING_STORE` from. @default process.env */
+  env?: Record<string, string | undefined>;
+  /** A ready `@google-cloud/storage` client for `gs://` stores (tests, custom credentials). */
+  storage?: Storage;
+  /** Retry policy of the GCS driver. */
+  retry?: RetryPolicy;
+}
+
+// Memory stores live as long as the process, so `memory://name` opened twice is one store.
+const memoryDrivers = new Map<string, StoreDriver>();
+
+// Bucket names: https://cloud.google.com/storage/docs/buckets#naming
+const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+
+/**
+ * Opens the store a URL names:
+ * - `gs://bucket[/prefix]`: Google Cloud Storage, with Application Default Credentials (or the
+ *   emulator in `STORAGE_EMULATOR_HOST`); the client library is loaded only then;
+ * - a path or `file://` URL: a local folder;
+ * - `memory://[name]`: in-process, for tests and dry runs.
+ *
+ * With no URL, `ML_TRACKING_STORE` decides, else the folder `./ml-tracking`.
+ *
+ * @example
+ * const store = await openStore('gs://my-bucket/ml-tracking');
+ * await store.append('notes.txt', 'one line\n');
+ */
+export async function openStore(url?: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const target = url ?? nonEmpty(env.ML_TRACKING_STORE) ?? DEFAULT_STORE_FOLDER;
+  if (typeof target !== 'string' || target.trim() === '') {
+    throw new ValidationError('store', 'the store URL is empty', storeHint());
+  }
+
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(target)?.[1]?.toLowerCase();
+  // One letter before a colon is a Windows drive, not a scheme.
+  if (scheme === undefined || scheme.length === 1) {
+    return createStore(createLocalDriver({ root: resolve(cwd, target) }));
+  }
+  switch (scheme) {
+    case 'file':
+      return createStore(createLocalDriver({ root: localPathOf(target) }));
+    case 'memory':
+      return createStore(memoryDriver(target));
+    case 'gs':
+      return createStore(await gcsDriver(target, options));
+    default:
+      throw new ValidationError('store', `"${scheme}:" stores are not supported`, storeHint());
+  }
+}
+
+function memoryDriver(url: string): StoreDriver {
+  const name = url.slice('memory://'.length).replace(/\/+$/, '') || 'default';
+  let driver = memoryDrivers.get(name);
+  if (!driver) {
+    driver = createMemoryDriver({ name });
+    memoryDrivers.set(name, driver);
+  }
+  return driver;
+}
+
+async function gcsDriver(url: string, options: OpenStoreOptions): Promise<StoreDriver> {
+  const match = /^gs:\/\/([^/]*)(?:\/(.*))?$/i.exec(url);
+  const bucket = match?.[1] ?? '';
+  const prefix = (match?.[2] ?? '').replace(/^\/+|\/+$/g, '');
+  if (bucket === '') {
+    throw new ValidationError(
+      'store',
+      `"${url}" has no bucket name`,
+      'Write it as gs://my-bucket or gs://my-bucket/folder.',
+    );
+  }
+  if (!BUCKET_NAME.test(bucket)) {
+    throw new ValidationError(
+      'store',
+      `"${bucket}" is not a valid bucket name`,
+      'Bucket names have 3 to 222 lower-case letters, digits, "-", "_" or ".", and start and end with a letter or digit.',
+    );
+  }
+  if (prefix.split('/').some((segment) => segment === '..' || segment === '.')) {
+    throw new ValidationError(
+      'store',
+      `"${url}" has "." or ".." in its folder`,
+      'Name the folder plainly, e.g. gs://my-bucket/ml-tracking.',
+    );
+  }
+  const { createGcsDriver } = await import('./drivers/gcs.js');
+  return createGcsDriver({
+    bucket,
+    ...(prefix === '' ? {} : { prefix }),
+    ...(options.storage ? { storage: options.storage } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+  });
+}
+
+function localPathOf(url: string): string {
+  let path: string;
+  try {
+    path = fileURLToPath(url);
+  } catch (error) {
+    throw new ValidationError(
+      'store',
+      `"${url}" is not a valid file URL`,
+      'Write it as file:///absolute/path or give a plain path.',
+      { cause: error },
+    );
+  }
+  if (!isAbsolute(path)) {
+    throw new ValidationError(
+      'store',
+      `"${url}" is not absolute`,
+      'Use file:///absolute/path or a plain relative path.',
+    );
+  }
+  return path;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function storeHint(): string {
+  return 'Use gs://bucket[/folder], a folder path or file:// URL, or memory://name.';
+}
