@@ -21,17 +21,18 @@ export function createStore(driver: StoreDriver): Store {
   return {
     kind: driver.kind,
     url: driver.url,
-    read: (path) => driver.read(normalizeObjectPath(path)),
+    // async everywhere, so that bad input rejects the promise instead of throwing synchronously
+    read: async (path) => driver.read(normalizeObjectPath(path)),
     readText: async (path) => decoder.decode(await driver.read(normalizeObjectPath(path))),
-    readStream: (path) => driver.readStream(normalizeObjectPath(path)),
-    write: (path, data, options = {}) =>
+    readStream: async (path) => driver.readStream(normalizeObjectPath(path)),
+    write: async (path, data, options = {}) =>
       driver.write(normalizeObjectPath(path), toBytes(data), checkWriteOptions(options)),
-    append: (path, data) => driver.append(normalizeObjectPath(path), toBytes(data)),
-    list: (prefix = '', options = {}) =>
+    append: async (path, data) => driver.append(normalizeObjectPath(path), toBytes(data)),
+    list: async (prefix = '', options = {}) =>
       driver.list(normalizePrefix(prefix), checkListOptions(options)),
     listAll: (prefix = '') => listAll(driver, normalizePrefix(prefix)),
-    stat: (path) => driver.stat(normalizeObjectPath(path)),
-    delete: (path) => driver.delete(normalizeObjectPath(path)),
+    stat: async (path) => driver.stat(normalizeObjectPath(path)),
+    delete: async (path) => driver.delete(normalizeObjectPath(path)),
     objectUrl: (path) => driver.objectUrl(normalizeObjectPath(path)),
     close: async () => {
       if (closed) return;

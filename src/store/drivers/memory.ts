@@ -44,43 +44,41 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): StoreDriv
   return {
     kind: 'memory',
     url,
-    read: (path) => Promise.resolve(get('read', path).data.slice()),
-    readStream: (path) => Promise.resolve(Readable.from([get('read', path).data.slice()])),
-    write: (path, data, { ifGeneration }) => {
+    read: async (path) => get('read', path).data.slice(),
+    readStream: async (path) => Readable.from([get('read', path).data.slice()]),
+    write: async (path, data, { ifGeneration }) => {
       const current = objects.get(path);
       const currentGeneration = current ? String(current.generation) : '0';
       if (ifGeneration !== undefined && ifGeneration !== currentGeneration) {
-        return Promise.reject(
-          new ConflictError({
-            operation: 'write',
-            store: url,
-            path,
-            expectedGeneration: ifGeneration,
-            actualGeneration: current ? currentGeneration : undefined,
-          }),
-        );
+        throw new ConflictError({
+          operation: 'write',
+          store: url,
+          path,
+          expectedGeneration: ifGeneration,
+          actualGeneration: current ? currentGeneration : undefined,
+        });
       }
-      return Promise.resolve(put(path, data.slice()));
+      return put(path, data.slice());
     },
-    append: (path, data) => {
+    append: async (path, data) => {
       const current = objects.get(path)?.data ?? new Uint8Array();
       const joined = new Uint8Array(current.byteLength + data.byteLength);
       joined.set(current);
       joined.set(data, current.byteLength);
-      return Promise.resolve(put(path, joined));
+      return put(path, joined);
     },
-    list: (prefix, listOptions) => {
+    list: async (prefix, listOptions) => {
       const matching = [...objects]
         .filter(([path]) => path.startsWith(prefix))
         .map(([path, object]) => info(path, object))
         .sort(byPath);
-      return Promise.resolve(pageOf(matching, listOptions));
+      return pageOf(matching, listOptions);
     },
-    stat: (path) => {
+    stat: async (path) => {
       const object = objects.get(path);
-      return Promise.resolve(object ? info(path, object) : undefined);
+      return object ? info(path, object) : undefined;
     },
-    delete: (path) => Promise.resolve(objects.delete(path)),
+    delete: async (path) => objects.delete(path),
     objectUrl: (path) => `${url}/${path}`,
   };
 }
