@@ -90,13 +90,18 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
 
       const all: string[] = [];
       for await (const object of store.listAll(`${base}/`)) all.push(object.path);
-      expect(all).toEqual(['a.csv', 'ab.csv', 'b.csv', 'c/d.csv', 'e.csv'].map((n) => `${base}/${n}`));
+      expect(all).toEqual(
+        ['a.csv', 'ab.csv', 'b.csv', 'c/d.csv', 'e.csv'].map((n) => `${base}/${n}`),
+      );
 
       const paged: string[] = [];
       let pageToken: string | undefined;
       let pages = 0;
       do {
-        const page = await store.list(`${base}/`, { pageSize: 2, ...(pageToken ? { pageToken } : {}) });
+        const page = await store.list(`${base}/`, {
+          pageSize: 2,
+          ...(pageToken ? { pageToken } : {}),
+        });
         expect(page.objects.length).toBeLessThanOrEqual(2);
         paged.push(...page.objects.map((object) => object.path));
         pageToken = page.nextPageToken;
@@ -106,7 +111,10 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
       expect(pages).toBe(3);
 
       const partial = await store.list(`${base}/a`);
-      expect(partial.objects.map((object) => object.path)).toEqual([`${base}/a.csv`, `${base}/ab.csv`]);
+      expect(partial.objects.map((object) => object.path)).toEqual([
+        `${base}/a.csv`,
+        `${base}/ab.csv`,
+      ]);
       expect((await store.list(`${base}/nothing-here/`)).objects).toEqual([]);
     });
 
@@ -139,21 +147,31 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
     });
 
     it('create-only write succeeds once, then fails with ConflictError', async (context) => {
-      context.skip(subject.capabilities?.noPreconditions !== undefined, subject.capabilities?.noPreconditions);
+      context.skip(
+        subject.capabilities?.noPreconditions !== undefined,
+        subject.capabilities?.noPreconditions,
+      );
       const path = `${folder()}/once.csv`;
       await store.write(path, 'first', { ifGeneration: '0' });
-      const error = await store.write(path, 'second', { ifGeneration: '0' }).catch((e: unknown) => e);
+      const error = await store
+        .write(path, 'second', { ifGeneration: '0' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConflictError);
       expect(error).toMatchObject({ path, expectedGeneration: '0', code: 'ERR_CONFLICT' });
       expect(await store.readText(path)).toBe('first');
     });
 
     it('compare-and-swap write succeeds on the current generation only', async (context) => {
-      context.skip(subject.capabilities?.noPreconditions !== undefined, subject.capabilities?.noPreconditions);
+      context.skip(
+        subject.capabilities?.noPreconditions !== undefined,
+        subject.capabilities?.noPreconditions,
+      );
       const path = `${folder()}/cas.csv`;
       const first = await store.write(path, 'v1');
       const second = await store.write(path, 'v2', { ifGeneration: first.generation });
-      const error = await store.write(path, 'v3', { ifGeneration: first.generation }).catch((e: unknown) => e);
+      const error = await store
+        .write(path, 'v3', { ifGeneration: first.generation })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConflictError);
       expect(error).toMatchObject({
         path,
@@ -164,7 +182,10 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
     });
 
     it('loses no row when 40 appends race on one object', async (context) => {
-      context.skip(subject.capabilities?.noPreconditions !== undefined, subject.capabilities?.noPreconditions);
+      context.skip(
+        subject.capabilities?.noPreconditions !== undefined,
+        subject.capabilities?.noPreconditions,
+      );
       const path = `${folder()}/race.csv`;
       const rows = Array.from({ length: 40 }, (_, index) => `row-${index},${'x'.repeat(50)}\n`);
       await Promise.all(rows.map((row) => store.append(path, row)));

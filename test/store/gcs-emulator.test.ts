@@ -6,7 +6,9 @@ import { describeStoreContract } from './contract.js';
 describeStoreContract('gcs on the firebase Storage emulator', async () => {
   const emulator = await startGcsEmulator();
   return {
-    store: await openStore('gs://contract-bucket/ml-tracking', { storage: emulator.createClient() }),
+    store: await openStore('gs://contract-bucket/ml-tracking', {
+      storage: emulator.createClient(),
+    }),
     capabilities: {
       noPreconditions:
         'the firebase Storage emulator ignores generation preconditions; the GCS fake covers them',

@@ -1,8 +1,8 @@
 import { defineCommand } from 'citty';
 import { checkStore } from '../../store/check-store.js';
-import { openStore } from '../../store/open-store.js';
-import { storeArg } from '../_shared-args.js';
 import type { Output } from '../_output.js';
+import { storeArg } from '../_shared-args.js';
+import { withStore } from '../_store.js';
 
 export function checkStoreCommand(output: Output) {
   return defineCommand({
@@ -11,17 +11,13 @@ export function checkStoreCommand(output: Output) {
       description: 'Write, append, read, list and delete a scratch object to prove a store works',
     },
     args: { ...storeArg },
-    async run({ args }) {
-      const store = await openStore(args.store);
-      try {
+    run: ({ args }) =>
+      withStore(args.store, async (store) => {
         const report = await checkStore(store);
         output.line(`${report.store} (${report.kind}) works:`);
         for (const { step, milliseconds } of report.steps) {
           output.line(`  ${step.padEnd(18)} ${milliseconds.toFixed(1).padStart(8)} ms`);
         }
-      } finally {
-        await store.close();
-      }
-    },
+      }),
   });
 }

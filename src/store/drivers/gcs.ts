@@ -74,10 +74,16 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
     }
   }
 
-  async function upload(path: string, data: Uint8Array, ifGeneration?: string) {
+  async function upload(
+    path: string,
+    data: Uint8Array,
+    ifGeneration?: string,
+    contentType?: string,
+  ) {
     const file = fileOf(path);
     await file.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
       resumable: false,
+      ...(contentType === undefined ? {} : { contentType }),
       ...(ifGeneration === undefined
         ? {}
         : { preconditionOpts: { ifGenerationMatch: ifGeneration } }),
@@ -122,10 +128,10 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
           .file(objectName(path), { generation: String(metadata.generation) })
           .createReadStream();
       }),
-    write: (path, data, { ifGeneration }: WriteOptions) =>
+    write: (path, data, { ifGeneration, contentType }: WriteOptions) =>
       run('write', path, async () => {
         try {
-          return await upload(path, data, ifGeneration);
+          return await upload(path, data, ifGeneration, contentType);
         } catch (error) {
           if (statusOf(error) !== 412 || ifGeneration === undefined) throw error;
           const actual = await metadataOf(path);
@@ -171,8 +177,8 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
           }
         },
         (error) => isTransient(error) || statusOf(error) === 412,
-      ).finally(() => {
-        if (part !== undefined) void deleteQuietly(part);
+      ).finally(async () => {
+        if (part !== undefined) await deleteQuietly(part);
       });
     },
     list: (listPrefix, { pageSize, pageToken }) =>

@@ -15,6 +15,8 @@ export interface MemoryDriverOptions {
   name?: string;
 }
 
+/* eslint-disable @typescript-eslint/require-await -- async so that failures reject, never throw */
+
 /**
  * An in-process store for tests and dry runs. JavaScript runs one task at a time, so every
  * operation below is atomic without locks: none of them awaits between reading and writing.

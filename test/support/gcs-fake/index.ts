@@ -1,0 +1,83 @@
+/**
+ * A fake of the Cloud Storage JSON API v1 for tests, built as msw request handlers
+ * and served over real HTTP on 127.0.0.1 so child processes can share it through
+ * STORAGE_EMULATOR_HOST.
+ *
+ * Why not the firebase-tools emulator (./gcs-emulator.ts): it ignores generation
+ * preconditions and does not implement compose, the two things concurrent appends
+ * depend on. This fake follows the documented GCS behaviour for both.
+ */
+import { Storage } from '@google-cloud/storage';
+import { createGcsHandlers } from './handlers.js';
+import { serveHandlers } from './server.js';
+import { GcsState, type Fault, type GcsStats } from './state.js';
+
+export { createGcsHandlers, operationOf } from './handlers.js';
+export { GcsState } from './state.js';
+export type { Fault, FaultStatus, GcsStats, OperationStats, StoredObject } from './state.js';
+
+export interface GcsFake {
+  /** "http://127.0.0.1:PORT", the value for STORAGE_EMULATOR_HOST. */
+  readonly host: string;
+  /** A client bound to this fake: no credentials, no environment read, no auto-retry. */
+  createClient(): Storage;
+  /** Request bodies plus approximate header bytes, in total and per operation. */
+  readonly stats: GcsStats;
+  resetStats(): void;
+  /**
+   * The next `times` (default 1) requests of `operation` (default: any) get this
+   * answer instead. 'reset' destroys the socket without a response.
+   */
+  injectFault(fault: Fault): void;
+  /** A snapshot of the objects currently stored in `bucket`. */
+  objects(bucket: string): Map<string, { data: Uint8Array; generation: string }>;
+  stop(): Promise<void>;
+}
+
+const PROJECT_ID = 'gcs-fake-project';
+
+export async function startGcsFake(): Promise<GcsFake> {
+  const state = new GcsState();
+  const transport = await serveHandlers(createGcsHandlers(state));
+  const host = transport.origin;
+
+  return {
+    host,
+    createClient(): Storage {
+      // An apiEndpoint that is not a googleapis.com host makes the client skip
+      // authorization entirely (its `customEndpoint` path, for the JSON API and for
+      // resumable uploads alike), so no credential lookup or token request happens.
+      // An explicit projectId keeps it from asking the auth library for one.
+      const storage = new Storage({
+        apiEndpoint: host,
+        projectId: PROJECT_ID,
+        useAuthWithCustomEndpoint: false,
+        retryOptions: { autoRetry: false },
+      });
+      // The constructor prefers STORAGE_EMULATOR_HOST, when set, as the JSON API
+      // base; pin this fake so a variable meant for child processes cannot redirect it.
+      storage.baseUrl = `${host}/storage/v1`;
+      return storage;
+    },
+    stats: state.stats,
+    resetStats(): void {
+      state.resetStats();
+    },
+    injectFault(fault: Fault): void {
+      state.injectFault(fault);
+    },
+    objects(bucket: string): Map<string, { data: Uint8Array; generation: string }> {
+      return new Map(
+        state
+          .list(bucket)
+          .map(([name, object]) => [
+            name,
+            { data: new Uint8Array(object.data), generation: object.generation.toString() },
+          ]),
+      );
+    },
+    stop(): Promise<void> {
+      return transport.close();
+    },
+  };
+}
