@@ -15,6 +15,8 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // With noUncheckedIndexedAccess, `array[index]!` is how code says "this index exists".
       '@typescript-eslint/no-non-null-assertion': 'off',
+      // Inputs are ArrayLike (plain or typed arrays), which TypeScript does not treat as iterable.
+      '@typescript-eslint/prefer-for-of': 'off',
       // Library code returns data or throws; only the CLI entry may print.
       'no-console': 'error',
     },

@@ -1,3 +1,4 @@
+// The public API, and nothing else: every name is exported explicitly.
 export {
   ConflictError,
   MlTrackingError,
@@ -6,6 +7,45 @@ export {
   ValidationError,
 } from './errors.js';
 export type { StoreErrorContext } from './errors.js';
+
+export { logExperiment } from './tracking/log-experiment.js';
+export type {
+  LogExperimentOptions,
+  LoggedExperiment,
+  LoggedFile,
+} from './tracking/log-experiment.js';
+export type { ExperimentInput, ExperimentParameters } from './tracking/validate.js';
+export { slugifyProject } from './tracking/project-name.js';
+export { findLatestTracker, openTracker } from './tracking/trackers.js';
+export type { OpenTrackerOptions, Tracker } from './tracking/trackers.js';
+export { listTrackers } from './tracking/list-trackers.js';
+export type { ListTrackersOptions, TrackerSummary } from './tracking/list-trackers.js';
+export { findExperiment } from './tracking/find-experiment.js';
+export type { FoundExperiment } from './tracking/find-experiment.js';
+export { runDemo } from './demo/run-demo.js';
+export type { RunDemoOptions } from './demo/run-demo.js';
+
+export { classificationMetrics, regressionMetrics } from './metrics/index.js';
+export type {
+  ClassificationOptions,
+  ClassificationOverall,
+  ClassificationScores,
+  ConfusionCounts,
+  Label,
+  PerClassScores,
+  RegressionScores,
+} from './metrics/index.js';
+
+export {
+  allTables,
+  trackingColumns,
+  predictionColumns,
+  SCORING_COLUMNS,
+  CONFUSION_COLUMNS,
+  EXPERIMENT_KINDS,
+} from './layout/tables.js';
+export type { Column, ColumnType, ExperimentKind, TableSchema } from './layout/tables.js';
+
 export { openStore, DEFAULT_STORE_FOLDER } from './store/open-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { checkStore } from './store/check-store.js';

@@ -3,12 +3,22 @@ import { existsSync } from 'node:fs';
 import { renderUsage, runCommand, type CommandDef, type SubCommandsDef } from 'citty';
 import { MlTrackingError } from '../errors.js';
 import { checkStoreCommand } from './commands/check-store.js';
+import { demoCommand } from './commands/demo.js';
+import { listCommand } from './commands/list.js';
+import { logCommand } from './commands/log.js';
+import { newCsvCommand } from './commands/new-csv.js';
+import { showCommand } from './commands/show.js';
 import type { Output } from './_output.js';
 import { verboseArg } from './_shared-args.js';
 
 const stdout: Output = { line: (text) => process.stdout.write(`${text}\n`) };
 
 const subCommands = {
+  demo: demoCommand(stdout),
+  log: logCommand(stdout),
+  'new-csv': newCsvCommand(stdout),
+  list: listCommand(stdout),
+  show: showCommand(stdout),
   'check-store': checkStoreCommand(stdout),
 } satisfies SubCommandsDef;
 

@@ -2,32 +2,54 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
+const tsx = import.meta.resolve('tsx');
 
-/** Runs a TypeScript file of this repository in a new Node process; rejects on a non-zero exit. */
-export function runTypeScript(
+export interface ProcessResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a TypeScript file of this repository in a new Node process and collects its output. */
+export function runTypeScriptProcess(
   file: string,
   args: string[],
-  env: Record<string, string> = {},
-): Promise<{ stdout: string; stderr: string }> {
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', tsx, fileURLToPath(new URL(file, `file://${root}/`)), ...args],
+      {
+        cwd: options.cwd ?? root,
+        env: { ...process.env, ...options.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) resolve({ stdout, stderr });
-      else reject(new Error(`${file} ${args.join(' ')} exited with ${code}:\n${stderr}`));
+      resolve({ code, stdout, stderr });
     });
   });
 }
 
-/** Checks that `text` holds exactly the rows the append workers wrote, each once and intact. */
+/** Like {@link runTypeScriptProcess}, but rejects on a non-zero exit. */
+export async function runTypeScript(
+  file: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ProcessResult> {
+  const result = await runTypeScriptProcess(file, args, { env });
+  if (result.code !== 0)
+    throw new Error(`${file} ${args.join(' ')} exited with ${result.code}:\n${result.stderr}`);
+  return result;
+}
+
+/** The rows the append workers write, each once. */
 export function expectedWorkerRows(workers: number, rowsEach: number): Set<string> {
   const rows = new Set<string>();
   for (let worker = 0; worker < workers; worker += 1) {

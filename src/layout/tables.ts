@@ -1,0 +1,179 @@
+/**
+ * The store's public data contract: every table, its folder and its columns, in order.
+ * Looker Studio data sources bind to these names and types, so a change here is a schema
+ * version change that must ship with a migration. The docs and the code both read this file.
+ */
+
+/** How a column parses back (and how Looker Studio should type it). */
+export type ColumnType =
+  'text' | 'number' | 'integer' | 'boolean' | 'datetime' | 'date' | 'json' | 'url';
+
+export interface Column {
+  name: string;
+  type: ColumnType;
+  description: string;
+}
+
+/** What kinds of experiment there are. */
+export const EXPERIMENT_KINDS = ['classification', 'regression'] as const;
+export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number];
+
+const column = (name: string, type: ColumnType, description: string): Column => ({
+  name,
+  type,
+  description,
+});
+
+const COMMON_TRACKING_COLUMNS: readonly Column[] = [
+  column(
+    'prediction_id',
+    'text',
+    'UUID of the logged experiment; names its scoring, predictions and plot files',
+  ),
+  column('logged_at', 'datetime', 'When the experiment was logged (RFC 3339, UTC)'),
+  column('date', 'date', 'Day the experiment was logged (YYYY-MM-DD, UTC)'),
+  column('project', 'text', 'Slugified project name'),
+  column('kind', 'text', 'classification or regression'),
+  column('dataset_uri', 'text', 'Where the training data came from'),
+  column('target_column', 'text', 'Column of the data set that was predicted'),
+  column('test_set_size', 'integer', 'Number of test samples'),
+  column(
+    'test_set_sha256',
+    'text',
+    'SHA-256 of the test sample ids, one per line: equal digests mean the same split',
+  ),
+  column('model', 'text', 'Class name of the model'),
+  column('hyperparameters', 'json', 'Hyperparameters of the model, as JSON'),
+  column('model_features', 'json', 'Feature names the model was trained on, as a JSON array'),
+  column('feature_importance', 'json', 'Feature importances, as a JSON object'),
+  column('git_commit', 'text', 'Commit of the working directory when logged'),
+  column('git_dirty', 'boolean', 'Whether the working tree had uncommitted changes'),
+  column('host', 'text', 'Host name of the machine that logged'),
+  column('extra_parameters', 'json', 'Any other parameters, as JSON'),
+  column(
+    'prediction_uri',
+    'text',
+    'The prediction id again, under the name the original tool used',
+  ),
+];
+
+const CLASSIFICATION_METRIC_COLUMNS: readonly Column[] = [
+  column('overall_accuracy', 'number', 'Accuracy (scikit-learn accuracy_score)'),
+  column('balanced_accuracy', 'number', 'Mean recall over classes (balanced_accuracy_score)'),
+  column('precision_macro', 'number', 'Unweighted mean precision over classes'),
+  column('recall_macro', 'number', 'Unweighted mean recall over classes'),
+  column('f1_macro', 'number', 'Unweighted mean F1 over classes'),
+  column('f1_weighted', 'number', 'Support-weighted mean F1'),
+  column(
+    'true_positive_rate',
+    'number',
+    'Positive-class recall (binary) or macro one-vs-rest mean',
+  ),
+  column(
+    'true_negative_rate',
+    'number',
+    'Positive-class specificity (binary) or macro one-vs-rest mean',
+  ),
+  column('mcc', 'number', 'Matthews correlation coefficient'),
+  column('cohen_kappa', 'number', "Cohen's kappa"),
+  column(
+    'log_loss',
+    'number',
+    'Cross-entropy of the predicted probabilities (empty without y_score)',
+  ),
+  column(
+    'roc_auc',
+    'number',
+    'Area under the ROC curve; one-vs-rest macro for multiclass (empty without y_score)',
+  ),
+  column('n_classes', 'integer', 'Classes seen in y_true or y_pred'),
+];
+
+const REGRESSION_METRIC_COLUMNS: readonly Column[] = [
+  column('mae', 'number', 'Mean absolute error'),
+  column('mape', 'number', 'Mean absolute percentage error, as a fraction (scikit-learn)'),
+  column('rmse', 'number', 'Root mean squared error'),
+  column('mse', 'number', 'Mean squared error'),
+  column('mbe', 'number', 'Mean bias error: mean(y_pred − y_true)'),
+  column('rsquared', 'number', 'Coefficient of determination (r2_score)'),
+  column('explained_variance', 'number', 'Explained variance score'),
+  column('median_absolute_error', 'number', 'Median absolute error'),
+  column('max_error', 'number', 'Largest absolute error'),
+];
+
+const PLOT_COLUMNS: readonly Column[] = [
+  column('plot_confusion_matrix', 'url', 'URL of the confusion-matrix PNG (classification)'),
+  column('plot_regression', 'url', 'URL of the predicted-vs-actual PNG (regression)'),
+  column('plot_residuals', 'url', 'URL of the residuals PNG (regression)'),
+];
+
+/** A table of the store: the folder that holds its files and its header. */
+export interface TableSchema {
+  /** Folder under the store root; for per-kind tables, with `<kind>` filled in. */
+  folder: string;
+  columns: readonly Column[];
+}
+
+/** Columns of the tracking table of one kind: one row per logged experiment. */
+export function trackingColumns(kind: ExperimentKind): readonly Column[] {
+  const metrics =
+    kind === 'classification' ? CLASSIFICATION_METRIC_COLUMNS : REGRESSION_METRIC_COLUMNS;
+  return [...COMMON_TRACKING_COLUMNS, ...metrics, ...PLOT_COLUMNS];
+}
+
+/** Metric names of one kind, in column order. */
+export function metricNames(kind: ExperimentKind): readonly string[] {
+  return (
+    kind === 'classification' ? CLASSIFICATION_METRIC_COLUMNS : REGRESSION_METRIC_COLUMNS
+  ).map((metric) => metric.name);
+}
+
+export const SCORING_COLUMNS: readonly Column[] = [
+  column('prediction_id', 'text', 'The experiment'),
+  column('project', 'text', 'Slugified project name'),
+  column('kind', 'text', 'classification or regression'),
+  column(
+    'metric',
+    'text',
+    'Metric name: a tracking-table metric, or precision/recall/f1/support per class',
+  ),
+  column('class', 'text', 'The class a per-class metric is about; empty for overall metrics'),
+  column('value', 'number', 'The value, at full precision'),
+];
+
+/** Columns of the predictions table of one kind: one row per test sample. */
+export function predictionColumns(kind: ExperimentKind): readonly Column[] {
+  const label: ColumnType = kind === 'regression' ? 'number' : 'text';
+  return [
+    column('prediction_id', 'text', 'The experiment'),
+    column('sample_id', 'text', 'Id of the test sample'),
+    column('y_true', label, 'Actual value'),
+    column('y_pred', label, 'Predicted value'),
+    kind === 'regression'
+      ? column('residual', 'number', 'y_pred − y_true')
+      : column('correct', 'boolean', 'Whether y_pred equals y_true'),
+  ];
+}
+
+export const CONFUSION_COLUMNS: readonly Column[] = [
+  column('prediction_id', 'text', 'The experiment'),
+  column('actual', 'text', 'Actual class'),
+  column('predicted', 'text', 'Predicted class'),
+  column('count', 'integer', 'Test samples with this actual and predicted class'),
+];
+
+/** Every table of the store, folder by folder (one Looker Studio data source each). */
+export function allTables(): TableSchema[] {
+  return [
+    ...EXPERIMENT_KINDS.map((kind) => ({
+      folder: `projects/${kind}`,
+      columns: trackingColumns(kind),
+    })),
+    { folder: 'scoring', columns: SCORING_COLUMNS },
+    ...EXPERIMENT_KINDS.map((kind) => ({
+      folder: `predictions/${kind}`,
+      columns: predictionColumns(kind),
+    })),
+    { folder: 'confusion', columns: CONFUSION_COLUMNS },
+  ];
+}

@@ -1,0 +1,132 @@
+import { encodeRow, encodeTable, type CellValue } from '../csv/encode.js';
+import {
+  CONFUSION_COLUMNS,
+  SCORING_COLUMNS,
+  metricNames,
+  predictionColumns,
+  trackingColumns,
+} from '../layout/tables.js';
+import { jsonText } from '../_json.js';
+import type { ClassificationScores, RegressionScores } from '../metrics/types.js';
+import type { ModelInfo } from './model-info.js';
+import type { RunContext } from './run-context.js';
+import type { ValidExperiment } from './validate.js';
+
+/** The metrics of one experiment, whichever its kind. */
+export type ExperimentScores =
+  | { kind: 'classification'; scores: ClassificationScores }
+  | { kind: 'regression'; scores: RegressionScores };
+
+const header = (columns: readonly { name: string }[]) => columns.map((column) => column.name);
+
+/** The overall metrics as `name → value`, in the tracking table's column order. */
+export function overallMetrics(scores: ExperimentScores): Record<string, number | undefined> {
+  const values: Record<string, number | undefined> =
+    scores.kind === 'classification' ? { ...scores.scores.overall } : { ...scores.scores };
+  return Object.fromEntries(metricNames(scores.kind).map((name) => [name, values[name]]));
+}
+
+/** `predictions/<kind>/<id>.csv`: one row per test sample. */
+export function predictionsTable(experiment: ValidExperiment, predictionId: string): string {
+  const { kind, testSet, yTrue, yPred } = experiment;
+  const lines: string[] = [encodeRow(header(predictionColumns(kind)))];
+  const row: CellValue[] = [predictionId, '', undefined, undefined, undefined];
+  for (let index = 0; index < testSet.length; index += 1) {
+    const actual = yTrue[index]!;
+    const predicted = yPred[index]!;
+    row[1] = testSet[index];
+    row[2] = actual;
+    row[3] = predicted;
+    row[4] =
+      kind === 'regression' ? (predicted as number) - (actual as number) : actual === predicted;
+    lines.push(encodeRow(row));
+  }
+  return lines.join('');
+}
+
+/** `scoring/<id>.csv`: overall metrics, then precision/recall/f1/support per class. */
+export function scoringTable(
+  scores: ExperimentScores,
+  project: string,
+  predictionId: string,
+): string {
+  const rows: CellValue[][] = Object.entries(overallMetrics(scores)).map(([metric, value]) => [
+    predictionId,
+    project,
+    scores.kind,
+    metric,
+    undefined,
+    value,
+  ]);
+  if (scores.kind === 'classification') {
+    for (const { label, ...perClass } of scores.scores.perClass) {
+      for (const [metric, value] of Object.entries(perClass)) {
+        rows.push([predictionId, project, scores.kind, metric, String(label), value]);
+      }
+    }
+  }
+  return encodeTable(header(SCORING_COLUMNS), rows);
+}
+
+/** `confusion/<id>.csv`: a count for every pair of classes, zeros included. */
+export function confusionTable(scores: ClassificationScores, predictionId: string): string {
+  const { labels, counts } = scores.confusion;
+  const rows: CellValue[][] = [];
+  labels.forEach((actual, row) => {
+    labels.forEach((predicted, column) => {
+      rows.push([predictionId, String(actual), String(predicted), counts[row]?.[column] ?? 0]);
+    });
+  });
+  return encodeTable(header(CONFUSION_COLUMNS), rows);
+}
+
+/** Everything that goes into one tracker row. */
+export interface TrackingRowInput {
+  experiment: ValidExperiment;
+  predictionId: string;
+  loggedAt: Date;
+  testSetSha256: string;
+  model: ModelInfo;
+  context: RunContext;
+  scores: ExperimentScores;
+  /** Plot URLs by column name (`plot_confusion_matrix`, …). */
+  plots: Record<string, string>;
+}
+
+/** The tracker row, as a CSV line in the column order of the tracking table of its kind. */
+export function trackingRow(input: TrackingRowInput): string {
+  const { experiment, model, context } = input;
+  const loggedAt = input.loggedAt.toISOString();
+  const values: Record<string, CellValue> = {
+    prediction_id: input.predictionId,
+    logged_at: loggedAt,
+    date: loggedAt.slice(0, 10),
+    project: experiment.project,
+    kind: experiment.kind,
+    dataset_uri: experiment.datasetUri,
+    target_column: experiment.targetColumn,
+    test_set_size: experiment.testSet.length,
+    test_set_sha256: input.testSetSha256,
+    model: model.name,
+    hyperparameters: safeJson(model.hyperparameters),
+    model_features: model.features && safeJson(model.features),
+    feature_importance: model.featureImportance && safeJson(model.featureImportance),
+    git_commit: context.gitCommit,
+    git_dirty: context.gitDirty,
+    host: context.host,
+    extra_parameters: experiment.extraParametersJson,
+    prediction_uri: input.predictionId,
+    ...overallMetrics(input.scores),
+    ...input.plots,
+  };
+  return encodeRow(trackingColumns(experiment.kind).map((column) => values[column.name]));
+}
+
+/** Model introspection may return anything; a field that cannot be JSON is recorded as `{}`. */
+function safeJson(value: unknown): string {
+  try {
+    return jsonText(value) ?? '{}';
+  } catch {
+    return '{}';
+  }
+}

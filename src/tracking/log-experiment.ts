@@ -1,0 +1,180 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { confusionPath, predictionsPath, scoringPath } from '../layout/paths.js';
+import { classificationMetrics } from '../metrics/classification.js';
+import { regressionMetrics } from '../metrics/regression.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
+import {
+  confusionTable,
+  overallMetrics,
+  predictionsTable,
+  scoringTable,
+  trackingRow,
+  type ExperimentScores,
+} from './experiment-tables.js';
+import { describeModel } from './model-info.js';
+import { readRunContext } from './run-context.js';
+import { openTracker } from './trackers.js';
+import { validateExperiment, type ExperimentInput, type ValidExperiment } from './validate.js';
+
+/** Options of {@link logExperiment}. */
+export interface LogExperimentOptions extends ExperimentInput {
+  /** Start a new tracker for the project first. @default false */
+  newCsv?: boolean;
+  /**
+   * Where to record: a store URL or an opened store.
+   * @default $ML_TRACKING_STORE, else the folder ./ml-tracking
+   */
+  store?: string | Store;
+  /** Render plots. Accepted now; plots are rendered once the plots feature lands. @default true */
+  plots?: boolean;
+  /** Working directory for the git commit and relative store paths. @default process.cwd() */
+  cwd?: string;
+}
+
+/** One file written for an experiment. */
+export interface LoggedFile {
+  /** Path inside the store. */
+  path: string;
+  /** A URL a person can open. */
+  url: string;
+}
+
+/** What {@link logExperiment} recorded. */
+export interface LoggedExperiment {
+  predictionId: string;
+  /** The slugified project. */
+  project: string;
+  /** Path of the tracker the row was appended to. */
+  tracker: string;
+  /** The overall metrics, as in the tracker row (`undefined` = not defined for this run). */
+  scores: Record<string, number | undefined>;
+  /** Everything written: predictions, scoring, confusion (classification) and the tracker. */
+  files: Record<'predictions' | 'scoring' | 'tracker', LoggedFile> & { confusion?: LoggedFile };
+  /** Milliseconds spent per stage, for benchmarks and curious users. */
+  timings: Record<'validate' | 'metrics' | 'tables' | 'write', number>;
+}
+
+/**
+ * Records one experiment: validates the inputs (nothing is written if any is wrong), computes
+ * the metrics, writes the predictions, scoring and confusion tables, and then — last, as the
+ * commit point — appends one row to the project's latest tracker.
+ *
+ * @example
+ * const logged = await logExperiment({
+ *   kind: 'classification',
+ *   project: 'soil texture',
+ *   parameters: { datasetUri: 'gs://bucket/soil.csv', targetColumn: 'texture', testSet: ids, model },
+ *   yTrue, yPred,
+ * });
+ * console.log(logged.scores.f1_macro, logged.tracker);
+ */
+export async function logExperiment(options: LogExperimentOptions): Promise<LoggedExperiment> {
+  const clock = stopwatch();
+  const experiment = validateExperiment(options);
+  const store =
+    typeof options.store === 'object'
+      ? options.store
+      : await openStore(options.store, options.cwd === undefined ? {} : { cwd: options.cwd });
+  const timings = { validate: clock.lap(), metrics: 0, tables: 0, write: 0 };
+  try {
+    const scores = computeScores(experiment);
+    timings.metrics = clock.lap();
+
+    const predictionId = randomUUID();
+    const loggedAt = new Date();
+    const [model, context] = [
+      describeModel(experiment.model),
+      await readRunContext(options.cwd ?? process.cwd()),
+    ];
+    const outputs: [string, string][] = [
+      [predictionsPath(experiment.kind, predictionId), predictionsTable(experiment, predictionId)],
+      [scoringPath(predictionId), scoringTable(scores, experiment.project, predictionId)],
+    ];
+    if (scores.kind === 'classification') {
+      outputs.push([confusionPath(predictionId), confusionTable(scores.scores, predictionId)]);
+    }
+    const row = trackingRow({
+      experiment,
+      predictionId,
+      loggedAt,
+      testSetSha256: digest(experiment.testSet),
+      model,
+      context,
+      scores,
+      plots: {},
+    });
+    timings.tables = clock.lap();
+
+    // The outputs first, the tracker row last: a failure in between leaves no row behind.
+    await Promise.all(
+      outputs.map(([path, text]) => store.write(path, text, { contentType: 'text/csv' })),
+    );
+    const tracker = await openTracker(store, experiment.kind, experiment.project, {
+      newCsv: options.newCsv ?? false,
+      now: loggedAt,
+    });
+    await store.append(tracker.path, row);
+    timings.write = clock.lap();
+
+    const file = (path: string): LoggedFile => ({ path, url: store.objectUrl(path) });
+    const [predictions, scoring, confusion] = outputs.map(([path]) => file(path));
+    return {
+      predictionId,
+      project: experiment.project,
+      tracker: tracker.path,
+      scores: overallMetrics(scores),
+      files: {
+        predictions: predictions!,
+        scoring: scoring!,
+        tracker: file(tracker.path),
+        ...(confusion ? { confusion } : {}),
+      },
+      timings,
+    };
+  } finally {
+    if (typeof options.store !== 'object') await store.close();
+  }
+}
+
+function computeScores(experiment: ValidExperiment): ExperimentScores {
+  if (experiment.kind === 'regression') {
+    return {
+      kind: 'regression',
+      scores: regressionMetrics(
+        experiment.yTrue as ArrayLike<number>,
+        experiment.yPred as ArrayLike<number>,
+      ),
+    };
+  }
+  return {
+    kind: 'classification',
+    scores: classificationMetrics(experiment.yTrue, experiment.yPred, {
+      ...(experiment.yScore === undefined ? {} : { yScore: experiment.yScore }),
+      ...(experiment.classes === undefined ? {} : { classes: experiment.classes }),
+      ...(experiment.positiveLabel === undefined
+        ? {}
+        : { positiveLabel: experiment.positiveLabel }),
+    }),
+  };
+}
+
+/** SHA-256 of the test sample ids, one per line: equal digests mean the same test split. */
+function digest(ids: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const id of ids) hash.update(`${id}\n`);
+  return hash.digest('hex');
+}
+
+function stopwatch() {
+  let last = performance.now();
+  return {
+    lap(): number {
+      const now = performance.now();
+      const elapsed = now - last;
+      last = now;
+      return elapsed;
+    },
+  };
+}

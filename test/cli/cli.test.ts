@@ -1,0 +1,129 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/index.js';
+import { runTypeScriptProcess } from '../support/processes.js';
+
+const cli = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+  runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '', ...env } });
+
+describe('ml-tracking CLI', () => {
+  let cwd: string;
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'ml-tracking-cli-'));
+  });
+  afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+  it('--help lists every command, and each command has --help with --store', async () => {
+    const help = await cli(['--help'], cwd);
+    expect(help.code).toBe(0);
+    for (const command of ['demo', 'log', 'new-csv', 'list', 'show', 'check-store']) {
+      expect(help.stdout).toContain(command);
+      const own = await cli([command, '--help'], cwd);
+      expect(own.code).toBe(0);
+      expect(own.stdout).toContain('--store');
+    }
+  }, 60_000);
+
+  it('new-csv prints the new tracker path; a second call makes the next one', async () => {
+    const first = await cli(['new-csv', '--project', 'Soil Carbon', '--kind', 'regression'], cwd);
+    expect(first.code).toBe(0);
+    const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+    expect(first.stdout.trim()).toBe(`projects/regression/soil-carbon_${today}_1.csv`);
+    const second = await cli(['new-csv', '--project', 'Soil Carbon', '--kind', 'regression'], cwd);
+    expect(second.stdout.trim()).toBe(`projects/regression/soil-carbon_${today}_2.csv`);
+  }, 30_000);
+
+  it('log records a CSV of predictions; list counts it; show prints it', async () => {
+    const predictions = join(cwd, 'predictions.csv');
+    await writeFile(predictions, 'sample_id,y_true,y_pred\nA,1,1\nB,0,1\nC,1,1\nD,0,0\n');
+    const logged = await cli(
+      [
+        'log',
+        '--kind',
+        'classification',
+        '--project',
+        'cli test',
+        '--predictions',
+        predictions,
+        '--dataset-uri',
+        'file:///d.csv',
+        '--target-column',
+        'y',
+        '--model',
+        'LogisticRegression',
+        '--params',
+        '{"C":1}',
+        '--extra',
+        '{"note":"=cmd"}',
+      ],
+      cwd,
+    );
+    expect(logged.stderr).toBe('');
+    expect(logged.code).toBe(0);
+    const predictionId = /prediction id\s+(\S+)/.exec(logged.stdout)?.[1] ?? '';
+
+    const store = await openStore(join(cwd, 'ml-tracking'));
+    const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+    const [row] = parse<Record<string, string>>(
+      await store.readText(`projects/classification/cli-test_${today}_1.csv`),
+      { columns: true },
+    );
+    expect(row).toMatchObject({
+      prediction_id: predictionId,
+      model: 'LogisticRegression',
+      hyperparameters: '{"C":1}',
+      overall_accuracy: '0.75',
+      n_classes: '2',
+    });
+
+    const list = await cli(['list', '--project', 'cli test'], cwd);
+    expect(list.stdout).toMatch(
+      new RegExp(`projects/classification/cli-test_${today}_1\\.csv\\s+1 row`),
+    );
+
+    const show = await cli(['show', predictionId], cwd);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain('LogisticRegression');
+    expect(show.stdout).toMatch(/overall_accuracy\s+0\.75/);
+    expect(show.stdout).toMatch(/recall \[1\]\s+1/);
+  }, 30_000);
+
+  it('bad input: one clear line, a non-zero exit, nothing written; --verbose adds the stack', async () => {
+    const store = join(cwd, 'untouched');
+    const bad = await cli(
+      ['new-csv', '--project', '___', '--kind', 'regression', '--store', store],
+      cwd,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^ml-tracking: Invalid project: .*letter or digit/);
+    expect((await (await openStore(store)).list()).objects).toEqual([]);
+
+    const kind = await cli(['new-csv', '--project', 'p', '--kind', 'clustering'], cwd);
+    expect(kind.stderr).toMatch(/Invalid --kind/);
+    const scheme = await cli(['list', '--store', 's3://bucket'], cwd);
+    expect(scheme.stderr).toMatch(/Invalid store: "s3:" stores are not supported/);
+    const verbose = await cli(['list', '--store', 's3://bucket', '--verbose'], cwd);
+    expect(verbose.stderr).toMatch(/at .*open-store/);
+    const unknown = await cli(['launch'], cwd);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown command "launch"/);
+  }, 60_000);
+
+  it('reads ML_TRACKING_STORE from a .env file in the working directory', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'ml-tracking-env-'));
+    await writeFile(join(project, '.env'), 'ML_TRACKING_STORE=./from-dotenv\n');
+    const created = await runTypeScriptProcess(
+      'src/cli/main.ts',
+      ['new-csv', '--project', 'env', '--kind', 'classification'],
+      { cwd: project, env: {} },
+    );
+    expect(created.code).toBe(0);
+    const store = await openStore(join(project, 'from-dotenv'));
+    expect((await store.list('projects/')).objects).toHaveLength(1);
+    await rm(project, { recursive: true, force: true });
+  }, 30_000);
+});

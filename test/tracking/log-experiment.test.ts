@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CONFUSION_COLUMNS,
+  logExperiment,
+  openStore,
+  predictionColumns,
+  SCORING_COLUMNS,
+  trackingColumns,
+  type Store,
+} from '../../src/index.js';
+import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+
+class GradientBoostedTrees {
+  getParams() {
+    return { nEstimators: 100, learningRate: 0.1 };
+  }
+}
+
+const sampleIds = ['s1', 's2', 's3', 's4', 's5', 's6'];
+const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+
+/** The call of the issue and the README, with a given store. */
+function exampleCall(store: string | Store) {
+  return logExperiment({
+    kind: 'classification',
+    project: 'tracker_testing_1_/first_run',
+    parameters: {
+      datasetUri: 'gs://my-bucket/datasets/soil.csv',
+      targetColumn: 'texture',
+      testSet: sampleIds,
+      model: new GradientBoostedTrees(),
+    },
+    yTrue: ['clay', 'loam', 'sand', 'clay', 'loam', 'clay'],
+    yPred: ['clay', 'loam', 'clay', 'clay', 'sand', 'clay'],
+    extraParameters: { scaler: 'MinMaxScaler' },
+    newCsv: false,
+    store,
+    plots: true,
+  });
+}
+
+const records = (text: string) => parse<Record<string, string>>(text, { columns: true });
+const headerOf = (text: string) => text.slice(0, text.indexOf('\n')).split(',');
+const names = (columns: readonly { name: string }[]) => columns.map((column) => column.name);
+
+describe('logExperiment: the example call', () => {
+  let fake: GcsFake;
+  let root: string;
+  beforeAll(async () => {
+    fake = await startGcsFake();
+    root = await mkdtemp(join(tmpdir(), 'ml-tracking-log-'));
+  });
+  afterAll(async () => {
+    await fake.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const stores: [string, () => Promise<Store>][] = [
+    ['memory', () => openStore(`memory://${randomUUID()}`)],
+    ['local folder', () => openStore(join(root, randomUUID()))],
+    [
+      'GCS fake',
+      () => openStore(`gs://log-bucket/${randomUUID()}`, { storage: fake.createClient() }),
+    ],
+  ];
+
+  it.each(stores)('records every table and one tracker row on the %s store', async (_, open) => {
+    const store = await open();
+    const logged = await exampleCall(store);
+
+    expect(logged.project).toBe('tracker-testing-1-first-run');
+    expect(logged.tracker).toBe(
+      `projects/classification/tracker-testing-1-first-run_${today}_1.csv`,
+    );
+    expect(logged.scores.overall_accuracy).toBeCloseTo(4 / 6, 12);
+    expect(logged.scores.log_loss).toBeUndefined();
+
+    const tracker = await store.readText(logged.tracker);
+    expect(headerOf(tracker)).toEqual(names(trackingColumns('classification')));
+    const [row, ...others] = records(tracker);
+    expect(others).toEqual([]);
+    expect(row).toMatchObject({
+      prediction_id: logged.predictionId,
+      prediction_uri: logged.predictionId,
+      project: 'tracker-testing-1-first-run',
+      kind: 'classification',
+      dataset_uri: 'gs://my-bucket/datasets/soil.csv',
+      target_column: 'texture',
+      test_set_size: '6',
+      model: 'GradientBoostedTrees',
+      hyperparameters: '{"nEstimators":100,"learningRate":0.1}',
+      extra_parameters: '{"scaler":"MinMaxScaler"}',
+      n_classes: '3',
+      log_loss: '',
+      roc_auc: '',
+    });
+    expect(row?.date).toBe(row?.logged_at?.slice(0, 10));
+    expect(row?.test_set_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Number(row?.overall_accuracy)).toBe(logged.scores.overall_accuracy);
+
+    const predictions = await store.readText(logged.files.predictions.path);
+    expect(logged.files.predictions.path).toBe(
+      `predictions/classification/${logged.predictionId}.csv`,
+    );
+    expect(headerOf(predictions)).toEqual(names(predictionColumns('classification')));
+    expect(records(predictions).map((r) => [r.sample_id, r.y_true, r.y_pred, r.correct])).toEqual([
+      ['s1', 'clay', 'clay', 'true'],
+      ['s2', 'loam', 'loam', 'true'],
+      ['s3', 'sand', 'clay', 'false'],
+      ['s4', 'clay', 'clay', 'true'],
+      ['s5', 'loam', 'sand', 'false'],
+      ['s6', 'clay', 'clay', 'true'],
+    ]);
+
+    const confusion = await store.readText(logged.files.confusion!.path);
+    expect(headerOf(confusion)).toEqual(names(CONFUSION_COLUMNS));
+    const counts = records(confusion);
+    expect(counts).toHaveLength(9);
+    expect(counts.find((r) => r.actual === 'sand' && r.predicted === 'clay')?.count).toBe('1');
+    expect(counts.find((r) => r.actual === 'sand' && r.predicted === 'sand')?.count).toBe('0');
+
+    const scoring = records(await store.readText(logged.files.scoring.path));
+    expect(headerOf(await store.readText(logged.files.scoring.path))).toEqual(
+      names(SCORING_COLUMNS),
+    );
+    expect(scoring.find((r) => r.metric === 'f1_macro' && r.class === '')?.value).toBe(
+      String(logged.scores.f1_macro),
+    );
+    expect(scoring.find((r) => r.metric === 'support' && r.class === 'clay')?.value).toBe('3');
+    expect(scoring.filter((r) => r.class !== '').map((r) => r.metric)).toEqual(
+      ['clay', 'loam', 'sand'].flatMap(() => ['precision', 'recall', 'f1', 'support']),
+    );
+    await store.close();
+  });
+
+  it('logs a regression with residuals and full-precision metrics', async () => {
+    const store = await openStore(`memory://${randomUUID()}`);
+    const yTrue = [3, -0.5, 2, 7];
+    const yPred = [2.5, 0.0, 2, 8];
+    const logged = await logExperiment({
+      kind: 'regression',
+      project: 'Soil Carbon/2024 Q1',
+      parameters: {
+        datasetUri: 'file:///data.csv',
+        targetColumn: 'carbon',
+        testSet: [1, 2, 3, 4],
+        model: { name: 'Ridge', params: { alpha: 0.5 } },
+      },
+      yTrue,
+      yPred,
+      store,
+    });
+    expect(logged.project).toBe('soil-carbon-2024-q1');
+    // scikit-learn: mean_squared_error([3,-0.5,2,7],[2.5,0,2,8]) = 0.375, r2 = 0.9486081370449679
+    expect(logged.scores.mse).toBe(0.375);
+    expect(logged.scores.rsquared).toBeCloseTo(0.9486081370449679, 14);
+    const [row] = records(await store.readText(logged.tracker));
+    expect(row).toMatchObject({ model: 'Ridge', hyperparameters: '{"alpha":0.5}', mse: '0.375' });
+    expect(Number(row?.rsquared)).toBe(logged.scores.rsquared);
+    const predictions = records(await store.readText(logged.files.predictions.path));
+    expect(predictions.map((r) => Number(r.residual))).toEqual([-0.5, 0.5, 0, 1]);
+    expect(logged.files.confusion).toBeUndefined();
+  });
+});
+
+describe('logExperiment: the tracker row is the commit point', () => {
+  it('leaves no row when an output table cannot be written', async () => {
+    const inner = await openStore(`memory://${randomUUID()}`);
+    const failing: Store = {
+      ...inner,
+      write: (path, data, options) =>
+        path.startsWith('scoring/')
+          ? Promise.reject(new Error('disk full'))
+          : inner.write(path, data, options),
+    };
+    await expect(exampleCall(failing)).rejects.toThrow('disk full');
+    const trackers = (await inner.list('projects/')).objects;
+    for (const tracker of trackers) expect(records(await inner.readText(tracker.path))).toEqual([]);
+  });
+});
