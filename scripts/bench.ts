@@ -1,11 +1,22 @@
-// npm run bench: prints the benchmark tables that the README quotes.
+// npm run bench [section…]: prints the benchmark tables that the README quotes.
 // Figures, not tests: they vary with the machine, so no threshold is asserted here.
 import { appendBenchmark } from './bench/append.js';
+import { csvBenchmark } from './bench/csv.js';
+import {
+  logExperimentBenchmark,
+  metricsBenchmark,
+  trackerSizeBenchmark,
+} from './bench/log-experiment.js';
 import { printTable } from './bench/table.js';
 
 const sections = process.argv.slice(2);
 const wanted = (name: string) => sections.length === 0 || sections.includes(name);
 
-if (wanted('append')) {
+if (wanted('append'))
   printTable('Appending one 200-byte row (store drivers)', await appendBenchmark());
-}
+if (wanted('metrics')) printTable('Metrics alone (fastest of 5)', metricsBenchmark());
+if (wanted('log'))
+  printTable('logExperiment end to end, local store, plots off', logExperimentBenchmark());
+if (wanted('tracker')) printTable('Appending to a long tracker', await trackerSizeBenchmark());
+if (wanted('csv'))
+  printTable('Encoding the predictions table, 1e6 rows (fastest of 3)', csvBenchmark());

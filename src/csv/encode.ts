@@ -1,8 +1,8 @@
 /**
  * RFC 4180 CSV cells, UTF-8, `\n` line ends. Written by hand rather than with csv-stringify
  * because the predictions table of a million samples is on the hot path of every logged
- * experiment: `npm run bench -- csv` measures this encoder at about a third of csv-stringify's
- * time for the same rows. csv-parse reads everything back in the tests.
+ * experiment and csv-stringify takes longer for the same rows (`npm run bench -- csv`).
+ * csv-parse reads everything back in the tests.
  */
 
 /** A cell value: `undefined` (and NaN) are written as an empty cell, never as 0. */

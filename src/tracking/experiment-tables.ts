@@ -1,4 +1,5 @@
-import { encodeRow, encodeTable, type CellValue } from '../csv/encode.js';
+import { ByteWriter } from '../csv/byte-writer.js';
+import { encodeCell, encodeRow, encodeTable, type CellValue } from '../csv/encode.js';
 import {
   CONFUSION_COLUMNS,
   SCORING_COLUMNS,
@@ -7,7 +8,7 @@ import {
   trackingColumns,
 } from '../layout/tables.js';
 import { jsonText } from '../_json.js';
-import type { ClassificationScores, RegressionScores } from '../metrics/types.js';
+import type { ClassificationScores, Label, RegressionScores } from '../metrics/types.js';
 import type { ModelInfo } from './model-info.js';
 import type { RunContext } from './run-context.js';
 import type { ValidExperiment } from './validate.js';
@@ -26,22 +27,39 @@ export function overallMetrics(scores: ExperimentScores): Record<string, number 
   return Object.fromEntries(metricNames(scores.kind).map((name) => [name, values[name]]));
 }
 
-/** `predictions/<kind>/<id>.csv`: one row per test sample. */
-export function predictionsTable(experiment: ValidExperiment, predictionId: string): string {
+/**
+ * `predictions/<kind>/<id>.csv`: one row per test sample. The hot path of a large experiment,
+ * so cells that repeat (the prediction id, class labels) are encoded once.
+ */
+export function predictionsTable(experiment: ValidExperiment, predictionId: string): Uint8Array {
   const { kind, testSet, yTrue, yPred } = experiment;
-  const lines: string[] = [encodeRow(header(predictionColumns(kind)))];
-  const row: CellValue[] = [predictionId, '', undefined, undefined, undefined];
-  for (let index = 0; index < testSet.length; index += 1) {
-    const actual = yTrue[index]!;
-    const predicted = yPred[index]!;
-    row[1] = testSet[index];
-    row[2] = actual;
-    row[3] = predicted;
-    row[4] =
-      kind === 'regression' ? (predicted as number) - (actual as number) : actual === predicted;
-    lines.push(encodeRow(row));
+  const table = new ByteWriter(testSet.length * 64);
+  table.write(encodeRow(header(predictionColumns(kind))));
+  const idCell = `${encodeCell(predictionId)},`;
+  if (kind === 'regression') {
+    const actual = yTrue as ArrayLike<number>;
+    const predicted = yPred as ArrayLike<number>;
+    for (let index = 0; index < testSet.length; index += 1) {
+      const a = actual[index]!;
+      const p = predicted[index]!;
+      table.write(`${idCell}${encodeCell(testSet[index])},${a},${p},${p - a}\n`);
+    }
+  } else {
+    const labelCells = new Map<Label, string>();
+    const labelCell = (label: Label) => {
+      let cell = labelCells.get(label);
+      if (cell === undefined) labelCells.set(label, (cell = encodeCell(label)));
+      return cell;
+    };
+    for (let index = 0; index < testSet.length; index += 1) {
+      const a = yTrue[index]!;
+      const p = yPred[index]!;
+      table.write(
+        `${idCell}${encodeCell(testSet[index])},${labelCell(a)},${labelCell(p)},${a === p}\n`,
+      );
+    }
   }
-  return lines.join('');
+  return table.bytes();
 }
 
 /** `scoring/<id>.csv`: overall metrics, then precision/recall/f1/support per class. */

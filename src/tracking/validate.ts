@@ -1,6 +1,7 @@
 import { jsonText } from '../_json.js';
 import { ValidationError } from '../errors.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../layout/tables.js';
+import { compareLabels } from '../metrics/index.js';
 import type { Label } from '../metrics/types.js';
 import { slugifyProject } from './project-name.js';
 
@@ -352,12 +353,13 @@ function toJson(name: string, value: unknown): string {
   }
 }
 
-/** The labels in scikit-learn's order: numbers numerically, strings by code unit, false < true. */
-export function sortedLabels(...arrays: ArrayLike<Label>[]): Label[] {
+/** The labels seen, in scikit-learn's order (numbers numerically, strings by code point, false < true). */
+function sortedLabels(...arrays: ArrayLike<Label>[]): Label[] {
   const labels = new Set<Label>();
-  for (const values of arrays)
+  for (const values of arrays) {
     for (let index = 0; index < values.length; index += 1) labels.add(values[index]!);
-  return [...labels].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+  return [...labels].sort(compareLabels);
 }
 
 function describeValue(value: unknown): string {

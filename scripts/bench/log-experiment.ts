@@ -1,0 +1,177 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import {
+  classificationMetrics,
+  logExperiment,
+  openStore,
+  regressionMetrics,
+} from '../../src/index.js';
+import { syntheticClassification, syntheticRegression } from './data.js';
+
+type Row = Record<string, string | number>;
+const ms = (value: number) => value.toFixed(0);
+
+/**
+ * logExperiment end to end on the local store, plots off. Each case runs in its own process so
+ * that its peak memory (max RSS) is its own.
+ */
+export function logExperimentBenchmark(): Row[] {
+  const rows: Row[] = [];
+  for (const kind of ['classification', 'regression'] as const) {
+    for (const samples of [1e3, 1e5, 1e6]) {
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', fileURLToPath(import.meta.url), kind, String(samples)],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        },
+      );
+      if (child.status !== 0) throw new Error(child.stderr);
+      rows.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Row);
+    }
+  }
+  return rows;
+}
+
+/** Metrics alone at a million samples. */
+export function metricsBenchmark(): Row[] {
+  const classification = syntheticClassification(1e6);
+  const regression = syntheticRegression(1e6);
+  const yScore = classification.yTrue.map((label) => {
+    const row = new Float64Array(10).fill(0.05);
+    row[Number(label.slice(-2))] = 0.55;
+    return row;
+  });
+  return [
+    {
+      metrics: 'classification, 10 string classes',
+      samples: '1e6',
+      ms: ms(best(() => classificationMetrics(classification.yTrue, classification.yPred))),
+    },
+    {
+      metrics: 'classification, 10 classes, with probability rows',
+      samples: '1e6',
+      ms: ms(
+        best(
+          () => classificationMetrics(classification.yTrue, classification.yPred, { yScore }),
+          3,
+        ),
+      ),
+    },
+    {
+      metrics: 'regression, float64',
+      samples: '1e6',
+      ms: ms(best(() => regressionMetrics(regression.yTrue, regression.yPred))),
+    },
+  ];
+}
+
+/** Logging into a tracker that already holds 20,000 rows against a fresh tracker. */
+export async function trackerSizeBenchmark(): Promise<Row[]> {
+  const root = await mkdtemp(join(tmpdir(), 'ml-tracking-bench-tracker-'));
+  const rows: Row[] = [];
+  try {
+    const store = await openStore(root);
+    const experiment = { kind: 'regression' as const, ...syntheticRegression(1000) };
+    const log = (project: string) =>
+      logExperiment({
+        kind: experiment.kind,
+        project,
+        parameters: {
+          datasetUri: 'bench://data',
+          targetColumn: 'y',
+          testSet: experiment.testSet,
+          model: { name: 'Bench', params: {} },
+        },
+        yTrue: experiment.yTrue,
+        yPred: experiment.yPred,
+        store,
+      });
+    const first = await log('big-history');
+    const header = (await store.readText(first.tracker)).split('\n')[0]!;
+    const row = (await store.readText(first.tracker)).split('\n')[1]!;
+    await store.write(first.tracker, `${header}\n${`${row}\n`.repeat(20_000)}`);
+    for (const [label, project] of [
+      ['fresh tracker', 'fresh-history'],
+      ['tracker with 20,000 rows', 'big-history'],
+    ] as const) {
+      const times: number[] = [];
+      for (let run = 0; run < 15; run += 1) {
+        const logged = await log(project);
+        times.push(logged.timings.write);
+      }
+      times.sort((a, b) => a - b);
+      rows.push({
+        tracker: label,
+        'write stage, median ms (1e3 samples)': times[7]!.toFixed(1),
+        'tracker size': `${((await store.stat(first.tracker.replace('big-history', project)))?.size ?? 0) >> 10} KB`,
+      });
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+function best(action: () => unknown, runs = 5): number {
+  let fastest = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < runs; run += 1) {
+    const start = performance.now();
+    action();
+    fastest = Math.min(fastest, performance.now() - start);
+  }
+  return fastest;
+}
+
+async function runCase(kind: 'classification' | 'regression', samples: number): Promise<Row> {
+  const root = await mkdtemp(join(tmpdir(), 'ml-tracking-bench-log-'));
+  try {
+    const data =
+      kind === 'classification' ? syntheticClassification(samples) : syntheticRegression(samples);
+    const start = performance.now();
+    const logged = await logExperiment({
+      kind,
+      project: 'bench',
+      parameters: {
+        datasetUri: 'bench://data',
+        targetColumn: 'y',
+        testSet: data.testSet,
+        model: { name: 'Bench', params: {} },
+      },
+      yTrue: data.yTrue,
+      yPred: data.yPred,
+      plots: false,
+      store: root,
+    });
+    const total = performance.now() - start;
+    const { timings } = logged;
+    const store = await openStore(root);
+    const predictionsSize = (await store.stat(logged.files.predictions.path))?.size ?? 0;
+    return {
+      kind:
+        kind === 'classification' ? 'classification (10 string classes)' : 'regression (float64)',
+      samples: samples.toExponential(0).replace('+', ''),
+      'total ms': ms(total),
+      'validate ms': ms(timings.validate),
+      'metrics ms': ms(timings.metrics),
+      'tables ms': ms(timings.tables),
+      'write ms': ms(timings.write),
+      'peak RSS MB': (process.resourceUsage().maxRSS / 1024).toFixed(0),
+      'predictions CSV MB': (predictionsSize / 1024 / 1024).toFixed(1),
+    };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [kind, samples] = process.argv.slice(2);
+  console.log(
+    JSON.stringify(await runCase(kind as 'classification' | 'regression', Number(samples))),
+  );
+}

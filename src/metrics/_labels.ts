@@ -1,0 +1,95 @@
+import { ValidationError } from '../errors.js';
+import type { Label } from './types.js';
+
+/**
+ * Maps a UTF-16 code unit so that comparing mapped units orders strings by code point:
+ * surrogates (U+D800–U+DFFF, which encode code points above U+FFFF) move above U+E000–U+FFFF.
+ */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit;
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800;
+}
+
+/**
+ * Orders labels the way NumPy's `np.unique` (and so scikit-learn) does: numbers numerically,
+ * strings by Unicode code point (NumPy stores them as UTF-32; plain `<` on JavaScript strings
+ * compares UTF-16 code units, which differs for characters above U+FFFF), `false` before `true`.
+ * Labels of different types have no order: a run uses one label type.
+ */
+export function compareLabels(a: Label, b: Label): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') {
+    const length = Math.min(a.length, b.length);
+    for (let i = 0; i < length; i++) {
+      const ua = a.charCodeAt(i);
+      const ub = b.charCodeAt(i);
+      if (ua !== ub) return codePointRank(ua) - codePointRank(ub);
+    }
+    return a.length - b.length;
+  }
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  throw new ValidationError(
+    'labels',
+    `they mix ${typeof a} and ${typeof b} values (${String(a)}, ${String(b)})`,
+    'Use one label type per run, as scikit-learn does.',
+  );
+}
+
+/** Labels encoded once as integer class indices, with their confusion counts. */
+export interface EncodedLabels {
+  /** The classes seen in yTrue or yPred, sorted with {@link compareLabels}. */
+  classes: Label[];
+  /** Class index of each sample's true label. */
+  trueCodes: Int32Array;
+  /** Class index of each sample's predicted label. */
+  predCodes: Int32Array;
+  /** Flat K×K confusion counts: `counts[actual * K + predicted]`. */
+  counts: Float64Array;
+}
+
+/**
+ * Encodes both label arrays with one Map lookup per label (indices in order of first
+ * appearance), sorts the few distinct classes, then remaps the codes and counts the confusion
+ * matrix in a second typed-array pass.
+ */
+export function encodeLabels(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>): EncodedLabels {
+  const n = yTrue.length;
+  const index = new Map<Label, number>();
+  const seen: Label[] = [];
+  const trueCodes = new Int32Array(n);
+  const predCodes = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = yTrue[i]!;
+    let ct = index.get(t);
+    if (ct === undefined) {
+      ct = seen.length;
+      index.set(t, ct);
+      seen.push(t);
+    }
+    trueCodes[i] = ct;
+    const p = yPred[i]!;
+    let cp = index.get(p);
+    if (cp === undefined) {
+      cp = seen.length;
+      index.set(p, cp);
+      seen.push(p);
+    }
+    predCodes[i] = cp;
+  }
+
+  const classes = seen.slice().sort(compareLabels);
+  const k = classes.length;
+  const rank = new Int32Array(k);
+  for (let r = 0; r < k; r++) rank[index.get(classes[r]!)!] = r;
+
+  const counts = new Float64Array(k * k);
+  for (let i = 0; i < n; i++) {
+    const t = rank[trueCodes[i]!]!;
+    const p = rank[predCodes[i]!]!;
+    trueCodes[i] = t;
+    predCodes[i] = p;
+    const cell = t * k + p;
+    counts[cell] = counts[cell]! + 1;
+  }
+  return { classes, trueCodes, predCodes, counts };
+}

@@ -1,0 +1,468 @@
+import { ConfusionMatrix } from 'ml-confusion-matrix';
+import { ValidationError } from '../errors.js';
+import { rocAuc } from './_auc.js';
+import { compareLabels, encodeLabels, type EncodedLabels } from './_labels.js';
+import type {
+  ClassificationOptions,
+  ClassificationOverall,
+  ClassificationScores,
+  ConfusionCounts,
+  Label,
+  PerClassScores,
+} from './types.js';
+
+/** scikit-learn's `log_loss` clips probabilities to [eps, 1 - eps] with float64's eps. */
+const EPS = Number.EPSILON;
+
+const defined = (x: number): number | undefined => (Number.isFinite(x) ? x : undefined);
+
+function isOneDimensional(
+  score: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
+): score is ArrayLike<number> {
+  return typeof score[0] === 'number';
+}
+
+function clip(p: number): number {
+  return p < EPS ? EPS : p > 1 - EPS ? 1 - EPS : p;
+}
+
+/**
+ * Computes the classification metrics of one logged run so that they agree with scikit-learn
+ * (to ~1e-12 in practice), the reference a data scientist checks them against, while staying
+ * fast on millions of samples: labels are encoded to class indices once, every count-based
+ * metric comes from one K×K confusion matrix, and ROC AUC radix-sorts typed arrays.
+ *
+ * Classes are the labels seen in `yTrue` or `yPred`, sorted like `np.unique`. Definitions
+ * (scikit-learn names, with `labels` = those classes and `zero_division=0`):
+ * - `overall_accuracy`: `accuracy_score`; `balanced_accuracy`: `balanced_accuracy_score` (the
+ *   mean recall over the classes present in `yTrue`).
+ * - `precision_macro`, `recall_macro`, `f1_macro`, `f1_weighted` and `perClass`:
+ *   `precision_recall_fscore_support`.
+ * - `mcc`: `matthews_corrcoef` (0 when a marginal is constant, as scikit-learn returns);
+ *   `cohen_kappa`: `cohen_kappa_score` (undefined where it is 0/0).
+ * - `true_positive_rate` / `true_negative_rate`: for a binary problem (two classes, or one plus
+ *   a different `options.positiveLabel`), those of the positive class (`options.positiveLabel`,
+ *   else the greater label); otherwise their mean over the classes one-vs-rest, skipping
+ *   classes where the rate is 0/0 (so the multiclass TPR equals `balanced_accuracy`).
+ *   Undefined when no class has one.
+ * - `log_loss`: `log_loss(labels=options.classes)`, probabilities clipped to [eps, 1-eps] and
+ *   each row renormalized. Needs `yScore`, and at least two classes.
+ * - `roc_auc`: binary: `roc_auc_score` of the positive class's probabilities (the 1-D `yScore`,
+ *   or that class's column, even when `options.classes` lists more classes than the run shows,
+ *   where scikit-learn would go one-vs-rest and raise). Otherwise
+ *   `roc_auc_score(multi_class='ovr', average='macro')` over the columns, undefined (as
+ *   scikit-learn raises) unless every column's class occurs in `yTrue` and no class is the
+ *   whole of it.
+ * - `n_classes`: the number of classes.
+ *
+ * A metric is `undefined` where scikit-learn raises or returns nan for the same input.
+ *
+ * @throws ValidationError when labels mix types, or `yScore` does not fit the classes (wrong
+ *   row width, a `yTrue` label missing from `options.classes`, 1-D scores for more than two
+ *   classes, a `positiveLabel` that is not a class).
+ */
+export function classificationMetrics(
+  yTrue: ArrayLike<Label>,
+  yPred: ArrayLike<Label>,
+  options: ClassificationOptions = {},
+): ClassificationScores {
+  const n = yTrue.length;
+  const encoded = encodeLabels(yTrue, yPred);
+  const { classes, counts } = encoded;
+  const k = classes.length;
+
+  const support = new Float64Array(k); // row sums: samples of each class in yTrue
+  const predicted = new Float64Array(k); // column sums
+  const hits = new Float64Array(k); // diagonal
+  const matrix: number[][] = [];
+  for (let a = 0; a < k; a++) {
+    const row: number[] = [];
+    for (let p = 0; p < k; p++) {
+      const c = counts[a * k + p]!;
+      row.push(c);
+      support[a] = support[a]! + c;
+      predicted[p] = predicted[p]! + c;
+    }
+    hits[a] = row[a]!;
+    matrix.push(row);
+  }
+
+  const perClass: PerClassScores[] = [];
+  let precisionSum = 0;
+  let recallSum = 0;
+  let f1Sum = 0;
+  let f1WeightedSum = 0;
+  let balancedSum = 0;
+  let balancedCount = 0;
+  let correct = 0;
+  for (let c = 0; c < k; c++) {
+    const tp = hits[c]!;
+    const s = support[c]!;
+    const pc = predicted[c]!;
+    const precision = pc > 0 ? tp / pc : 0;
+    const recall = s > 0 ? tp / s : 0;
+    const denominator = precision + recall;
+    const f1 = denominator > 0 ? (2 * precision * recall) / denominator : 0;
+    perClass.push({ label: classes[c]!, precision, recall, f1, support: s });
+    precisionSum += precision;
+    recallSum += recall;
+    f1Sum += f1;
+    f1WeightedSum += f1 * s;
+    if (s > 0) {
+      balancedSum += recall;
+      balancedCount++;
+    }
+    correct += tp;
+  }
+
+  // matthews_corrcoef, with scikit-learn's float64 operations.
+  let dotTruePred = 0;
+  let dotPredPred = 0;
+  let dotTrueTrue = 0;
+  for (let c = 0; c < k; c++) {
+    const t = support[c]!;
+    const p = predicted[c]!;
+    dotTruePred += t * p;
+    dotPredPred += p * p;
+    dotTrueTrue += t * t;
+  }
+  const covTruePred = correct * n - dotTruePred;
+  const covPredPred = n * n - dotPredPred;
+  const covTrueTrue = n * n - dotTrueTrue;
+  const mcc =
+    covPredPred * covTrueTrue === 0 ? 0 : covTruePred / Math.sqrt(covTrueTrue * covPredPred);
+
+  // cohen_kappa_score: 1 - observed disagreement / disagreement expected by chance.
+  const expectedDisagreement = (n * n - dotTruePred) / n;
+  const kappa = 1 - (n - correct) / expectedDisagreement;
+
+  const problem = problemClasses(classes, options.positiveLabel);
+  const positive = problem.length === 2 ? (options.positiveLabel ?? problem[1]!) : undefined;
+  const rates = positiveRates(classes, hits, support, predicted, problem, positive);
+  const scores =
+    options.yScore === undefined
+      ? { logLoss: undefined, rocAuc: undefined }
+      : scoreMetrics(
+          encoded,
+          options.yScore,
+          options.classes ?? problem,
+          problem,
+          positive,
+          options.positiveLabel,
+        );
+
+  const overall: ClassificationOverall = {
+    overall_accuracy: correct / n,
+    balanced_accuracy: balancedCount > 0 ? balancedSum / balancedCount : undefined,
+    precision_macro: precisionSum / k,
+    recall_macro: recallSum / k,
+    f1_macro: f1Sum / k,
+    f1_weighted: f1WeightedSum / n,
+    true_positive_rate: rates.tpr,
+    true_negative_rate: rates.tnr,
+    mcc: defined(mcc),
+    cohen_kappa: defined(kappa),
+    log_loss: scores.logLoss,
+    roc_auc: scores.rocAuc,
+    n_classes: k,
+  };
+  return { classes, overall, perClass, confusion: { labels: classes.slice(), counts: matrix } };
+}
+
+/**
+ * The classes of the problem: those seen, plus an explicit positive label that this run never
+ * shows when it shows only one class (a binary problem whose run lacks one class).
+ */
+function problemClasses(classes: Label[], positiveLabel: Label | undefined): Label[] {
+  if (positiveLabel === undefined || classes.length >= 2 || classes.includes(positiveLabel)) {
+    return classes;
+  }
+  return [...classes, positiveLabel].sort(compareLabels);
+}
+
+/**
+ * True positive / true negative rates from the confusion marginals, one-vs-rest: for class c,
+ * TPR = TP / support and TNR = TN / (n − support), with TN = n − support − predicted + TP.
+ * O(K), so thousands of classes stay cheap (ml-confusion-matrix's per-label getters are O(K²)
+ * each; {@link toConfusionMatrix} gives them to callers who want its wider API).
+ */
+function positiveRates(
+  classes: Label[],
+  hits: Float64Array,
+  support: Float64Array,
+  predicted: Float64Array,
+  problem: Label[],
+  positive: Label | undefined,
+): { tpr: number | undefined; tnr: number | undefined } {
+  const n = support.reduce((sum, s) => sum + s, 0);
+  const rates = (label: Label): [number, number] => {
+    const c = classes.indexOf(label);
+    // A positive label absent from this run: no true, predicted or hit samples.
+    const tp = c < 0 ? 0 : hits[c]!;
+    const s = c < 0 ? 0 : support[c]!;
+    const p = c < 0 ? 0 : predicted[c]!;
+    return [tp / s, (n - s - p + tp) / (n - s)];
+  };
+  if (positive !== undefined) {
+    if (!problem.includes(positive)) {
+      throw new ValidationError(
+        'options.positiveLabel',
+        `${String(positive)} is not one of the classes ${labelList(problem)}`,
+        'Pass one of the two labels of the binary problem.',
+      );
+    }
+    const [tpr, tnr] = rates(positive);
+    return { tpr: defined(tpr), tnr: defined(tnr) };
+  }
+  let tprSum = 0;
+  let tprCount = 0;
+  let tnrSum = 0;
+  let tnrCount = 0;
+  for (const label of problem) {
+    const [tpr, tnr] = rates(label);
+    if (Number.isFinite(tpr)) {
+      tprSum += tpr;
+      tprCount++;
+    }
+    if (Number.isFinite(tnr)) {
+      tnrSum += tnr;
+      tnrCount++;
+    }
+  }
+  return {
+    tpr: tprCount > 0 ? tprSum / tprCount : undefined,
+    tnr: tnrCount > 0 ? tnrSum / tnrCount : undefined,
+  };
+}
+
+/**
+ * The confusion counts of a run as an ml-confusion-matrix `ConfusionMatrix`, for its per-class
+ * API (negative predictive value, false discovery rate, informedness, …) beyond the metrics
+ * computed here.
+ */
+export function toConfusionMatrix(confusion: ConfusionCounts): ConfusionMatrix<Label> {
+  return new ConfusionMatrix<Label>(
+    confusion.counts.map((row) => row.slice()),
+    confusion.labels.slice(),
+  );
+}
+
+interface ScoreResult {
+  logLoss: number | undefined;
+  rocAuc: number | undefined;
+}
+
+/** At most this many yScore values (64 MiB) are copied column-wise at once for ROC AUC. */
+const COLUMN_BLOCK_VALUES = 1 << 23;
+
+const labelList = (labels: readonly Label[]): string => labels.map(String).join(', ');
+
+/** `log_loss` and `roc_auc` from the predicted probabilities. */
+function scoreMetrics(
+  encoded: EncodedLabels,
+  yScore: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
+  scoreLabels: readonly Label[],
+  problem: Label[],
+  positive: Label | undefined,
+  positiveLabel: Label | undefined,
+): ScoreResult {
+  const { classes, trueCodes } = encoded;
+  const n = trueCodes.length;
+  if (yScore.length !== n) {
+    throw new ValidationError(
+      'options.yScore',
+      `it has ${yScore.length} entries for ${n} samples`,
+      'Pass one probability (or one row of probabilities) per sample.',
+    );
+  }
+  // The yScore column of each class's true samples; every class of yTrue needs one.
+  const columnOf = new Map<Label, number>();
+  scoreLabels.forEach((label, column) => columnOf.set(label, column));
+  const support = new Float64Array(classes.length);
+  for (let i = 0; i < n; i++) {
+    const c = trueCodes[i]!;
+    support[c] = support[c]! + 1;
+  }
+  const trueColumn = new Int32Array(classes.length);
+  classes.forEach((label, c) => {
+    const column = columnOf.get(label);
+    if (column === undefined && support[c]! > 0) {
+      throw new ValidationError(
+        'options.classes',
+        `yTrue holds ${String(label)}, which is not among the yScore columns (${labelList(scoreLabels)})`,
+        'List every class of the model, in the order of the yScore columns.',
+      );
+    }
+    trueColumn[c] = column ?? -1;
+  });
+  const context: ScoreContext = { encoded, support, trueColumn };
+
+  if (isOneDimensional(yScore)) {
+    return binaryScoreMetrics(context, yScore, scoreLabels, positiveLabel);
+  }
+
+  // Columns to score one-vs-rest, with the class each stands for; none if AUC is undefined.
+  const width = scoreLabels.length;
+  let aucColumns: { column: number; code: number }[] = [];
+  if (positive !== undefined) {
+    const column = columnOf.get(positive);
+    if (column === undefined) {
+      throw new ValidationError(
+        'options.classes',
+        `the positive class ${String(positive)} has no yScore column (${labelList(scoreLabels)})`,
+        'List every class of the model, in the order of the yScore columns.',
+      );
+    }
+    aucColumns = [{ column, code: classes.indexOf(positive) }];
+  } else if (problem.length > 2) {
+    aucColumns = scoreLabels.map((label, column) => ({ column, code: classes.indexOf(label) }));
+  }
+  // scikit-learn raises when a scored class is absent from yTrue, or is all of it.
+  for (const { code } of aucColumns) {
+    const s = code < 0 ? 0 : support[code]!;
+    if (s === 0 || s === n) aucColumns = [];
+  }
+
+  // One pass over the rows checks their widths, sums the log loss and copies the scores of the
+  // first block of scored columns, positives first (see partitionColumns).
+  const block = Math.min(aucColumns.length, Math.max(1, Math.floor(COLUMN_BLOCK_VALUES / n)));
+  const parts = new Float64Array(block * n);
+  const first = partitionColumns(parts, aucColumns.slice(0, block), context);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const row = yScore[i]!;
+    if (row.length !== width) {
+      throw new ValidationError(
+        'options.yScore',
+        `row ${i} has ${row.length} probabilities for ${width} classes (${labelList(scoreLabels)})`,
+        'Give one column per class, in the order of options.classes.',
+      );
+    }
+    let sum = 0;
+    for (let j = 0; j < width; j++) sum += clip(row[j]!);
+    total -= Math.log(clip(row[trueColumn[trueCodes[i]!]!]!) / sum);
+    first.add(i, row);
+  }
+  const logLoss = width >= 2 ? defined(total / n) : undefined;
+  if (aucColumns.length === 0) return { logLoss, rocAuc: undefined };
+
+  const scratch = new Float64Array(n);
+  let aucSum = 0;
+  for (let start = 0; start < aucColumns.length; start += block) {
+    const columns = aucColumns.slice(start, start + block);
+    let partition = first;
+    if (start > 0) {
+      // Only when n × scored classes exceeds COLUMN_BLOCK_VALUES: another pass over the rows.
+      partition = partitionColumns(parts, columns, context);
+      for (let i = 0; i < n; i++) partition.add(i, yScore[i]!);
+    }
+    columns.forEach(({ code }, b) => {
+      const positives = context.support[code]!;
+      const values = parts.subarray(b * n, (b + 1) * n);
+      aucSum += rocAuc(values, positives, scratch, partition.nonNegative[b] === 1);
+    });
+  }
+  return { logLoss, rocAuc: defined(aucSum / aucColumns.length) };
+}
+
+/**
+ * Copies score columns, row by row, into consecutive segments of `parts` (one of n values per
+ * column), each segment holding the scores of its class's true samples first and the others
+ * after, as {@link rocAuc} wants them; `nonNegative[b]` stays 1 while column b has no negative
+ * score.
+ */
+function partitionColumns(
+  parts: Float64Array,
+  columns: readonly { column: number; code: number }[],
+  context: ScoreContext,
+) {
+  const { trueCodes } = context.encoded;
+  const n = trueCodes.length;
+  const count = columns.length;
+  const column = Int32Array.from(columns, (entry) => entry.column);
+  const code = Int32Array.from(columns, (entry) => entry.code);
+  // Write positions: positives from the start of each segment, the others after them.
+  const nextPositive = Int32Array.from(columns, (_, b) => b * n);
+  const nextNegative = Int32Array.from(columns, (entry, b) => b * n + context.support[entry.code]!);
+  const nonNegative = new Uint8Array(count).fill(1);
+  return {
+    nonNegative,
+    add(i: number, row: ArrayLike<number>): void {
+      const t = trueCodes[i]!;
+      for (let b = 0; b < count; b++) {
+        const v = row[column[b]!]! + 0; // + 0 turns -0 into +0
+        if (v < 0) nonNegative[b] = 0;
+        if (code[b] === t) {
+          const at = nextPositive[b]!;
+          nextPositive[b] = at + 1;
+          parts[at] = v;
+        } else {
+          const at = nextNegative[b]!;
+          nextNegative[b] = at + 1;
+          parts[at] = v;
+        }
+      }
+    },
+  };
+}
+
+interface ScoreContext {
+  encoded: EncodedLabels;
+  /** Samples of each class in yTrue. */
+  support: Float64Array;
+  /** The yScore column of each class (-1: none). */
+  trueColumn: Int32Array;
+}
+
+/** Scores given as the positive class's probability per sample. */
+function binaryScoreMetrics(
+  context: ScoreContext,
+  yScore: ArrayLike<number>,
+  scoreLabels: readonly Label[],
+  positiveLabel: Label | undefined,
+): ScoreResult {
+  if (scoreLabels.length > 2) {
+    throw new ValidationError(
+      'options.yScore',
+      `it holds one probability per sample, but there are ${scoreLabels.length} classes`,
+      'Pass one row of probabilities per sample (one column per class).',
+    );
+  }
+  if (scoreLabels.length < 2) return { logLoss: undefined, rocAuc: undefined };
+  const sorted = [...scoreLabels].sort(compareLabels);
+  const positive = positiveLabel ?? sorted[1]!;
+  if (!scoreLabels.includes(positive)) {
+    throw new ValidationError(
+      'options.positiveLabel',
+      `${String(positive)} is not one of the classes ${labelList(scoreLabels)}`,
+      'Pass one of the two labels of the binary problem.',
+    );
+  }
+  const { classes, trueCodes } = context.encoded;
+  const n = trueCodes.length;
+  const positiveCode = classes.indexOf(positive);
+
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const p = clip(yScore[i]!);
+    const q = 1 - p;
+    total -= Math.log((trueCodes[i] === positiveCode ? p : q) / (q + p));
+  }
+  const positives = positiveCode < 0 ? 0 : context.support[positiveCode]!;
+  let rocAucValue: number | undefined;
+  if (positives > 0 && positives < n) {
+    // The scores, those of the positive class's samples first (as rocAuc wants them).
+    const parts = new Float64Array(n);
+    let nextPositive = 0;
+    let nextNegative = positives;
+    let nonNegative = true;
+    for (let i = 0; i < n; i++) {
+      const v = yScore[i]! + 0; // + 0 turns -0 into +0
+      if (v < 0) nonNegative = false;
+      if (trueCodes[i] === positiveCode) parts[nextPositive++] = v;
+      else parts[nextNegative++] = v;
+    }
+    rocAucValue = defined(rocAuc(parts, positives, new Float64Array(n), nonNegative));
+  }
+  return { logLoss: defined(total / n), rocAuc: rocAucValue };
+}

@@ -1,0 +1,12 @@
+export { classificationMetrics, toConfusionMatrix } from './classification.js';
+export { regressionMetrics } from './regression.js';
+export { compareLabels } from './_labels.js';
+export type {
+  ClassificationOptions,
+  ClassificationOverall,
+  ClassificationScores,
+  ConfusionCounts,
+  Label,
+  PerClassScores,
+  RegressionScores,
+} from './types.js';
