@@ -25,7 +25,7 @@ export type { FoundExperiment } from './tracking/find-experiment.js';
 export { runDemo } from './demo/run-demo.js';
 export type { RunDemoOptions } from './demo/run-demo.js';
 
-export { classificationMetrics, regressionMetrics } from './metrics/index.js';
+export { classificationMetrics, regressionMetrics, toConfusionMatrix } from './metrics/index.js';
 export type {
   ClassificationOptions,
   ClassificationOverall,
@@ -45,6 +45,22 @@ export {
   EXPERIMENT_KINDS,
 } from './layout/tables.js';
 export type { Column, ColumnType, ExperimentKind, TableSchema } from './layout/tables.js';
+
+export { lookerDataSources, lookerFieldType, dataSourceAlias } from './looker/data-sources.js';
+export type {
+  LookerCalculatedField,
+  LookerDataSource,
+  LookerField,
+  LookerFieldType,
+} from './looker/data-sources.js';
+export { lookerLinkingUrl, templateReportIdOf, LOOKER_CREATE_URL } from './looker/linking-url.js';
+export type { LookerLinkingUrlOptions } from './looker/linking-url.js';
+export { bigQueryDdl, bigQueryExternalTables, bigQueryType } from './looker/bigquery-ddl.js';
+export type {
+  BigQueryDdlOptions,
+  BigQueryExternalTable,
+  BigQueryType,
+} from './looker/bigquery-ddl.js';
 
 export { openStore, DEFAULT_STORE_FOLDER } from './store/open-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';

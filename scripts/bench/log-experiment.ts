@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { ConfusionMatrix } from 'ml-confusion-matrix';
 import {
   classificationMetrics,
   logExperiment,
@@ -62,6 +63,11 @@ export function metricsBenchmark(): Row[] {
           3,
         ),
       ),
+    },
+    {
+      metrics: 'ml-confusion-matrix fromLabels alone, 10 string classes',
+      samples: '1e6',
+      ms: ms(best(() => ConfusionMatrix.fromLabels(classification.yTrue, classification.yPred))),
     },
     {
       metrics: 'regression, float64',

@@ -2,10 +2,12 @@
 import { existsSync } from 'node:fs';
 import { renderUsage, runCommand, type CommandDef, type SubCommandsDef } from 'citty';
 import { MlTrackingError } from '../errors.js';
+import { bigqueryCommand } from './commands/bigquery.js';
 import { checkStoreCommand } from './commands/check-store.js';
 import { demoCommand } from './commands/demo.js';
 import { listCommand } from './commands/list.js';
 import { logCommand } from './commands/log.js';
+import { lookerCommand } from './commands/looker.js';
 import { newCsvCommand } from './commands/new-csv.js';
 import { showCommand } from './commands/show.js';
 import type { Output } from './_output.js';
@@ -20,6 +22,8 @@ const subCommands = {
   list: listCommand(stdout),
   show: showCommand(stdout),
   'check-store': checkStoreCommand(stdout),
+  looker: lookerCommand(stdout),
+  bigquery: bigqueryCommand(stdout),
 } satisfies SubCommandsDef;
 
 function findCommand(name: string | undefined): CommandDef | undefined {

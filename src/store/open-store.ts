@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Storage } from '@google-cloud/storage';
 import { ValidationError } from '../errors.js';
 import { createStore } from './create-store.js';
+import { parseGcsUrl } from './gcs-location.js';
 import { createLocalDriver } from './drivers/local.js';
 import { createMemoryDriver } from './drivers/memory.js';
 import type { RetryPolicy, Store, StoreDriver } from './types.js';
@@ -24,9 +25,6 @@ export interface OpenStoreOptions {
 
 // Memory stores live as long as the process, so `memory://name` opened twice is one store.
 const memoryDrivers = new Map<string, StoreDriver>();
-
-// Bucket names: https://cloud.google.com/storage/docs/buckets#naming
-const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
 /**
  * Opens the store a URL names:
@@ -77,30 +75,7 @@ function memoryDriver(url: string): StoreDriver {
 }
 
 async function gcsDriver(url: string, options: OpenStoreOptions): Promise<StoreDriver> {
-  const match = /^gs:\/\/([^/]*)(?:\/(.*))?$/i.exec(url);
-  const bucket = match?.[1] ?? '';
-  const prefix = (match?.[2] ?? '').replace(/^\/+|\/+$/g, '');
-  if (bucket === '') {
-    throw new ValidationError(
-      'store',
-      `"${url}" has no bucket name`,
-      'Write it as gs://my-bucket or gs://my-bucket/folder.',
-    );
-  }
-  if (!BUCKET_NAME.test(bucket)) {
-    throw new ValidationError(
-      'store',
-      `"${bucket}" is not a valid bucket name`,
-      'Bucket names have 3 to 222 lower-case letters, digits, "-", "_" or ".", and start and end with a letter or digit.',
-    );
-  }
-  if (prefix.split('/').some((segment) => segment === '..' || segment === '.')) {
-    throw new ValidationError(
-      'store',
-      `"${url}" has "." or ".." in its folder`,
-      'Name the folder plainly, e.g. gs://my-bucket/ml-tracking.',
-    );
-  }
+  const { bucket, prefix } = parseGcsUrl(url);
   const { createGcsDriver } = await import('./drivers/gcs.js');
   return createGcsDriver({
     bucket,

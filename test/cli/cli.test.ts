@@ -19,7 +19,16 @@ describe('ml-tracking CLI', () => {
   it('--help lists every command, and each command has --help with --store', async () => {
     const help = await cli(['--help'], cwd);
     expect(help.code).toBe(0);
-    for (const command of ['demo', 'log', 'new-csv', 'list', 'show', 'check-store']) {
+    for (const command of [
+      'demo',
+      'log',
+      'new-csv',
+      'list',
+      'show',
+      'check-store',
+      'looker',
+      'bigquery',
+    ]) {
       expect(help.stdout).toContain(command);
       const own = await cli([command, '--help'], cwd);
       expect(own.code).toBe(0);
