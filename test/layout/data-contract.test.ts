@@ -1,0 +1,111 @@
+import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import {
+  allTables,
+  logExperiment,
+  openStore,
+  type ColumnType,
+  type Store,
+} from '../../src/index.js';
+
+const parsesAs: Record<ColumnType, (cell: string) => boolean> = {
+  text: () => true,
+  number: (cell) => cell === '' || Number.isFinite(Number(cell)),
+  integer: (cell) => cell === '' || Number.isInteger(Number(cell)),
+  boolean: (cell) => ['', 'true', 'false'].includes(cell),
+  datetime: (cell) =>
+    cell === '' ||
+    (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(cell) && !Number.isNaN(Date.parse(cell))),
+  date: (cell) => cell === '' || /^\d{4}-\d\d-\d\d$/.test(cell),
+  json: (cell) => {
+    if (cell === '') return true;
+    try {
+      JSON.parse(cell);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  url: (cell) => cell === '' || URL.canParse(cell),
+};
+
+async function logSeveralRuns(store: Store) {
+  const ids = (n: number) => Array.from({ length: n }, (_, index) => `id-${index}`);
+  const base = {
+    datasetUri: 'gs://b/d.csv',
+    targetColumn: 'y',
+    model: { name: 'M', params: { depth: 2 } },
+  };
+  await logExperiment({
+    kind: 'classification',
+    project: 'contract',
+    parameters: { ...base, testSet: ids(4) },
+    yTrue: ['a', 'b', 'c', 'a'],
+    yPred: ['a', 'c', 'c', '=cmd'],
+    store,
+  });
+  await logExperiment({
+    kind: 'classification',
+    project: 'contract',
+    parameters: { ...base, testSet: ids(4) },
+    yTrue: [0, 1, 1, 0],
+    yPred: [0, 1, 0, 0],
+    yScore: [0.1, 0.9, 0.4, 0.2],
+    store,
+  });
+  await logExperiment({
+    kind: 'classification',
+    project: 'other, project',
+    parameters: { ...base, testSet: ids(3) },
+    yTrue: [true, false, true],
+    yPred: [true, true, true],
+    newCsv: true,
+    store,
+  });
+  await logExperiment({
+    kind: 'regression',
+    project: 'contract',
+    parameters: { ...base, testSet: ids(3) },
+    yTrue: [1.5, -2, 3e-12],
+    yPred: [1, -2.25, 0],
+    extraParameters: { note: 'a "quoted", multi\nline note' },
+    store,
+  });
+  await logExperiment({
+    kind: 'regression',
+    project: 'contract',
+    parameters: { ...base, testSet: ids(1) },
+    yTrue: [5],
+    yPred: [5],
+    store,
+  });
+}
+
+describe('the data contract', () => {
+  it("every CSV in a folder has exactly that folder's header, and every cell parses as its declared type", async () => {
+    const store = await openStore(`memory://${randomUUID()}`);
+    await logSeveralRuns(store);
+    const tables = allTables();
+    const seen = new Map<string, number>();
+    for await (const object of store.listAll()) {
+      const folder = object.path.slice(0, object.path.lastIndexOf('/'));
+      const table = tables.find((candidate) => candidate.folder === folder);
+      expect(table, `${object.path} is in a folder the contract does not know`).toBeDefined();
+      if (!table) continue;
+      seen.set(folder, (seen.get(folder) ?? 0) + 1);
+      const rows = parse<string[]>(await store.readText(object.path));
+      expect(rows[0]).toEqual(table.columns.map((column) => column.name));
+      for (const row of rows.slice(1)) {
+        expect(row).toHaveLength(table.columns.length);
+        table.columns.forEach((column, index) => {
+          expect(
+            parsesAs[column.type](row[index] ?? ''),
+            `${object.path}: ${column.name}=${row[index]}`,
+          ).toBe(true);
+        });
+      }
+    }
+    expect([...seen.keys()].sort()).toEqual(tables.map((table) => table.folder).sort());
+  });
+});
