@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -181,8 +181,7 @@ async function walk(root: string, folder: string): Promise<string[]> {
     .map((segments) => segments.join('/'));
 }
 
-function toInfo(path: string, stats: Stats | import('node:fs').BigIntStats): ObjectInfo {
-  const big = stats as import('node:fs').BigIntStats;
+function toInfo(path: string, big: BigIntStats): ObjectInfo {
   return {
     path,
     size: Number(big.size),
