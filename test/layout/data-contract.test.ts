@@ -94,7 +94,7 @@ describe('the data contract', () => {
       expect(table, `${object.path} is in a folder the contract does not know`).toBeDefined();
       if (!table) continue;
       seen.set(folder, (seen.get(folder) ?? 0) + 1);
-      const rows = parse<string[]>(await store.readText(object.path), {});
+      const rows: string[][] = parse(await store.readText(object.path));
       expect(rows[0]).toEqual(table.columns.map((column) => column.name));
       for (const row of rows.slice(1)) {
         expect(row).toHaveLength(table.columns.length);
