@@ -7,6 +7,7 @@ import {
   metricsBenchmark,
   trackerSizeBenchmark,
 } from './bench/log-experiment.js';
+import { plotsBenchmark } from './bench/plots.js';
 import { printTable } from './bench/table.js';
 
 const sections = process.argv.slice(2);
@@ -20,3 +21,5 @@ if (wanted('log'))
 if (wanted('tracker')) printTable('Appending to a long tracker', await trackerSizeBenchmark());
 if (wanted('csv'))
   printTable('Encoding the predictions table, 1e6 rows (fastest of 3)', csvBenchmark());
+if (wanted('plots'))
+  printTable('Plots, warm, 2× PNG (each case in its own process)', await plotsBenchmark());

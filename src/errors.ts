@@ -100,3 +100,15 @@ export class ConflictError extends StoreError {
     this.actualGeneration = context.actualGeneration;
   }
 }
+
+/** A plot could not be rendered (invalid spec, layout or rasterisation failure). */
+export class RenderError extends MlTrackingError {
+  override name = 'RenderError';
+  /** The plot that failed, e.g. `confusion_matrix`. */
+  readonly plot: string;
+
+  constructor(plot: string, message: string, options: { cause?: unknown } = {}) {
+    super(`Cannot render the ${plot} plot: ${message}`, { code: 'ERR_RENDER', ...options });
+    this.plot = plot;
+  }
+}

@@ -41,3 +41,11 @@ export const confusionPath = (predictionId: string): string => `confusion/${pred
 /** `YYYYMMDD` of a moment, in UTC. */
 export const utcDay = (moment: Date): string =>
   moment.toISOString().slice(0, 10).replaceAll('-', '');
+
+/** `plots/<kind>/<id>_<plot>.png`; the Vega-Lite spec sits beside it as `.vl.json`. */
+export const plotPath = (
+  kind: ExperimentKind,
+  predictionId: string,
+  plot: string,
+  extension: 'png' | 'vl.json',
+): string => `plots/${kind}/${predictionId}_${plot}.${extension}`;

@@ -13,6 +13,7 @@ import {
   trackingRow,
   type ExperimentScores,
 } from './experiment-tables.js';
+import { renderExperimentPlots } from './experiment-plots.js';
 import { describeModel } from './model-info.js';
 import { readRunContext } from './run-context.js';
 import { openTracker } from './trackers.js';
@@ -27,7 +28,10 @@ export interface LogExperimentOptions extends ExperimentInput {
    * @default $ML_TRACKING_STORE, else the folder ./ml-tracking
    */
   store?: string | Store;
-  /** Render plots. Accepted now; plots are rendered once the plots feature lands. @default true */
+  /**
+   * Render the plots (confusion matrix, or predicted vs actual and residuals) as PNG with their
+   * Vega-Lite specs, and put their URLs in the tracker row. Turn off for speed. @default true
+   */
   plots?: boolean;
   /** Working directory for the git commit and relative store paths. @default process.cwd() */
   cwd?: string;
@@ -52,8 +56,10 @@ export interface LoggedExperiment {
   scores: Record<string, number | undefined>;
   /** Everything written: predictions, scoring, confusion (classification) and the tracker. */
   files: Record<'predictions' | 'scoring' | 'tracker', LoggedFile> & { confusion?: LoggedFile };
+  /** The PNG of each plot by name (e.g. `confusion_matrix`, `regression`, `residuals`); empty with `plots: false`. */
+  plots: Record<string, LoggedFile>;
   /** Milliseconds spent per stage, for benchmarks and curious users. */
-  timings: Record<'validate' | 'metrics' | 'tables' | 'write', number>;
+  timings: Record<'validate' | 'metrics' | 'tables' | 'plots' | 'write', number>;
 }
 
 /**
@@ -77,7 +83,7 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
     typeof options.store === 'object'
       ? options.store
       : await openStore(options.store, options.cwd === undefined ? {} : { cwd: options.cwd });
-  const timings = { validate: clock.lap(), metrics: 0, tables: 0, write: 0 };
+  const timings = { validate: clock.lap(), metrics: 0, tables: 0, plots: 0, write: 0 };
   // git runs in a child process: let it work while the metrics are computed.
   const runContext = readRunContext(options.cwd ?? process.cwd());
   try {
@@ -87,38 +93,62 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
     const predictionId = randomUUID();
     const loggedAt = new Date();
     const [model, context] = [describeModel(experiment.model), await runContext];
-    const outputs: [string, string | Uint8Array][] = [
-      [predictionsPath(experiment.kind, predictionId), predictionsTable(experiment, predictionId)],
-      [scoringPath(predictionId), scoringTable(scores, experiment.project, predictionId)],
+    const outputs: Output[] = [
+      {
+        path: predictionsPath(experiment.kind, predictionId),
+        data: predictionsTable(experiment, predictionId),
+        contentType: 'text/csv',
+      },
+      {
+        path: scoringPath(predictionId),
+        data: scoringTable(scores, experiment.project, predictionId),
+        contentType: 'text/csv',
+      },
     ];
     if (scores.kind === 'classification') {
-      outputs.push([confusionPath(predictionId), confusionTable(scores.scores, predictionId)]);
+      outputs.push({
+        path: confusionPath(predictionId),
+        data: confusionTable(scores.scores, predictionId),
+        contentType: 'text/csv',
+      });
     }
-    const row = trackingRow({
-      experiment,
-      predictionId,
-      loggedAt,
-      testSetSha256: digest(experiment.testSet),
-      model,
-      context,
-      scores,
-      plots: {},
-    });
+    const testSetSha256 = digest(experiment.testSet);
     timings.tables = clock.lap();
+
+    const plots =
+      options.plots === false ? [] : await renderExperimentPlots(experiment, scores, predictionId);
+    for (const plot of plots) {
+      outputs.push({ path: plot.pngPath, data: plot.png, contentType: 'image/png' });
+      outputs.push({ path: plot.specPath, data: plot.spec, contentType: 'application/json' });
+    }
+    const plotUrls = Object.fromEntries(
+      plots.flatMap((plot) => (plot.column ? [[plot.column, store.objectUrl(plot.pngPath)]] : [])),
+    );
+    timings.plots = clock.lap();
 
     // The outputs first, the tracker row last: a failure in between leaves no row behind.
     await Promise.all(
-      outputs.map(([path, text]) => store.write(path, text, { contentType: 'text/csv' })),
+      outputs.map(({ path, data, contentType }) => store.write(path, data, { contentType })),
     );
     const tracker = await openTracker(store, experiment.kind, experiment.project, {
       newCsv: options.newCsv ?? false,
       now: loggedAt,
     });
+    const row = trackingRow({
+      experiment,
+      predictionId,
+      loggedAt,
+      testSetSha256,
+      model,
+      context,
+      scores,
+      plots: plotUrls,
+    });
     await store.append(tracker.path, row);
     timings.write = clock.lap();
 
     const file = (path: string): LoggedFile => ({ path, url: store.objectUrl(path) });
-    const [predictions, scoring, confusion] = outputs.map(([path]) => file(path));
+    const [predictions, scoring] = outputs.map(({ path }) => file(path));
     return {
       predictionId,
       project: experiment.project,
@@ -128,13 +158,30 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
         predictions: predictions!,
         scoring: scoring!,
         tracker: file(tracker.path),
-        ...(confusion ? { confusion } : {}),
+        ...(scores.kind === 'classification'
+          ? { confusion: file(confusionPath(predictionId)) }
+          : {}),
       },
+      plots: Object.fromEntries(
+        plots.map((plot) => [plotNameOf(plot.pngPath), file(plot.pngPath)]),
+      ),
       timings,
     };
   } finally {
     if (typeof options.store !== 'object') await store.close();
   }
+}
+
+/** One object written for an experiment. */
+interface Output {
+  path: string;
+  data: string | Uint8Array;
+  contentType: string;
+}
+
+/** `plots/<kind>/<id>_<plot>.png` → `<plot>`. */
+function plotNameOf(pngPath: string): string {
+  return pngPath.slice(pngPath.indexOf('_') + 1, -'.png'.length);
 }
 
 function computeScores(experiment: ValidExperiment): ExperimentScores {

@@ -88,7 +88,15 @@ describe('the data contract', () => {
     await logSeveralRuns(store);
     const tables = allTables();
     const seen = new Map<string, number>();
+    let plots = 0;
     for await (const object of store.listAll()) {
+      if (object.path.startsWith('plots/')) {
+        expect(object.path).toMatch(
+          /^plots\/(classification|regression)\/[0-9a-f-]{36}_[a-z_]+\.(png|vl\.json)$/,
+        );
+        plots += 1;
+        continue;
+      }
       const folder = object.path.slice(0, object.path.lastIndexOf('/'));
       const table = tables.find((candidate) => candidate.folder === folder);
       expect(table, `${object.path} is in a folder the contract does not know`).toBeDefined();
@@ -107,5 +115,7 @@ describe('the data contract', () => {
       }
     }
     expect([...seen.keys()].sort()).toEqual(tables.map((table) => table.folder).sort());
+    // 3 classification runs × 2 plots + 2 regression runs × 2 plots, each a PNG and a spec.
+    expect(plots).toBe(20);
   });
 });

@@ -168,6 +168,71 @@ describe('logExperiment: the example call', () => {
   });
 });
 
+describe('logExperiment: plots', () => {
+  const isPng = (bytes: Uint8Array) =>
+    Buffer.from(bytes.subarray(0, 8)).equals(
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    );
+
+  it('renders the confusion matrix as PNG with its spec, and puts its URL in the tracker row', async () => {
+    const store = await openStore(`memory://${randomUUID()}`);
+    const logged = await exampleCall(store);
+    expect(Object.keys(logged.plots).sort()).toEqual([
+      'confusion_matrix',
+      'confusion_matrix_normalized',
+    ]);
+    const plot = logged.plots.confusion_matrix!;
+    expect(plot.path).toBe(`plots/classification/${logged.predictionId}_confusion_matrix.png`);
+    expect(isPng(await store.read(plot.path))).toBe(true);
+    const spec = JSON.parse(await store.readText(plot.path.replace(/\.png$/, '.vl.json'))) as {
+      data: { values: unknown[] };
+    };
+    expect(spec.data.values.length).toBeGreaterThan(0);
+    const [row] = records(await store.readText(logged.tracker));
+    expect(row).toMatchObject({
+      plot_confusion_matrix: plot.url,
+      plot_regression: '',
+      plot_residuals: '',
+    });
+  });
+
+  it('renders predicted-vs-actual and residuals for a regression; plots: false renders nothing', async () => {
+    const store = await openStore(`memory://${randomUUID()}`);
+    const parameters = {
+      datasetUri: 'x',
+      targetColumn: 'y',
+      testSet: ['a', 'b', 'c'],
+      model: { name: 'M', params: {} },
+    };
+    const logged = await logExperiment({
+      kind: 'regression',
+      project: 'plots',
+      parameters,
+      yTrue: [1, 2, 3],
+      yPred: [1.1, 1.9, 3.2],
+      store,
+    });
+    const [row] = records(await store.readText(logged.tracker));
+    expect(row?.plot_regression).toBe(logged.plots.regression?.url);
+    expect(row?.plot_residuals).toBe(logged.plots.residuals?.url);
+    expect(isPng(await store.read(logged.plots.residuals!.path))).toBe(true);
+
+    const quiet = await logExperiment({
+      kind: 'regression',
+      project: 'plots',
+      parameters,
+      yTrue: [1, 2, 3],
+      yPred: [1, 2, 3],
+      plots: false,
+      store,
+    });
+    expect(quiet.plots).toEqual({});
+    expect((await store.list(`plots/regression/${quiet.predictionId}`)).objects).toEqual([]);
+    const rows = records(await store.readText(quiet.tracker));
+    expect(rows.at(-1)).toMatchObject({ plot_regression: '', plot_residuals: '' });
+  });
+});
+
 describe('logExperiment: the tracker row is the commit point', () => {
   it('leaves no row when an output table cannot be written', async () => {
     const inner = await openStore(`memory://${randomUUID()}`);

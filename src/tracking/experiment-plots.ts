@@ -1,0 +1,76 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { plotPath } from '../layout/paths.js';
+import { confusionMatrixSpec } from '../render/specs/confusion-matrix.js';
+import { predictedVsActualSpec, residualsSpec } from '../render/specs/regression.js';
+import { renderPng } from '../render/render-png.js';
+import type { ExperimentScores } from './experiment-tables.js';
+import type { ValidExperiment } from './validate.js';
+
+/** One rendered plot, ready to store. */
+export interface RenderedPlot {
+  /** The tracking-table column that gets its URL, if any. */
+  column: string | undefined;
+  pngPath: string;
+  png: Uint8Array;
+  specPath: string;
+  /** The spec with its data inlined, for the Vega editor. */
+  spec: string;
+}
+
+interface PlotSpec {
+  name: string;
+  column: string | undefined;
+  spec: TopLevelSpec;
+}
+
+/** The plots of one experiment: a confusion matrix (counts and row-normalised), or predicted vs actual and residuals. */
+export async function renderExperimentPlots(
+  experiment: ValidExperiment,
+  scores: ExperimentScores,
+  predictionId: string,
+): Promise<RenderedPlot[]> {
+  const title = `${experiment.project} · ${predictionId.slice(0, 8)}`;
+  const specs: PlotSpec[] =
+    scores.kind === 'classification'
+      ? [
+          {
+            name: 'confusion_matrix',
+            column: 'plot_confusion_matrix',
+            spec: confusionMatrixSpec({ ...scores.scores.confusion, title }),
+          },
+          {
+            name: 'confusion_matrix_normalized',
+            column: undefined,
+            spec: confusionMatrixSpec({ ...scores.scores.confusion, title, normalize: true }),
+          },
+        ]
+      : [
+          {
+            name: 'regression',
+            column: 'plot_regression',
+            spec: predictedVsActualSpec({
+              yTrue: experiment.yTrue as ArrayLike<number>,
+              yPred: experiment.yPred as ArrayLike<number>,
+              title,
+            }),
+          },
+          {
+            name: 'residuals',
+            column: 'plot_residuals',
+            spec: residualsSpec({
+              yTrue: experiment.yTrue as ArrayLike<number>,
+              yPred: experiment.yPred as ArrayLike<number>,
+              title,
+            }),
+          },
+        ];
+  return Promise.all(
+    specs.map(async ({ name, column, spec }) => ({
+      column,
+      pngPath: plotPath(experiment.kind, predictionId, name, 'png'),
+      png: await renderPng(spec, { plot: name }),
+      specPath: plotPath(experiment.kind, predictionId, name, 'vl.json'),
+      spec: JSON.stringify(spec, null, 2),
+    })),
+  );
+}
