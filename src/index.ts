@@ -3,6 +3,7 @@ export {
   ConflictError,
   MlTrackingError,
   NotFoundError,
+  RenderError,
   StoreError,
   ValidationError,
 } from './errors.js';
