@@ -12,6 +12,7 @@ import {
   regressionMetrics,
 } from '../../src/index.js';
 import { syntheticClassification, syntheticRegression } from './data.js';
+import { peakRssMegabytes } from './table.js';
 
 type Row = Record<string, string | number>;
 const ms = (value: number) => value.toFixed(0);
@@ -167,7 +168,7 @@ async function runCase(kind: 'classification' | 'regression', samples: number): 
       'metrics ms': ms(timings.metrics),
       'tables ms': ms(timings.tables),
       'write ms': ms(timings.write),
-      'peak RSS MB': (process.resourceUsage().maxRSS / 1024).toFixed(0),
+      'peak RSS MB': peakRssMegabytes(),
       'predictions CSV MB': (predictionsSize / 1024 / 1024).toFixed(1),
     };
   } finally {

@@ -6,6 +6,7 @@ import { renderPng } from '../../src/render/render-png.js';
 import { confusionMatrixSpec } from '../../src/render/specs/confusion-matrix.js';
 import { predictedVsActualSpec, residualsSpec } from '../../src/render/specs/regression.js';
 import { syntheticClassification, syntheticRegression } from './data.js';
+import { peakRssMegabytes } from './table.js';
 
 type Row = Record<string, string | number>;
 const KINDS = ['confusion matrix', 'predicted vs actual', 'residuals'] as const;
@@ -82,7 +83,7 @@ async function runCase(kind: Kind, samples: number): Promise<Row> {
     'spec ms (best of 3)': times.spec.toFixed(0),
     'render ms (best of 3)': times.render.toFixed(0),
     'PNG KB': (bytes / 1024).toFixed(0),
-    'peak RSS MB': (process.resourceUsage().maxRSS / 1024).toFixed(0),
+    'peak RSS MB': peakRssMegabytes(),
   };
 }
 

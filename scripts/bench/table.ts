@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /** Prints rows as a Markdown table, ready to paste into the README. */
 export function printTable(title: string, rows: Record<string, string | number>[]): void {
   const first = rows[0];
@@ -27,4 +28,19 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(0)} KB`;
   return `${bytes.toFixed(0)} B`;
+}
+
+/**
+ * Peak resident memory of this process in MB. Linux's VmHWM belongs to the address space that
+ * exec created, whereas `resourceUsage().maxRSS` also counts the parent's pages at fork time.
+ */
+export function peakRssMegabytes(): string {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(status);
+    if (match) return (Number(match[1]) / 1024).toFixed(0);
+  } catch {
+    // Not Linux: fall back to what Node reports.
+  }
+  return (process.resourceUsage().maxRSS / 1024).toFixed(0);
 }
