@@ -67,6 +67,7 @@ describe('ml-tracking CLI', () => {
         '{"C":1}',
         '--extra',
         '{"note":"=cmd"}',
+        '--no-plots',
       ],
       cwd,
     );
@@ -86,6 +87,8 @@ describe('ml-tracking CLI', () => {
       hyperparameters: '{"C":1}',
       overall_accuracy: '0.75',
       n_classes: '2',
+      plot_confusion_matrix: '',
+      extra_parameters: '{"note":"=cmd"}',
     });
 
     const list = await cli(['list', '--project', 'cli test'], cwd);

@@ -53,6 +53,11 @@ export function logCommand(output: Output) {
       params: { type: 'string', description: 'Hyperparameters as a JSON object' },
       extra: { type: 'string', description: 'Extra parameters as a JSON object' },
       'new-csv': { type: 'boolean', description: 'Start a new tracker first' },
+      plots: {
+        type: 'boolean',
+        description: 'Render the PNG plots (--no-plots skips them)',
+        default: true,
+      },
       ...storeArg,
     },
     async run({ args }) {
@@ -82,6 +87,7 @@ export function logCommand(output: Output) {
         ...labelsOrNumbers(kind, yTrue, yPred),
         extraParameters: parseJsonObject('--extra', args.extra),
         newCsv: args['new-csv'] ?? false,
+        plots: args.plots,
         ...(args.store === undefined ? {} : { store: args.store }),
       });
       printLogged(output, logged);
