@@ -110,7 +110,7 @@ export function confusionMatrixSpec(input: ConfusionMatrixSpecInput): TopLevelSp
   const size = Math.max(240, cell * shown);
   const fontSize = Math.max(7, Math.min(13, Math.floor(size / shown / 3.2)));
 
-  const details = [normalize ? 'row-normalised (fraction of each actual class)' : 'counts'];
+  const details = [normalize ? 'fraction of each actual class' : 'counts'];
   if (shown < classes) details.push(`${shown} most frequent of ${classes} classes shown`);
   const kind = normalize ? 'Confusion matrix, normalised' : 'Confusion matrix';
 
