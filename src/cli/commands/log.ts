@@ -16,6 +16,7 @@ export function printLogged(output: Output, logged: LoggedExperiment): void {
   output.line(`tracker        ${logged.tracker}`);
   for (const [table, file] of Object.entries(logged.files))
     output.line(`  ${table.padEnd(12)} ${file.url}`);
+  for (const file of Object.values(logged.plots)) output.line(`  ${'plot'.padEnd(12)} ${file.url}`);
   const defined = Object.entries(logged.scores).filter(([, value]) => value !== undefined);
   output.line(
     `scores         ${defined.map(([name, value]) => `${name}=${formatScore(value)}`).join('  ')}`,
