@@ -1,7 +1,11 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { plotPath } from '../layout/paths.js';
 import { confusionMatrixSpec } from '../render/specs/confusion-matrix.js';
-import { predictedVsActualSpec, residualsSpec } from '../render/specs/regression.js';
+import {
+  predictedVsActualSpec,
+  residualsSpec,
+  type RegressionSpecInput,
+} from '../render/specs/regression.js';
 import { renderPng } from '../render/render-png.js';
 import type { ExperimentScores } from './experiment-tables.js';
 import type { ValidExperiment } from './validate.js';
@@ -44,26 +48,11 @@ export async function renderExperimentPlots(
             spec: confusionMatrixSpec({ ...scores.scores.confusion, title, normalize: true }),
           },
         ]
-      : [
-          {
-            name: 'regression',
-            column: 'plot_regression',
-            spec: predictedVsActualSpec({
-              yTrue: experiment.yTrue as ArrayLike<number>,
-              yPred: experiment.yPred as ArrayLike<number>,
-              title,
-            }),
-          },
-          {
-            name: 'residuals',
-            column: 'plot_residuals',
-            spec: residualsSpec({
-              yTrue: experiment.yTrue as ArrayLike<number>,
-              yPred: experiment.yPred as ArrayLike<number>,
-              title,
-            }),
-          },
-        ];
+      : regressionPlots({
+          yTrue: experiment.yTrue as ArrayLike<number>,
+          yPred: experiment.yPred as ArrayLike<number>,
+          title,
+        });
   return Promise.all(
     specs.map(async ({ name, column, spec }) => ({
       column,
@@ -73,4 +62,11 @@ export async function renderExperimentPlots(
       spec: JSON.stringify(spec, null, 2),
     })),
   );
+}
+
+function regressionPlots(input: RegressionSpecInput): PlotSpec[] {
+  return [
+    { name: 'regression', column: 'plot_regression', spec: predictedVsActualSpec(input) },
+    { name: 'residuals', column: 'plot_residuals', spec: residualsSpec(input) },
+  ];
 }
