@@ -1,4 +1,3 @@
-import { ValidationError } from '../errors.js';
 import type { Label } from './types.js';
 
 /**
@@ -28,10 +27,9 @@ export function compareLabels(a: Label, b: Label): number {
     return a.length - b.length;
   }
   if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
-  throw new ValidationError(
-    'labels',
-    `they mix ${typeof a} and ${typeof b} values (${String(a)}, ${String(b)})`,
-    'Use one label type per run, as scikit-learn does.',
+  // The input checks (input-checks.ts) let one label type per run through, as scikit-learn does.
+  throw new Error(
+    `Internal error: cannot order labels of different types (${typeof a} ${String(a)}, ${typeof b} ${String(b)})`,
   );
 }
 

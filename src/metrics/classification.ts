@@ -1,7 +1,14 @@
 import { ConfusionMatrix } from 'ml-confusion-matrix';
-import { ValidationError } from '../errors.js';
 import { rocAuc } from './_auc.js';
 import { compareLabels, encodeLabels, type EncodedLabels } from './_labels.js';
+import {
+  checkArray,
+  checkClassificationOptions,
+  checkLabels,
+  checkLength,
+  labelList,
+  problemClasses,
+} from './input-checks.js';
 import type {
   ClassificationOptions,
   ClassificationOverall,
@@ -57,19 +64,30 @@ function clip(p: number): number {
  *
  * A metric is `undefined` where scikit-learn raises or returns nan for the same input.
  *
- * @throws ValidationError when labels mix types, or `yScore` does not fit the classes (wrong
- *   row width, a `yTrue` label missing from `options.classes`, 1-D scores for more than two
- *   classes, a `positiveLabel` that is not a class).
+ * @throws ValidationError before any work when an input is wrong: `yTrue` / `yPred` missing,
+ *   empty, of different lengths, or holding values that are not labels (strings, integers,
+ *   booleans) of one type; `options.classes` not distinct labels of that type covering every
+ *   label of the run; `options.positiveLabel` not one of the two classes of a binary run;
+ *   `options.yScore` not one finite number (or one row with a number per class) per sample.
  */
 export function classificationMetrics(
   yTrue: ArrayLike<Label>,
   yPred: ArrayLike<Label>,
   options: ClassificationOptions = {},
 ): ClassificationScores {
+  const labelType = checkLabels('yTrue', checkArray('yTrue', yTrue, 'the actual labels'));
+  checkLength('yPred', checkArray('yPred', yPred, 'the predicted labels'), yTrue.length, 'yTrue');
+  checkLabels('yPred', yPred, labelType);
   const n = yTrue.length;
   const encoded = encodeLabels(yTrue, yPred);
   const { classes, counts } = encoded;
   const k = classes.length;
+  const scoreLabels = checkClassificationOptions(
+    options,
+    { seen: classes, labelType, n },
+    OPTION_NAMES,
+    'scores',
+  );
 
   const support = new Float64Array(k); // row sums: samples of each class in yTrue
   const predicted = new Float64Array(k); // column sums
@@ -145,7 +163,7 @@ export function classificationMetrics(
       : scoreMetrics(
           encoded,
           options.yScore,
-          options.classes ?? problem,
+          scoreLabels,
           problem,
           positive,
           options.positiveLabel,
@@ -167,17 +185,6 @@ export function classificationMetrics(
     n_classes: k,
   };
   return { classes, overall, perClass, confusion: { labels: classes.slice(), counts: matrix } };
-}
-
-/**
- * The classes of the problem: those seen, plus an explicit positive label that this run never
- * shows when it shows only one class (a binary problem whose run lacks one class).
- */
-function problemClasses(classes: Label[], positiveLabel: Label | undefined): Label[] {
-  if (positiveLabel === undefined || classes.length >= 2 || classes.includes(positiveLabel)) {
-    return classes;
-  }
-  return [...classes, positiveLabel].sort(compareLabels);
 }
 
 /**
@@ -205,10 +212,8 @@ function positiveRates(
   };
   if (positive !== undefined) {
     if (!problem.includes(positive)) {
-      throw new ValidationError(
-        'options.positiveLabel',
-        `${String(positive)} is not one of the classes ${labelList(problem)}`,
-        'Pass one of the two labels of the binary problem.',
+      throw new Error(
+        `Internal error: ${String(positive)} is not one of the classes ${labelList(problem)}, after the input checks`,
       );
     }
     const [tpr, tnr] = rates(positive);
@@ -255,7 +260,12 @@ interface ScoreResult {
 /** At most this many yScore values (64 MiB) are copied column-wise at once for ROC AUC. */
 const COLUMN_BLOCK_VALUES = 1 << 23;
 
-const labelList = (labels: readonly Label[]): string => labels.map(String).join(', ');
+/** The names of the options in error messages. */
+const OPTION_NAMES = {
+  yScore: 'options.yScore',
+  classes: 'options.classes',
+  positiveLabel: 'options.positiveLabel',
+};
 
 /** `log_loss` and `roc_auc` from the predicted probabilities. */
 function scoreMetrics(
@@ -269,10 +279,8 @@ function scoreMetrics(
   const { classes, trueCodes } = encoded;
   const n = trueCodes.length;
   if (yScore.length !== n) {
-    throw new ValidationError(
-      'options.yScore',
-      `it has ${yScore.length} entries for ${n} samples`,
-      'Pass one probability (or one row of probabilities) per sample.',
+    throw new Error(
+      `Internal error: yScore has ${yScore.length} entries for ${n} samples, after the input checks`,
     );
   }
   // The yScore column of each class's true samples; every class of yTrue needs one.
@@ -287,10 +295,8 @@ function scoreMetrics(
   classes.forEach((label, c) => {
     const column = columnOf.get(label);
     if (column === undefined && support[c]! > 0) {
-      throw new ValidationError(
-        'options.classes',
-        `yTrue holds ${String(label)}, which is not among the yScore columns (${labelList(scoreLabels)})`,
-        'List every class of the model, in the order of the yScore columns.',
+      throw new Error(
+        `Internal error: yTrue holds ${String(label)}, which is not among the yScore columns (${labelList(scoreLabels)}), after the input checks`,
       );
     }
     trueColumn[c] = column ?? -1;
@@ -307,10 +313,8 @@ function scoreMetrics(
   if (positive !== undefined) {
     const column = columnOf.get(positive);
     if (column === undefined) {
-      throw new ValidationError(
-        'options.classes',
-        `the positive class ${String(positive)} has no yScore column (${labelList(scoreLabels)})`,
-        'List every class of the model, in the order of the yScore columns.',
+      throw new Error(
+        `Internal error: the positive class ${String(positive)} has no yScore column (${labelList(scoreLabels)}), after the input checks`,
       );
     }
     aucColumns = [{ column, code: classes.indexOf(positive) }];
@@ -332,10 +336,8 @@ function scoreMetrics(
   for (let i = 0; i < n; i++) {
     const row = yScore[i]!;
     if (row.length !== width) {
-      throw new ValidationError(
-        'options.yScore',
-        `row ${i} has ${row.length} probabilities for ${width} classes (${labelList(scoreLabels)})`,
-        'Give one column per class, in the order of options.classes.',
+      throw new Error(
+        `Internal error: row ${i} has ${row.length} probabilities for ${width} classes (${labelList(scoreLabels)}), after the input checks`,
       );
     }
     let sum = 0;
@@ -422,20 +424,16 @@ function binaryScoreMetrics(
   positiveLabel: Label | undefined,
 ): ScoreResult {
   if (scoreLabels.length > 2) {
-    throw new ValidationError(
-      'options.yScore',
-      `it holds one probability per sample, but there are ${scoreLabels.length} classes`,
-      'Pass one row of probabilities per sample (one column per class).',
+    throw new Error(
+      `Internal error: yScore holds one probability per sample, but there are ${scoreLabels.length} classes, after the input checks`,
     );
   }
   if (scoreLabels.length < 2) return { logLoss: undefined, rocAuc: undefined };
   const sorted = [...scoreLabels].sort(compareLabels);
   const positive = positiveLabel ?? sorted[1]!;
   if (!scoreLabels.includes(positive)) {
-    throw new ValidationError(
-      'options.positiveLabel',
-      `${String(positive)} is not one of the classes ${labelList(scoreLabels)}`,
-      'Pass one of the two labels of the binary problem.',
+    throw new Error(
+      `Internal error: ${String(positive)} is not one of the classes ${labelList(scoreLabels)}, after the input checks`,
     );
   }
   const { classes, trueCodes } = context.encoded;

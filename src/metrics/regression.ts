@@ -1,4 +1,5 @@
 import { median } from './_sort.js';
+import { checkArray, checkLength, checkRegressionValues } from './input-checks.js';
 import type { RegressionScores } from './types.js';
 
 /** scikit-learn's `mean_absolute_percentage_error` divides by max(|y_true|, float64 eps). */
@@ -9,6 +10,12 @@ const EPS = Number.EPSILON;
  * 1 for a perfect fit (num = 0) and 0 for an imperfect fit of a constant target (den = 0),
  * instead of nan / -inf.
  */
+/**
+ * Within the input bound no sum overflows, but a ratio still can (r² of a target whose variance
+ * is a hair above zero): a metric that is not finite is left undefined, never `Infinity`.
+ */
+const defined = (x: number): number | undefined => (Number.isFinite(x) ? x : undefined);
+
 function forceFinite(numerator: number, denominator: number): number {
   if (numerator === 0) return 1;
   if (denominator === 0) return 0;
@@ -32,12 +39,22 @@ function forceFinite(numerator: number, denominator: number): number {
  *   `max_error`: max |e|.
  *
  * Means are shifted by the first value, so a constant target has exactly zero variance (its
- * r² is then decided by the `force_finite` rule, not by rounding noise).
+ * r² is then decided by the `force_finite` rule, not by rounding noise). A metric that does not
+ * fit in a float64 (only a ratio can, see `defined`) is `undefined`, never `Infinity`.
+ *
+ * @throws ValidationError when `yTrue` or `yPred` is missing or empty, their lengths differ, or
+ *   a value is not a finite number within ±1e100 (larger magnitudes are sentinels for missing
+ *   values in practice, and their squared errors would overflow).
  */
 export function regressionMetrics(
   yTrue: ArrayLike<number>,
   yPred: ArrayLike<number>,
 ): RegressionScores {
+  checkArray('yTrue', yTrue, 'the actual values');
+  checkArray('yPred', yPred, 'the predicted values');
+  checkLength('yPred', yPred, yTrue.length, 'yTrue');
+  checkRegressionValues('yTrue', yTrue);
+  checkRegressionValues('yPred', yPred);
   const n = yTrue.length;
   const absErrors = new Float64Array(n);
   const trueShift = yTrue[0]!;
@@ -80,14 +97,14 @@ export function regressionMetrics(
 
   const mse = sumSquared / n;
   return {
-    mae: sumAbs / n,
-    mape: sumPercentage / n,
-    rmse: Math.sqrt(mse),
-    mse,
-    mbe: sumError / n,
-    rsquared: n < 2 ? undefined : forceFinite(sumSquared, totalSquares),
-    explained_variance: forceFinite(diffSquares / n, totalSquares / n),
-    median_absolute_error: median(absErrors),
-    max_error: maxAbs,
+    mae: defined(sumAbs / n),
+    mape: defined(sumPercentage / n),
+    rmse: defined(Math.sqrt(mse)),
+    mse: defined(mse),
+    mbe: defined(sumError / n),
+    rsquared: n < 2 ? undefined : defined(forceFinite(sumSquared, totalSquares)),
+    explained_variance: defined(forceFinite(diffSquares / n, totalSquares / n)),
+    median_absolute_error: defined(median(absErrors)),
+    max_error: defined(maxAbs),
   };
 }

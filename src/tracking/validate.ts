@@ -2,7 +2,16 @@ import { jsonText } from '../_json.js';
 import { ValidationError } from '../errors.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../layout/tables.js';
 import { compareLabels } from '../metrics/index.js';
+import {
+  checkArray,
+  checkClassificationOptions,
+  checkLabels,
+  checkLength,
+  checkRegressionValues,
+  describeValue,
+} from '../metrics/input-checks.js';
 import type { Label } from '../metrics/types.js';
+import { describeModel, type ModelInfo } from './model-info.js';
 import { slugifyProject } from './project-name.js';
 
 /** The required description of what was trained and tested. */
@@ -49,6 +58,8 @@ export interface ValidExperiment {
   targetColumn: string;
   testSet: string[];
   model: object;
+  /** What {@link describeModel} read from the model (reading it is part of validation). */
+  modelInfo: ModelInfo;
   yTrue: ArrayLike<Label>;
   yPred: ArrayLike<Label>;
   yScore: ArrayLike<number> | ArrayLike<ArrayLike<number>> | undefined;
@@ -76,23 +87,13 @@ export function validateExperiment(input: ExperimentInput): ValidExperiment {
   const yTrue = checkArray('yTrue', input.yTrue, 'the actual values of the test set');
   const yPred = checkArray('yPred', input.yPred, 'the predicted values of the test set');
   const n = parameters.testSet.length;
-  for (const [name, values] of [
-    ['yTrue', yTrue],
-    ['yPred', yPred],
-  ] as const) {
-    if (values.length !== n) {
-      throw new ValidationError(
-        name,
-        `it has ${values.length} values but parameters.testSet has ${n} sample ids`,
-        'Pass one value per test sample, in the order of parameters.testSet.',
-      );
-    }
-  }
+  checkLength('yTrue', yTrue, n, 'parameters.testSet');
+  checkLength('yPred', yPred, n, 'parameters.testSet');
 
   let yScore: ValidExperiment['yScore'];
   if (kind === 'regression') {
-    checkFiniteNumbers('yTrue', yTrue);
-    checkFiniteNumbers('yPred', yPred);
+    checkRegressionValues('yTrue', yTrue);
+    checkRegressionValues('yPred', yPred);
     if (input.yScore !== undefined) {
       throw new ValidationError(
         'yScore',
@@ -101,19 +102,23 @@ export function validateExperiment(input: ExperimentInput): ValidExperiment {
       );
     }
   } else {
-    const labelType = checkLabels('yTrue', yTrue, undefined);
+    const labelType = checkLabels('yTrue', yTrue);
     checkLabels('yPred', yPred, labelType);
-    const classes = input.classes ?? sortedLabels(yTrue, yPred);
-    if (input.classes !== undefined) checkClasses(input.classes, yTrue, yPred);
-    if (input.yScore !== undefined) yScore = checkScores(input.yScore, n, classes.length);
+    checkClassificationOptions(
+      input,
+      { seen: sortedLabels(yTrue as ArrayLike<Label>, yPred as ArrayLike<Label>), labelType, n },
+      { yScore: 'yScore', classes: 'classes', positiveLabel: 'positiveLabel' },
+      'probabilities',
+    );
+    yScore = input.yScore;
   }
 
   return {
     kind,
     project,
     ...parameters,
-    yTrue,
-    yPred,
+    yTrue: yTrue as ArrayLike<Label>,
+    yPred: yPred as ArrayLike<Label>,
     yScore,
     classes: input.classes,
     positiveLabel: input.positiveLabel,
@@ -172,7 +177,7 @@ function checkParameters(parameters: unknown) {
   if (typeof model !== 'object' && typeof model !== 'function') {
     throw new ValidationError(
       'parameters.model',
-      `it is a ${typeof model} (${JSON.stringify(model)})`,
+      `it is ${describeValue(model)}`,
       'Pass in the model object, not its name: its class and hyperparameters are recorded from it.',
     );
   }
@@ -189,146 +194,24 @@ function checkParameters(parameters: unknown) {
     ),
     testSet: testSetIds,
     model,
+    modelInfo: readModel(model),
   };
 }
 
-function checkArray<T>(name: string, values: T | undefined, what: string): T & ArrayLike<unknown> {
-  const isArrayLike =
-    Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView));
-  if (!isArrayLike) {
+/**
+ * Reads the model now, so that a model that cannot be read (a getter that throws, a hostile
+ * proxy) fails validation instead of failing later, half-way through logging.
+ */
+function readModel(model: object): ModelInfo {
+  try {
+    return describeModel(model);
+  } catch (error) {
     throw new ValidationError(
-      name,
-      'it is missing or not an array',
-      `Pass in ${what}, as an array.`,
+      'parameters.model',
+      `reading its class and hyperparameters threw (${error instanceof Error ? error.message.split('\n')[0] : describeValue(error)})`,
+      'Pass the trained model object with properties that can be read, or describe it as { name, params }.',
+      { cause: error },
     );
-  }
-  const array = values as T & ArrayLike<unknown>;
-  if (array.length === 0) throw new ValidationError(name, 'it is empty', `Pass in ${what}.`);
-  return array;
-}
-
-function checkFiniteNumbers(name: string, values: ArrayLike<unknown>): void {
-  for (let index = 0; index < values.length; index += 1) {
-    const value = values[index];
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new ValidationError(
-        name,
-        `${name}[${index}] is ${describeValue(value)}`,
-        'Regression values must be finite numbers: drop or impute NaN and infinite values first.',
-      );
-    }
-  }
-}
-
-type LabelType = 'string' | 'number' | 'boolean';
-
-function checkLabels(
-  name: string,
-  values: ArrayLike<unknown>,
-  expected: LabelType | undefined,
-): LabelType {
-  let type = expected;
-  for (let index = 0; index < values.length; index += 1) {
-    const value = values[index];
-    const valueType = typeof value;
-    const isLabel =
-      valueType === 'string' ||
-      valueType === 'boolean' ||
-      (valueType === 'number' && Number.isInteger(value));
-    if (!isLabel) {
-      throw new ValidationError(
-        name,
-        `${name}[${index}] is ${describeValue(value)}`,
-        'Classification labels must be strings, integers or booleans.',
-      );
-    }
-    type ??= valueType;
-    if (valueType !== type) {
-      throw new ValidationError(
-        name,
-        `${name}[${index}] is a ${valueType} but the labels so far are ${type}s`,
-        'Use one type of label for yTrue and yPred, e.g. all strings.',
-      );
-    }
-  }
-  return type ?? 'string';
-}
-
-function checkClasses(
-  classes: readonly Label[],
-  yTrue: ArrayLike<Label>,
-  yPred: ArrayLike<Label>,
-): void {
-  const known = new Set(classes);
-  if (!Array.isArray(classes) || known.size !== classes.length) {
-    throw new ValidationError(
-      'classes',
-      'it is not an array of distinct labels',
-      'Pass the labels of the yScore columns, each once.',
-    );
-  }
-  for (const values of [yTrue, yPred]) {
-    for (let index = 0; index < values.length; index += 1) {
-      if (!known.has(values[index]!)) {
-        throw new ValidationError(
-          'classes',
-          `it lacks the label ${JSON.stringify(values[index])}`,
-          'List every label that occurs in yTrue and yPred.',
-        );
-      }
-    }
-  }
-}
-
-function checkScores(
-  yScore: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
-  n: number,
-  classCount: number,
-): ArrayLike<number> | ArrayLike<ArrayLike<number>> {
-  checkArray('yScore', yScore, 'the predicted probabilities');
-  if (yScore.length !== n) {
-    throw new ValidationError(
-      'yScore',
-      `it has ${yScore.length} rows for ${n} test samples`,
-      'Pass one probability (row) per test sample.',
-    );
-  }
-  const first = yScore[0];
-  if (typeof first === 'number') {
-    if (classCount > 2) {
-      throw new ValidationError(
-        'yScore',
-        `it holds one probability per sample but there are ${classCount} classes`,
-        'For multiclass, pass one row of class probabilities per sample.',
-      );
-    }
-    checkProbabilities(yScore, (index) => `yScore[${index}]`);
-    return yScore;
-  }
-  for (let row = 0; row < n; row += 1) {
-    const probabilities = (yScore as ArrayLike<ArrayLike<number> | undefined>)[row];
-    if (typeof probabilities !== 'object' || probabilities.length !== classCount) {
-      throw new ValidationError(
-        'yScore',
-        `row ${row} has ${typeof probabilities === 'object' ? probabilities.length : 'no'} columns for ${classCount} classes`,
-        'Pass one probability per class in every row, columns in sorted class order (or set classes).',
-      );
-    }
-    checkProbabilities(probabilities, (column) => `yScore[${row}][${column}]`);
-  }
-  return yScore;
-}
-
-function checkProbabilities(values: ArrayLike<unknown>, where: (index: number) => string): void {
-  for (let index = 0; index < values.length; index += 1) {
-    const value = values[index];
-    if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-      throw new ValidationError(
-        'yScore',
-        `${where(index)} is ${describeValue(value)}`,
-        'Probabilities must be numbers between 0 and 1.',
-      );
-    }
   }
 }
 
@@ -360,12 +243,4 @@ function sortedLabels(...arrays: ArrayLike<Label>[]): Label[] {
     for (let index = 0; index < values.length; index += 1) labels.add(values[index]!);
   }
   return [...labels].sort(compareLabels);
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
-  if (typeof value === 'number') return String(value);
-  return value === undefined
-    ? 'missing'
-    : `${(JSON.stringify(value) as string | undefined) ?? typeof value} (${typeof value})`;
 }

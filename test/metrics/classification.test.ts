@@ -298,7 +298,7 @@ describe('classificationMetrics, hand-checked', () => {
           [0.5, 0.5],
         ],
       }),
-    ).toThrow(/yTrue holds c/);
+    ).toThrow(/options\.classes: it lacks the label "c", which occurs in yTrue or yPred/);
     expect(() => classificationMetrics(['a', 'b'], ['a', 'b'], { positiveLabel: 'z' })).toThrow(
       /z is not one of the classes/,
     );

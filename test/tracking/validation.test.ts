@@ -42,6 +42,23 @@ function regression(overrides: Partial<LogExperimentOptions> = {}): LogExperimen
 const parameters = (overrides: object) => ({ ...classification().parameters, ...overrides });
 const cycle: Record<string, unknown> = {};
 cycle.self = cycle;
+const untyped = (value: unknown) => value as never;
+
+/** A fitted-model look-alike whose property getter throws when read. */
+class ModelWithThrowingGetter {
+  get featureImportances(): number[] {
+    throw new TypeError('Cannot read properties of undefined (reading "trees")');
+  }
+}
+/** A model that cannot be read at all. */
+const hostileModel = new Proxy(
+  {},
+  {
+    get() {
+      throw new Error('revoked');
+    },
+  },
+);
 
 const cases: [string, LogExperimentOptions, string, RegExp][] = [
   [
@@ -193,6 +210,92 @@ const cases: [string, LogExperimentOptions, string, RegExp][] = [
     'extraParameters',
     /function/,
   ],
+  [
+    'BigInt labels',
+    classification({ yTrue: untyped([1n, 2n, 1n]), yPred: untyped([1n, 2n, 2n]) }),
+    'yTrue',
+    /yTrue\[0\] is the BigInt 1n.*strings, integers or booleans/,
+  ],
+  [
+    'a BigInt regression value',
+    regression({ yPred: untyped([1, 2n, 3]) }),
+    'yPred',
+    /the BigInt 2n.*finite numbers/,
+  ],
+  [
+    'a BigInt sample id',
+    classification({ parameters: parameters({ testSet: ['a', 2n, 'c'] }) }),
+    'parameters.testSet',
+    /the BigInt 2n/,
+  ],
+  [
+    'a model given as a BigInt',
+    classification({ parameters: parameters({ model: 3n }) }),
+    'parameters.model',
+    /the BigInt 3n.*not its name/,
+  ],
+  [
+    'a model whose getter throws',
+    classification({ parameters: parameters({ model: new ModelWithThrowingGetter() }) }),
+    'parameters.model',
+    /threw \(Cannot read properties.*describe it as \{ name, params \}/,
+  ],
+  [
+    'a model that throws on every read',
+    classification({ parameters: parameters({ model: hostileModel }) }),
+    'parameters.model',
+    /threw \(revoked\)/,
+  ],
+  [
+    'a null first row in yScore',
+    classification({ yScore: untyped([null, [0.5, 0.5], [1, 0]]) }),
+    'yScore',
+    /row 0 is null/,
+  ],
+  [
+    'a null later row in yScore',
+    classification({ yScore: untyped([[0.5, 0.5], null, [1, 0]]) }),
+    'yScore',
+    /row 1 is null/,
+  ],
+  [
+    'a null probability in 1-D yScore',
+    classification({ yScore: untyped([0.5, null, 1]) }),
+    'yScore',
+    /yScore\[1\] is null.*between 0 and 1/,
+  ],
+  [
+    'classes: {}',
+    classification({ classes: untyped({}) }),
+    'classes',
+    /\{\} \(object\), not an array/,
+  ],
+  ['classes: 5', classification({ classes: untyped(5) }), 'classes', /5, not an array/],
+  ['classes listed twice', classification({ classes: ['a', 'b', 'a'] }), 'classes', /twice/],
+  [
+    'classes that lack a label',
+    classification({ classes: ['a'] }),
+    'classes',
+    /lacks the label "b"/,
+  ],
+  [
+    'a positiveLabel of another type',
+    classification({ yTrue: [0, 1, 0], yPred: [0, 1, 1], positiveLabel: '1' }),
+    'positiveLabel',
+    /the string "1" but the labels are numbers/,
+  ],
+  [
+    'a positiveLabel that is not one of the two classes',
+    classification({ positiveLabel: 'z' }),
+    'positiveLabel',
+    /z is not one of the classes a, b/,
+  ],
+  [
+    'regression values of 1e308, whose differences overflow',
+    regression({ yTrue: [1e308, -1e308, 0], yPred: [-1e308, 1e308, 0] }),
+    'yTrue',
+    /yTrue\[0\] is 1e\+308.*±1e100/,
+  ],
 ];
 
 describe('logExperiment validation', () => {
@@ -212,6 +315,26 @@ describe('logExperiment validation', () => {
     await expect(logExperiment(classification({ store: 's3://bucket' }))).rejects.toMatchObject({
       parameter: 'store',
     });
+  });
+
+  it('writes only finite residuals and metrics for values at the ±1e100 bound', async () => {
+    const store = await openStore(`memory://${randomUUID()}`);
+    const logged = await logExperiment(
+      regression({ yTrue: [1e100, -1e100, 0], yPred: [-1e100, 1e100, 0], plots: false, store }),
+    );
+    for (const [metric, value] of Object.entries(logged.scores)) {
+      expect(Number.isFinite(value), `${metric} = ${String(value)}`).toBe(true);
+    }
+    const predictions = await store.readText(logged.files.predictions.path);
+    const residuals = predictions
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => Number(line.split(',').at(-1)));
+    expect(residuals).toEqual([-2e100, 2e100, 0]);
+    for (const file of [logged.files.scoring, logged.files.tracker]) {
+      expect(await store.readText(file.path)).not.toMatch(/Infinity|NaN/);
+    }
   });
 
   it('accepts typed arrays, integer and boolean labels', async () => {
