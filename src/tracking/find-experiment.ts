@@ -14,14 +14,22 @@ export interface FoundExperiment {
   scores: Record<string, string>[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A UUID in lower case, as prediction ids are written. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Finds an experiment by prediction id: its tracker row and its scores. */
-export async function findExperiment(store: Store, predictionId: string): Promise<FoundExperiment> {
+/**
+ * Finds an experiment by prediction id: its tracker row and its scores. The id may be in any
+ * case (a UUID's hex digits are case-insensitive; ids are written in lower case).
+ *
+ * @throws ValidationError when `id` is not a UUID.
+ * @throws NotFoundError when no tracker holds it.
+ */
+export async function findExperiment(store: Store, id: string): Promise<FoundExperiment> {
+  const predictionId = id.toLowerCase();
   if (!UUID.test(predictionId)) {
     throw new ValidationError(
       'predictionId',
-      `"${predictionId}" is not a prediction id`,
+      `"${id}" is not a prediction id`,
       'Pass the UUID that logExperiment returned (column prediction_id).',
     );
   }
