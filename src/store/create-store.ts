@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type {
+  AppendOptions,
   ListOptions,
+  ObjectChunks,
   ObjectData,
   ObjectInfo,
   Store,
@@ -26,13 +29,16 @@ export function createStore(driver: StoreDriver): Store {
     readText: async (path) => decoder.decode(await driver.read(normalizeObjectPath(path))),
     readStream: async (path) => driver.readStream(normalizeObjectPath(path)),
     write: async (path, data, options = {}) =>
-      driver.write(normalizeObjectPath(path), toBytes(data), checkWriteOptions(options)),
-    append: async (path, data) => driver.append(normalizeObjectPath(path), toBytes(data)),
+      driver.write(normalizeObjectPath(path), toBytesOrChunks(data), checkWriteOptions(options)),
+    append: async (path, data, options = {}) =>
+      driver.append(normalizeObjectPath(path), toBytes(data), { key: appendKey(options) }),
     list: async (prefix = '', options = {}) =>
       driver.list(normalizePrefix(prefix), checkListOptions(options)),
     listAll: (prefix = '') => listAll(driver, normalizePrefix(prefix)),
     stat: async (path) => driver.stat(normalizeObjectPath(path)),
     delete: async (path) => driver.delete(normalizeObjectPath(path)),
+    listLeftovers: async (before) => (await driver.listLeftovers?.(before)) ?? [],
+    deleteLeftover: async (leftover) => (await driver.deleteLeftover?.(leftover)) ?? false,
     objectUrl: (path) => driver.objectUrl(normalizeObjectPath(path)),
     close: async () => {
       if (closed) return;
@@ -54,7 +60,7 @@ async function* listAll(driver: StoreDriver, prefix: string): AsyncIterable<Obje
   } while (pageToken !== undefined);
 }
 
-function toBytes(data: ObjectData): Uint8Array {
+function toBytes(data: unknown): Uint8Array {
   if (typeof data === 'string') return encoder.encode(data);
   if (data instanceof Uint8Array) return data;
   throw new ValidationError(
@@ -62,6 +68,37 @@ function toBytes(data: ObjectData): Uint8Array {
     'it is neither a string nor a Uint8Array',
     'Pass text or bytes.',
   );
+}
+
+function toBytesOrChunks(data: ObjectData): Uint8Array | ObjectChunks {
+  if (typeof data === 'object' && (Symbol.iterator in data || Symbol.asyncIterator in data)) {
+    return data instanceof Uint8Array ? data : checkedChunks(data);
+  }
+  return toBytes(data);
+}
+
+/** Chunks as they stream by: a wrong one fails the write before the object is replaced. */
+async function* checkedChunks(chunks: ObjectChunks): AsyncIterable<Uint8Array> {
+  for await (const chunk of chunks as AsyncIterable<unknown>) {
+    if (!(chunk instanceof Uint8Array)) {
+      throw new ValidationError('data', 'a chunk is not a Uint8Array', 'Yield Uint8Array chunks.');
+    }
+    yield chunk;
+  }
+}
+
+const APPEND_KEY = /^[A-Za-z0-9._-]{1,128}$/;
+
+function appendKey({ key }: AppendOptions): string {
+  if (key === undefined) return randomUUID();
+  if (typeof key !== 'string' || !APPEND_KEY.test(key)) {
+    throw new ValidationError(
+      'key',
+      `${JSON.stringify(key)} is not an append key`,
+      'Pass 1–128 characters of A-Z, a-z, 0-9, ".", "_" and "-", e.g. the prediction id.',
+    );
+  }
+  return key;
 }
 
 function checkWriteOptions(options: WriteOptions): WriteOptions {

@@ -41,8 +41,35 @@ export interface ListPage {
   nextPageToken?: string;
 }
 
-/** Bytes, or text written as UTF-8. */
-export type ObjectData = Uint8Array | string;
+/**
+ * Bytes, text written as UTF-8, or a sequence of byte chunks for objects too large to hold in
+ * one buffer (a generator, an array, a Node stream). Chunks are consumed once: a write of chunks
+ * is attempted once, where bytes and text are retried after a transient failure.
+ */
+export type ObjectData = Uint8Array | string | ObjectChunks;
+
+/** Byte chunks, written one after the other. */
+export type ObjectChunks = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/** Options of {@link Store.append}. */
+export interface AppendOptions {
+  /**
+   * Identifies this append so that it is applied exactly once, however often the store must
+   * retry after an answer was lost (GCS). 1–128 characters of `A-Z a-z 0-9 . _ -`; a tracker
+   * row uses its prediction id. @default a random UUID per call
+   */
+  key?: string;
+}
+
+/** A piece of a store's own bookkeeping left behind by a crash: a lock, a staging file, a part. */
+export interface Leftover {
+  /** Where it is, for people: a path relative to the store root. */
+  path: string;
+  /** Bytes it occupies. */
+  size: number;
+  /** When it was last touched. */
+  updated: Date;
+}
 
 /**
  * What every storage backend implements. Paths handed to a driver are already validated and
@@ -55,9 +82,12 @@ export interface StoreDriver {
   readonly url: string;
   read(path: string): Promise<Uint8Array>;
   readStream(path: string): Promise<Readable>;
-  write(path: string, data: Uint8Array, options: WriteOptions): Promise<ObjectInfo>;
-  /** Appends bytes so that only the new bytes travel; concurrent appends never lose bytes. */
-  append(path: string, data: Uint8Array): Promise<ObjectInfo>;
+  write(path: string, data: Uint8Array | ObjectChunks, options: WriteOptions): Promise<ObjectInfo>;
+  /**
+   * Appends bytes so that only the new bytes travel. Concurrent appends never lose or interleave
+   * bytes, and an append is applied exactly once per `key`, also when an answer was lost.
+   */
+  append(path: string, data: Uint8Array, options: Required<AppendOptions>): Promise<ObjectInfo>;
   /** Objects whose path starts with `prefix` (a plain string prefix, not only a folder). */
   list(prefix: string, options: ListOptions): Promise<ListPage>;
   stat(path: string): Promise<ObjectInfo | undefined>;
@@ -65,6 +95,13 @@ export interface StoreDriver {
   delete(path: string): Promise<boolean>;
   /** A URL a person can open to see the object. */
   objectUrl(path: string): string;
+  /**
+   * Bookkeeping that a crashed writer left behind and that no writer has touched since `before`
+   * (locks, staging files, append parts). Drivers without bookkeeping leave this out.
+   */
+  listLeftovers?(before: Date): Promise<Leftover[]>;
+  /** Removes one leftover found by {@link listLeftovers}; resolves `false` when it was gone. */
+  deleteLeftover?(leftover: Leftover): Promise<boolean>;
   /** Releases clients, timers and other resources. */
   close?(): Promise<void>;
 }
@@ -91,10 +128,11 @@ export interface Store {
   write(path: string, data: ObjectData, options?: WriteOptions): Promise<ObjectInfo>;
   /**
    * Appends to an object, creating it when absent. Only the appended bytes are sent, whatever
-   * the object's size, and appends from concurrent writers (threads, processes, machines) never
-   * lose or interleave one another's bytes.
+   * the object's size; appends from concurrent writers (threads, processes, machines) never
+   * lose or interleave one another's bytes; and each append lands exactly once, also when the
+   * store had to retry after an answer was lost (see {@link AppendOptions.key}).
    */
-  append(path: string, data: ObjectData): Promise<ObjectInfo>;
+  append(path: string, data: Uint8Array | string, options?: AppendOptions): Promise<ObjectInfo>;
   /** One page of the objects whose path starts with `prefix`. */
   list(prefix?: string, options?: ListOptions): Promise<ListPage>;
   /** Every object whose path starts with `prefix`, page after page. */
@@ -103,6 +141,13 @@ export interface Store {
   stat(path: string): Promise<ObjectInfo | undefined>;
   /** Deletes an object; resolves `false` when there was none. */
   delete(path: string): Promise<boolean>;
+  /**
+   * The store's own bookkeeping left by crashed writers and untouched since `before` (locks,
+   * staging files, append parts); `ml-tracking gc` lists and removes them.
+   */
+  listLeftovers(before: Date): Promise<Leftover[]>;
+  /** Removes one leftover; resolves `false` when it was already gone. */
+  deleteLeftover(leftover: Leftover): Promise<boolean>;
   /** A URL a person can open: `file://…` locally, the Cloud console URL on GCS. */
   objectUrl(path: string): string;
   /** Releases the store's resources. The store must not be used afterwards. */

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { File, FileMetadata, Storage } from '@google-cloud/storage';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
 import { debug } from '../../_debug.js';
 import { DEFAULT_RETRY_POLICY, RetriesExhausted, retry } from '../_retry.js';
-import type { ObjectInfo, RetryPolicy, StoreDriver, WriteOptions } from '../types.js';
+import type { Leftover, ObjectChunks, ObjectInfo, RetryPolicy, StoreDriver } from '../types.js';
+import { appendLedger, type AppendLedger, type PendingAppend } from './_append-ledger.js';
 import { DEFAULT_PAGE_SIZE } from './_paging.js';
 
 /** Options of {@link createGcsDriver}. */
@@ -29,9 +31,20 @@ const PARTS_FOLDER = '.ml-tracking/append-parts';
  * and `compose` it onto the destination in place, under an `ifGenerationMatch` precondition, so
  * an append costs the same whatever the object's size and concurrent appends never lose rows.
  * Servers without compose (the emulator answers 501) get a conditional read-modify-write.
+ *
+ * Exactly once: the request that appends also writes, in the same atomic step, the object's
+ * append ledger (see `_append-ledger.ts`). When an append's answer is lost, the next attempt
+ * reads the ledger and knows whether the append landed, instead of guessing from the bytes.
+ * Every request is sent once by the client library: its own retries are turned off, and ours
+ * (`_retry.ts`) know about preconditions and ledgers.
  */
 export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreDriver> {
   const storage = options.storage ?? (await defaultClient());
+  // A library retry of a compose whose answer was lost would apply it twice; so would one of an
+  // upload without precondition. `combine()` even passes its own maxRetries, which is why this
+  // driver sends compose itself; these two settings cover every other call of the client.
+  storage.retryOptions.autoRetry = false;
+  storage.retryOptions.maxRetries = 0;
   const bucket = storage.bucket(options.bucket);
   const prefix = options.prefix ?? '';
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -74,42 +87,75 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
     }
   }
 
-  async function upload(
-    path: string,
-    data: Uint8Array,
-    ifGeneration?: string,
-    contentType?: string,
-  ) {
+  interface UploadOptions {
+    ifGeneration?: string | undefined;
+    contentType?: string | undefined;
+    metadata?: Record<string, string> | undefined;
+  }
+
+  async function upload(path: string, data: Uint8Array | ObjectChunks, options: UploadOptions) {
     const file = fileOf(path);
-    await file.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
-      resumable: false,
-      ...(contentType === undefined ? {} : { contentType }),
-      ...(ifGeneration === undefined
+    const saveOptions = {
+      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
+      ...(options.metadata === undefined ? {} : { metadata: { metadata: options.metadata } }),
+      ...(options.ifGeneration === undefined
         ? {}
-        : { preconditionOpts: { ifGenerationMatch: ifGeneration } }),
-    });
+        : { preconditionOpts: { ifGenerationMatch: options.ifGeneration } }),
+    };
+    if (data instanceof Uint8Array) {
+      await file.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+        ...saveOptions,
+        resumable: false,
+      });
+    } else {
+      // Too large for one buffer: a resumable upload streams it, never holding it whole.
+      await pipeline(
+        Readable.from(data),
+        file.createWriteStream({ ...saveOptions, resumable: true }),
+      );
+    }
     return info(file.metadata);
   }
 
-  /** Whether the object already ends with `data`: did an attempt whose answer was lost land? */
-  async function endsWith(path: string, current: FileMetadata, data: Uint8Array) {
-    const size = Number(current.size ?? 0);
-    if (size < data.byteLength || data.byteLength === 0) return false;
-    const [tail] = await fileOf(path).download({ start: size - data.byteLength, end: size - 1 });
-    return Buffer.compare(tail, data) === 0;
-  }
-
-  async function composeOnto(path: string, part: string, generation: string) {
+  /** Appends `part` to the object at `generation` with one compose, sent exactly once. */
+  async function composeOnto(
+    path: string,
+    part: string,
+    current: FileMetadata,
+    ledger: AppendLedger,
+  ): Promise<ObjectInfo> {
     const destination = objectName(path);
-    const [, response] = await bucket.combine([destination, part], destination, {
-      ifGenerationMatch: generation,
+    const [response] = await fileOf(path).request({
+      method: 'POST',
+      uri: '/compose',
+      maxRetries: 0,
+      json: {
+        destination: {
+          ...(current.contentType === undefined ? {} : { contentType: current.contentType }),
+          metadata: { ...current.metadata, ...ledger.metadata },
+        },
+        sourceObjects: [
+          { name: destination, generation: String(current.generation) },
+          { name: part },
+        ],
+      },
+      qs: { ifGenerationMatch: String(current.generation) },
     });
     return info(response as FileMetadata);
   }
 
-  async function readModifyWrite(path: string, current: FileMetadata, data: Uint8Array) {
+  async function readModifyWrite(
+    path: string,
+    current: FileMetadata,
+    data: Uint8Array,
+    ledger: AppendLedger,
+  ) {
     const [existing] = await fileOf(path).download();
-    return upload(path, Buffer.concat([existing, data]), String(current.generation));
+    return upload(path, Buffer.concat([existing, data]), {
+      ifGeneration: String(current.generation),
+      contentType: current.contentType,
+      metadata: ledger.metadata,
+    });
   }
 
   return {
@@ -128,41 +174,72 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
           .file(objectName(path), { generation: String(metadata.generation) })
           .createReadStream();
       }),
-    write: (path, data, { ifGeneration, contentType }: WriteOptions) =>
-      run('write', path, async () => {
-        try {
-          return await upload(path, data, ifGeneration, contentType);
-        } catch (error) {
-          if (statusOf(error) !== 412 || ifGeneration === undefined) throw error;
-          const actual = await metadataOf(path);
-          throw new ConflictError({
-            operation: 'write',
-            store: url,
-            path,
-            expectedGeneration: ifGeneration,
-            actualGeneration: actual === undefined ? undefined : String(actual.generation),
-            cause: error,
-          });
-        }
-      }),
-    append(path, data) {
-      let part: string | undefined;
+    write(path, data, { ifGeneration, contentType }) {
       let answerLost = false;
+      return run(
+        'write',
+        path,
+        async () => {
+          try {
+            return await upload(path, data, { ifGeneration, contentType });
+          } catch (error) {
+            if (statusOf(error) !== 412 || ifGeneration === undefined) {
+              answerLost ||= isTransient(error);
+              throw error;
+            }
+            const actual = await metadataOf(path);
+            // The attempt whose answer was lost may be what moved the generation: the same bytes
+            // are there, so the compare-and-swap succeeded.
+            if (answerLost && actual && data instanceof Uint8Array && (await holds(actual, data))) {
+              return info(actual);
+            }
+            throw new ConflictError({
+              operation: 'write',
+              store: url,
+              path,
+              expectedGeneration: ifGeneration,
+              actualGeneration: actual === undefined ? undefined : String(actual.generation),
+              cause: error,
+            });
+          }
+        },
+        // Streamed chunks are consumed by the first attempt and cannot be sent again.
+        data instanceof Uint8Array ? isTransient : () => false,
+      );
+    },
+    append(path, data, { key }) {
+      let part: string | undefined;
+      // The append sent last whose answer was lost: it may have landed.
+      let pending: PendingAppend | undefined;
       const attempt = async (): Promise<ObjectInfo> => {
         const current = await metadataOf(path);
-        if (!current) return upload(path, data, '0');
-        if (answerLost && (await endsWith(path, current, data))) return info(current);
+        if (pending !== undefined) {
+          const landed = appendLedger.landed(current, pending, { store: url, path });
+          if (landed && current) return info(current);
+          pending = undefined;
+        }
+        const ledger = appendLedger.next(current, key);
+        const send = async (request: () => Promise<ObjectInfo>) => {
+          pending = ledger.pending;
+          const result = await request();
+          pending = undefined;
+          return result;
+        };
+        if (!current) {
+          return send(() => upload(path, data, { ifGeneration: '0', metadata: ledger.metadata }));
+        }
         if (composeSupported) {
+          part ??= await uploadPart(data);
           try {
-            part ??= await uploadPart(data);
-            return await composeOnto(path, part, String(current.generation));
+            return await send(() => composeOnto(path, part!, current, ledger));
           } catch (error) {
             if (statusOf(error) !== 501) throw error;
+            pending = undefined;
             composeSupported = false;
             debug(`${url} does not implement compose; appends fall back to read-modify-write`);
           }
         }
-        return readModifyWrite(path, current, data);
+        return send(() => readModifyWrite(path, current, data, ledger));
       };
       return run(
         'append',
@@ -171,8 +248,8 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
           try {
             return await attempt();
           } catch (error) {
-            // A failure without an answer may have landed: the next attempt looks before it appends.
-            answerLost ||= isTransient(error);
+            // A precondition failure is a definite "no": that append did not land.
+            if (statusOf(error) === 412) pending = undefined;
             throw error;
           }
         },
@@ -210,17 +287,48 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
           throw error;
         }
       }),
+    listLeftovers: (before) =>
+      run('list', PARTS_FOLDER, async () => {
+        const [files] = await bucket.getFiles({ prefix: objectName(`${PARTS_FOLDER}/`) });
+        return files
+          .map((file) => info(file.metadata))
+          .filter((part) => part.updated < before)
+          .map(({ path, size, updated }): Leftover => ({ path, size, updated }));
+      }),
+    deleteLeftover: (leftover) =>
+      run('delete', leftover.path, async () => {
+        if (!leftover.path.startsWith(`${PARTS_FOLDER}/`)) {
+          throw new StoreError(`${leftover.path} in ${url} is not an append part.`, {
+            operation: 'delete leftover',
+            store: url,
+            path: leftover.path,
+          });
+        }
+        try {
+          await fileOf(leftover.path).delete();
+          return true;
+        } catch (error) {
+          if (statusOf(error) === 404) return false;
+          throw error;
+        }
+      }),
     objectUrl: (path) =>
       emulatorHost
         ? `${emulatorHost.replace(/\/$/, '')}/storage/v1/b/${options.bucket}/o/${encodeURIComponent(objectName(path))}?alt=media`
         : `https://storage.cloud.google.com/${options.bucket}/${objectName(path).split('/').map(encodeURIComponent).join('/')}`,
   };
 
+  /** Uploads the bytes to append; a retry after a lost answer overwrites the same part. */
   async function uploadPart(data: Uint8Array): Promise<string> {
     const name = objectName(`${PARTS_FOLDER}/${randomUUID()}`);
-    await bucket.file(name).save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
-      resumable: false,
-    });
+    await retry(
+      () =>
+        bucket.file(name).save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
+          resumable: false,
+        }),
+      isTransient,
+      policy,
+    );
     return name;
   }
 
@@ -237,7 +345,16 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
 async function defaultClient(): Promise<Storage> {
   const { Storage } = await import('@google-cloud/storage');
   // Retries are ours (see _retry.ts): one policy, aware of preconditions, for every driver call.
-  return new Storage({ retryOptions: { autoRetry: false } });
+  return new Storage({ retryOptions: { autoRetry: false, maxRetries: 0 } });
+}
+
+/** Whether the object holds exactly these bytes (same size and CRC32C). */
+async function holds(metadata: FileMetadata, data: Uint8Array): Promise<boolean> {
+  if (Number(metadata.size) !== data.byteLength) return false;
+  const { CRC32C } = await import('@google-cloud/storage');
+  const crc = new CRC32C();
+  crc.update(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  return metadata.crc32c === crc.toString();
 }
 
 /** The HTTP status of a client error: `ApiError.code` or `GaxiosError.response.status`. */

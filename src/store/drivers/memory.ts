@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { ObjectInfo, StoreDriver } from '../types.js';
+import { concatChunks } from './_chunks.js';
 import { byPath, pageOf } from './_paging.js';
 
 interface MemoryObject {
@@ -20,6 +21,7 @@ export interface MemoryDriverOptions {
 /**
  * An in-process store for tests and dry runs. JavaScript runs one task at a time, so every
  * operation below is atomic without locks: none of them awaits between reading and writing.
+ * An append here never loses its answer, so it is exactly-once without looking at its key.
  */
 export function createMemoryDriver(options: MemoryDriverOptions = {}): StoreDriver {
   const url = `memory://${options.name ?? 'default'}`;
@@ -48,7 +50,9 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): StoreDriv
     url,
     read: async (path) => get('read', path).data.slice(),
     readStream: async (path) => Readable.from([get('read', path).data.slice()]),
-    write: async (path, data, { ifGeneration }) => {
+    write: async (path, chunks, { ifGeneration }) => {
+      // Gathered before the check, so that the check and the write happen in one task.
+      const data = chunks instanceof Uint8Array ? chunks.slice() : await concatChunks(chunks);
       const current = objects.get(path);
       const currentGeneration = current ? String(current.generation) : '0';
       if (ifGeneration !== undefined && ifGeneration !== currentGeneration) {
@@ -60,7 +64,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): StoreDriv
           actualGeneration: current ? currentGeneration : undefined,
         });
       }
-      return put(path, data.slice());
+      return put(path, data);
     },
     append: async (path, data) => {
       const current = objects.get(path)?.data ?? new Uint8Array();

@@ -8,7 +8,7 @@
  * depend on. This fake follows the documented GCS behaviour for both.
  */
 import { Storage } from '@google-cloud/storage';
-import { createGcsHandlers } from './handlers.js';
+import { createGcsHandlers, operationOf } from './handlers.js';
 import { serveHandlers } from './server.js';
 import { GcsState, type Fault, type GcsStats } from './state.js';
 
@@ -26,9 +26,14 @@ export interface GcsFake {
   resetStats(): void;
   /**
    * The next `times` (default 1) requests of `operation` (default: any) get this
-   * answer instead. 'reset' destroys the socket without a response.
+   * answer instead (`when: 'after'`: after they were carried out). 'reset' destroys the
+   * socket without a response.
    */
   injectFault(fault: Fault): void;
+  /** Injected faults that have not struck yet. */
+  pendingFaults(): number;
+  /** Forgets the faults that have not struck yet. */
+  clearFaults(): void;
   /** A snapshot of the objects currently stored in `bucket`. */
   objects(bucket: string): Map<string, { data: Uint8Array; generation: string }>;
   stop(): Promise<void>;
@@ -38,7 +43,9 @@ const PROJECT_ID = 'gcs-fake-project';
 
 export async function startGcsFake(): Promise<GcsFake> {
   const state = new GcsState();
-  const transport = await serveHandlers(createGcsHandlers(state));
+  const transport = await serveHandlers(createGcsHandlers(state), (request) =>
+    state.takeFault(operationOf(request), 'after'),
+  );
   const host = transport.origin;
 
   return {
@@ -66,6 +73,8 @@ export async function startGcsFake(): Promise<GcsFake> {
     injectFault(fault: Fault): void {
       state.injectFault(fault);
     },
+    pendingFaults: () => state.pendingFaultCount(),
+    clearFaults: () => state.clearFaults(),
     objects(bucket: string): Map<string, { data: Uint8Array; generation: string }> {
       return new Map(
         state

@@ -59,19 +59,31 @@ function internalError(res: ServerResponse, status: number, message: string): vo
   res.end(body);
 }
 
+/** What becomes of an answer once the handlers have carried a request out. */
+export type AnswerFault = 'reset' | number | undefined;
+
 /**
  * Serves msw handlers over real HTTP so other processes can reach them: each
  * request becomes a Fetch Request answered by msw's `getResponse`. A Response.error()
  * (msw's network error) destroys the socket, which the client sees as ECONNRESET.
+ * `afterCommit` may then lose the answer (`reset`) or replace it with an error status.
  */
-export async function serveHandlers(handlers: RequestHandler[]): Promise<HttpTransport> {
+export async function serveHandlers(
+  handlers: RequestHandler[],
+  afterCommit: (request: Request) => AnswerFault = () => undefined,
+): Promise<HttpTransport> {
   let origin = '';
   const server = createServer((req, res) => {
     void (async () => {
       try {
         const request = await toFetchRequest(req, origin);
         const response = await getResponse(handlers, request);
-        if (response === undefined) {
+        const fault = response?.type === 'error' ? undefined : afterCommit(request);
+        if (fault === 'reset') {
+          req.socket.destroy();
+        } else if (fault !== undefined) {
+          internalError(res, fault, `Injected fault ${fault} after the request was carried out.`);
+        } else if (response === undefined) {
           internalError(res, 501, `gcs-fake does not implement ${request.method} ${req.url ?? ''}`);
         } else if (response.type === 'error') {
           req.socket.destroy();

@@ -31,6 +31,14 @@ export interface Fault {
   operation?: string;
   status: FaultStatus;
   times?: number;
+  /**
+   * `before` (default): the request is refused and changes nothing. `after`: the request is
+   * carried out and committed, then its answer is lost (`reset`) or replaced (a status), as when
+   * a connection drops on the way back or a front end times out after the backend wrote.
+   */
+  when?: 'before' | 'after';
+  /** Each matching request is struck with this probability, until `times` have been. @default 1 */
+  probability?: number;
 }
 
 export interface ResumableSession {
@@ -66,8 +74,13 @@ export interface NewObject {
 export class GcsState {
   private readonly buckets = new Map<string, Map<string, StoredObject>>();
   private lastGeneration = 0n;
-  private pendingFaults: { operation: string | undefined; status: FaultStatus; left: number }[] =
-    [];
+  private pendingFaults: {
+    operation: string | undefined;
+    status: FaultStatus;
+    left: number;
+    when: 'before' | 'after';
+    probability: number;
+  }[] = [];
   readonly sessions = new Map<string, ResumableSession>();
   readonly stats: GcsStats = { requests: 0, bytesReceived: 0, byOperation: {} };
 
@@ -146,14 +159,32 @@ export class GcsState {
   injectFault(fault: Fault): void {
     const times = fault.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new RangeError(`times must be >= 1: ${times}`);
-    this.pendingFaults.push({ operation: fault.operation, status: fault.status, left: times });
+    this.pendingFaults.push({
+      operation: fault.operation,
+      status: fault.status,
+      left: times,
+      when: fault.when ?? 'before',
+      probability: fault.probability ?? 1,
+    });
   }
 
-  /** Consumes one use of the first pending fault that applies to `operation`. */
-  takeFault(operation: string): FaultStatus | undefined {
+  clearFaults(): void {
+    this.pendingFaults = [];
+  }
+
+  /** Injected faults that have not struck yet. */
+  pendingFaultCount(): number {
+    return this.pendingFaults.reduce((sum, fault) => sum + fault.left, 0);
+  }
+
+  /** Consumes one use of the first pending fault that applies to `operation` at `when`. */
+  takeFault(operation: string, when: 'before' | 'after' = 'before'): FaultStatus | undefined {
     const index = this.pendingFaults.findIndex(
-      (f) => f.operation === undefined || f.operation === operation,
+      (f) => f.when === when && (f.operation === undefined || f.operation === operation),
     );
+    if (this.pendingFaults[index] && Math.random() >= this.pendingFaults[index].probability) {
+      return undefined;
+    }
     const fault = this.pendingFaults[index];
     if (!fault) return undefined;
     fault.left -= 1;
