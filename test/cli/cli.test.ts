@@ -101,6 +101,56 @@ describe('ml-tracking CLI', () => {
     expect(show.stdout).toContain('LogisticRegression');
     expect(show.stdout).toMatch(/overall_accuracy\s+0\.75/);
     expect(show.stdout).toMatch(/recall \[1\]\s+1/);
+
+    // Prediction ids are written in lower case; one pasted in upper case is the same run.
+    const upper = await cli(['show', predictionId.toUpperCase()], cwd);
+    expect(upper.stderr).toBe('');
+    expect(upper.code).toBe(0);
+    expect(upper.stdout).toContain(predictionId);
+  }, 30_000);
+
+  const logArgs = (kind: string, project: string, predictions: string, store: string) => [
+    'log',
+    '--kind',
+    kind,
+    '--project',
+    project,
+    '--predictions',
+    predictions,
+    '--dataset-uri',
+    'file:///d.csv',
+    '--target-column',
+    'y',
+    '--model',
+    'M',
+    '--no-plots',
+    '--store',
+    store,
+  ];
+
+  it('log keeps labels as text unless every one reads back as the same integer', async () => {
+    const predictions = join(cwd, 'padded-labels.csv');
+    // As text, 01 ≠ 1 and 007 ≠ 7: two of the four predictions are right, not all four.
+    await writeFile(predictions, 'sample_id,y_true,y_pred\nA,01,1\nB,007,7\nC,1,1\nD,7,7\n');
+    const store = join(cwd, 'labels-store');
+    const logged = await cli(logArgs('classification', 'labels', predictions, store), cwd);
+    expect(logged.stderr).toBe('');
+    expect(logged.code).toBe(0);
+    expect(logged.stdout).toMatch(/overall_accuracy=0\.50*\s/);
+    expect(logged.stdout).toMatch(/n_classes=4\b/);
+  }, 30_000);
+
+  it('log rejects a regression cell that is not a decimal number, naming where it is', async () => {
+    const predictions = join(cwd, 'hex.csv');
+    await writeFile(predictions, 'sample_id,y_true,y_pred\nA,1,1\nB,0x10,16\n');
+    const store = join(cwd, 'hex-store');
+    const logged = await cli(logArgs('regression', 'hex', predictions, store), cwd);
+    expect(logged.code).toBe(2);
+    expect(logged.stderr.trim().split('\n')).toHaveLength(1);
+    expect(logged.stderr).toMatch(
+      /Invalid --predictions: .*hex\.csv, column "y_true", data row 2 \(line 3\): the cell "0x10" is not a decimal number/,
+    );
+    expect((await (await openStore(store)).list()).objects).toEqual([]);
   }, 30_000);
 
   it('bad input: one clear line, a non-zero exit, nothing written; --verbose adds the stack', async () => {
