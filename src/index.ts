@@ -20,6 +20,8 @@ export { slugifyProject } from './tracking/project-name.js';
 export { findLatestTracker, openTracker } from './tracking/trackers.js';
 export type { OpenTrackerOptions, Tracker } from './tracking/trackers.js';
 export { listTrackers } from './tracking/list-trackers.js';
+export { collectGarbage } from './tracking/collect-garbage.js';
+export type { CollectGarbageOptions, Garbage, GarbageReport } from './tracking/collect-garbage.js';
 export type { ListTrackersOptions, TrackerSummary } from './tracking/list-trackers.js';
 export { findExperiment } from './tracking/find-experiment.js';
 export type { FoundExperiment } from './tracking/find-experiment.js';
@@ -68,8 +70,11 @@ export type { OpenStoreOptions } from './store/open-store.js';
 export { checkStore } from './store/check-store.js';
 export type { StoreCheckReport, StoreCheckStep } from './store/check-store.js';
 export type {
+  AppendOptions,
+  Leftover,
   ListOptions,
   ListPage,
+  ObjectChunks,
   ObjectData,
   ObjectInfo,
   RetryPolicy,

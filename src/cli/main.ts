@@ -5,6 +5,7 @@ import { MlTrackingError } from '../errors.js';
 import { bigqueryCommand } from './commands/bigquery.js';
 import { checkStoreCommand } from './commands/check-store.js';
 import { demoCommand } from './commands/demo.js';
+import { gcCommand } from './commands/gc.js';
 import { listCommand } from './commands/list.js';
 import { logCommand } from './commands/log.js';
 import { lookerCommand } from './commands/looker.js';
@@ -24,6 +25,7 @@ const subCommands = {
   'check-store': checkStoreCommand(stdout),
   looker: lookerCommand(stdout),
   bigquery: bigqueryCommand(stdout),
+  gc: gcCommand(stdout),
 } satisfies SubCommandsDef;
 
 function findCommand(name: string | undefined): CommandDef | undefined {

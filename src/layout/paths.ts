@@ -1,4 +1,4 @@
-import type { ExperimentKind } from './tables.js';
+import { EXPERIMENT_KINDS, type ExperimentKind } from './tables.js';
 
 /** A tracker's identity: `projects/<kind>/<project>_<YYYYMMDD>_<index>.csv`. */
 export interface TrackerName {
@@ -49,3 +49,19 @@ export const plotPath = (
   plot: string,
   extension: 'png' | 'vl.json',
 ): string => `plots/${kind}/${predictionId}_${plot}.${extension}`;
+
+/**
+ * The folders whose files are named by a prediction id (`<id>.csv`, `<id>_<plot>.png`): the
+ * outputs of an experiment, which its tracker row references.
+ */
+export const predictionOutputFolders = (): string[] => [
+  'scoring/',
+  'confusion/',
+  ...EXPERIMENT_KINDS.flatMap((kind) => [`predictions/${kind}/`, `plots/${kind}/`]),
+];
+
+/** The prediction id that names an output file, or `undefined` when the name holds none. */
+export function predictionIdOfOutput(path: string): string | undefined {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[_.]/.exec(name)?.[1];
+}

@@ -4,7 +4,7 @@ import { confusionPath, predictionsPath, scoringPath } from '../layout/paths.js'
 import { classificationMetrics } from '../metrics/classification.js';
 import { regressionMetrics } from '../metrics/regression.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/types.js';
+import type { ObjectData, Store } from '../store/types.js';
 import {
   confusionTable,
   overallMetrics,
@@ -144,7 +144,8 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
       scores,
       plots: plotUrls,
     });
-    await store.append(tracker.path, row);
+    // Keyed by the prediction id: however often the store retries, the row lands once.
+    await store.append(tracker.path, row, { key: predictionId });
     timings.write = clock.lap();
 
     const file = (path: string): LoggedFile => ({ path, url: store.objectUrl(path) });
@@ -175,7 +176,8 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
 /** One object written for an experiment. */
 interface Output {
   path: string;
-  data: string | Uint8Array;
+  /** The predictions and confusion tables are chunks, encoded as the store writes them. */
+  data: ObjectData;
   contentType: string;
 }
 
