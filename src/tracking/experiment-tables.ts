@@ -1,4 +1,4 @@
-import { ByteWriter } from '../csv/byte-writer.js';
+import { ByteWriter, TABLE_CHUNK_BYTES } from '../csv/byte-writer.js';
 import { encodeCell, encodeRow, encodeTable, type CellValue } from '../csv/encode.js';
 import {
   CONFUSION_COLUMNS,
@@ -28,12 +28,18 @@ export function overallMetrics(scores: ExperimentScores): Record<string, number 
 }
 
 /**
- * `predictions/<kind>/<id>.csv`: one row per test sample. The hot path of a large experiment,
+ * `predictions/<kind>/<id>.csv`: one row per test sample, as UTF-8 chunks of about `chunkBytes`
+ * produced as the store consumes them, so memory stays flat however many samples there are
+ * (one buffer would hit Node's 2 GiB limits near 2e7 rows). The hot path of a large experiment,
  * so cells that repeat (the prediction id, class labels) are encoded once.
  */
-export function predictionsTable(experiment: ValidExperiment, predictionId: string): Uint8Array {
+export function* predictionsTable(
+  experiment: ValidExperiment,
+  predictionId: string,
+  chunkBytes = TABLE_CHUNK_BYTES,
+): Generator<Uint8Array, void, undefined> {
   const { kind, testSet, yTrue, yPred } = experiment;
-  const table = new ByteWriter(testSet.length * 64);
+  const table = new ByteWriter(chunkBytes + CHUNK_SLACK_BYTES);
   table.write(encodeRow(header(predictionColumns(kind))));
   const idCell = `${encodeCell(predictionId)},`;
   if (kind === 'regression') {
@@ -43,6 +49,7 @@ export function predictionsTable(experiment: ValidExperiment, predictionId: stri
       const a = actual[index]!;
       const p = predicted[index]!;
       table.write(`${idCell}${encodeCell(testSet[index])},${a},${p},${p - a}\n`);
+      if (table.length >= chunkBytes) yield table.take();
     }
   } else {
     const labelCells = new Map<Label, string>();
@@ -57,10 +64,14 @@ export function predictionsTable(experiment: ValidExperiment, predictionId: stri
       table.write(
         `${idCell}${encodeCell(testSet[index])},${labelCell(a)},${labelCell(p)},${a === p}\n`,
       );
+      if (table.length >= chunkBytes) yield table.take();
     }
   }
-  return table.bytes();
+  if (table.length > 0) yield table.bytes();
 }
+
+/** Room in a chunk's buffer for the row that crosses `chunkBytes`, so that it rarely grows. */
+const CHUNK_SLACK_BYTES = 64 * 1024;
 
 /** `scoring/<id>.csv`: overall metrics, then precision/recall/f1/support per class. */
 export function scoringTable(

@@ -144,8 +144,7 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
       scores,
       plots: plotUrls,
     });
-    // Keyed by the prediction id: however often the store retries, the row lands once.
-    await store.append(tracker.path, row, { key: predictionId });
+    await store.append(tracker.path, row);
     timings.write = clock.lap();
 
     const file = (path: string): LoggedFile => ({ path, url: store.objectUrl(path) });

@@ -233,6 +233,51 @@ describe('logExperiment: plots', () => {
   });
 });
 
+describe('logExperiment: a predictions table of many chunks', () => {
+  let root: string;
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'ml-tracking-log-chunks-'));
+  });
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['memory', () => openStore(`memory://${randomUUID()}`)],
+    ['local folder', () => openStore(join(root, randomUUID()))],
+  ] as const)('stores every row, in order, on the %s store', async (_, open) => {
+    // About 3 MB of CSV: several chunks of the predictions table.
+    const n = 40_000;
+    const yTrue = Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1000);
+    const yPred = Float64Array.from(yTrue, (value, i) => value + Math.cos(i) / 3);
+    const store = await open();
+    const logged = await logExperiment({
+      kind: 'regression',
+      project: 'chunks',
+      parameters: {
+        datasetUri: 'x',
+        targetColumn: 'y',
+        testSet: Array.from({ length: n }, (_, i) => `sample-${i}`),
+        model: { name: 'M', params: {} },
+      },
+      yTrue,
+      yPred,
+      plots: false,
+      store,
+    });
+    const text = await store.readText(logged.files.predictions.path);
+    expect(text.length).toBeGreaterThan(2.5e6);
+    const rows = records(text);
+    expect(rows).toHaveLength(n);
+    rows.forEach((row, i) => {
+      expect(row.sample_id).toBe(`sample-${i}`);
+      expect(Number(row.y_true)).toBe(yTrue[i]);
+      expect(Number(row.y_pred)).toBe(yPred[i]);
+    });
+    await store.close();
+  });
+});
+
 describe('logExperiment: the tracker row is the commit point', () => {
   it('leaves no row when an output table cannot be written', async () => {
     const inner = await openStore(`memory://${randomUUID()}`);
