@@ -155,11 +155,23 @@ export function predictionColumns(kind: ExperimentKind): readonly Column[] {
   ];
 }
 
+/**
+ * Up to this many classes the confusion table has a row for every (actual, predicted) pair,
+ * zeros included; above it, only the pairs that occur (a missing pair counts 0), so that the
+ * table grows with the samples rather than with the square of the classes. The columns are the
+ * same either way.
+ */
+export const CONFUSION_ALL_PAIRS_MAX_CLASSES = 100;
+
 export const CONFUSION_COLUMNS: readonly Column[] = [
   column('prediction_id', 'text', 'The experiment'),
   column('actual', 'text', 'Actual class'),
   column('predicted', 'text', 'Predicted class'),
-  column('count', 'integer', 'Test samples with this actual and predicted class'),
+  column(
+    'count',
+    'integer',
+    `Test samples with this actual and predicted class; above ${CONFUSION_ALL_PAIRS_MAX_CLASSES} classes only non-zero counts have a row (a missing pair is 0)`,
+  ),
 ];
 
 /** Every table of the store, folder by folder (one Looker Studio data source each). */

@@ -1,5 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { plotPath } from '../layout/paths.js';
+import { confusionCells } from '../metrics/classification.js';
+import type { ClassificationScores } from '../metrics/types.js';
 import { confusionMatrixSpec } from '../render/specs/confusion-matrix.js';
 import {
   predictedVsActualSpec,
@@ -36,18 +38,7 @@ export async function renderExperimentPlots(
   const title = `${experiment.project} · ${predictionId.slice(0, 8)}`;
   const specs: PlotSpec[] =
     scores.kind === 'classification'
-      ? [
-          {
-            name: 'confusion_matrix',
-            column: 'plot_confusion_matrix',
-            spec: confusionMatrixSpec({ ...scores.scores.confusion, title }),
-          },
-          {
-            name: 'confusion_matrix_normalized',
-            column: undefined,
-            spec: confusionMatrixSpec({ ...scores.scores.confusion, title, normalize: true }),
-          },
-        ]
+      ? confusionPlots(scores.scores, title)
       : regressionPlots({
           yTrue: experiment.yTrue as ArrayLike<number>,
           yPred: experiment.yPred as ArrayLike<number>,
@@ -62,6 +53,27 @@ export async function renderExperimentPlots(
       spec: JSON.stringify(spec, null, 2),
     })),
   );
+}
+
+/**
+ * Counts and row-normalised, from the sparse cells: reading `confusion.counts` would build the
+ * K×K matrix, 1e8 numbers at 10,000 classes, for a plot that shows the 30 most frequent classes.
+ */
+function confusionPlots(scores: ClassificationScores, title: string): PlotSpec[] {
+  const cells = confusionCells(scores.confusion);
+  const input = { labels: cells.labels, cells, title };
+  return [
+    {
+      name: 'confusion_matrix',
+      column: 'plot_confusion_matrix',
+      spec: confusionMatrixSpec(input),
+    },
+    {
+      name: 'confusion_matrix_normalized',
+      column: undefined,
+      spec: confusionMatrixSpec({ ...input, normalize: true }),
+    },
+  ];
 }
 
 function regressionPlots(input: RegressionSpecInput): PlotSpec[] {

@@ -1,6 +1,7 @@
 import { ByteWriter, TABLE_CHUNK_BYTES } from '../csv/byte-writer.js';
 import { encodeCell, encodeRow, encodeTable, type CellValue } from '../csv/encode.js';
 import {
+  CONFUSION_ALL_PAIRS_MAX_CLASSES,
   CONFUSION_COLUMNS,
   SCORING_COLUMNS,
   metricNames,
@@ -8,6 +9,7 @@ import {
   trackingColumns,
 } from '../layout/tables.js';
 import { jsonText } from '../_json.js';
+import { confusionCells } from '../metrics/classification.js';
 import type { ClassificationScores, Label, RegressionScores } from '../metrics/types.js';
 import type { ModelInfo } from './model-info.js';
 import type { RunContext } from './run-context.js';
@@ -97,16 +99,42 @@ export function scoringTable(
   return encodeTable(header(SCORING_COLUMNS), rows);
 }
 
-/** `confusion/<id>.csv`: a count for every pair of classes, zeros included. */
-export function confusionTable(scores: ClassificationScores, predictionId: string): string {
-  const { labels, counts } = scores.confusion;
-  const rows: CellValue[][] = [];
-  labels.forEach((actual, row) => {
-    labels.forEach((predicted, column) => {
-      rows.push([predictionId, String(actual), String(predicted), counts[row]?.[column] ?? 0]);
-    });
-  });
-  return encodeTable(header(CONFUSION_COLUMNS), rows);
+/**
+ * `confusion/<id>.csv`, as UTF-8 chunks: a count for every pair of classes, zeros included, up to
+ * {@link CONFUSION_ALL_PAIRS_MAX_CLASSES} classes; above that only the pairs that occur, so the
+ * table never has more rows than there are samples (10,000 classes would otherwise be 1e8 rows).
+ * Rows go by actual class, then predicted class, in the sorted order of the classes.
+ */
+export function* confusionTable(
+  scores: ClassificationScores,
+  predictionId: string,
+  chunkBytes = TABLE_CHUNK_BYTES,
+): Generator<Uint8Array, void, undefined> {
+  const { labels, rowStart, predicted, count } = confusionCells(scores.confusion);
+  const classes = labels.length;
+  const allPairs = classes <= CONFUSION_ALL_PAIRS_MAX_CLASSES;
+  const table = new ByteWriter(chunkBytes + CHUNK_SLACK_BYTES);
+  table.write(encodeRow(header(CONFUSION_COLUMNS)));
+  const idCell = `${encodeCell(predictionId)},`;
+  const labelCells = labels.map((label) => encodeCell(String(label)));
+  for (let a = 0; a < classes; a += 1) {
+    const rowPrefix = `${idCell}${labelCells[a]!},`;
+    let at = rowStart[a]!;
+    const end = rowStart[a + 1]!;
+    if (allPairs) {
+      for (let p = 0; p < classes; p += 1) {
+        const cellCount = at < end && predicted[at] === p ? count[at++]! : 0;
+        table.write(`${rowPrefix}${labelCells[p]!},${cellCount}\n`);
+      }
+      if (table.length >= chunkBytes) yield table.take();
+    } else {
+      for (; at < end; at += 1) {
+        table.write(`${rowPrefix}${labelCells[predicted[at]!]!},${count[at]!}\n`);
+        if (table.length >= chunkBytes) yield table.take();
+      }
+    }
+  }
+  if (table.length > 0) yield table.bytes();
 }
 
 /** Everything that goes into one tracker row. */

@@ -89,14 +89,78 @@ describe('confusionMatrixSpec', () => {
     const spec = asJson(confusionMatrixSpec({ labels: names, counts: matrix }));
     expect(spec.encoding.x.sort).toEqual(names.slice(15));
     expect((spec.data.values as unknown[]).length).toBe(30 * 30);
-    expect(JSON.stringify(spec.title)).toContain('30 most frequent of 45 classes');
+    expect(JSON.stringify(spec.title)).toContain('30 most frequent actual classes of 45 shown');
     expect(spec.width).toBeLessThanOrEqual(600);
     const few = asJson(confusionMatrixSpec({ labels: names, counts: matrix, maxClasses: 5 }));
     expect(few.encoding.y.sort).toEqual(['c40', 'c41', 'c42', 'c43', 'c44']);
   });
 
+  it('draws the same plot from sparse rows of non-zero cells as from the dense matrix', () => {
+    // counts above without its zeros: cat → 0, 1, 2; dog → 0, 1, 2; bird → 2.
+    const cells = {
+      rowStart: [0, 3, 6, 7],
+      predicted: [0, 1, 2, 0, 1, 2, 2],
+      count: [8, 1, 1, 2, 6, 2, 10],
+    };
+    for (const normalize of [false, true]) {
+      expect(confusionMatrixSpec({ labels, cells, normalize, title: 't' })).toEqual(
+        confusionMatrixSpec({ labels, counts, normalize, title: 't' }),
+      );
+    }
+  });
+
+  it('lays out only the 30 most frequent actual classes of 10,000 sparse ones', () => {
+    const k = 10_000;
+    const names = Array.from({ length: k }, (_, i) => `class ${i}`);
+    // Class i has i % 1000 samples, all on the diagonal but one, which goes to class 0.
+    const rowStart = [0];
+    const predicted: number[] = [];
+    const count: number[] = [];
+    for (let a = 0; a < k; a += 1) {
+      const support = a % 1000;
+      if (support > 1) {
+        predicted.push(0, a);
+        count.push(1, support - 1);
+      } else if (support === 1) {
+        predicted.push(a);
+        count.push(1);
+      }
+      rowStart.push(predicted.length);
+    }
+    const spec = asJson(
+      confusionMatrixSpec({
+        labels: names,
+        cells: { rowStart, predicted, count },
+        normalize: true,
+      }),
+    );
+    // The ten classes with 999 samples, then those with 998 and 997: 30 in label order.
+    const top = Array.from({ length: k }, (_, i) => i)
+      .filter((i) => i % 1000 >= 997)
+      .map((i) => `class ${i}`);
+    expect(spec.encoding.y.sort).toEqual(top);
+    expect(spec.data.values).toHaveLength(30 * 30);
+    expect(JSON.stringify(spec.title.subtitle)).toContain(
+      '30 most frequent actual classes of 10,000',
+    );
+    const diagonal = (spec.data.values as ConfusionCell[]).find(
+      (c) => c.actual === 'class 999' && c.predicted === 'class 999',
+    );
+    // Fractions of the whole row: the sample predicted as class 0 (not shown) still counts.
+    expect(diagonal).toMatchObject({ count: 998, value: 998 / 999 });
+  });
+
   it('rejects a matrix that does not match the labels', () => {
     expect(() => confusionMatrixSpec({ labels, counts: [[1, 2]] })).toThrow(ValidationError);
+    expect(() => confusionMatrixSpec({ labels })).toThrow(/neither counts nor cells/);
+    const cells = { rowStart: [0, 1, 1, 2], predicted: [0, 2], count: [1, 1] };
+    expect(() => confusionMatrixSpec({ labels, counts, cells })).toThrow(/both/);
+    expect(() =>
+      confusionMatrixSpec({ labels, cells: { ...cells, rowStart: [0, 2, 1, 2] } }),
+    ).toThrow(/row offsets/);
+    expect(() => confusionMatrixSpec({ labels, cells: { ...cells, predicted: [0, 3] } })).toThrow(
+      /not an index/,
+    );
     expect(() =>
       confusionMatrixSpec({
         labels: [1, '1'],

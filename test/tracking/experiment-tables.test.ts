@@ -1,13 +1,20 @@
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { encodeTable, type CellValue } from '../../src/csv/encode.js';
-import { predictionColumns } from '../../src/layout/tables.js';
+import {
+  CONFUSION_ALL_PAIRS_MAX_CLASSES,
+  CONFUSION_COLUMNS,
+  predictionColumns,
+} from '../../src/layout/tables.js';
+import { classificationMetrics, confusionCells } from '../../src/metrics/classification.js';
 import type { Label } from '../../src/metrics/types.js';
-import { predictionsTable } from '../../src/tracking/experiment-tables.js';
+import { confusionTable, predictionsTable } from '../../src/tracking/experiment-tables.js';
 import { validateExperiment, type ExperimentInput } from '../../src/tracking/validate.js';
 
 const PREDICTION_ID = '3f1c2a9e-0000-4000-8000-000000000000';
 const header = (columns: readonly { name: string }[]) => columns.map((column) => column.name);
 const text = (chunks: Iterable<Uint8Array>) => Buffer.concat([...chunks]).toString('utf8');
+const records = (csv: string) => parse<Record<string, string>>(csv, { columns: true });
 
 function experiment(
   kind: 'classification' | 'regression',
@@ -103,5 +110,92 @@ describe('predictionsTable, in chunks', () => {
     // Rows are over 40 bytes: one chunk of 4 KiB holds about a hundred of the 5,000.
     expect(reads).toBeGreaterThan(0);
     expect(reads).toBeLessThan(4096 / 40 + 2);
+  });
+});
+
+describe('confusionTable', () => {
+  it(`writes every pair, zeros included, up to ${CONFUSION_ALL_PAIRS_MAX_CLASSES} classes`, () => {
+    const scores = classificationMetrics(
+      ['clay', 'loam', 'sand', 'clay', 'loam', 'clay'],
+      ['clay', 'loam', 'clay', 'clay', 'sand', 'clay'],
+    );
+    const csv = text(confusionTable(scores, PREDICTION_ID));
+    expect(csv).toBe(
+      encodeTable(header(CONFUSION_COLUMNS), [
+        [PREDICTION_ID, 'clay', 'clay', 3],
+        [PREDICTION_ID, 'clay', 'loam', 0],
+        [PREDICTION_ID, 'clay', 'sand', 0],
+        [PREDICTION_ID, 'loam', 'clay', 0],
+        [PREDICTION_ID, 'loam', 'loam', 1],
+        [PREDICTION_ID, 'loam', 'sand', 1],
+        [PREDICTION_ID, 'sand', 'clay', 1],
+        [PREDICTION_ID, 'sand', 'loam', 0],
+        [PREDICTION_ID, 'sand', 'sand', 0],
+      ]),
+    );
+
+    const k = CONFUSION_ALL_PAIRS_MAX_CLASSES;
+    const labels = Array.from({ length: 2 * k }, (_, i) => i % k);
+    const atLimit = classificationMetrics(labels, labels);
+    expect(records(text(confusionTable(atLimit, PREDICTION_ID)))).toHaveLength(k * k);
+  });
+
+  it.each([3000, 10_000])(
+    'writes only the pairs that occur above the limit, with their counts (%i classes)',
+    (k) => {
+      const random = generator(k);
+      const n = 4 * k;
+      // Every class occurs 4 times in yTrue; a fifth of the predictions are wrong.
+      const yTrue = Array.from({ length: n }, (_, i) => `class ${(i * 7919) % k}`);
+      const yPred = yTrue.map((label) =>
+        random() < 0.8 ? label : `class ${Math.floor(random() * k)}`,
+      );
+      const expected = new Map<string, number>();
+      yTrue.forEach((actual, i) => {
+        const key = `${actual}|${yPred[i]!}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      });
+
+      const scores = classificationMetrics(yTrue, yPred);
+      expect(scores.overall.n_classes).toBe(k);
+      const rows = records(text(confusionTable(scores, PREDICTION_ID, 64 * 1024)));
+      expect(rows).toHaveLength(expected.size);
+      expect(rows.length).toBeLessThan(n);
+      for (const row of rows) {
+        expect(row.prediction_id).toBe(PREDICTION_ID);
+        expect(Number(row.count)).toBe(expected.get(`${row.actual}|${row.predicted}`));
+      }
+      // Every sample is counted once.
+      expect(rows.reduce((sum, row) => sum + Number(row.count), 0)).toBe(n);
+      // By actual class, then predicted class, in sorted order (ASCII labels: plain < will do).
+      const keys = rows.map((row) => [row.actual!, row.predicted!] as const);
+      const sorted = [...keys].sort(([a1, p1], [a2, p2]) =>
+        a1 === a2 ? (p1 < p2 ? -1 : 1) : a1 < a2 ? -1 : 1,
+      );
+      expect(keys).toEqual(sorted);
+    },
+  );
+
+  it('counts the same cells sparsely as the dense matrix holds', () => {
+    const random = generator(3);
+    const yTrue = Array.from({ length: 2000 }, () => Math.floor(random() * 40));
+    const yPred = yTrue.map((label) => (random() < 0.6 ? label : Math.floor(random() * 45)));
+    const { confusion } = classificationMetrics(yTrue, yPred);
+    const sparse = confusionCells(confusion);
+    const { counts } = confusion;
+    // The same cells read back from the dense matrix, through confusionCells' dense path.
+    const fromDense = confusionCells({ labels: confusion.labels, counts });
+    expect(sparse).toEqual(fromDense);
+    expect(sparse.count.reduce((sum, count) => sum + count, 0)).toBe(2000);
+    const cells: [number, number, number][] = [];
+    confusion.labels.forEach((_, a) => {
+      for (let at = sparse.rowStart[a]!; at < sparse.rowStart[a + 1]!; at++) {
+        cells.push([a, sparse.predicted[at]!, sparse.count[at]!]);
+      }
+    });
+    const nonZero = counts.flatMap((row, a) =>
+      row.flatMap((count, p) => (count === 0 ? [] : [[a, p, count]])),
+    );
+    expect(cells).toEqual(nonZero);
   });
 });

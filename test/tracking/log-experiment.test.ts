@@ -233,6 +233,66 @@ describe('logExperiment: plots', () => {
   });
 });
 
+describe('logExperiment: many classes', () => {
+  it('logs 10,000 classes: the pairs that occur, per-class scores from counts, a plot of the top 30', async () => {
+    const k = 10_000;
+    const label = (c: number) => `c${String(c).padStart(5, '0')}`;
+    // Classes 0–39 have 400, 395, … 205 samples; the other 9,960 have 2 each.
+    const yTrue: string[] = [];
+    for (let c = 0; c < k; c += 1) {
+      for (let r = 0; r < (c < 40 ? 400 - 5 * c : 2); r += 1) yTrue.push(label(c));
+    }
+    // Every fifth sample is predicted as a class that depends on its position.
+    const yPred = yTrue.map((actual, i) => (i % 5 === 0 ? label((i * 7919) % k) : actual));
+    const store = await openStore(`memory://${randomUUID()}`);
+    const logged = await logExperiment({
+      kind: 'classification',
+      project: 'many classes',
+      parameters: {
+        datasetUri: 'x',
+        targetColumn: 'y',
+        testSet: yTrue.map((_, i) => i),
+        model: { name: 'M', params: {} },
+      },
+      yTrue,
+      yPred,
+      store,
+    });
+    expect(logged.scores.n_classes).toBe(k);
+
+    const pairs = new Map<string, number>();
+    yTrue.forEach((actual, i) => {
+      const key = `${actual} ${yPred[i]!}`;
+      pairs.set(key, (pairs.get(key) ?? 0) + 1);
+    });
+    const confusion = records(await store.readText(logged.files.confusion!.path));
+    expect(confusion).toHaveLength(pairs.size);
+    for (const row of confusion) {
+      expect(Number(row.count)).toBe(pairs.get(`${row.actual} ${row.predicted}`));
+    }
+
+    // Per-class scores of one class, from its true and false positives and negatives.
+    const scoring = records(await store.readText(logged.files.scoring.path));
+    expect(scoring.filter((r) => r.class !== '')).toHaveLength(4 * k);
+    const c7 = label(7);
+    const tp = yTrue.filter((actual, i) => actual === c7 && yPred[i] === c7).length;
+    const predicted = yPred.filter((p) => p === c7).length;
+    const support = yTrue.filter((actual) => actual === c7).length;
+    const value = (metric: string) =>
+      Number(scoring.find((r) => r.metric === metric && r.class === c7)?.value);
+    expect(value('support')).toBe(support);
+    expect(value('precision')).toBeCloseTo(tp / predicted, 15);
+    expect(value('recall')).toBeCloseTo(tp / support, 15);
+
+    const spec = JSON.parse(
+      await store.readText(logged.plots.confusion_matrix!.path.replace(/\.png$/, '.vl.json')),
+    ) as { data: { values: unknown[] }; encoding: { y: { sort: string[] } }; title: unknown };
+    expect(spec.encoding.y.sort).toEqual(Array.from({ length: 30 }, (_, c) => label(c)));
+    expect(spec.data.values).toHaveLength(30 * 30);
+    expect(JSON.stringify(spec.title)).toContain('30 most frequent actual classes of 10,000');
+  });
+});
+
 describe('logExperiment: a predictions table of many chunks', () => {
   let root: string;
   beforeAll(async () => {
