@@ -2,6 +2,7 @@
 // Figures, not tests: they vary with the machine, so no threshold is asserted here.
 import { appendBenchmark } from './bench/append.js';
 import { csvBenchmark } from './bench/csv.js';
+import { faultBenchmark } from './bench/faults.js';
 import {
   logExperimentBenchmark,
   metricsBenchmark,
@@ -23,3 +24,5 @@ if (wanted('csv'))
   printTable('Encoding the predictions table, 1e6 rows (fastest of 3)', csvBenchmark());
 if (wanted('plots'))
   printTable('Plots, warm, 2× PNG (each case in its own process)', await plotsBenchmark());
+if (wanted('faults'))
+  printTable('Appends on GCS under injected faults (GCS fake)', await faultBenchmark());

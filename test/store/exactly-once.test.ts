@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/index.js';
-import { startGcsFake, type FaultStatus, type GcsFake } from '../support/gcs-fake/index.js';
+import { FAULT_OPERATIONS, FAULTS, runFaultCell } from '../support/fault-matrix.js';
+import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 
 /*
  * Exactly once under faults: requests that are refused (before) and requests that are carried
@@ -8,13 +9,6 @@ import { startGcsFake, type FaultStatus, type GcsFake } from '../support/gcs-fak
  * ML_TRACKING_HEAVY_FAULTS=1 multiplies the rows (CI sets it).
  */
 const HEAVY = process.env.ML_TRACKING_HEAVY_FAULTS === '1';
-const OPERATIONS = ['compose', 'upload', 'metadata'] as const;
-const FAULTS: { status: FaultStatus; when: 'before' | 'after' }[] = [
-  { status: 'reset', when: 'after' },
-  { status: 503, when: 'after' },
-  { status: 'reset', when: 'before' },
-  { status: 503, when: 'before' },
-];
 const WRITER_COUNTS = [1, 16];
 const ROWS = HEAVY ? 96 : 32;
 
@@ -31,12 +25,6 @@ async function openWriter(prefix: string): Promise<Store> {
 
 function objectText(name: string): string {
   return Buffer.from(fake.objects(bucket).get(name)?.data ?? new Uint8Array()).toString('utf8');
-}
-
-function partsLeft(prefix: string): string[] {
-  return [...fake.objects(bucket).keys()].filter(
-    (name) => name.startsWith(`${prefix}/`) && name.includes('append-parts'),
-  );
 }
 
 beforeAll(async () => {
@@ -76,33 +64,22 @@ describe('GCS append, exactly once under faults', () => {
   });
 
   let faulted = 0;
-  for (const operation of OPERATIONS) {
+  for (const operation of FAULT_OPERATIONS) {
     for (const { status, when } of FAULTS) {
       for (const writers of WRITER_COUNTS) {
         const rowsEach = Math.max(4, Math.round(ROWS / writers));
         it(`${operation} ${status} ${when} commit, ${writers} writer(s) × ${rowsEach} rows: each row once`, async () => {
-          const prefix = `${operation}-${status}-${when}-${writers}`;
-          const faults = Math.round((writers * rowsEach) / 2);
-          fake.injectFault({ operation, status, when, times: faults, probability: 0.4 });
-          await Promise.all(
-            Array.from({ length: writers }, async (_, writer) => {
-              const store = await openWriter(prefix);
-              for (let row = 0; row < rowsEach; row += 1) {
-                await store.append('rows.csv', `writer-${writer},row-${row}\n`);
-              }
-            }),
-          );
-          const struck = faults - fake.pendingFaults();
-          fake.clearFaults();
-          faulted += struck;
-          const lines = objectText(`${prefix}/rows.csv`).split('\n');
-          expect(lines.pop()).toBe('');
-          const expected = Array.from({ length: writers }, (_, writer) =>
-            Array.from({ length: rowsEach }, (__, row) => `writer-${writer},row-${row}`),
-          ).flat();
-          expect(lines.sort()).toEqual(expected.sort());
-          expect(partsLeft(prefix)).toEqual([]);
-          expect(struck).toBeGreaterThan(0);
+          const outcome = await runFaultCell(fake, bucket, {
+            operation,
+            status,
+            when,
+            writers,
+            rowsEach,
+          });
+          faulted += outcome.struck;
+          expect(outcome.stored.sort()).toEqual(outcome.expected.sort());
+          expect(outcome.partsLeft).toBe(0);
+          expect(outcome.struck).toBeGreaterThan(0);
         }, 120_000);
       }
     }
