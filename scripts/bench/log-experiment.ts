@@ -135,11 +135,17 @@ function best(action: () => unknown, runs = 5): number {
   return fastest;
 }
 
-async function runCase(kind: 'classification' | 'regression', samples: number): Promise<Row> {
+async function runCase(
+  kind: 'classification' | 'regression',
+  samples: number,
+  classes = 10,
+): Promise<Row> {
   const root = await mkdtemp(join(tmpdir(), 'ml-tracking-bench-log-'));
   try {
     const data =
-      kind === 'classification' ? syntheticClassification(samples) : syntheticRegression(samples);
+      kind === 'classification'
+        ? syntheticClassification(samples, classes)
+        : syntheticRegression(samples);
     const start = performance.now();
     const logged = await logExperiment({
       kind,
@@ -161,7 +167,9 @@ async function runCase(kind: 'classification' | 'regression', samples: number): 
     const predictionsSize = (await store.stat(logged.files.predictions.path))?.size ?? 0;
     return {
       kind:
-        kind === 'classification' ? 'classification (10 string classes)' : 'regression (float64)',
+        kind === 'classification'
+          ? `classification (${classes.toLocaleString('en-US')} string classes)`
+          : 'regression (float64)',
       samples: samples.toExponential(0).replace('+', ''),
       'total ms': ms(total),
       'validate ms': ms(timings.validate),
@@ -176,9 +184,13 @@ async function runCase(kind: 'classification' | 'regression', samples: number): 
   }
 }
 
+// One case: node --import tsx scripts/bench/log-experiment.ts <kind> <samples> [classes]
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [kind, samples] = process.argv.slice(2);
-  console.log(
-    JSON.stringify(await runCase(kind as 'classification' | 'regression', Number(samples))),
+  const [kind, samples, classes] = process.argv.slice(2);
+  const row = await runCase(
+    kind as 'classification' | 'regression',
+    Number(samples),
+    classes === undefined ? undefined : Number(classes),
   );
+  console.log(JSON.stringify(row));
 }
