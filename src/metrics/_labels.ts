@@ -33,7 +33,7 @@ export function compareLabels(a: Label, b: Label): number {
   );
 }
 
-/** Labels encoded once as integer class indices, with their confusion counts. */
+/** Labels encoded once as integer class indices. */
 export interface EncodedLabels {
   /** The classes seen in yTrue or yPred, sorted with {@link compareLabels}. */
   classes: Label[];
@@ -41,14 +41,12 @@ export interface EncodedLabels {
   trueCodes: Int32Array;
   /** Class index of each sample's predicted label. */
   predCodes: Int32Array;
-  /** Flat K×K confusion counts: `counts[actual * K + predicted]`. */
-  counts: Float64Array;
 }
 
 /**
  * Encodes both label arrays with one Map lookup per label (indices in order of first
- * appearance), sorts the few distinct classes, then remaps the codes and counts the confusion
- * matrix in a second typed-array pass.
+ * appearance), sorts the distinct classes, then remaps the codes to sorted order in a second
+ * typed-array pass. Nothing here is K×K: thousands of classes cost what their samples cost.
  */
 export function encodeLabels(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>): EncodedLabels {
   const n = yTrue.length;
@@ -80,14 +78,9 @@ export function encodeLabels(yTrue: ArrayLike<Label>, yPred: ArrayLike<Label>): 
   const rank = new Int32Array(k);
   for (let r = 0; r < k; r++) rank[index.get(classes[r]!)!] = r;
 
-  const counts = new Float64Array(k * k);
   for (let i = 0; i < n; i++) {
-    const t = rank[trueCodes[i]!]!;
-    const p = rank[predCodes[i]!]!;
-    trueCodes[i] = t;
-    predCodes[i] = p;
-    const cell = t * k + p;
-    counts[cell] = counts[cell]! + 1;
+    trueCodes[i] = rank[trueCodes[i]!]!;
+    predCodes[i] = rank[predCodes[i]!]!;
   }
-  return { classes, trueCodes, predCodes, counts };
+  return { classes, trueCodes, predCodes };
 }
