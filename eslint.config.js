@@ -33,7 +33,13 @@ export default tseslint.config(
     // Plain Node scripts (the CommonJS user's view of the package, module hooks).
     files: ['**/*.cjs', '**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', require: 'readonly', MessageChannel: 'readonly' },
+      globals: {
+        process: 'readonly',
+        require: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        MessageChannel: 'readonly',
+      },
     },
   },
   {

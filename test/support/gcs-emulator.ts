@@ -1,7 +1,8 @@
 /**
  * In-process Cloud Storage server for tests: the storage emulator shipped inside
- * `firebase-tools` (internal API, pinned in package.json), driven without its Java
- * rules runtime and with a private blob folder.
+ * `firebase-tools` (internal API, pinned in ./emulator/package.json and installed there by
+ * scripts/ensure-emulator.mjs, which `npm test` runs), driven without its Java rules runtime
+ * and with a private blob folder.
  *
  * Known gaps versus real GCS (asserted in gcs-emulator.test.ts): generation
  * preconditions (`ifGenerationMatch`, including 0) are ignored, compose answers 501,
@@ -10,7 +11,7 @@
  * `demo-ml-tracking.appspot.com`.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -56,8 +57,15 @@ interface StorageEmulatorInstance {
 type StorageEmulatorClass = new (args: StorageEmulatorArgs) => StorageEmulatorInstance;
 
 // The package has no "exports" map and ESM cannot resolve its directory index,
-// so CommonJS require is the reliable way in under Node, tsx and vitest alike.
-const require = createRequire(import.meta.url);
+// so CommonJS require is the reliable way in under Node, tsx and vitest alike. It resolves from
+// ./emulator/, the emulator's own install, kept out of the project's (see its package.json).
+const emulatorPackage = new URL('./emulator/package.json', import.meta.url);
+if (!existsSync(new URL('./node_modules/firebase-tools/package.json', emulatorPackage))) {
+  throw new Error(
+    'The GCS emulator is not installed: run `node scripts/ensure-emulator.mjs` (npm test does).',
+  );
+}
+const require = createRequire(emulatorPackage);
 const { StorageEmulator } = require('firebase-tools/lib/emulator/storage') as {
   StorageEmulator: StorageEmulatorClass;
 };
