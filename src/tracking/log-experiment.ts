@@ -10,12 +10,12 @@ import {
   overallMetrics,
   predictionsTable,
   scoringTable,
-  trackingRow,
   type ExperimentScores,
 } from './experiment-tables.js';
 import { renderExperimentPlots } from './experiment-plots.js';
 import { describeModel } from './model-info.js';
 import { readRunContext } from './run-context.js';
+import { trackingRow } from './tracking-row.js';
 import { openTracker } from './trackers.js';
 import { validateExperiment, type ExperimentInput, type ValidExperiment } from './validate.js';
 
@@ -144,7 +144,8 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
       scores,
       plots: plotUrls,
     });
-    await store.append(tracker.path, row);
+    // Keyed by the prediction id: however often the store retries, the row lands once.
+    await store.append(tracker.path, row, { key: predictionId });
     timings.write = clock.lap();
 
     const file = (path: string): LoggedFile => ({ path, url: store.objectUrl(path) });
