@@ -11,10 +11,15 @@ export type CellValue = string | number | boolean | undefined;
 const NEEDS_QUOTES = /[",\r\n]/;
 // Cells a spreadsheet would run as a formula (OWASP "CSV injection").
 const FORMULA_START = /^[=+\-@\t\r]/;
+// A signed decimal number is shown as a number, never run: labels such as -1 and +1 (SVMs,
+// IsolationForest) and sample ids such as -5 must reach every table as they are, or joins
+// between tables break in Looker.
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
- * Encodes one cell. Strings are free text: a leading `=`, `+`, `-`, `@`, tab or CR gets a `'`
- * in front so that a spreadsheet shows it instead of running it. Numbers are written at full
+ * Encodes one cell. Strings are free text: one that starts with `=`, `+`, `-`, `@`, tab or CR
+ * and is not a plain decimal number gets a `'` in front, so that a spreadsheet shows it
+ * instead of running it (`-1` stays `-1`; `-1+1` becomes `'-1+1`). Numbers are written at full
  * precision (shortest round-trip form) and never altered.
  */
 export function encodeCell(value: CellValue): string {
@@ -26,7 +31,7 @@ export function encodeCell(value: CellValue): string {
     case 'undefined':
       return '';
     default: {
-      const text = FORMULA_START.test(value) ? `'${value}` : value;
+      const text = FORMULA_START.test(value) && !PLAIN_NUMBER.test(value) ? `'${value}` : value;
       return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
     }
   }

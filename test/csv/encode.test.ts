@@ -22,9 +22,15 @@ describe('CSV encoding', () => {
   });
 
   it('neutralises free text that a spreadsheet would run as a formula', () => {
-    for (const dangerous of ['=1+1', '+1', '-1+2', '@SUM(A1)', '\tx', '\rx']) {
+    for (const dangerous of ['=1+1', '-1+2', '+A1', '@SUM(A1)', '\tx', '\t1', '\rx', '-', '+']) {
       const [record] = parse<{ v: string }>(encodeTable(['v'], [[dangerous]]), { columns: true });
       expect(record?.v).toBe(`'${dangerous}`);
+    }
+  });
+
+  it('keeps text that is a plain signed number as it is: a spreadsheet shows it, never runs it', () => {
+    for (const plain of ['-1', '+1', '-5', '+0.5', '-.5', '-1e-3', '+2E+10', '-007']) {
+      expect(encodeCell(plain)).toBe(plain);
     }
   });
 
