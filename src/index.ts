@@ -24,7 +24,14 @@ export { collectGarbage } from './tracking/collect-garbage.js';
 export type { CollectGarbageOptions, Garbage, GarbageReport } from './tracking/collect-garbage.js';
 export type { ListTrackersOptions, TrackerSummary } from './tracking/list-trackers.js';
 export { findExperiment } from './tracking/find-experiment.js';
-export type { FoundExperiment } from './tracking/find-experiment.js';
+export type { ClassMetrics, FieldValue, FoundExperiment } from './tracking/find-experiment.js';
+export { HEADLINE_METRICS, listExperiments, metricGoal } from './tracking/list-experiments.js';
+export type {
+  ExperimentList,
+  ExperimentSummary,
+  ListExperimentsOptions,
+  MetricGoal,
+} from './tracking/list-experiments.js';
 export { runDemo } from './demo/run-demo.js';
 export type { RunDemoOptions } from './demo/run-demo.js';
 

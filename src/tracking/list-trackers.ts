@@ -1,6 +1,10 @@
 import { decodeTable } from '../csv/decode.js';
+import { ValidationError } from '../errors.js';
+import { describeValue } from '../metrics/input-checks.js';
+import { trackerFolder } from '../layout/paths.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
+import { mapConcurrently } from './_map-concurrently.js';
 import { slugifyProject } from './project-name.js';
 
 /** A tracker file and how many experiments it holds. */
@@ -19,21 +23,38 @@ export interface TrackerSummary {
 export interface ListTrackersOptions {
   /** Only this project (slugified like everywhere else). */
   project?: string;
+  /** Only trackers of this kind. @default both kinds */
+  kind?: ExperimentKind;
 }
+
+/**
+ * At most this many trackers are read at once: enough to hide a bucket's round trips, few
+ * enough not to open hundreds of sockets or file handles for a large store.
+ */
+export const TRACKER_READS_AT_ONCE = 8;
 
 const TRACKER_NAME =
   /^projects\/(classification|regression)\/([a-z0-9-]+)_(\d{8})_([1-9]\d*)\.csv$/;
 
-/** Every tracker in the store, by kind, project, date and index, with its row count. */
-export async function listTrackers(
+/** A tracker found by its name alone, before anything is read. */
+export type TrackerFile = Omit<TrackerSummary, 'rows'>;
+
+/**
+ * The trackers in the store, found by listing their names only (nothing is read), oldest first
+ * within a project: by project, kind, date and index.
+ *
+ * @throws ValidationError when `kind` is not an experiment kind or `project` has no slug.
+ */
+export async function findTrackers(
   store: Store,
   options: ListTrackersOptions = {},
-): Promise<TrackerSummary[]> {
+): Promise<TrackerFile[]> {
   const project = options.project === undefined ? undefined : slugifyProject(options.project);
-  const found: Omit<TrackerSummary, 'rows'>[] = [];
-  for (const kind of EXPERIMENT_KINDS) {
+  const kinds = options.kind === undefined ? EXPERIMENT_KINDS : [checkKind(options.kind, 'kind')];
+  const found: TrackerFile[] = [];
+  for (const kind of kinds) {
     for await (const object of store.listAll(
-      `projects/${kind}/${project === undefined ? '' : `${project}_`}`,
+      `${trackerFolder(kind)}${project === undefined ? '' : `${project}_`}`,
     )) {
       const match = TRACKER_NAME.exec(object.path);
       if (!match || (project !== undefined && match[2] !== project)) continue;
@@ -46,16 +67,45 @@ export async function listTrackers(
       });
     }
   }
-  const rows = await Promise.all(
-    found.map(async ({ path }) => decodeTable(await store.readText(path)).length),
+  return found.sort(
+    (a, b) =>
+      a.project.localeCompare(b.project) ||
+      a.kind.localeCompare(b.kind) ||
+      a.date.localeCompare(b.date) ||
+      a.index - b.index,
   );
-  return found
-    .map((tracker, position) => ({ ...tracker, rows: rows[position] ?? 0 }))
-    .sort(
-      (a, b) =>
-        a.project.localeCompare(b.project) ||
-        a.kind.localeCompare(b.kind) ||
-        a.date.localeCompare(b.date) ||
-        a.index - b.index,
+}
+
+/**
+ * Every tracker in the store, by project, kind, date and index, with its row count. Each
+ * tracker is read once, {@link TRACKER_READS_AT_ONCE} at a time.
+ *
+ * @throws ValidationError when `kind` is not an experiment kind or `project` has no slug.
+ */
+export async function listTrackers(
+  store: Store,
+  options: ListTrackersOptions = {},
+): Promise<TrackerSummary[]> {
+  const trackers = await findTrackers(store, options);
+  // A row count needs a real CSV parse: JSON cells hold quoted line breaks.
+  return mapConcurrently(trackers, TRACKER_READS_AT_ONCE, async (tracker) => ({
+    ...tracker,
+    rows: decodeTable(await store.readText(tracker.path)).length,
+  }));
+}
+
+/**
+ * The one check of an experiment kind given to a reading function.
+ *
+ * @param parameter what to name in the error: `kind`, or a CLI flag such as `--kind`.
+ */
+export function checkKind(kind: unknown, parameter: string): ExperimentKind {
+  if (!EXPERIMENT_KINDS.includes(kind as ExperimentKind)) {
+    throw new ValidationError(
+      parameter,
+      `${describeValue(kind)} is not a kind of experiment`,
+      `Use one of: ${EXPERIMENT_KINDS.join(', ')}.`,
     );
+  }
+  return kind as ExperimentKind;
 }
