@@ -1,29 +1,69 @@
 import { defineCommand } from 'citty';
-import { findExperiment } from '../../tracking/find-experiment.js';
+import { findExperiment, type FoundExperiment } from '../../tracking/find-experiment.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { withStore } from '../_store.js';
 
 export function showCommand(output: Output) {
   return defineCommand({
-    meta: { name: 'show', description: 'Show one experiment: its tracker row and its scores' },
+    meta: {
+      name: 'show',
+      description: 'Show one experiment: its tracker row, its metrics and its per-class metrics',
+    },
     args: {
       predictionId: { type: 'positional', description: 'The prediction id (UUID)', required: true },
+      json: { type: 'boolean', description: 'Print JSON for scripts' },
       ...storeArg,
     },
     run: ({ args }) =>
       withStore(args.store, async (store) => {
         const found = await findExperiment(store, args.predictionId);
-        output.line(`tracker: ${found.tracker}`);
-        const width = Math.max(...Object.keys(found.row).map((key) => key.length));
-        for (const [column, value] of Object.entries(found.row)) {
-          if (value !== '') output.line(`  ${column.padEnd(width)}  ${value}`);
-        }
-        output.line('scores:');
-        for (const score of found.scores) {
-          const label = score.class ? `${score.metric} [${score.class}]` : score.metric;
-          output.line(`  ${(label ?? '').padEnd(width)}  ${score.value}`);
-        }
+        if (args.json) output.line(JSON.stringify(found, null, 2));
+        else printExperiment(output, found);
       }),
   });
+}
+
+/**
+ * The tracker, its row's fields (empty cells left out), then each overall metric once (full precision, `-` where not
+ * defined), then the per-class metrics as a table with one row per class.
+ */
+function printExperiment(output: Output, found: FoundExperiment): void {
+  const fields = Object.entries(found.fields).flatMap(([column, value]) =>
+    value === null
+      ? []
+      : [[column, typeof value === 'object' ? JSON.stringify(value) : String(value)]],
+  );
+  const metrics = Object.entries(found.metrics).map(([metric, value]) => [
+    metric,
+    value === null ? '-' : String(value),
+  ]);
+  const width = Math.max(...[...fields, ...metrics].map(([label]) => label!.length));
+  const pair = (label: string, value: string) => `  ${label.padEnd(width)}  ${value}`;
+  output.line(`tracker: ${found.tracker}`);
+  for (const [column, value] of fields) output.line(pair(column!, value!));
+  output.line('metrics:');
+  for (const [metric, value] of metrics) output.line(pair(metric!, value!));
+  if (found.perClass.length === 0) return;
+
+  output.line('per class:');
+  const names = [...new Set(found.perClass.flatMap((row) => Object.keys(row.metrics)))];
+  const table = [
+    ['class', ...names],
+    ...found.perClass.map((row) => [
+      row.class,
+      ...names.map((name) => {
+        const value = row.metrics[name];
+        return value === null || value === undefined ? '-' : String(value);
+      }),
+    ]),
+  ];
+  const widths = table[0]!.map((_, column) =>
+    Math.max(...table.map((cells) => cells[column]!.length)),
+  );
+  for (const cells of table) {
+    output.line(
+      `  ${cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!))).join('  ')}`,
+    );
+  }
 }
