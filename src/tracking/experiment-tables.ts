@@ -8,7 +8,8 @@ import {
   predictionColumns,
 } from '../layout/tables.js';
 import { confusionCells } from '../metrics/classification.js';
-import type { ClassificationScores, Label, RegressionScores } from '../metrics/types.js';
+import { predictionRows } from './prediction-rows.js';
+import type { ClassificationScores, RegressionScores } from '../metrics/types.js';
 import type { ValidExperiment } from './validate.js';
 
 /** The metrics of one experiment, whichever its kind. */
@@ -36,36 +37,14 @@ export function* predictionsTable(
   predictionId: string,
   chunkBytes = TABLE_CHUNK_BYTES,
 ): Generator<Uint8Array, void, undefined> {
-  const { kind, testSet, yTrue, yPred } = experiment;
-  const table = new ByteWriter(chunkBytes + CHUNK_SLACK_BYTES);
-  table.write(encodeRow(header(predictionColumns(kind))));
-  const idCell = `${encodeCell(predictionId)},`;
-  if (kind === 'regression') {
-    const actual = yTrue as ArrayLike<number>;
-    const predicted = yPred as ArrayLike<number>;
-    for (let index = 0; index < testSet.length; index += 1) {
-      const a = actual[index]!;
-      const p = predicted[index]!;
-      table.write(`${idCell}${encodeCell(testSet[index])},${a},${p},${p - a}\n`);
-      if (table.length >= chunkBytes) yield table.take();
-    }
-  } else {
-    const labelCells = new Map<Label, string>();
-    const labelCell = (label: Label) => {
-      let cell = labelCells.get(label);
-      if (cell === undefined) labelCells.set(label, (cell = encodeCell(label)));
-      return cell;
-    };
-    for (let index = 0; index < testSet.length; index += 1) {
-      const a = yTrue[index]!;
-      const p = yPred[index]!;
-      table.write(
-        `${idCell}${encodeCell(testSet[index])},${labelCell(a)},${labelCell(p)},${a === p}\n`,
-      );
-      if (table.length >= chunkBytes) yield table.take();
-    }
-  }
-  if (table.length > 0) yield table.bytes();
+  yield* predictionRows(
+    experiment,
+    `${encodeCell(predictionId)},`,
+    0,
+    experiment.testSet.length,
+    chunkBytes,
+    encodeRow(header(predictionColumns(experiment.kind))),
+  );
 }
 
 /** Room in a chunk's buffer for the row that crosses `chunkBytes`, so that it rarely grows. */

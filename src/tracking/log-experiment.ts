@@ -8,10 +8,10 @@ import type { ObjectData, Store } from '../store/types.js';
 import {
   confusionTable,
   overallMetrics,
-  predictionsTable,
   scoringTable,
   type ExperimentScores,
 } from './experiment-tables.js';
+import { encodePredictions } from './encode-predictions.js';
 import { renderExperimentPlots } from './experiment-plots.js';
 import { describeModel } from './model-info.js';
 import { readRunContext } from './run-context.js';
@@ -96,7 +96,7 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
     const outputs: Output[] = [
       {
         path: predictionsPath(experiment.kind, predictionId),
-        data: predictionsTable(experiment, predictionId),
+        data: encodePredictions(experiment, predictionId),
         contentType: 'text/csv',
       },
       {
