@@ -3,6 +3,7 @@
 import { appendBenchmark } from './bench/append.js';
 import { csvBenchmark } from './bench/csv.js';
 import { faultBenchmark } from './bench/faults.js';
+import { listBenchmark } from './bench/list.js';
 import {
   logExperimentBenchmark,
   metricsBenchmark,
@@ -26,3 +27,8 @@ if (wanted('plots'))
   printTable('Plots, warm, 2× PNG (each case in its own process)', await plotsBenchmark());
 if (wanted('faults'))
   printTable('Appends on GCS under injected faults (GCS fake)', await faultBenchmark());
+if (wanted('list'))
+  printTable(
+    '10,000 experiments (100 trackers × 100 rows, 15 MB), local store, each case in its own process',
+    await listBenchmark(),
+  );
