@@ -47,7 +47,11 @@ const COMMON_TRACKING_COLUMNS: readonly Column[] = [
   column('model_features', 'json', 'Feature names the model was trained on, as a JSON array'),
   column('feature_importance', 'json', 'Feature importances, as a JSON object'),
   column('git_commit', 'text', 'Commit of the working directory when logged'),
-  column('git_dirty', 'boolean', 'Whether the working tree had uncommitted changes'),
+  column(
+    'git_dirty',
+    'boolean',
+    'Whether the working tree differed from the commit: changed tracked files, or files not yet committed that .gitignore does not ignore (a local store folder inside the repository does not count)',
+  ),
   column('host', 'text', 'Host name of the machine that logged'),
   column('extra_parameters', 'json', 'Any other parameters, as JSON'),
   column(

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { confusionPath, predictionsPath, scoringPath } from '../layout/paths.js';
 import { classificationMetrics } from '../metrics/classification.js';
 import { regressionMetrics } from '../metrics/regression.js';
@@ -85,7 +86,10 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
       : await openStore(options.store, options.cwd === undefined ? {} : { cwd: options.cwd });
   const timings = { validate: clock.lap(), metrics: 0, tables: 0, plots: 0, write: 0 };
   // git runs in a child process: let it work while the metrics are computed.
-  const runContext = readRunContext(options.cwd ?? process.cwd());
+  const runContext = readRunContext(options.cwd ?? process.cwd(), {
+    // A local store inside the repository is written by every run: it never makes a tree dirty.
+    exclude: store.kind === 'local' ? [fileURLToPath(store.url)] : [],
+  });
   try {
     const scores = computeScores(experiment);
     timings.metrics = clock.lap();

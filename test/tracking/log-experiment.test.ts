@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,6 +23,7 @@ class GradientBoostedTrees {
   }
 }
 
+const run = promisify(execFile);
 const sampleIds = ['s1', 's2', 's3', 's4', 's5', 's6'];
 const today = new Date().toISOString().slice(0, 10).replaceAll('-', '');
 
@@ -335,6 +338,44 @@ describe('logExperiment: a predictions table of many chunks', () => {
       expect(Number(row.y_pred)).toBe(yPred[i]);
     });
     await store.close();
+  });
+});
+
+describe('logExperiment: git state', () => {
+  it('records the commit; the default store folder inside the repository never makes it dirty', async () => {
+    const repo = await mkdtemp(join(tmpdir(), 'ml-tracking-log-git-'));
+    const git = (...args: string[]) =>
+      run('git', ['-c', 'user.name=T', '-c', 'user.email=t@example.com', ...args], { cwd: repo });
+    try {
+      await git('init', '--quiet');
+      await writeFile(join(repo, 'train.ts'), 'train();\n');
+      await git('add', 'train.ts');
+      await git('commit', '--quiet', '-m', 'first');
+      const call = () =>
+        logExperiment({
+          kind: 'classification',
+          project: 'git',
+          parameters: { datasetUri: 'x', targetColumn: 'y', testSet: ['a', 'b'], model: {} },
+          yTrue: [1, 0],
+          yPred: [1, 1],
+          plots: false,
+          cwd: repo,
+        });
+      await call();
+      const second = await call();
+      // An uncommitted script does count.
+      await writeFile(join(repo, 'train-v2.ts'), 'trainBetter();\n');
+      await call();
+      const rows = records(await readFile(join(repo, 'ml-tracking', second.tracker), 'utf8'));
+      const { stdout: head } = await git('rev-parse', 'HEAD');
+      expect(rows.map((row) => [row.git_commit, row.git_dirty])).toEqual([
+        [head.trim(), 'false'],
+        [head.trim(), 'false'],
+        [head.trim(), 'true'],
+      ]);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
   });
 });
 
