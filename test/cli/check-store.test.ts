@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { runTypeScriptProcess } from '../support/processes.js';
+
+describe('ml-tracking check-store', () => {
+  it('against a host that refuses connections, reports the write that failed, not the clean-up', async () => {
+    // Port 9 (discard) is closed on any test machine: every connection is refused at once.
+    const result = await runTypeScriptProcess(
+      'src/cli/main.ts',
+      ['check-store', '--store', 'gs://ml-tracking-check/folder'],
+      { env: { STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9', ML_TRACKING_STORE: '' } },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^ml-tracking: Cannot write checks\/[0-9a-f-]{36}\.txt in gs:\/\/ml-tracking-check\/folder .*ECONNREFUSED/,
+    );
+  }, 90_000);
+});
