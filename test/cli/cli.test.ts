@@ -28,6 +28,7 @@ describe('ml-tracking CLI', () => {
       'check-store',
       'looker',
       'bigquery',
+      'gc',
     ]) {
       expect(help.stdout).toContain(command);
       const own = await cli([command, '--help'], cwd);
@@ -45,7 +46,7 @@ describe('ml-tracking CLI', () => {
     expect(second.stdout.trim()).toBe(`projects/regression/soil-carbon_${today}_2.csv`);
   }, 30_000);
 
-  it('log records a CSV of predictions; list counts it; show prints it', async () => {
+  it('log records a CSV of predictions; list --trackers counts it; show prints it', async () => {
     const predictions = join(cwd, 'predictions.csv');
     await writeFile(predictions, 'sample_id,y_true,y_pred\nA,1,1\nB,0,1\nC,1,1\nD,0,0\n');
     const logged = await cli(
@@ -91,7 +92,7 @@ describe('ml-tracking CLI', () => {
       extra_parameters: '{"note":"=cmd"}',
     });
 
-    const list = await cli(['list', '--project', 'cli test'], cwd);
+    const list = await cli(['list', '--trackers', '--project', 'cli test'], cwd);
     expect(list.stdout).toMatch(
       new RegExp(`projects/classification/cli-test_${today}_1\\.csv\\s+1 row`),
     );
@@ -100,7 +101,9 @@ describe('ml-tracking CLI', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toContain('LogisticRegression');
     expect(show.stdout).toMatch(/overall_accuracy\s+0\.75/);
-    expect(show.stdout).toMatch(/recall \[1\]\s+1/);
+    // Per class: class 1 was predicted 3 times, 2 of them right, and both of its samples found.
+    expect(show.stdout).toMatch(/^\s*class\s+precision\s+recall\b/m);
+    expect(show.stdout).toMatch(/^\s*1\s+0\.6666\d*\s+1\s/m);
 
     // Prediction ids are written in lower case; one pasted in upper case is the same run.
     const upper = await cli(['show', predictionId.toUpperCase()], cwd);
