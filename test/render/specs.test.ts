@@ -62,7 +62,7 @@ describe('confusionMatrixSpec', () => {
     expect(cells.find((c) => c.actual === 'cat' && c.predicted === 'cat')).toMatchObject({
       count: 8,
       value: 0.8,
-      text: '0.80',
+      text: '80%',
     });
     expect(spec.layer[0].encoding.color.scale.domain).toEqual([0, 1]);
     expect(JSON.stringify(spec.title)).toContain('normalised');

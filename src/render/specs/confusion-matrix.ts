@@ -1,5 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { ValidationError } from '../../errors.js';
+import { measureText } from '../fonts.js';
+import { fitLabels, labelLimitFor } from './labels.js';
 import { PLOT_CONFIG, formatInteger, plotTitle } from './theme.js';
 
 /** Input of {@link confusionMatrixSpec}: the counts as a dense matrix or as sparse rows. */
@@ -174,6 +176,16 @@ export function confusionMatrixSpec(input: ConfusionMatrixSpecInput): TopLevelSp
     });
   });
 
+  const order = kept.map((i) => names[i]!);
+  const labelFontSize = shown > 20 ? 9 : 11;
+  // Labels are measured with the fonts the PNG is drawn with, and the plot grows to hold them
+  // whole up to MAX_LABEL_WIDTH; longer names lose their middle and are listed in full below.
+  const fitted = fitLabels(order, labelFontSize, MAX_LABEL_WIDTH);
+
+  // Cells from 64 px (2 classes) down to 20 px (30 classes): the grid stays 240–600 px wide.
+  const cell = Math.max(20, Math.min(64, Math.floor(600 / shown)));
+  const size = Math.max(240, cell * shown);
+
   const values: ConfusionCell[] = [];
   let maxValue = 0;
   kept.forEach((a, row) => {
@@ -187,65 +199,63 @@ export function confusionMatrixSpec(input: ConfusionMatrixSpecInput): TopLevelSp
         predicted: names[p]!,
         count,
         value,
-        text: normalize ? value.toFixed(2) : compactCount(count, compact),
+        text: normalize ? percentText(value) : compactCount(count, compact),
       });
     });
   });
   const domainMax = normalize ? 1 : Math.max(1, maxValue);
-  const order = kept.map((i) => names[i]!);
-  const longest = Math.max(...order.map((name) => name.length));
-  const labelFontSize = shown > 20 ? 9 : 11;
+  // The largest font (6–13 px, in half pixels) at which the widest cell text fits its cell.
+  const widestPerPixel = Math.max(...values.map((value) => measureText(value.text, 1)));
+  const fitting = Math.min((cell - 8) / widestPerPixel, cell / 2.2);
+  const fontSize = Math.max(6, Math.min(13, Math.floor(fitting * 2) / 2));
 
-  // Cells from 60 px (2 classes) down to ~17 px (30 classes); the grid stays 240–520 px wide.
-  const cell = Math.max(16, Math.min(64, Math.floor(520 / shown)));
-  const size = Math.max(240, cell * shown);
-  const fontSize = Math.max(7, Math.min(13, Math.floor(size / shown / 3.2)));
-
-  const details = [normalize ? 'fraction of each actual class' : 'counts'];
+  const details = [normalize ? '% of each actual class' : 'counts'];
   if (shown < classes) {
     details.push(`${shown} most frequent actual classes of ${formatInteger(classes)} shown`);
   }
   const kind = normalize ? 'Confusion matrix, normalised' : 'Confusion matrix';
+  const labelExpr = fitted.shortened
+    ? {
+        labelExpr: `${JSON.stringify(Object.fromEntries(order.map((name, i) => [name, fitted.texts[i]])))}[datum.value]`,
+      }
+    : {};
+  const axis = {
+    labelFontSize,
+    labelLimit: labelLimitFor(fitted),
+    // Vega caps the room an axis takes at 200 px by default and puts the title there, over
+    // longer labels.
+    maxExtent: labelLimitFor(fitted) + 10,
+    ...labelExpr,
+    ticks: false,
+    domain: false,
+  };
 
-  return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: plotTitle(kind, input.title, details),
+  const heatmap = {
     width: size,
     height: size,
     data: { values },
     encoding: {
       x: {
         field: 'predicted',
-        type: 'ordinal',
+        type: 'ordinal' as const,
         sort: order,
         title: 'Predicted',
-        axis: {
-          // Rotate the column labels only when they would not fit across a cell.
-          labelAngle: longest * labelFontSize * 0.62 > cell - 4 ? -45 : 0,
-          labelLimit: 140,
-          labelFontSize,
-          ticks: false,
-          domain: false,
-        },
+        // Rotate the column labels only when they would not fit across a cell.
+        axis: { ...axis, labelAngle: fitted.width > cell - 4 ? -45 : 0 },
       },
-      y: {
-        field: 'actual',
-        type: 'ordinal',
-        sort: order,
-        title: 'Actual',
-        axis: { labelLimit: 140, labelFontSize, ticks: false, domain: false },
-      },
+      y: { field: 'actual', type: 'ordinal' as const, sort: order, title: 'Actual', axis },
     },
     layer: [
       {
-        mark: { type: 'rect', stroke: 'white', strokeWidth: shown > 20 ? 0.5 : 1 },
+        mark: { type: 'rect' as const, stroke: 'white', strokeWidth: shown > 20 ? 0.5 : 1 },
         encoding: {
           color: {
             field: 'value',
-            type: 'quantitative',
-            title: normalize ? 'Fraction' : 'Count',
+            type: 'quantitative' as const,
+            title: normalize ? '% of class' : 'Count',
             scale: { scheme: 'blues', domain: [0, domainMax], nice: false },
             legend: {
+              // One format for cells and legend: whole percentages.
               ...(normalize ? { format: '.0%' } : {}),
               gradientLength: Math.min(size, 240),
               titlePadding: 8,
@@ -255,13 +265,19 @@ export function confusionMatrixSpec(input: ConfusionMatrixSpecInput): TopLevelSp
             { field: 'actual', title: 'Actual' },
             { field: 'predicted', title: 'Predicted' },
             { field: 'count', title: 'Count', format: ',d' },
+            ...(normalize ? [{ field: 'value', title: '% of class', format: '.1%' }] : []),
           ],
         },
       },
       {
-        mark: { type: 'text', fontSize, baseline: 'middle', align: 'center' },
+        mark: {
+          type: 'text' as const,
+          fontSize,
+          baseline: 'middle' as const,
+          align: 'center' as const,
+        },
         encoding: {
-          text: { field: 'text', type: 'nominal' },
+          text: { field: 'text', type: 'nominal' as const },
           color: {
             condition: { test: `datum.value > ${domainMax * 0.5}`, value: 'white' },
             value: '#1a1a1a',
@@ -269,6 +285,53 @@ export function confusionMatrixSpec(input: ConfusionMatrixSpecInput): TopLevelSp
         },
       },
     ],
+  };
+  const title = plotTitle(kind, input.title, details);
+  const $schema = 'https://vega.github.io/schema/vega-lite/v6.json';
+  if (!fitted.shortened) return { $schema, title, ...heatmap, config: PLOT_CONFIG };
+  return {
+    $schema,
+    title,
+    vconcat: [heatmap, fullNamesKey(order, fitted.texts, size)],
+    spacing: 24,
     config: PLOT_CONFIG,
   };
+}
+
+/** Above this width (px) a class name is shortened on the axes and listed whole below the grid. */
+export const MAX_LABEL_WIDTH = 240;
+
+/** The shortened labels and the names they stand for, one per line, under the grid. */
+function fullNamesKey(names: readonly string[], texts: readonly string[], width: number) {
+  const lines = names.flatMap((name, index) =>
+    texts[index] === name ? [] : [{ line: `${texts[index]!}  =  ${name}` }],
+  );
+  const widest = Math.max(...lines.map(({ line }) => measureText(line, 10)));
+  return {
+    width: Math.max(width, Math.ceil(widest)),
+    height: lines.length * 14,
+    title: { text: 'Full class names', fontSize: 11, anchor: 'start' as const, offset: 6 },
+    data: { values: lines.map((entry, index) => ({ ...entry, index })) },
+    mark: {
+      type: 'text' as const,
+      align: 'left' as const,
+      baseline: 'middle' as const,
+      fontSize: 10,
+      limit: 0,
+    },
+    encoding: {
+      y: { field: 'index', type: 'ordinal' as const, axis: null },
+      x: { value: 0 },
+      text: { field: 'line', type: 'nominal' as const },
+    },
+    view: { stroke: null },
+  };
+}
+
+/** A fraction as a whole percentage; never `0%` or `100%` for what is not exactly 0 or 1. */
+export function percentText(fraction: number): string {
+  const percent = fraction * 100;
+  if (fraction > 0 && percent < 0.5) return '<1%';
+  if (fraction < 1 && percent >= 99.5) return '>99%';
+  return `${Math.round(percent)}%`;
 }
