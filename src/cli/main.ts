@@ -1,74 +1,81 @@
 #!/usr/bin/env node
 import { existsSync } from 'node:fs';
-import { renderUsage, runCommand, type CommandDef, type SubCommandsDef } from 'citty';
+import { stripVTControlCharacters } from 'node:util';
+import { renderUsage, runCommand, type CommandDef } from 'citty';
 import { MlTrackingError } from '../errors.js';
-import { bigqueryCommand } from './commands/bigquery.js';
-import { checkStoreCommand } from './commands/check-store.js';
-import { demoCommand } from './commands/demo.js';
-import { gcCommand } from './commands/gc.js';
-import { listCommand } from './commands/list.js';
-import { logCommand } from './commands/log.js';
-import { lookerCommand } from './commands/looker.js';
-import { newCsvCommand } from './commands/new-csv.js';
-import { showCommand } from './commands/show.js';
+import { globalArgs, helpArg, parseCommandLine, wantsVerbose } from './_command-line.js';
+import { commands, loadCommand, resolved } from './_commands.js';
 import type { Output } from './_output.js';
 import { verboseArg } from './_shared-args.js';
+import { checkArgs, commandOwner, usageError } from './_strict-args.js';
+import { packageVersion } from './_version.js';
 
-const stdout: Output = { line: (text) => process.stdout.write(`${text}\n`) };
-
-const subCommands = {
-  demo: demoCommand(stdout),
-  log: logCommand(stdout),
-  'new-csv': newCsvCommand(stdout),
-  list: listCommand(stdout),
-  show: showCommand(stdout),
-  'check-store': checkStoreCommand(stdout),
-  looker: lookerCommand(stdout),
-  bigquery: bigqueryCommand(stdout),
-  gc: gcCommand(stdout),
-} satisfies SubCommandsDef;
-
-function findCommand(name: string | undefined): CommandDef | undefined {
-  if (name === undefined || !Object.hasOwn(subCommands, name)) return undefined;
-  // citty types each command by its own arguments; usage rendering only needs the common shape.
-  return subCommands[name as keyof typeof subCommands] as unknown as CommandDef;
-}
+// A reader that goes away (`ml-tracking list | head -1`) closes the pipe: stop printing, but let
+// the command finish what it is doing (a log still lands, a lock is still released).
+let stdoutOpen = true;
+let stdoutFailure: Error | undefined;
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  stdoutOpen = false;
+  if (error.code !== 'EPIPE') stdoutFailure ??= error;
+});
+const stdout: Output = {
+  line: (text) => {
+    if (stdoutOpen) process.stdout.write(`${text}\n`);
+  },
+};
 
 const main: CommandDef = {
-  meta: {
+  meta: () => ({
     name: 'ml-tracking',
+    version: packageVersion(),
     description:
       'Record machine-learning experiments as CSV tables and PNG plots in a bucket or folder',
-  },
-  args: { ...verboseArg },
-  subCommands,
+  }),
+  args: globalArgs,
+  subCommands: commands(stdout),
 };
+
+/** A command as `--help` shows it and as it is checked: with the flags every command takes. */
+async function withCommonFlags(command: CommandDef): Promise<CommandDef> {
+  return {
+    ...command,
+    args: { ...(await resolved(command.args ?? {})), ...verboseArg, ...helpArg },
+  };
+}
 
 /**
  * The one place that turns errors into exit codes: 2 for bad input, 1 for everything else.
  * One clear line by default; `--verbose` adds the stack and the causes.
  */
 async function run(rawArgs: string[]): Promise<number> {
-  const verbose = rawArgs.includes('--verbose');
+  const verbose = wantsVerbose(rawArgs);
   try {
     if (existsSync('.env')) process.loadEnvFile('.env');
-    const help = rawArgs.some((arg) => arg === '--help' || arg === '-h');
-    const name = rawArgs.find((arg) => !arg.startsWith('-'));
-    const sub = findCommand(name);
-    if (help || rawArgs.length === 0) {
-      stdout.line(await renderUsage(sub ?? main, sub ? main : undefined));
+    const line = parseCommandLine(rawArgs);
+    if (line.version) {
+      stdout.line(packageVersion());
       return 0;
     }
-    if (!sub) {
-      throw new MlTrackingError(
-        `Unknown command "${name ?? rawArgs[0] ?? ''}". Run ml-tracking --help to see the commands.`,
-        { code: 'ERR_USAGE' },
-      );
+    const command =
+      line.command === undefined
+        ? undefined
+        : await withCommonFlags(await loadCommand(line.command, stdout));
+    if (line.help || rawArgs.length === 0) {
+      const usage = await (command ? renderUsage(command, main) : renderUsage(main));
+      // citty colours unless NO_COLOR, CI or TEST is set; a pipe or a file gets plain text.
+      stdout.line(process.stdout.isTTY ? usage : stripVTControlCharacters(usage));
+      return 0;
     }
-    await runCommand(main, { rawArgs });
+    if (command === undefined || line.command === undefined) {
+      throw usageError('No command given. Run ml-tracking --help to see the commands.');
+    }
+    checkArgs(line.args, await resolved(command.args ?? {}), commandOwner(line.command));
+    await runCommand(command, { rawArgs: line.args });
+    if (stdoutFailure) throw stdoutFailure;
     return 0;
   } catch (error) {
-    process.stderr.write(`${describe(error, verbose)}\n`);
+    const message = describe(error, verbose);
+    process.stderr.write(`${process.stderr.isTTY ? message : stripVTControlCharacters(message)}\n`);
     return isUsageError(error) ? 2 : 1;
   }
 }
@@ -90,4 +97,7 @@ function isUsageError(error: unknown): boolean {
   return (error as { name?: unknown }).name === 'CLIError';
 }
 
-process.exitCode = await run(process.argv.slice(2));
+// No top-level await: nothing in this module makes its importers wait.
+void run(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

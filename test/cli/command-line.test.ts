@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTypeScriptProcess, type ProcessResult } from '../support/processes.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const cli = (args: string[], cwd: string, env: Record<string, string> = {}) =>
+  runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '', ...env } });
+
+/** The one line a usage error prints, with the exit code and what stdout got. */
+function expectUsageError(result: ProcessResult, line: string | RegExp): void {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  if (typeof line === 'string') expect(lines[0]).toBe(line);
+  else expect(lines[0]).toMatch(line);
+}
+
+describe('ml-tracking command line', () => {
+  let cwd: string;
+  let predictions: string;
+  beforeAll(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'ml-tracking-command-line-'));
+    predictions = join(cwd, 'predictions.csv');
+    await writeFile(predictions, 'sample_id,y_true,y_pred\nA,1,1\nB,0,1\n');
+  });
+  afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+  const logArgs = (store: string) => [
+    'log',
+    '--kind',
+    'classification',
+    '--project',
+    'typos',
+    '--predictions',
+    predictions,
+    '--dataset-uri',
+    'file:///d.csv',
+    '--target-column',
+    'y',
+    '--model',
+    'M',
+    '--no-plots',
+    '--store',
+    store,
+  ];
+
+  it('log rejects a misspelt flag, names the closest one, and writes nothing', async () => {
+    const store = join(cwd, 'typo-store');
+    const paramz = await cli([...logArgs(store), '--paramz', '{"a":1}'], cwd);
+    expectUsageError(
+      paramz,
+      'ml-tracking: unknown flag --paramz for "log"; did you mean --params?',
+    );
+    // A transposition is one typo, and `--flag=value` is checked like `--flag value`.
+    const modle = await cli([...logArgs(store), '--modle=RandomForest'], cwd);
+    expectUsageError(modle, 'ml-tracking: unknown flag --modle for "log"; did you mean --model?');
+    expect(existsSync(store)).toBe(false);
+  }, 60_000);
+
+  it('every command rejects an unknown flag with the closest known one', async () => {
+    const store = join(cwd, 'never-created');
+    const cases: [string[], string, string][] = [
+      [['demo'], '--stor', '--store'],
+      [['new-csv', '--kind', 'regression', '--project', 'p'], '--projetc', '--project'],
+      [['list'], '--projects', '--project'],
+      [['show', '00000000-0000-4000-8000-000000000000'], '--sotre', '--store'],
+      [['check-store'], '--verbos', '--verbose'],
+      [['looker', '--template', 'abc'], '--nmae', '--name'],
+      [['bigquery', '--dataset', 'd'], '--datset', '--dataset'],
+      [['gc'], '--aply', '--apply'],
+      [['log'], '--no-plot', '--no-plots'],
+    ];
+    const results = await Promise.all(
+      cases.map(([args, flag]) => cli([...args, '--store', store, flag], cwd)),
+    );
+    results.forEach((result, index) => {
+      const [[command], flag, closest] = cases[index]!;
+      expectUsageError(
+        result,
+        `ml-tracking: unknown flag ${flag} for "${command}"; did you mean ${closest}?`,
+      );
+    });
+    expect(existsSync(store)).toBe(false);
+  }, 120_000);
+
+  it('accepts what citty accepts: --no-<boolean>, --flag=value, camelCase, --verbose, -h', async () => {
+    const store = join(cwd, 'forms-store');
+    const logged = await cli(
+      [...logArgs(store), '--params={"C":1}', '--targetColumn', 'y2', '--plots=false', '--verbose'],
+      cwd,
+    );
+    expect(logged.stderr).toBe('');
+    expect(logged.code).toBe(0);
+    const help = await cli(['show', '-h'], cwd);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('PREDICTIONID');
+    expect(help.stdout).toContain('--verbose');
+  }, 60_000);
+
+  it('rejects --no- on a flag that is not a boolean, a flag without its value, and stray arguments', async () => {
+    expectUsageError(
+      await cli(['list', '--no-project'], cwd),
+      /unknown flag --no-project for "list"/,
+    );
+    expectUsageError(
+      await cli(['list', '--project'], cwd),
+      'ml-tracking: flag --project of "list" needs a value',
+    );
+    expectUsageError(
+      await cli(['list', 'soil'], cwd),
+      'ml-tracking: unexpected argument "soil" for "list", which takes none',
+    );
+    expectUsageError(
+      await cli(['show', 'a', 'b'], cwd),
+      'ml-tracking: unexpected argument "b" for "show", which takes one: <PREDICTIONID>',
+    );
+    expectUsageError(
+      await cli(['lsit'], cwd),
+      /^ml-tracking: Unknown command "lsit"\. Did you mean list\?/,
+    );
+  }, 60_000);
+
+  it('--version and -v print the version from package.json', async () => {
+    const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-v']) {
+      const result = await cli([flag], cwd);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(`${version}\n`);
+    }
+  }, 30_000);
+
+  it('global flags may come before the command', async () => {
+    const store = join(cwd, 'global-store');
+    const created = await cli(
+      ['--store', store, 'new-csv', '--project', 'g', '--kind', 'regression'],
+      cwd,
+    );
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(existsSync(join(store, created.stdout.trim()))).toBe(true);
+    // The same as with --store after the command, and not what the default store holds.
+    const after = await cli(['list', '--store', store], cwd);
+    const before = await cli(['--store', store, 'list'], cwd);
+    expect(before.stderr).toBe('');
+    expect(before.code).toBe(0);
+    expect(before.stdout).toBe(after.stdout);
+    expect(before.stdout).not.toBe((await cli(['list'], cwd)).stdout);
+    const equals = await cli([`--store=${store}`, '--verbose', 'list'], cwd);
+    expect(equals.stdout).toBe(after.stdout);
+    const verbose = await cli(['--verbose', 'list', '--store', 's3://bucket'], cwd);
+    expect(verbose.code).toBe(2);
+    expect(verbose.stderr).toMatch(/at .*open-store/);
+    // Only global flags may come first: a command's own flag there is named as unknown.
+    expectUsageError(
+      await cli(['--project', 'g', 'list'], cwd),
+      /^ml-tracking: unknown flag --project before the command/,
+    );
+  }, 60_000);
+
+  it('--help prints no colour codes when stdout is a pipe', async () => {
+    // citty colours unless TEST, CI or NO_COLOR is set; vitest sets TEST.
+    const env = { TEST: '', CI: '', NO_COLOR: '', TERM: 'xterm-256color', FORCE_COLOR: '' };
+    for (const args of [['--help'], ['log', '--help']]) {
+      const help = await cli(args, cwd, env);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('USAGE');
+      expect(help.stdout).not.toContain('\u001b[');
+    }
+  }, 30_000);
+
+  it('a reader that goes away (| head -1) ends the command quietly', async () => {
+    // gc prints one line per unreferenced output: enough of them overflow a pipe buffer (64 KiB).
+    const store = join(cwd, 'many-outputs');
+    await mkdir(join(store, 'scoring'), { recursive: true });
+    await Promise.all(
+      Array.from({ length: 2000 }, () =>
+        writeFile(join(store, 'scoring', `${randomUUID()}.csv`), 'metric,value\n'),
+      ),
+    );
+    const tsx = import.meta.resolve('tsx');
+    const command = `set -o pipefail; "${process.execPath}" --import "${tsx}" src/cli/main.ts gc --min-age 0m --store "${store}" | head -1`;
+    const result = await new Promise<ProcessResult>((resolve, reject) => {
+      const child = spawn('bash', ['-c', command], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^unreferenced\s+\d+\s+scoring\/[0-9a-f-]{36}\.csv\n$/);
+  }, 60_000);
+});
