@@ -8,7 +8,8 @@ export function checkStoreCommand(output: Output) {
   return defineCommand({
     meta: {
       name: 'check-store',
-      description: 'Write, append, read, list and delete a scratch object to prove a store works',
+      description:
+        'Write, append, read, list, conditionally write and delete a scratch object: proves the store, its credentials and its permissions work',
     },
     args: { ...storeArg },
     run: ({ args }) =>
