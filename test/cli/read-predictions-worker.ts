@@ -1,5 +1,5 @@
 // Runs readPredictions in its own process, so a test can cap that process's heap.
-import { readPredictions } from '../../src/cli/commands/log.js';
+import { readPredictions } from '../../src/cli/_predictions-csv.js';
 
 const [file = '', kind = 'regression'] = process.argv.slice(2);
 const columns = await readPredictions(file, kind as 'regression' | 'classification', {

@@ -4,12 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPredictions } from '../../src/cli/commands/log.js';
+import { readPredictions, type PredictionColumns } from '../../src/cli/_predictions-csv.js';
 import { ValidationError } from '../../src/errors.js';
 import type { ExperimentKind } from '../../src/layout/tables.js';
 import { runTypeScriptProcess } from '../support/processes.js';
 
 const names = { yTrue: 'y_true', yPred: 'y_pred', sampleId: 'sample_id' };
+
+/** The sample ids, actual and predicted values: what these tests compare. */
+const labelColumns = ({ sampleIds, yTrue, yPred }: PredictionColumns) => ({
+  sampleIds,
+  yTrue,
+  yPred,
+});
 
 describe('readPredictions', () => {
   let folder: string;
@@ -109,7 +116,7 @@ describe('readPredictions', () => {
       ],
     ])('%s', async (_, pairs, yTrue, yPred) => {
       const columns = await read(rows(pairs), 'classification');
-      expect(columns).toEqual({ sampleIds: ['s0', 's1'], yTrue, yPred });
+      expect(labelColumns(columns)).toEqual({ sampleIds: ['s0', 's1'], yTrue, yPred });
     });
   });
 
@@ -191,7 +198,7 @@ describe('readPredictions', () => {
         '\ufeffsample_id,y_true,y_pred,y_pred\n"a,1",1,9,2\n',
         'classification',
       );
-      expect(columns).toEqual({ sampleIds: ['a,1'], yTrue: [1], yPred: [2] });
+      expect(labelColumns(columns)).toEqual({ sampleIds: ['a,1'], yTrue: [1], yPred: [2] });
     });
   });
 
