@@ -14,12 +14,13 @@ export class RetriesExhausted extends Error {
 }
 
 /**
- * Runs `operation` until it succeeds, a failure is not `retryable`, or the attempts run out.
- * Capped exponential backoff with jitter, so that writers who collided do not collide again.
+ * Runs `operation` until it succeeds, a failure is not `retryable` (told which attempt failed,
+ * from 1), or the attempts run out. Capped exponential backoff with jitter, so that writers who
+ * collided do not collide again.
  */
 export async function retry<T>(
   operation: () => Promise<T>,
-  retryable: (error: unknown) => boolean,
+  retryable: (error: unknown, attempt: number) => boolean,
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 ): Promise<T> {
   let attempts = 0;
@@ -35,12 +36,12 @@ export async function retry<T>(
         minTimeout: policy.minDelayMs,
         maxTimeout: policy.maxDelayMs,
         randomize: true,
-        shouldRetry: ({ error }) => retryable(error),
+        shouldRetry: ({ error, attemptNumber }) => retryable(error, attemptNumber),
       },
     );
   } catch (error) {
-    if (attempts >= policy.attempts && retryable(error))
-      throw new RetriesExhausted(attempts, error);
+    // Gave up on an error that is worth retrying: say how many attempts it took.
+    if (attempts > 1 && retryable(error, 1)) throw new RetriesExhausted(attempts, error);
     throw error;
   }
 }

@@ -68,7 +68,7 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
     operation: string,
     path: string,
     action: () => Promise<T>,
-    retryable: (error: unknown) => boolean = isTransient,
+    retryable: (error: unknown, attempt: number) => boolean = isTransient,
   ): Promise<T> {
     try {
       return await retry(action, retryable, policy);
@@ -184,7 +184,7 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
             return await upload(path, data, { ifGeneration, contentType });
           } catch (error) {
             if (statusOf(error) !== 412 || ifGeneration === undefined) {
-              answerLost ||= isTransient(error);
+              answerLost ||= isTransient(error) && !isRefused(error);
               throw error;
             }
             const actual = await metadataOf(path);
@@ -253,7 +253,7 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
             throw error;
           }
         },
-        (error) => isTransient(error) || statusOf(error) === 412,
+        (error, attempt) => isTransient(error, attempt) || statusOf(error) === 412,
       ).finally(async () => {
         if (part !== undefined) await deleteQuietly(part);
       });
@@ -376,11 +376,22 @@ const TRANSIENT_NETWORK_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
+/** Refused before anything was sent: such a request cannot have landed. */
+function isRefused(error: unknown): boolean {
+  return (
+    (error as { code?: unknown }).code === 'ECONNREFUSED' ||
+    (error instanceof Error ? error.message : '').includes('ECONNREFUSED')
+  );
+}
+
 /** Worth another attempt: throttling, server errors, dropped connections. */
-function isTransient(error: unknown): boolean {
+function isTransient(error: unknown, attempt = 1): boolean {
   const status = statusOf(error);
   if (status !== undefined)
     return status === 408 || status === 429 || (status >= 500 && status !== 501);
+  // A refused connection is a server that is not there (a wrong emulator port, no network):
+  // one more try covers a restart, twelve only make the user wait.
+  if (isRefused(error)) return attempt < 2;
   const code = (error as { code?: unknown }).code;
   return (
     (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) ||
