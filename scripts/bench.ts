@@ -10,6 +10,7 @@ import {
   trackerSizeBenchmark,
 } from './bench/log-experiment.js';
 import { plotsBenchmark } from './bench/plots.js';
+import { startupBenchmark } from './bench/startup.js';
 import { printTable } from './bench/table.js';
 
 const sections = process.argv.slice(2);
@@ -32,3 +33,5 @@ if (wanted('list'))
     '10,000 experiments (100 trackers × 100 rows, 15 MB), local store, each case in its own process',
     await listBenchmark(),
   );
+if (wanted('startup'))
+  printTable('Start-up of the built CLI and package (median of 20, warm)', startupBenchmark());
