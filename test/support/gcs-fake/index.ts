@@ -74,7 +74,9 @@ export async function startGcsFake(): Promise<GcsFake> {
       state.injectFault(fault);
     },
     pendingFaults: () => state.pendingFaultCount(),
-    clearFaults: () => state.clearFaults(),
+    clearFaults: () => {
+      state.clearFaults();
+    },
     objects(bucket: string): Map<string, { data: Uint8Array; generation: string }> {
       return new Map(
         state
