@@ -62,6 +62,15 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
       expect(await text(await store.readStream(path))).toBe(large);
     }, 60_000);
 
+    it('streams a whole version of an object appended to while its stream is open', async () => {
+      const path = `${folder()}/growing.csv`;
+      await store.append(path, 'header\n');
+      const stream = await store.readStream(path);
+      await store.append(path, 'row-1\n');
+      // The version before the append, or the one after: never a failure, never half a row.
+      expect(['header\n', 'header\nrow-1\n']).toContain(await text(stream));
+    });
+
     it('stats objects: size, a generation that changes on every write, update time', async () => {
       const path = `${folder()}/stat.txt`;
       expect(await store.stat(path)).toBeUndefined();

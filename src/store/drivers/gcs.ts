@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { File, FileMetadata, Storage } from '@google-cloud/storage';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
@@ -168,11 +168,18 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
       }),
     readStream: (path) =>
       run('read', path, async (): Promise<Readable> => {
-        // Ask first so that a missing object fails here, not later inside the stream.
-        const [metadata] = await fileOf(path).getMetadata();
-        return bucket
-          .file(objectName(path), { generation: String(metadata.generation) })
-          .createReadStream();
+        // Ask first so that a missing object fails here, not later inside the stream. The
+        // download is not pinned to that generation: an object being appended to gets a new one
+        // at every append, and GCS serves one download from one generation anyway.
+        await fileOf(path).getMetadata();
+        const download = fileOf(path).createReadStream();
+        // What fails later (a delete in between, a dropped connection) fails as a StoreError.
+        const typed = new PassThrough();
+        download.on('error', (error) => {
+          typed.destroy(toStoreError(error, { operation: 'read', store: url, path }));
+        });
+        typed.on('close', () => download.destroy());
+        return download.pipe(typed);
       }),
     write(path, data, { ifGeneration, contentType }) {
       let answerLost = false;
