@@ -37,6 +37,9 @@ export function commands(output: Output) {
       import('./commands/bigquery.js').then((module) => module.bigqueryCommand(output)),
     ),
     gc: lazy(() => import('./commands/gc.js').then((module) => module.gcCommand(output))),
+    migrate: lazy(() =>
+      import('./commands/migrate.js').then((module) => module.migrateCommand(output)),
+    ),
   } satisfies Record<string, LoadCommand>;
 }
 

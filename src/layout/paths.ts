@@ -38,6 +38,20 @@ export const predictionsPath = (kind: ExperimentKind, predictionId: string): str
 
 export const confusionPath = (predictionId: string): string => `confusion/${predictionId}.csv`;
 
+/**
+ * The URL of an object under the store's own URL: `gs://bucket/prefix/<path>` on GCS,
+ * `file:///…/<path>` locally, `memory://name/<path>` in memory; what tools that read the store
+ * take (gsutil, pandas, DuckDB). `Store.objectUrl` is for a browser instead (the Cloud console
+ * on GCS). Object names stay as they are in a `gs://` URL; a `file://` URL gets them
+ * percent-encoded, as a file URL must.
+ */
+export function storeObjectUri(storeUrl: string, path: string): string {
+  const name = storeUrl.startsWith('file:')
+    ? path.split('/').map(encodeURIComponent).join('/')
+    : path;
+  return `${storeUrl.replace(/\/+$/, '')}/${name}`;
+}
+
 /** `YYYYMMDD` of a moment, in UTC. */
 export const utcDay = (moment: Date): string =>
   moment.toISOString().slice(0, 10).replaceAll('-', '');

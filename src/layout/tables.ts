@@ -1,7 +1,8 @@
 /**
  * The store's public data contract: every table, its folder and its columns, in order.
  * Looker Studio data sources bind to these names and types, so a change here is a schema
- * version change that must ship with a migration. The docs and the code both read this file.
+ * version change that must ship with a migration (see {@link TRACKER_SCHEMA_VERSION} and
+ * `ml-tracking migrate`). The docs and the code both read this file.
  */
 
 /** How a column parses back (and how Looker Studio should type it). */
@@ -57,7 +58,7 @@ const COMMON_TRACKING_COLUMNS: readonly Column[] = [
   column(
     'prediction_uri',
     'text',
-    'The prediction id again, under the name the original tool used',
+    "URL of the experiment's predictions CSV, as the store names it: gs://bucket/…/predictions/<kind>/<prediction_id>.csv on GCS, file:// locally (version 1 held the prediction id here)",
   ),
 ];
 
@@ -111,6 +112,44 @@ const PLOT_COLUMNS: readonly Column[] = [
   column('plot_residuals', 'url', 'URL of the residuals PNG (regression)'),
 ];
 
+/** Plots of classification only, after the shared plot columns (schema version 2). */
+const CLASSIFICATION_PLOT_COLUMNS: readonly Column[] = [
+  column(
+    'plot_confusion_matrix_normalized',
+    'url',
+    'URL of the confusion-matrix PNG with each row in % of its actual class',
+  ),
+  column(
+    'plot_roc',
+    'url',
+    'URL of the ROC-curve PNG, one-vs-rest per class for multiclass (empty without y_score)',
+  ),
+  column(
+    'plot_precision_recall',
+    'url',
+    'URL of the precision–recall-curve PNG, one-vs-rest per class for multiclass (empty without y_score)',
+  ),
+  column(
+    'plot_calibration',
+    'url',
+    'URL of the calibration (reliability) PNG: positive-class probability, or top-label confidence for multiclass (empty without y_score)',
+  ),
+];
+
+/**
+ * The version of the tracking tables' columns. A tracker's header says which version it has;
+ * `logExperiment` appends only to trackers of this version, and `ml-tracking migrate` rewrites
+ * older ones (mapping columns by name, new columns empty).
+ *
+ * - **1**: the first release.
+ * - **2**: classification trackers end with `plot_confusion_matrix_normalized`, `plot_roc`,
+ *   `plot_precision_recall` and `plot_calibration` (every plot stored is referenced by its
+ *   row); `prediction_uri` holds the URL of the predictions file instead of the prediction id
+ *   (the migration fills it in for old rows); `git_dirty` also counts files not yet committed
+ *   (old rows keep the value they were logged with). Regression columns are unchanged.
+ */
+export const TRACKER_SCHEMA_VERSION = 2;
+
 /** A table of the store: the folder that holds its files and its header. */
 export interface TableSchema {
   /** Folder under the store root; for per-kind tables, with `<kind>` filled in. */
@@ -118,11 +157,28 @@ export interface TableSchema {
   columns: readonly Column[];
 }
 
-/** Columns of the tracking table of one kind: one row per logged experiment. */
-export function trackingColumns(kind: ExperimentKind): readonly Column[] {
-  const metrics =
-    kind === 'classification' ? CLASSIFICATION_METRIC_COLUMNS : REGRESSION_METRIC_COLUMNS;
-  return [...COMMON_TRACKING_COLUMNS, ...metrics, ...PLOT_COLUMNS];
+/**
+ * Columns of the tracking table of one kind: one row per logged experiment. Older versions of
+ * the schema are for migrations; every tracker written is of {@link TRACKER_SCHEMA_VERSION}.
+ */
+export function trackingColumns(
+  kind: ExperimentKind,
+  version: number = TRACKER_SCHEMA_VERSION,
+): readonly Column[] {
+  if (!Number.isInteger(version) || version < 1 || version > TRACKER_SCHEMA_VERSION) {
+    throw new RangeError(
+      `Tracker schema version ${version} does not exist: versions go from 1 to ${TRACKER_SCHEMA_VERSION}`,
+    );
+  }
+  if (kind === 'regression') {
+    return [...COMMON_TRACKING_COLUMNS, ...REGRESSION_METRIC_COLUMNS, ...PLOT_COLUMNS];
+  }
+  return [
+    ...COMMON_TRACKING_COLUMNS,
+    ...CLASSIFICATION_METRIC_COLUMNS,
+    ...PLOT_COLUMNS,
+    ...(version >= 2 ? CLASSIFICATION_PLOT_COLUMNS : []),
+  ];
 }
 
 /** Metric names of one kind, in column order. */

@@ -104,6 +104,10 @@ const browserUrl = (name: string) =>
 
 const PLOT_TITLES: Record<string, string> = {
   plot_confusion_matrix: 'Confusion matrix',
+  plot_confusion_matrix_normalized: 'Confusion matrix, normalised',
+  plot_roc: 'ROC curve',
+  plot_precision_recall: 'Precision–recall curve',
+  plot_calibration: 'Calibration',
   plot_regression: 'Predicted vs actual',
   plot_residuals: 'Residuals',
 };

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { confusionPath, predictionsPath, scoringPath } from '../layout/paths.js';
+import { confusionPath, predictionsPath, scoringPath, storeObjectUri } from '../layout/paths.js';
 import { classificationMetrics } from '../metrics/classification.js';
 import { regressionMetrics } from '../metrics/regression.js';
 import { openStore } from '../store/open-store.js';
@@ -17,7 +17,7 @@ import { renderExperimentPlots } from './experiment-plots.js';
 import { describeModel } from './model-info.js';
 import { readRunContext } from './run-context.js';
 import { trackingRow } from './tracking-row.js';
-import { openTracker } from './trackers.js';
+import { checkTrackerHeader, openTracker } from './trackers.js';
 import { validateExperiment, type ExperimentInput, type ValidExperiment } from './validate.js';
 
 /** Options of {@link logExperiment}. */
@@ -30,8 +30,10 @@ export interface LogExperimentOptions extends ExperimentInput {
    */
   store?: string | Store;
   /**
-   * Render the plots (confusion matrix, or predicted vs actual and residuals) as PNG with their
-   * Vega-Lite specs, and put their URLs in the tracker row. Turn off for speed. @default true
+   * Render the plots (confusion matrix, counts and normalised, plus ROC, precision–recall and
+   * calibration curves when `yScore` is given; or predicted vs actual and residuals) as PNG with
+   * their Vega-Lite specs, and put their URLs in the tracker row. Turn off for speed.
+   * @default true
    */
   plots?: boolean;
   /** Working directory for the git commit and relative store paths. @default process.cwd() */
@@ -57,7 +59,10 @@ export interface LoggedExperiment {
   scores: Record<string, number | undefined>;
   /** Everything written: predictions, scoring, confusion (classification) and the tracker. */
   files: Record<'predictions' | 'scoring' | 'tracker', LoggedFile> & { confusion?: LoggedFile };
-  /** The PNG of each plot by name (e.g. `confusion_matrix`, `regression`, `residuals`); empty with `plots: false`. */
+  /**
+   * The PNG of each plot by name (`confusion_matrix`, `confusion_matrix_normalized`, `roc`,
+   * `precision_recall`, `calibration`, `regression`, `residuals`); empty with `plots: false`.
+   */
   plots: Record<string, LoggedFile>;
   /** Milliseconds spent per stage, for benchmarks and curious users. */
   timings: Record<'validate' | 'metrics' | 'tables' | 'plots' | 'write', number>;
@@ -67,6 +72,9 @@ export interface LoggedExperiment {
  * Records one experiment: validates the inputs (nothing is written if any is wrong), computes
  * the metrics, writes the predictions, scoring and confusion tables, and then — last, as the
  * commit point — appends one row to the project's latest tracker.
+ *
+ * @throws OutdatedTrackerError (before anything is written) when the tracker's header is of an
+ *   older schema version: run `ml-tracking migrate` (see `migrateTrackers`).
  *
  * @example
  * const logged = await logExperiment({
@@ -90,12 +98,25 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
     // A local store inside the repository is written by every run: it never makes a tree dirty.
     exclude: store.kind === 'local' ? [fileURLToPath(store.url)] : [],
   });
+  const loggedAt = new Date();
+  // The tracker is found (or created) and its header checked while the metrics and plots are
+  // computed: one of an older schema then stops the run before anything is written, and the
+  // check's read (the whole tracker on GCS, see readFirstLine) costs no wall time.
+  const trackerReady = (async () => {
+    const tracker = await openTracker(store, experiment.kind, experiment.project, {
+      newCsv: options.newCsv ?? false,
+      now: loggedAt,
+    });
+    await checkTrackerHeader(store, tracker);
+    return tracker;
+  })();
+  // Awaited after the plots; if they fail first, this one's failure is not the one to report.
+  trackerReady.catch(() => undefined);
   try {
     const scores = computeScores(experiment);
     timings.metrics = clock.lap();
 
     const predictionId = randomUUID();
-    const loggedAt = new Date();
     const [model, context] = [describeModel(experiment.model), await runContext];
     const outputs: Output[] = [
       {
@@ -126,23 +147,21 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
       outputs.push({ path: plot.specPath, data: plot.spec, contentType: 'application/json' });
     }
     const plotUrls = Object.fromEntries(
-      plots.flatMap((plot) => (plot.column ? [[plot.column, store.objectUrl(plot.pngPath)]] : [])),
+      plots.map((plot) => [plot.column, store.objectUrl(plot.pngPath)]),
     );
     timings.plots = clock.lap();
 
-    // The outputs first, the tracker row last: a failure in between leaves no row behind.
+    const tracker = await trackerReady;
+    // The outputs next, the tracker row last: a failure in between leaves no row behind.
     await Promise.all(
       outputs.map(({ path, data, contentType }) => store.write(path, data, { contentType })),
     );
-    const tracker = await openTracker(store, experiment.kind, experiment.project, {
-      newCsv: options.newCsv ?? false,
-      now: loggedAt,
-    });
     const row = trackingRow({
       experiment,
       predictionId,
       loggedAt,
       testSetSha256,
+      predictionsUri: storeObjectUri(store.url, predictionsPath(experiment.kind, predictionId)),
       model,
       context,
       scores,
@@ -173,6 +192,8 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
       timings,
     };
   } finally {
+    // Never close the store under the tracker's open (a lock or a create may be in flight).
+    await trackerReady.catch(() => undefined);
     if (typeof options.store !== 'object') await store.close();
   }
 }

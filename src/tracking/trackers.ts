@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors.js';
+import { ConflictError, MlTrackingError } from '../errors.js';
 import { encodeRow } from '../csv/encode.js';
 import {
   parseTrackerPath,
@@ -7,7 +7,7 @@ import {
   utcDay,
   type TrackerName,
 } from '../layout/paths.js';
-import { trackingColumns, type ExperimentKind } from '../layout/tables.js';
+import { TRACKER_SCHEMA_VERSION, trackingColumns, type ExperimentKind } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
 
 /** A tracker file and how to find it. */
@@ -75,4 +75,115 @@ export async function openTracker(
     if (!(error instanceof ConflictError)) throw error;
   }
   return { ...name, path };
+}
+
+/**
+ * A tracker's header is not the current one (an older schema version, or not a tracker's
+ * header at all). Logging into it would leave two headers' rows in one file, and the folder's
+ * Looker Studio data source requires one header for every file, so nothing is appended: the fix
+ * is `ml-tracking migrate`, which rewrites old trackers in place. (Starting a new tracker instead
+ * would not help: the old file would still be in the folder.)
+ */
+export class OutdatedTrackerError extends MlTrackingError {
+  override name = 'OutdatedTrackerError';
+  /** The store's URL. */
+  readonly store: string;
+  /** The tracker's path in the store. */
+  readonly path: string;
+  /** The header found (its first line). */
+  readonly header: string;
+
+  constructor(context: { store: string; path: string; header: string; problem: string }) {
+    super(
+      `Cannot log into ${context.path} in ${context.store}: ${context.problem}, not that of tracker schema version ${TRACKER_SCHEMA_VERSION}. Run \`ml-tracking migrate --store ${context.store}\` to see what would change, then the same with --apply to rewrite the trackers in place (no row is lost), and log again.`,
+      { code: 'ERR_OUTDATED_TRACKER' },
+    );
+    this.store = context.store;
+    this.path = context.path;
+    this.header = context.header;
+  }
+}
+
+/** The header line every tracker of this kind has now, without its line end. */
+export const currentTrackerHeader = (kind: ExperimentKind): string =>
+  headerLine(kind, TRACKER_SCHEMA_VERSION);
+
+/** The header line of a schema version, without its line end. */
+export const headerLine = (kind: ExperimentKind, version: number): string =>
+  encodeRow(trackingColumns(kind, version).map((column) => column.name)).slice(0, -1);
+
+/** Headers are a few hundred bytes; a first line longer than this is not a tracker's header. */
+const MAX_HEADER_BYTES = 64 * 1024;
+
+/**
+ * The first line of an object, without its line end, read from the start of a stream. Locally
+ * and in memory the read stops there. On GCS it goes on to the end of the object, because
+ * @google-cloud/storage destroys its shared HTTP agent when a download is cut short, which fails
+ * every other request the process has in flight (a concurrent append included); a ranged read
+ * in the Store interface would make it one small request.
+ */
+export async function readFirstLine(store: Store, path: string): Promise<string> {
+  const cutShort = store.kind === 'local' || store.kind === 'memory';
+  const stream = await store.readStream(path);
+  const decoder = new TextDecoder();
+  let text = '';
+  let line: string | undefined;
+  try {
+    for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
+      if (line !== undefined) continue; // draining a download that must not be cut short
+      text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+      const end = text.indexOf('\n');
+      if (end >= 0 || text.length > MAX_HEADER_BYTES) {
+        line = end >= 0 ? text.slice(0, end) : text;
+        if (cutShort) break;
+      }
+    }
+  } finally {
+    if (cutShort) stream.destroy();
+  }
+  return (line ?? text).replace(/\r$/, '');
+}
+
+/** Trackers known to have the current header, by store URL and path: headers never go back. */
+const currentTrackers = new Set<string>();
+
+/**
+ * Checks that a tracker has the current header before a row is appended to it, reading only its
+ * first line, once per tracker and process (a tracker found current stays current; one found
+ * outdated is read again next time, so a migration run meanwhile is seen).
+ *
+ * @throws OutdatedTrackerError naming `ml-tracking migrate` when the header is another one.
+ */
+export async function checkTrackerHeader(store: Store, tracker: Tracker): Promise<void> {
+  const key = `${store.url}\n${tracker.path}`;
+  if (currentTrackers.has(key)) return;
+  const header = await readFirstLine(store, tracker.path);
+  if (header === currentTrackerHeader(tracker.kind)) {
+    currentTrackers.add(key);
+    return;
+  }
+  throw new OutdatedTrackerError({
+    store: store.url,
+    path: tracker.path,
+    header,
+    problem: describeHeader(tracker.kind, header),
+  });
+}
+
+/** What is wrong with a header, in words. */
+function describeHeader(kind: ExperimentKind, header: string): string {
+  if (header === '') return 'it has no header';
+  for (let version = TRACKER_SCHEMA_VERSION - 1; version >= 1; version -= 1) {
+    if (header === headerLine(kind, version))
+      return `its header is that of schema version ${version}`;
+  }
+  const expected = new Set(trackingColumns(kind).map((column) => column.name));
+  const found = header.split(',');
+  const missing = [...expected].filter((name) => !found.includes(name));
+  const unknown = found.filter((name) => !expected.has(name));
+  const parts = [
+    ...(missing.length > 0 ? [`lacks ${missing.join(', ')}`] : []),
+    ...(unknown.length > 0 ? [`has ${unknown.join(', ')}`] : []),
+  ];
+  return `its header ${parts.length > 0 ? parts.join(' and ') : 'has its columns in another order'}`;
 }

@@ -12,10 +12,12 @@ export interface TrackingRowInput {
   predictionId: string;
   loggedAt: Date;
   testSetSha256: string;
+  /** URL of the predictions file, as the store names it (see `storeObjectUri`). */
+  predictionsUri: string;
   model: ModelInfo;
   context: RunContext;
   scores: ExperimentScores;
-  /** Plot URLs by column name (`plot_confusion_matrix`, …). */
+  /** Plot URLs by column name (`plot_confusion_matrix`, …); the columns of plots not drawn stay empty. */
   plots: Record<string, string>;
 }
 
@@ -41,7 +43,7 @@ export function trackingRow(input: TrackingRowInput): string {
     git_dirty: context.gitDirty,
     host: context.host,
     extra_parameters: experiment.extraParametersJson,
-    prediction_uri: input.predictionId,
+    prediction_uri: input.predictionsUri,
     ...overallMetrics(input.scores),
     ...input.plots,
   };

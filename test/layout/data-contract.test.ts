@@ -115,7 +115,32 @@ describe('the data contract', () => {
       }
     }
     expect([...seen.keys()].sort()).toEqual(tables.map((table) => table.folder).sort());
-    // 3 classification runs × 2 plots + 2 regression runs × 2 plots, each a PNG and a spec.
-    expect(plots).toBe(20);
+    // 3 classification runs × 2 confusion matrices, + 3 curves for the one with yScore, + 2
+    // regression runs × 2 plots: each a PNG and a spec.
+    expect(plots).toBe(2 * (3 * 2 + 3 + 2 * 2));
+  });
+
+  it('every plot stored is referenced by its tracker row, and prediction_uri names the predictions file', async () => {
+    const store = await openStore(`memory://${randomUUID()}`);
+    await logSeveralRuns(store);
+    const cells = new Set<string>();
+    for await (const tracker of store.listAll('projects/')) {
+      const rows = parse<Record<string, string>>(await store.readText(tracker.path), {
+        columns: true,
+      });
+      for (const row of rows) {
+        Object.values(row).forEach((cell) => cells.add(cell));
+        const path = `predictions/${row.kind}/${row.prediction_id}.csv`;
+        expect(row.prediction_uri).toBe(`${store.url}/${path}`);
+        expect(await store.stat(path)).toBeDefined();
+      }
+    }
+    let pngs = 0;
+    for await (const object of store.listAll('plots/')) {
+      if (!object.path.endsWith('.png')) continue;
+      pngs += 1;
+      expect(cells.has(store.objectUrl(object.path)), `${object.path} has no column`).toBe(true);
+    }
+    expect(pngs).toBe(3 * 2 + 3 + 2 * 2);
   });
 });

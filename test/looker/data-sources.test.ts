@@ -79,6 +79,13 @@ describe('lookerDataSources', () => {
     expect(formulas.date_day).toBe('PARSE_DATE("%Y-%m-%d", date)');
     expect(formulas.logged_at_time).toContain('PARSE_DATETIME(');
     expect(formulas.plot_confusion_matrix_image).toMatch(/^IMAGE\(.*plot_confusion_matrix/);
+    // Every plot column gets its image field, titled in words (not its column name).
+    for (const field of tracking.fields.filter((f) => f.name.startsWith('plot_'))) {
+      expect(formulas[`${field.name}_image`], field.name).toMatch(
+        new RegExp(`^IMAGE\\(REGEXP_REPLACE\\(${field.name}, .*, "[A-Z][^_]*"\\)$`),
+      );
+    }
+    expect(formulas.plot_roc_image).toContain('"ROC curve"');
     // Every calculated field refers only to fields of its own data source.
     for (const source of lookerDataSources()) {
       const names = new Set(source.fields.map((field) => field.name));

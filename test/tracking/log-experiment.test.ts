@@ -87,9 +87,13 @@ describe('logExperiment: the example call', () => {
     expect(headerOf(tracker)).toEqual(names(trackingColumns('classification')));
     const [row, ...others] = records(tracker);
     expect(others).toEqual([]);
+    // The predictions file's URL as the store names it: gs:// on GCS, not the console URL.
+    const predictionsUri = `${store.url}/predictions/classification/${logged.predictionId}.csv`;
+    expect(predictionsUri).toMatch(/^(memory:\/\/|file:\/\/\/|gs:\/\/log-bucket\/)/);
+    if (store.kind === 'local') expect(predictionsUri).toBe(logged.files.predictions.url);
     expect(row).toMatchObject({
       prediction_id: logged.predictionId,
-      prediction_uri: logged.predictionId,
+      prediction_uri: predictionsUri,
       project: 'tracker-testing-1-first-run',
       kind: 'classification',
       dataset_uri: 'gs://my-bucket/datasets/soil.csv',
@@ -194,10 +198,73 @@ describe('logExperiment: plots', () => {
     const [row] = records(await store.readText(logged.tracker));
     expect(row).toMatchObject({
       plot_confusion_matrix: plot.url,
+      plot_confusion_matrix_normalized: logged.plots.confusion_matrix_normalized!.url,
       plot_regression: '',
       plot_residuals: '',
+      // No yScore: no curves.
+      plot_roc: '',
+      plot_precision_recall: '',
+      plot_calibration: '',
     });
   });
+
+  it.each([
+    ['binary, one probability per sample', [0, 1, 1, 0, 1, 0], [0.2, 0.7, 0.9, 0.4, 0.3, 0.1]],
+    [
+      'three classes, a row per sample',
+      ['clay', 'loam', 'sand', 'clay', 'loam', 'sand'],
+      [
+        [0.7, 0.2, 0.1],
+        [0.1, 0.6, 0.3],
+        [0.2, 0.2, 0.6],
+        [0.5, 0.4, 0.1],
+        [0.3, 0.3, 0.4],
+        [0.1, 0.1, 0.8],
+      ],
+    ],
+  ] as const)(
+    'with yScore (%s): ROC, precision–recall and calibration too, every PNG stored referenced by the row',
+    async (_, yTrue, yScore) => {
+      const store = await openStore(`memory://${randomUUID()}`);
+      const logged = await logExperiment({
+        kind: 'classification',
+        project: 'curves',
+        parameters: { datasetUri: 'x', targetColumn: 'y', testSet: sampleIds, model: {} },
+        yTrue: [...yTrue],
+        yPred: [...yTrue].reverse(),
+        yScore,
+        store,
+      });
+      expect(Object.keys(logged.plots).sort()).toEqual([
+        'calibration',
+        'confusion_matrix',
+        'confusion_matrix_normalized',
+        'precision_recall',
+        'roc',
+      ]);
+      const [row] = records(await store.readText(logged.tracker));
+      const stored = (await store.list(`plots/classification/${logged.predictionId}_`)).objects
+        .map((object) => object.path)
+        .filter((path) => path.endsWith('.png'));
+      expect(stored).toHaveLength(5);
+      const referenced = Object.entries(row!).filter(([name]) => name.startsWith('plot_'));
+      for (const path of stored) {
+        expect(
+          referenced.filter(([, url]) => url === store.objectUrl(path)),
+          `${path} has a column`,
+        ).toHaveLength(1);
+        expect(isPng(await store.read(path))).toBe(true);
+      }
+      expect(row).toMatchObject({
+        plot_roc: logged.plots.roc!.url,
+        plot_precision_recall: logged.plots.precision_recall!.url,
+        plot_calibration: logged.plots.calibration!.url,
+      });
+      // The ROC legend's AUC is the tracker's roc_auc (binary), or the subtitle's macro AUC.
+      const spec = await store.readText(logged.plots.roc!.path.replace(/\.png$/, '.vl.json'));
+      expect(spec).toContain(`AUC ${Number(row!.roc_auc).toFixed(3)}`);
+    },
+  );
 
   it('renders predicted-vs-actual and residuals for a regression; plots: false renders nothing', async () => {
     const store = await openStore(`memory://${randomUUID()}`);
