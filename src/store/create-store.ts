@@ -5,6 +5,7 @@ import type {
   ObjectChunks,
   ObjectData,
   ObjectInfo,
+  ReadOptions,
   Store,
   StoreDriver,
   WriteOptions,
@@ -25,8 +26,9 @@ export function createStore(driver: StoreDriver): Store {
     kind: driver.kind,
     url: driver.url,
     // async everywhere, so that bad input rejects the promise instead of throwing synchronously
-    read: async (path) => driver.read(normalizeObjectPath(path)),
-    readText: async (path) => decoder.decode(await driver.read(normalizeObjectPath(path))),
+    read: async (path, options = {}) =>
+      driver.read(normalizeObjectPath(path), checkReadOptions(options)),
+    readText: async (path) => decoder.decode(await driver.read(normalizeObjectPath(path), {})),
     readStream: async (path) => driver.readStream(normalizeObjectPath(path)),
     write: async (path, data, options = {}) =>
       driver.write(normalizeObjectPath(path), toBytesOrChunks(data), checkWriteOptions(options)),
@@ -108,6 +110,27 @@ function checkWriteOptions(options: WriteOptions): WriteOptions {
       'ifGeneration',
       `"${ifGeneration}" is not a generation`,
       'Pass the generation returned by stat() or write(), or "0" for create-only.',
+    );
+  }
+  return options;
+}
+
+function checkReadOptions(options: ReadOptions): ReadOptions {
+  for (const name of ['start', 'end'] as const) {
+    const value = options[name];
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new ValidationError(
+        name,
+        `${String(value)} is not a byte offset`,
+        'Pass a whole number of bytes, 0 or more.',
+      );
+    }
+  }
+  if ((options.end ?? Infinity) < (options.start ?? 0)) {
+    throw new ValidationError(
+      'end',
+      `end ${String(options.end)} is before start ${String(options.start)}`,
+      'Pass an end at or after the start.',
     );
   }
   return options;

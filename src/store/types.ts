@@ -26,6 +26,14 @@ export interface WriteOptions {
   contentType?: string;
 }
 
+/** Options of {@link Store.read}: a byte range, as `Uint8Array.slice` takes it. */
+export interface ReadOptions {
+  /** First byte to read. @default 0 */
+  start?: number;
+  /** Byte after the last one to read; past the end reads to the end. @default the object's size */
+  end?: number;
+}
+
 /** Options of {@link Store.list}. */
 export interface ListOptions {
   /** At most this many objects per page. @default 1000 */
@@ -80,7 +88,8 @@ export interface StoreDriver {
   readonly kind: string;
   /** The store's URL, safe to print. */
   readonly url: string;
-  read(path: string): Promise<Uint8Array>;
+  /** The whole object, or only `start … end - 1` (only those bytes travel). */
+  read(path: string, range: ReadOptions): Promise<Uint8Array>;
   readStream(path: string): Promise<Readable>;
   write(path: string, data: Uint8Array | ObjectChunks, options: WriteOptions): Promise<ObjectInfo>;
   /**
@@ -115,8 +124,11 @@ export interface Store {
   readonly kind: string;
   /** The store's URL, safe to print (never holds credentials). */
   readonly url: string;
-  /** Reads a whole object. Throws `NotFoundError` when it does not exist. */
-  read(path: string): Promise<Uint8Array>;
+  /**
+   * Reads a whole object, or with `start`/`end` only that byte range (the first line of a
+   * tracker of 10,000 rows costs a line). Throws `NotFoundError` when it does not exist.
+   */
+  read(path: string, options?: ReadOptions): Promise<Uint8Array>;
   /** Reads a whole object as UTF-8 text. */
   readText(path: string): Promise<string>;
   /** Streams an object, for objects too large to hold in memory. */

@@ -116,32 +116,20 @@ export const headerLine = (kind: ExperimentKind, version: number): string =>
 const MAX_HEADER_BYTES = 64 * 1024;
 
 /**
- * The first line of an object, without its line end, read from the start of a stream. Locally
- * and in memory the read stops there. On GCS it goes on to the end of the object, because
- * @google-cloud/storage destroys its shared HTTP agent when a download is cut short, which fails
- * every other request the process has in flight (a concurrent append included); a ranged read
- * in the Store interface would make it one small request.
+ * The first line of an object, without its line end, read by byte range (never the whole object:
+ * a tracker may hold 10,000 rows): 4 KB first, more only for a longer first line.
  */
 export async function readFirstLine(store: Store, path: string): Promise<string> {
-  const cutShort = store.kind === 'local' || store.kind === 'memory';
-  const stream = await store.readStream(path);
   const decoder = new TextDecoder();
-  let text = '';
-  let line: string | undefined;
-  try {
-    for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
-      if (line !== undefined) continue; // draining a download that must not be cut short
-      text += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-      const end = text.indexOf('\n');
-      if (end >= 0 || text.length > MAX_HEADER_BYTES) {
-        line = end >= 0 ? text.slice(0, end) : text;
-        if (cutShort) break;
-      }
+  for (let bytes = 4096; ; bytes *= 4) {
+    const head = await store.read(path, { start: 0, end: bytes });
+    const end = head.indexOf(0x0a);
+    if (end >= 0) return decoder.decode(head.subarray(0, end)).replace(/\r$/, '');
+    // The whole object is shorter than the range, or the line longer than any header.
+    if (head.byteLength < bytes || bytes >= MAX_HEADER_BYTES) {
+      return decoder.decode(head).replace(/\r$/, '');
     }
-  } finally {
-    if (cutShort) stream.destroy();
   }
-  return (line ?? text).replace(/\r$/, '');
 }
 
 /** Trackers known to have the current header, by store URL and path: headers never go back. */

@@ -10,6 +10,11 @@ export interface StoreCapabilities {
    * can. Only the firebase Storage emulator sets this: it ignores `ifGenerationMatch`.
    */
   noPreconditions?: string;
+  /**
+   * Why a range that starts past the end cannot be tested, or `undefined` when it can. The
+   * firebase emulator answers it with the whole object; GCS answers 416.
+   */
+  noRangePastEnd?: string;
 }
 
 export interface ContractSubject {
@@ -61,6 +66,29 @@ export function describeStoreContract(name: string, open: () => Promise<Contract
       expect(await store.readText(path)).toBe(large);
       expect(await text(await store.readStream(path))).toBe(large);
     }, 60_000);
+
+    it('reads a byte range: only those bytes, clipped at the end, empty past it', async () => {
+      const path = `${folder()}/range.csv`;
+      await store.write(path, 'header,row\n0123456789\n');
+      const text = async (start?: number, end?: number) =>
+        Buffer.from(
+          await store.read(path, {
+            ...(start === undefined ? {} : { start }),
+            ...(end === undefined ? {} : { end }),
+          }),
+        ).toString('utf8');
+      expect(await text(0, 6)).toBe('header');
+      expect(await text(7, 10)).toBe('row');
+      expect(await text(11)).toBe('0123456789\n');
+      expect(await text(0, 4096)).toBe('header,row\n0123456789\n');
+      expect(await text(3, 3)).toBe('');
+      if (subject.capabilities?.noRangePastEnd === undefined) expect(await text(100, 200)).toBe('');
+      else console.log(`range past the end not checked: ${subject.capabilities.noRangePastEnd}`);
+      await expect(store.read(`${folder()}/missing.csv`, { start: 0, end: 10 })).rejects.toThrow(
+        NotFoundError,
+      );
+      await expect(store.read(path, { start: 5, end: 2 })).rejects.toThrow(ValidationError);
+    });
 
     it('streams a whole version of an object appended to while its stream is open', async () => {
       const path = `${folder()}/growing.csv`;

@@ -44,9 +44,9 @@ function watchedStore() {
   const reads: string[] = [];
   const store = createStore({
     ...driver,
-    read: (path) => {
+    read: (path, range) => {
       reads.push(path);
-      return driver.read(path);
+      return driver.read(path, range);
     },
     readStream: (path) => {
       reads.push(path);

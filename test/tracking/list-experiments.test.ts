@@ -58,12 +58,12 @@ function watchedStore(delayMs = 0) {
   let maxInFlight = 0;
   const store = createStore({
     ...driver,
-    read: async (path) => {
+    read: async (path, range) => {
       reads.push(path);
       maxInFlight = Math.max(maxInFlight, ++inFlight);
       try {
         if (delayMs > 0) await sleep(delayMs);
-        return await driver.read(path);
+        return await driver.read(path, range);
       } finally {
         inFlight -= 1;
       }

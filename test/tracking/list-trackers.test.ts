@@ -15,12 +15,12 @@ describe('listTrackers', () => {
     let maxInFlight = 0;
     const store = createStore({
       ...driver,
-      read: async (path) => {
+      read: async (path, range) => {
         reads.push(path);
         maxInFlight = Math.max(maxInFlight, ++inFlight);
         await sleep(5);
         inFlight -= 1;
-        return driver.read(path);
+        return driver.read(path, range);
       },
     });
     const header = encodeRow(trackingColumns('regression').map((column) => column.name));

@@ -99,9 +99,20 @@ export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
   return {
     kind: 'local',
     url,
-    async read(path) {
+    async read(path, { start, end }) {
       try {
-        return await readFile(full(path));
+        if (start === undefined && end === undefined) return await readFile(full(path));
+        const handle = await open(full(path), 'r');
+        try {
+          const from = start ?? 0;
+          const size = (await handle.stat()).size;
+          const length = Math.max(0, Math.min(end ?? size, size) - from);
+          const bytes = Buffer.alloc(length);
+          const { bytesRead } = await handle.read(bytes, 0, length, from);
+          return bytes.subarray(0, bytesRead);
+        } finally {
+          await handle.close();
+        }
       } catch (error) {
         return fail('read', path, error);
       }

@@ -48,7 +48,7 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): StoreDriv
   return {
     kind: 'memory',
     url,
-    read: async (path) => get('read', path).data.slice(),
+    read: async (path, { start, end }) => get('read', path).data.slice(start, end),
     readStream: async (path) => Readable.from([get('read', path).data.slice()]),
     write: async (path, chunks, { ifGeneration }) => {
       // Gathered before the check, so that the check and the write happen in one task.
