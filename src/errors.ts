@@ -112,3 +112,37 @@ export class RenderError extends MlTrackingError {
     this.plot = plot;
   }
 }
+
+/**
+ * A tracker's header is not the current one (an older schema version, or not a tracker's
+ * header at all). Logging into it would leave two headers' rows in one file, and the folder's
+ * Looker Studio data source requires one header for every file, so nothing is appended: the fix
+ * is `ml-tracking migrate`, which rewrites old trackers in place. (Starting a new tracker instead
+ * would not help: the old file would still be in the folder.)
+ */
+export class OutdatedTrackerError extends MlTrackingError {
+  override name = 'OutdatedTrackerError';
+  /** The store's URL. */
+  readonly store: string;
+  /** The tracker's path in the store. */
+  readonly path: string;
+  /** The header found (its first line). */
+  readonly header: string;
+
+  constructor(context: {
+    store: string;
+    path: string;
+    header: string;
+    problem: string;
+    /** The tracker schema version this library writes. */
+    version: number;
+  }) {
+    super(
+      `Cannot log into ${context.path} in ${context.store}: ${context.problem}, not that of tracker schema version ${context.version}. Run \`ml-tracking migrate --store ${context.store}\` to see what would change, then the same with --apply to rewrite the trackers in place (no row is lost), and log again.`,
+      { code: 'ERR_OUTDATED_TRACKER' },
+    );
+    this.store = context.store;
+    this.path = context.path;
+    this.header = context.header;
+  }
+}

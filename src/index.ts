@@ -3,6 +3,7 @@ export {
   ConflictError,
   MlTrackingError,
   NotFoundError,
+  OutdatedTrackerError,
   RenderError,
   StoreError,
   ValidationError,
@@ -21,6 +22,12 @@ export { findLatestTracker, openTracker } from './tracking/trackers.js';
 export type { OpenTrackerOptions, Tracker } from './tracking/trackers.js';
 export { listTrackers } from './tracking/list-trackers.js';
 export { collectGarbage } from './tracking/collect-garbage.js';
+export { migrateTrackers } from './tracking/migrate-trackers.js';
+export type {
+  MigrateTrackersOptions,
+  MigrationReport,
+  TrackerMigration,
+} from './tracking/migrate-trackers.js';
 export type { CollectGarbageOptions, Garbage, GarbageReport } from './tracking/collect-garbage.js';
 export type { ListTrackersOptions, TrackerSummary } from './tracking/list-trackers.js';
 export { findExperiment } from './tracking/find-experiment.js';
@@ -53,7 +60,9 @@ export {
   SCORING_COLUMNS,
   CONFUSION_COLUMNS,
   EXPERIMENT_KINDS,
+  TRACKER_SCHEMA_VERSION,
 } from './layout/tables.js';
+export { storeObjectUri } from './layout/paths.js';
 export type { Column, ColumnType, ExperimentKind, TableSchema } from './layout/tables.js';
 
 export {

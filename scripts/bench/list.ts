@@ -11,9 +11,11 @@ import {
   listExperiments,
   listTrackers,
   openStore,
+  storeObjectUri,
   trackingColumns,
   type ExperimentKind,
 } from '../../src/index.js';
+import { predictionsPath } from '../../src/layout/paths.js';
 import { metricNames } from '../../src/layout/tables.js';
 import { peakRssMegabytes } from './table.js';
 
@@ -113,7 +115,7 @@ async function writeStore(root: string): Promise<{ oldestId: string }> {
           git_dirty: false,
           host: 'bench-host',
           extra_parameters: '{}',
-          prediction_uri: id,
+          prediction_uri: storeObjectUri(store.url, predictionsPath(kind, id)),
           ...Object.fromEntries(metricNames(kind).map((metric) => [metric, random()])),
         };
         text += encodeRow(columns.map((column) => values[column]));

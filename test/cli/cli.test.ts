@@ -29,6 +29,7 @@ describe('ml-tracking CLI', () => {
       'looker',
       'bigquery',
       'gc',
+      'migrate',
     ]) {
       expect(help.stdout).toContain(command);
       const own = await cli([command, '--help'], cwd);

@@ -10,11 +10,8 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { logExperiment } from '../../src/tracking/log-experiment.js';
 import { migrateTrackers, rawRecords } from '../../src/tracking/migrate-trackers.js';
-import {
-  OutdatedTrackerError,
-  checkTrackerHeader,
-  currentTrackerHeader,
-} from '../../src/tracking/trackers.js';
+import { OutdatedTrackerError } from '../../src/errors.js';
+import { checkTrackerHeader, currentTrackerHeader } from '../../src/tracking/trackers.js';
 
 /** The classification tracker header of schema version 1, as the first release wrote it. */
 const V1_CLASSIFICATION = [
