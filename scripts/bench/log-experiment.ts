@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfusionMatrix } from 'ml-confusion-matrix';
 import { classificationMetrics, openStore, regressionMetrics } from '../../src/index.js';
 
-// What users run: the built package, whose predictions table is encoded on two cores (the
-// encoding worker exists only in dist/). `npm run bench` builds first.
+// What users run: the built package. `npm run bench` builds first.
 const builtPackage = new URL('../../dist/index.js', import.meta.url).href;
 const { logExperiment } = (await import(builtPackage)) as typeof import('../../src/index.js');
 import { syntheticClassification, syntheticRegression } from './data.js';

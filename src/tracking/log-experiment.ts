@@ -9,10 +9,10 @@ import type { ObjectData, Store } from '../store/types.js';
 import {
   confusionTable,
   overallMetrics,
+  predictionsTable,
   scoringTable,
   type ExperimentScores,
 } from './experiment-tables.js';
-import { encodePredictions } from './encode-predictions.js';
 import { renderExperimentPlots } from './experiment-plots.js';
 import { describeModel } from './model-info.js';
 import { readRunContext } from './run-context.js';
@@ -121,7 +121,7 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
     const outputs: Output[] = [
       {
         path: predictionsPath(experiment.kind, predictionId),
-        data: encodePredictions(experiment, predictionId),
+        data: predictionsTable(experiment, predictionId),
         contentType: 'text/csv',
       },
       {
