@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
 import { runTypeScriptProcess } from '../support/processes.js';
+import { logFlags } from '../support/log-flags.js';
 
 const cli = (args: string[], cwd: string, env: Record<string, string> = {}) =>
   runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '', ...env } });
@@ -115,21 +116,7 @@ describe('ml-tracking CLI', () => {
 
   const logArgs = (kind: string, project: string, predictions: string, store: string) => [
     'log',
-    '--kind',
-    kind,
-    '--project',
-    project,
-    '--predictions',
-    predictions,
-    '--dataset-uri',
-    'file:///d.csv',
-    '--target-column',
-    'y',
-    '--model',
-    'M',
-    '--no-plots',
-    '--store',
-    store,
+    ...logFlags({ kind, project, predictions, store }),
   ];
 
   it('log keeps labels as text unless every one reads back as the same integer', async () => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -6,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runTypeScriptProcess, type ProcessResult } from '../support/processes.js';
+import { runProcess, runTypeScriptProcess, type ProcessResult } from '../support/processes.js';
+import { logFlags } from '../support/log-flags.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = (args: string[], cwd: string, env: Record<string, string> = {}) =>
@@ -32,24 +32,7 @@ describe('ml-tracking command line', () => {
   });
   afterAll(() => rm(cwd, { recursive: true, force: true }));
 
-  const logArgs = (store: string) => [
-    'log',
-    '--kind',
-    'classification',
-    '--project',
-    'typos',
-    '--predictions',
-    predictions,
-    '--dataset-uri',
-    'file:///d.csv',
-    '--target-column',
-    'y',
-    '--model',
-    'M',
-    '--no-plots',
-    '--store',
-    store,
-  ];
+  const logArgs = (store: string) => ['log', ...logFlags({ project: 'typos', predictions, store })];
 
   it('log rejects a misspelt flag, names the closest one, and writes nothing', async () => {
     const store = join(cwd, 'typo-store');
@@ -189,20 +172,7 @@ describe('ml-tracking command line', () => {
     );
     const tsx = import.meta.resolve('tsx');
     const command = `set -o pipefail; "${process.execPath}" --import "${tsx}" src/cli/main.ts gc --min-age 0m --store "${store}" | head -1`;
-    const result = await new Promise<ProcessResult>((resolve, reject) => {
-      const child = spawn('bash', ['-c', command], {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => {
-        resolve({ code, stdout, stderr });
-      });
-    });
+    const result = await runProcess('bash', ['-c', command]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^unreferenced\s+\d+\s+scoring\/[0-9a-f-]{36}\.csv\n$/);

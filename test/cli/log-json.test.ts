@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogResult } from '../../src/cli/commands/log.js';
 import { openStore } from '../../src/index.js';
 import { runTypeScriptProcess } from '../support/processes.js';
+import { logFlags } from '../support/log-flags.js';
 
 const cli = (args: string[], cwd: string) =>
   runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '' } });
@@ -19,20 +20,7 @@ describe('ml-tracking log --json', () => {
 
   const logArgs = (predictions: string, store: string, ...flags: string[]) => [
     'log',
-    '--kind',
-    'classification',
-    '--project',
-    'json run',
-    '--predictions',
-    predictions,
-    '--dataset-uri',
-    'file:///d.csv',
-    '--target-column',
-    'y',
-    '--model',
-    'M',
-    '--store',
-    store,
+    ...logFlags({ project: 'json run', predictions, store, plots: true }),
     '--json',
     ...flags,
   ];

@@ -9,24 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logCommand } from '../../src/cli/commands/log.js';
 import { openStore, ValidationError } from '../../src/index.js';
 import { runTypeScriptProcess } from '../support/processes.js';
+import { logFlags } from '../support/log-flags.js';
 
-const baseArgs = (kind: string, file: string, store: string) => [
-  '--kind',
-  kind,
-  '--project',
-  'pandas',
-  '--predictions',
-  file,
-  '--dataset-uri',
-  'file:///d.csv',
-  '--target-column',
-  'y',
-  '--model',
-  'M',
-  '--no-plots',
-  '--store',
-  store,
-];
+const baseArgs = (kind: string, file: string, store: string) =>
+  logFlags({ kind, project: 'pandas', predictions: file, store });
 
 /** A Python with pandas, to write CSVs with pandas itself; `undefined` when there is none. */
 function pythonWithPandas(): string | undefined {

@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logCommand } from '../../src/cli/commands/log.js';
 import { openStore, ValidationError } from '../../src/index.js';
+import { logFlags } from '../support/log-flags.js';
 
 /** ROC AUC by its definition: the share of (positive, negative) pairs ranked right, ties half. */
 function pairwiseAuc(positive: boolean[], scores: number[]): number {
@@ -50,24 +51,7 @@ describe('ml-tracking log: class probabilities', () => {
       { line: (line) => warnings.push(line) },
     );
     await runCommand(command, {
-      rawArgs: [
-        '--kind',
-        kind,
-        '--project',
-        'scores',
-        '--predictions',
-        file,
-        '--dataset-uri',
-        'file:///d.csv',
-        '--target-column',
-        'y',
-        '--model',
-        'M',
-        '--no-plots',
-        '--store',
-        store,
-        ...flags,
-      ],
+      rawArgs: [...logFlags({ kind, project: 'scores', predictions: file, store }), ...flags],
     });
     const opened = await openStore(store);
     const trackers: string[] = [];

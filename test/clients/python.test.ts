@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
+import { runProcess, type ProcessResult } from '../support/processes.js';
 
 // The Python client (clients/python) against this repository's CLI, run with tsx.
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -34,38 +35,20 @@ const pythonWithBuildTools = findPython(
   'from importlib.metadata import version as v; v("pip"), v("wheel"); assert int(v("setuptools").split(".")[0]) >= 61',
 );
 
-interface PythonResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function runPython(
   interpreter: string,
   script: string,
   args: string[],
   cwd: string,
-): Promise<PythonResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(interpreter, ['-c', script, ...args], {
-      cwd,
-      env: {
-        ...process.env,
-        PYTHONPATH: join(root, 'clients/python'),
-        PYTHONDONTWRITEBYTECODE: '1',
-        ML_TRACKING_CLI: cliCommand,
-        ML_TRACKING_STORE: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
+): Promise<ProcessResult> {
+  return runProcess(interpreter, ['-c', script, ...args], {
+    cwd,
+    env: {
+      PYTHONPATH: join(root, 'clients/python'),
+      PYTHONDONTWRITEBYTECODE: '1',
+      ML_TRACKING_CLI: cliCommand,
+      ML_TRACKING_STORE: '',
+    },
   });
 }
 

@@ -10,22 +10,18 @@ export interface ProcessResult {
   stderr: string;
 }
 
-/** Runs a TypeScript file of this repository in a new Node process and collects its output. */
-export function runTypeScriptProcess(
-  file: string,
+/** Runs a program and collects its exit code and output; stdin is closed. */
+export function runProcess(
+  command: string,
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', tsx, fileURLToPath(new URL(file, `file://${root}/`)), ...args],
-      {
-        cwd: options.cwd ?? root,
-        env: { ...process.env, ...options.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? root,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -35,6 +31,19 @@ export function runTypeScriptProcess(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Runs a TypeScript file of this repository in a new Node process and collects its output. */
+export function runTypeScriptProcess(
+  file: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<ProcessResult> {
+  return runProcess(
+    process.execPath,
+    ['--import', tsx, fileURLToPath(new URL(file, `file://${root}/`)), ...args],
+    options,
+  );
 }
 
 /** Like {@link runTypeScriptProcess}, but rejects on a non-zero exit. */
