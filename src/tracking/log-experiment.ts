@@ -66,6 +66,12 @@ export interface LoggedExperiment {
   plots: Record<string, LoggedFile>;
   /** Milliseconds spent per stage, for benchmarks and curious users. */
   timings: Record<'validate' | 'metrics' | 'tables' | 'plots' | 'write', number>;
+  /**
+   * Results that were logged but look wrong, one line each. Today: `roc_auc` below 0.5, which
+   * almost always means `yScore` holds the other class's probabilities (binary) or its columns
+   * are not in the order of `classes`. Empty when nothing looks wrong.
+   */
+  warnings: string[];
 }
 
 /**
@@ -173,11 +179,13 @@ export async function logExperiment(options: LogExperimentOptions): Promise<Logg
 
     const file = (path: string): LoggedFile => ({ path, url: store.objectUrl(path) });
     const [predictions, scoring] = outputs.map(({ path }) => file(path));
+    const overall = overallMetrics(scores);
     return {
       predictionId,
       project: experiment.project,
       tracker: tracker.path,
-      scores: overallMetrics(scores),
+      scores: overall,
+      warnings: resultWarnings(overall),
       files: {
         predictions: predictions!,
         scoring: scoring!,
@@ -231,6 +239,14 @@ function computeScores(experiment: ValidExperiment): ExperimentScores {
         : { positiveLabel: experiment.positiveLabel }),
     }),
   };
+}
+
+function resultWarnings(scores: Record<string, number | undefined>): string[] {
+  const rocAuc = scores.roc_auc;
+  if (rocAuc === undefined || !(rocAuc < 0.5)) return [];
+  return [
+    `roc_auc is ${rocAuc.toPrecision(4)}, below 0.5 (worse than chance): yScore probably holds the other class's probabilities (binary: pass positiveLabel), or its columns are not in the order of classes`,
+  ];
 }
 
 /** Ids hashed per update: far cheaper than one update per id, and far below V8's string limit. */
