@@ -8,21 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { logCommand } from '../../src/cli/commands/log.js';
 import { openStore, ValidationError } from '../../src/index.js';
 import { logFlags } from '../support/log-flags.js';
-
-/** ROC AUC by its definition: the share of (positive, negative) pairs ranked right, ties half. */
-function pairwiseAuc(positive: boolean[], scores: number[]): number {
-  let pairs = 0;
-  let right = 0;
-  positive.forEach((isPositive, i) => {
-    if (!isPositive) return;
-    positive.forEach((isOther, j) => {
-      if (isOther) return;
-      pairs += 1;
-      right += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
-    });
-  });
-  return right / pairs;
-}
+import { pairwiseAuc } from '../support/pairwise-auc.js';
 
 /** Mean negative log of the probability given to the true class. */
 function logLoss(probabilitiesOfTruth: number[]): number {

@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
 import { runProcess, type ProcessResult } from '../support/processes.js';
+import { pairwiseAuc } from '../support/pairwise-auc.js';
 
 // The Python client (clients/python) against this repository's CLI, run with tsx.
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,21 +63,6 @@ async function pythonJson<T>(
   const result = await runPython(interpreter, script, args, cwd);
   if (result.code !== 0) throw new Error(`python exited with ${result.code}:\n${result.stderr}`);
   return JSON.parse(result.stdout) as T;
-}
-
-/** ROC AUC by its definition: the share of (positive, negative) pairs ranked right, ties half. */
-function pairwiseAuc(positive: boolean[], scores: number[]): number {
-  let pairs = 0;
-  let right = 0;
-  positive.forEach((isPositive, i) => {
-    if (!isPositive) return;
-    positive.forEach((isOther, j) => {
-      if (isOther) return;
-      pairs += 1;
-      right += scores[i]! > scores[j]! ? 1 : scores[i] === scores[j] ? 0.5 : 0;
-    });
-  });
-  return right / pairs;
 }
 
 interface LogResult {
