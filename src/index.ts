@@ -39,6 +39,34 @@ export type {
   ListExperimentsOptions,
   MetricGoal,
 } from './tracking/list-experiments.js';
+export { startRun, RUN_ENVIRONMENT } from './runs/start-run.js';
+export type { StartRunOptions } from './runs/start-run.js';
+export { ExperimentLogger } from './runs/experiment-logger.js';
+export type { FinishOptions } from './runs/experiment-logger.js';
+export type { JsonValue, RunRecord, TagSummary } from './runs/run-record.js';
+export { LOST_AFTER_HEARTBEATS } from './runs/run-record.js';
+export { listRuns, getRun } from './runs/read-runs.js';
+export type { GetRunOptions, ListRunsOptions } from './runs/read-runs.js';
+export { readScalars } from './runs/read-scalars.js';
+export type { ReadScalarsOptions } from './runs/read-scalars.js';
+export type { ScalarSeries } from './runs/scalar-table.js';
+export { downsampleSeries } from './runs/downsample.js';
+export { parseProtocolLine, formatProtocolLine } from './runs/line-protocol.js';
+export type { ParsedLine, ProtocolMessage } from './runs/line-protocol.js';
+export { runCommand } from './runs/run-command.js';
+export type { CommandOutcome, RunCommandOptions, RunningCommand } from './runs/run-command.js';
+export { createSweep } from './sweeps/create-sweep.js';
+export type { CreateSweepOptions } from './sweeps/create-sweep.js';
+export { runSweepAgent } from './sweeps/sweep-agent.js';
+export type { SweepAgentOptions, SweepAgentReport } from './sweeps/sweep-agent.js';
+export type { SweepEvent } from './sweeps/run-trial.js';
+export { listSweeps, getSweep } from './sweeps/list-sweeps.js';
+export type { ListSweepsOptions, SweepSummary, SweepTrial } from './sweeps/list-sweeps.js';
+export { parseSweepConfig, readSweepConfig } from './sweeps/sweep-config.js';
+export type { HyperparameterSpec, SweepConfig } from './sweeps/sweep-config.js';
+export { sampleTrial, trialCount } from './sweeps/sampling.js';
+export type { HyperparameterValue } from './sweeps/sampling.js';
+export type { SweepDescription } from './runs/sweep-records.js';
 export { runDemo } from './demo/run-demo.js';
 export type { RunDemoOptions } from './demo/run-demo.js';
 
@@ -59,11 +87,24 @@ export {
   predictionColumns,
   SCORING_COLUMNS,
   CONFUSION_COLUMNS,
+  RUNS_COLUMNS,
+  SCALARS_COLUMNS,
+  SWEEPS_COLUMNS,
+  RUN_STATUSES,
+  RUN_ORIGINS,
+  RUNS_SCHEMA_VERSION,
   EXPERIMENT_KINDS,
   TRACKER_SCHEMA_VERSION,
 } from './layout/tables.js';
 export { storeObjectUri } from './layout/paths.js';
-export type { Column, ColumnType, ExperimentKind, TableSchema } from './layout/tables.js';
+export type {
+  Column,
+  ColumnType,
+  ExperimentKind,
+  RunOrigin,
+  RunStatus,
+  TableSchema,
+} from './layout/tables.js';
 
 export {
   lookerDataSources,

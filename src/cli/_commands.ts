@@ -36,6 +36,13 @@ export function commands(output: Output) {
     bigquery: lazy(() =>
       import('./commands/bigquery.js').then((module) => module.bigqueryCommand(output)),
     ),
+    runs: lazy(() => import('./commands/runs.js').then((module) => module.runsCommand(output))),
+    run: lazy(() => import('./commands/run.js').then((module) => module.runCommand(output))),
+    exec: lazy(() => import('./commands/exec.js').then((module) => module.execCommand(output))),
+    sweep: lazy(() => import('./commands/sweep.js').then((module) => module.sweepCommand(output))),
+    sweeps: lazy(() =>
+      import('./commands/sweeps.js').then((module) => module.sweepsCommand(output)),
+    ),
     gc: lazy(() => import('./commands/gc.js').then((module) => module.gcCommand(output))),
     migrate: lazy(() =>
       import('./commands/migrate.js').then((module) => module.migrateCommand(output)),

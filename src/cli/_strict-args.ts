@@ -41,6 +41,8 @@ export const commandOwner = (command: string): ArgsOwner => ({
 export function checkArgs(rawArgs: readonly string[], argsDef: ArgsDef, owner: ArgsOwner): void {
   const flags = knownFlags(argsDef);
   const positionals = Object.entries(argsDef).filter(([, def]) => def.type === 'positional');
+  // A positional with the value hint `argv` takes every argument left (`exec -- cmd args…`).
+  const variadic = positionals.some(([, def]) => def.valueHint === 'argv');
   const unknown = (flag: string): MlTrackingError => {
     const name = flag.split('=')[0] ?? flag;
     const suggestion = closest(name, flags.suggestions);
@@ -77,7 +79,7 @@ export function checkArgs(rawArgs: readonly string[], argsDef: ArgsDef, owner: A
   for (const token of tokens) {
     if (token.kind === 'positional') {
       positionalCount += 1;
-      if (positionalCount > positionals.length) {
+      if (positionalCount > positionals.length && !variadic) {
         const expected = positionals.map(([name]) => `<${name.toUpperCase()}>`).join(' ');
         const takes =
           positionals.length === 0

@@ -70,9 +70,10 @@ async function run(rawArgs: string[]): Promise<number> {
       throw usageError('No command given. Run ml-tracking --help to see the commands.');
     }
     checkArgs(line.args, await resolved(command.args ?? {}), commandOwner(line.command));
-    await runCommand(command, { rawArgs: line.args });
+    // A command may resolve its own exit code (`exec` passes its child's through).
+    const { result } = await runCommand(command, { rawArgs: line.args });
     if (stdoutFailure) throw stdoutFailure;
-    return 0;
+    return typeof result === 'number' ? result : 0;
   } catch (error) {
     const message = describe(error, verbose);
     process.stderr.write(`${process.stderr.isTTY ? message : stripVTControlCharacters(message)}\n`);

@@ -79,3 +79,29 @@ export function predictionIdOfOutput(path: string): string | undefined {
   const name = path.slice(path.lastIndexOf('/') + 1);
   return /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[_.]/.exec(name)?.[1];
 }
+
+/** The run's record: `runs/<run_id>.csv` (header and one row). */
+export const runPath = (runId: string): string => `runs/${runId}.csv`;
+
+/** The run's step series: `scalars/<run_id>.csv`, appended in batches. */
+export const scalarsPath = (runId: string): string => `scalars/${runId}.csv`;
+
+/** The run's captured standard output and error (plain text, not a table). */
+export const runLogPath = (runId: string): string => `run-logs/${runId}.log`;
+
+/** The sweep's record: `sweeps/<sweep_id>.csv` (header and one row). */
+export const sweepPath = (sweepId: string): string => `sweeps/${sweepId}.csv`;
+
+/**
+ * The sweep's working files, beside (not in) the `sweeps/` table folder so that a Looker Studio
+ * data source over `sweeps/` sees only CSV files of one header.
+ */
+export const sweepFilesFolder = (sweepId: string): string => `sweep-files/${sweepId}/`;
+
+/** The configuration as resolved, with its seed and start time. */
+export const sweepDescriptionPath = (sweepId: string): string =>
+  `${sweepFilesFolder(sweepId)}experiment_description.json`;
+
+/** Who holds trial `trial` of a sweep: created only if absent, re-taken by a compare-and-swap. */
+export const trialClaimPath = (sweepId: string, trial: number): string =>
+  `${sweepFilesFolder(sweepId)}claims/${String(trial).padStart(6, '0')}.json`;

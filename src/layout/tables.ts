@@ -234,6 +234,103 @@ export const CONFUSION_COLUMNS: readonly Column[] = [
   ),
 ];
 
+/** How a run ended, or that it has not (`running`); see {@link RUNS_COLUMNS}. */
+export const RUN_STATUSES = ['running', 'finished', 'failed', 'early_stopped', 'lost'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** What started a run. */
+export const RUN_ORIGINS = [
+  'logger',
+  'exec',
+  'sweep',
+  'experiment',
+  'train_model',
+  'pipeline',
+] as const;
+export type RunOrigin = (typeof RUN_ORIGINS)[number];
+
+/**
+ * The runs table, `runs/<run_id>.csv`: one file per run holding its header and one row, rewritten
+ * whole (atomically) while the run goes. Every run has one, whatever started it.
+ */
+export const RUNS_COLUMNS: readonly Column[] = [
+  column('run_id', 'text', 'Id of the run, sortable by start time: <YYYYMMDDTHHMMSSmmm>Z-<8 hex>'),
+  column('project', 'text', 'Slugified project name'),
+  column('name', 'text', 'Name of the run; generated (adjective-animal-number) when not given'),
+  column(
+    'status',
+    'text',
+    'running, finished, failed, early_stopped or lost. A reader shows a running run whose heartbeat_at is older than 4 heartbeat intervals as lost; the file keeps running until someone closes it',
+  ),
+  column(
+    'origin',
+    'text',
+    'What started it: logger, exec, sweep, experiment, train_model or pipeline',
+  ),
+  column('started_at', 'datetime', 'When the run started (RFC 3339, UTC)'),
+  column('ended_at', 'datetime', 'When it ended; empty while running'),
+  column('heartbeat_at', 'datetime', 'Last sign of life of the process writing the run'),
+  column(
+    'heartbeat_interval_seconds',
+    'number',
+    'How often the writer promised a heartbeat; 4 missed ones make a running run lost',
+  ),
+  column('host', 'text', 'Host name of the machine the run ran on'),
+  column('git_commit', 'text', 'Commit of the working directory at the start'),
+  column('git_dirty', 'boolean', 'Whether the working tree differed from the commit at the start'),
+  column('hyperparameters', 'json', 'Hyperparameters, as a JSON object'),
+  column(
+    'summary',
+    'json',
+    'Per scalar tag: {"last","last_step","min","min_step","max","max_step","count"}, as JSON',
+  ),
+  column('sweep_id', 'text', 'The sweep this run is a trial of; empty otherwise'),
+  column('trial', 'integer', 'Trial number within its sweep, from 0; empty outside a sweep'),
+  column('experiment', 'text', 'Experiment class or model name that ran, when one did'),
+  column('pipeline_script', 'text', 'Pipeline model script, when the pipeline ran it'),
+  column('pipeline_version', 'text', 'Version of that script, when the pipeline ran it'),
+  column('command', 'json', 'The argv that reproduces the run, as a JSON array, when known'),
+  column('error', 'text', 'Why a failed run failed (the error message); empty otherwise'),
+  column('prediction_ids', 'json', 'Prediction ids logged by the run, as a JSON array'),
+  column('scalars_uri', 'text', "URL of the run's scalars CSV in the store"),
+  column('log_uri', 'text', "URL of the run's captured output in the store, when there is one"),
+];
+
+/** The version of the runs table's columns (see {@link TRACKER_SCHEMA_VERSION} for trackers). */
+export const RUNS_SCHEMA_VERSION = 1;
+
+/**
+ * The scalars table, `scalars/<run_id>.csv`: a run's step series, one row per point, appended in
+ * batches (long format, so one data source charts any tag of any run).
+ */
+export const SCALARS_COLUMNS: readonly Column[] = [
+  column('run_id', 'text', 'The run'),
+  column('tag', 'text', 'Name of the series, e.g. loss or val/accuracy'),
+  column('step', 'integer', 'Step of the point (non-negative integer)'),
+  column('value', 'number', 'The value, at full precision'),
+  column('wall_time', 'datetime', 'When the point was recorded (RFC 3339, UTC)'),
+];
+
+/** The sweeps table, `sweeps/<sweep_id>.csv`: one file per sweep, written once when created. */
+export const SWEEPS_COLUMNS: readonly Column[] = [
+  column('sweep_id', 'text', 'Id of the sweep, sortable by creation time'),
+  column('project', 'text', 'Slugified project name'),
+  column('created_at', 'datetime', 'When the sweep was created (RFC 3339, UTC)'),
+  column('main_script_name', 'text', 'The trial script, relative to the configuration file'),
+  column('method', 'text', 'random or grid'),
+  column('max_runs', 'integer', 'Trials in the sweep at most'),
+  column('seed', 'integer', 'Seed of the sampling: the same seed gives the same trials'),
+  column('optimization_metric', 'text', 'Scalar tag the sweep optimises; empty without one'),
+  column('optimization_goal', 'text', 'max or min; empty without an optimisation metric'),
+  column('early_stopping', 'boolean', 'Whether trials stop early when the metric stalls'),
+  column(
+    'early_stopping_patience',
+    'integer',
+    'Logged values without improvement after which a trial is stopped',
+  ),
+  column('search_space', 'json', 'The hyperparameters section of the configuration, as JSON'),
+];
+
 /** Every table of the store, folder by folder (one Looker Studio data source each). */
 export function allTables(): TableSchema[] {
   return [
@@ -247,5 +344,8 @@ export function allTables(): TableSchema[] {
       columns: predictionColumns(kind),
     })),
     { folder: 'confusion', columns: CONFUSION_COLUMNS },
+    { folder: 'runs', columns: RUNS_COLUMNS },
+    { folder: 'scalars', columns: SCALARS_COLUMNS },
+    { folder: 'sweeps', columns: SWEEPS_COLUMNS },
   ];
 }

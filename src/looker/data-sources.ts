@@ -82,6 +82,9 @@ function dataSourceName(folder: string): string {
     scoring: 'Model scoring',
     predictions: 'Predictions',
     confusion: 'Confusion matrices',
+    runs: 'Runs',
+    scalars: 'Scalars',
+    sweeps: 'Sweeps',
   };
   const base = title[table] ?? table;
   return `ml-tracking ${base}${kind === undefined ? '' : ` (${kind})`}`;

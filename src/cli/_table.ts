@@ -1,0 +1,44 @@
+import type { Output } from './_output.js';
+
+/** Prints rows under a header, each column as wide as its widest cell; numbers right-aligned. */
+export function printTable(
+  output: Output,
+  header: readonly string[],
+  rows: readonly string[][],
+): void {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const numeric = header.map(
+    (_, column) =>
+      rows.length > 0 && rows.every((row) => /^-?[\d.e+-]+$|^-$/.test(row[column] ?? '')),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) =>
+        numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
+  output.line(line(header));
+  for (const row of rows) output.line(line(row));
+}
+
+/** Six significant digits for a compact column (`--json` has full precision). */
+export function formatNumber(value: number | undefined): string {
+  if (value === undefined || Number.isNaN(value)) return '-';
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+}
+
+/** `2026-11-24 10:15:30` (UTC) */
+export const formatTime = (moment: Date): string =>
+  moment.toISOString().slice(0, 19).replace('T', ' ');
+
+/** `1h 02m`, `3m 05s`, `12.3s` */
+export function formatDuration(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}

@@ -1,0 +1,72 @@
+import { defineCommand } from 'citty';
+import { getRun } from '../../runs/read-runs.js';
+import type { RunRecord } from '../../runs/run-record.js';
+import type { Output } from '../_output.js';
+import { storeArg } from '../_shared-args.js';
+import { formatDuration, formatNumber, formatTime, printTable } from '../_table.js';
+
+export function runCommand(output: Output) {
+  return defineCommand({
+    meta: {
+      name: 'run',
+      description: 'Show one run: its record, and every tag with its last, min and max',
+    },
+    args: {
+      runId: {
+        type: 'positional',
+        description: 'The run id, as ml-tracking runs prints it',
+        required: true,
+      },
+      json: { type: 'boolean', description: 'Print JSON for scripts' },
+      ...storeArg,
+    },
+    run: async ({ args }) => {
+      const run = await getRun(args.runId, args.store === undefined ? {} : { store: args.store });
+      if (args.json) return output.line(JSON.stringify(run, null, 2));
+      printRun(output, run);
+    },
+  });
+}
+
+function printRun(output: Output, run: RunRecord): void {
+  const end = run.endedAt ?? (run.status === 'running' ? new Date() : run.heartbeatAt);
+  const fields: [string, string | undefined][] = [
+    ['run_id', run.id],
+    ['project', run.project],
+    ['name', run.name],
+    ['status', run.status],
+    ['origin', run.origin],
+    ['started', `${formatTime(run.startedAt)} UTC`],
+    ['duration', formatDuration(end.getTime() - run.startedAt.getTime())],
+    ['host', run.host],
+    ['git', run.gitCommit && `${run.gitCommit}${run.gitDirty ? ' (dirty)' : ''}`],
+    ['sweep', run.sweepId && `${run.sweepId} trial ${run.trial ?? '?'}`],
+    ['hyperparameters', JSON.stringify(run.hyperparameters)],
+    ['command', run.command && run.command.map(quote).join(' ')],
+    ['error', run.error],
+    ['predictions', run.predictionIds.join(', ') || undefined],
+    ['scalars', run.scalarsUri],
+    ['log', run.logUri],
+  ];
+  const width = Math.max(...fields.map(([name]) => name.length));
+  for (const [name, value] of fields) if (value) output.line(`${name.padEnd(width)}  ${value}`);
+  const tags = Object.entries(run.summary);
+  if (tags.length === 0) return;
+  output.line('');
+  printTable(
+    output,
+    ['tag', 'last', 'step', 'min', 'max', 'count'],
+    tags.map(([tag, s]) => [
+      tag,
+      formatNumber(s.last),
+      String(s.lastStep),
+      formatNumber(s.min),
+      formatNumber(s.max),
+      String(s.count),
+    ]),
+  );
+}
+
+/** A shell word a person can paste. */
+const quote = (word: string): string =>
+  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;

@@ -1,0 +1,152 @@
+/**
+ * Where a logger's buffered data goes: the store (the run's own three objects) or, for a program
+ * that runs under `ml-tracking exec` or a sweep, the line protocol on standard output, which the
+ * parent process writes to the store.
+ */
+import { writeSync } from 'node:fs';
+import { ConflictError } from '../errors.js';
+import { runLogPath, runPath, scalarsPath } from '../layout/paths.js';
+import type { Store } from '../store/types.js';
+import { formatProtocolLine, type ProtocolMessage } from './line-protocol.js';
+import type { PointBatch } from './_point-buffer.js';
+import { encodeRunRecord, type RunRecord } from './run-record.js';
+import { encodeScalarRows, SCALARS_HEADER } from './scalar-table.js';
+
+/** What one flush hands to a writer. Each part is `undefined` when there is nothing to write. */
+export interface FlushBatch {
+  points?: PointBatch;
+  log?: string;
+  /** Protocol-only messages (summary, prediction, hyperparameters, status) in order. */
+  messages: ProtocolMessage[];
+  /** The record as it now stands, when it is due to be written. */
+  record?: RunRecord;
+}
+
+/** Writes flush batches. A failed `write` is called again later with the same batch. */
+export interface RunWriter {
+  /** The least time between two writes of one object (GCS: about one update per second). */
+  readonly minIntervalMs: number;
+  /** Creates the run's objects; `false` when the run already exists (its id was taken). */
+  create(record: RunRecord, captureLog: boolean): Promise<boolean>;
+  write(batch: FlushBatch): Promise<void>;
+}
+
+/**
+ * Writes to the store. Each encoded batch keeps its append key until it has landed, so a batch
+ * retried after a lost answer lands once (see `Store.append`), and new points wait for the next
+ * batch rather than changing one in flight.
+ */
+export class StoreRunWriter implements RunWriter {
+  readonly minIntervalMs: number;
+  // Batches not yet known to have landed, oldest first, each with its key for good: a batch that
+  // was retried after a lost answer must be sent again as it was, under the same key.
+  private readonly pending: Record<'points' | 'log', { text: string; key: string }[]> = {
+    points: [],
+    log: [],
+  };
+  private sequence = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly runId: string,
+  ) {
+    this.minIntervalMs = store.kind === 'gcs' ? 1000 : 0;
+  }
+
+  async create(record: RunRecord, captureLog: boolean): Promise<boolean> {
+    try {
+      await this.store.write(runPath(record.id), encodeRunRecord(record), { ifGeneration: '0' });
+    } catch (error) {
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+    await this.createIfAbsent(scalarsPath(record.id), SCALARS_HEADER);
+    if (captureLog) await this.createIfAbsent(runLogPath(record.id), '');
+    return true;
+  }
+
+  async write(batch: FlushBatch): Promise<void> {
+    if (batch.points !== undefined && batch.points.length > 0) {
+      const { tags, tagIndex, step, value, wallTime, length } = batch.points;
+      const text = encodeScalarRows(this.runId, tags, tagIndex, step, value, wallTime, length);
+      this.pending.points.push({ text, key: this.nextKey('s') });
+    }
+    if (batch.log !== undefined && batch.log !== '') {
+      this.pending.log.push({ text: batch.log, key: this.nextKey('l') });
+    }
+    // The three objects are independent: write them side by side.
+    await Promise.all([
+      this.appendPending('points', scalarsPath(this.runId)),
+      this.appendPending('log', runLogPath(this.runId)),
+      batch.record && this.store.write(runPath(this.runId), encodeRunRecord(batch.record)),
+    ]);
+  }
+
+  /** Appends the waiting batches of one object, in order; one append when there is one. */
+  private async appendPending(which: 'points' | 'log', path: string): Promise<void> {
+    const queue = this.pending[which];
+    while (queue[0] !== undefined) {
+      await this.store.append(path, queue[0].text, { key: queue[0].key });
+      queue.shift();
+    }
+  }
+
+  private nextKey(kind: string): string {
+    this.sequence += 1;
+    return `${this.runId}.${kind}${this.sequence}`;
+  }
+
+  private async createIfAbsent(path: string, text: string): Promise<void> {
+    try {
+      await this.store.write(path, text, { ifGeneration: '0' });
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+}
+
+/**
+ * Writes protocol lines to a file descriptor (standard output by default), synchronously so that
+ * lines reach the parent in order and before the process exits, also on a signal.
+ */
+export class ProtocolRunWriter implements RunWriter {
+  readonly minIntervalMs = 0;
+
+  constructor(private readonly fd: number = 1) {}
+
+  create(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  write(batch: FlushBatch): Promise<void> {
+    let text = '';
+    const points = batch.points;
+    if (points !== undefined) {
+      for (let index = 0; index < points.length; index += 1) {
+        text += formatProtocolLine({
+          type: 'scalar',
+          tag: points.tags[points.tagIndex[index] ?? 0] ?? '',
+          value: points.value[index] ?? 0,
+          step: points.step[index] ?? 0,
+        });
+        if (text.length > 1 << 16) text = this.emit(text);
+      }
+    }
+    for (const message of batch.messages) text += formatProtocolLine(message);
+    this.emit(text);
+    return Promise.resolve();
+  }
+
+  private emit(text: string): string {
+    const bytes = Buffer.from(text);
+    for (let offset = 0; offset < bytes.length;) {
+      try {
+        offset += writeSync(this.fd, bytes, offset);
+      } catch (error) {
+        // A pipe that is full (non-blocking standard output) says EAGAIN: try again.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      }
+    }
+    return '';
+  }
+}

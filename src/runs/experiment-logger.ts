@@ -1,0 +1,347 @@
+/**
+ * `ExperimentLogger`: the handle of one run (what `startRun()` returns). Scalars are checked at
+ * the call, buffered in memory and written in the background, so a training loop never waits on
+ * the store and the run stays readable while it goes.
+ */
+import { debug } from '../_debug.js';
+import { ValidationError } from '../errors.js';
+import type { RunStatus } from '../layout/tables.js';
+import type { ProtocolMessage } from './line-protocol.js';
+import { PointBuffer } from './_point-buffer.js';
+import type { RunWriter } from './_run-writer.js';
+import type { JsonValue, RunRecord, TagSummary } from './run-record.js';
+
+/** How a run ends: `finish()` alone means it finished. */
+export interface FinishOptions {
+  /** @default 'finished' ('failed' when `error` is given) */
+  status?: Exclude<RunStatus, 'running' | 'lost'>;
+  /** What went wrong; its message is kept in the record. */
+  error?: unknown;
+}
+
+/** Timings of a logger, chosen by `startRun` from the store. */
+export interface LoggerTimings {
+  /** Time between background flushes. */
+  flushIntervalMs: number;
+  /** Longest time without a record write; 4 missed heartbeats make the run `lost`. */
+  heartbeatIntervalMs: number;
+}
+
+interface TagState {
+  summary: TagSummary;
+  /** The step an `addScalar` without one gets. */
+  nextStep: number;
+}
+
+/**
+ * Records one run: its scalars, summary, linked predictions and how it ended. Get one from
+ * `startRun()`; call `finish()` at the end (a normal exit, SIGINT or SIGTERM also close it).
+ */
+export class ExperimentLogger {
+  private readonly points = new PointBuffer();
+  private readonly tagStates = new Map<string, TagState>();
+  private logText = '';
+  private messages: ProtocolMessage[] = [];
+  private recordChanged = false;
+  private recordUrgent = false;
+  private lastRecordWrite = 0;
+  private lastWrite = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private ended: Promise<RunRecord> | undefined;
+  private readonly record: RunRecord;
+
+  /** @internal Use `startRun()`. */
+  constructor(
+    record: RunRecord,
+    private readonly writer: RunWriter,
+    private readonly timings: LoggerTimings,
+    private readonly onEnd: (logger: ExperimentLogger) => void = () => undefined,
+  ) {
+    this.record = record;
+    this.lastRecordWrite = Date.now();
+    this.schedule();
+  }
+
+  /** The run id: sortable by start time, the name of the run's files. */
+  get id(): string {
+    return this.record.id;
+  }
+
+  /** The slugified project. */
+  get project(): string {
+    return this.record.project;
+  }
+
+  /** The run's name (given, or generated). */
+  get name(): string {
+    return this.record.name;
+  }
+
+  /** A copy of the record as it stands (summary up to the last `addScalar`). */
+  get snapshot(): RunRecord {
+    return structuredClone({ ...this.record, summary: this.summary() });
+  }
+
+  /**
+   * Records one point of a series. Synchronous and buffered: nothing is written until the next
+   * background flush. `step` defaults to the tag's previous step + 1 (0 for the first).
+   * @throws ValidationError for an empty tag, a value that is not a finite number, or a step
+   *   that is not a non-negative integer; nothing is recorded then.
+   */
+  addScalar(tag: string, value: number, step?: number): void {
+    if (typeof tag !== 'string' || tag === '' || tag.length > 256 || /[\n\r]/.test(tag)) {
+      throw new ValidationError(
+        'tag',
+        `${JSON.stringify(tag)} is not a tag`,
+        'Pass a non-empty name of at most 256 characters on one line, e.g. "loss" or "val/accuracy".',
+      );
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new ValidationError(
+        'value',
+        `${String(value)} is not a finite number (tag ${tag})`,
+        'Pass a finite number; skip the point (or log a sentinel tag) when a loss diverges.',
+      );
+    }
+    let state = this.tagStates.get(tag);
+    const at = step ?? state?.nextStep ?? 0;
+    if (!Number.isSafeInteger(at) || at < 0) {
+      throw new ValidationError(
+        'step',
+        `${String(step)} is not a non-negative integer (tag ${tag})`,
+        'Pass 0, 1, 2…, or leave the step out to count up from the last one.',
+      );
+    }
+    this.assertOpen();
+    if (state === undefined) {
+      state = {
+        summary: {
+          last: value,
+          lastStep: at,
+          min: value,
+          minStep: at,
+          max: value,
+          maxStep: at,
+          count: 0,
+        },
+        nextStep: 0,
+      };
+      this.tagStates.set(tag, state);
+    }
+    const summary = state.summary;
+    if (at >= summary.lastStep) {
+      summary.last = value;
+      summary.lastStep = at;
+    }
+    if (value < summary.min) {
+      summary.min = value;
+      summary.minStep = at;
+    }
+    if (value > summary.max) {
+      summary.max = value;
+      summary.maxStep = at;
+    }
+    summary.count += 1;
+    state.nextStep = Math.max(state.nextStep, at + 1);
+    this.points.push(tag, at, value, Date.now());
+    this.recordChanged = true;
+  }
+
+  /** @internal The step `addScalar(tag, value)` without a step would record. */
+  nextStep(tag: string): number {
+    return this.tagStates.get(tag)?.nextStep ?? 0;
+  }
+
+  /** Records several tags at one step, e.g. `addScalars({ accuracy, f1 }, epoch)`. */
+  addScalars(values: Record<string, number>, step?: number): void {
+    // Checked as a whole first: a bad value records none of the others.
+    for (const [tag, value] of Object.entries(values)) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) this.addScalar(tag, value, step);
+    }
+    for (const [tag, value] of Object.entries(values)) this.addScalar(tag, value, step);
+  }
+
+  /**
+   * Sets final values of the summary, as W&B's `run.summary` does: a tag's `last` becomes the
+   * value given (a tag without points gets an entry of its own, count 0).
+   */
+  setSummary(values: Record<string, number>): void {
+    for (const [tag, value] of Object.entries(values)) {
+      if (tag === '' || typeof value !== 'number' || !Number.isFinite(value)) {
+        throw new ValidationError(
+          `summary.${tag}`,
+          `${String(value)} is not a finite number`,
+          'Pass finite numbers keyed by non-empty names.',
+        );
+      }
+    }
+    this.assertOpen();
+    for (const [tag, value] of Object.entries(values)) {
+      const summary = this.tagStates.get(tag)?.summary;
+      if (summary === undefined) {
+        this.tagStates.set(tag, {
+          summary: {
+            last: value,
+            lastStep: 0,
+            min: value,
+            minStep: 0,
+            max: value,
+            maxStep: 0,
+            count: 0,
+          },
+          nextStep: 0,
+        });
+      } else {
+        summary.last = value;
+      }
+    }
+    this.messages.push({ type: 'summary', values: { ...values } });
+    this.recordChanged = true;
+  }
+
+  /** Links a prediction id logged with `logExperiment` to this run. */
+  linkPrediction(predictionId: string): void {
+    if (typeof predictionId !== 'string' || !/^[0-9a-f-]{36}$/.test(predictionId)) {
+      throw new ValidationError(
+        'predictionId',
+        `${JSON.stringify(predictionId)} is not a prediction id`,
+        'Pass the predictionId that logExperiment returned.',
+      );
+    }
+    this.assertOpen();
+    if (this.record.predictionIds.includes(predictionId)) return;
+    this.record.predictionIds.push(predictionId);
+    this.messages.push({ type: 'prediction', predictionId });
+    this.recordUrgent = true;
+  }
+
+  /** Adds hyperparameters (those of the same name are replaced). */
+  setHyperparameters(values: Record<string, JsonValue>): void {
+    this.assertOpen();
+    Object.assign(this.record.hyperparameters, values);
+    this.messages.push({ type: 'hyperparameters', values: { ...values } });
+    this.recordUrgent = true;
+  }
+
+  /** @internal Output of the run's process, kept as its log (`ml-tracking exec`, sweeps). */
+  appendLog(text: string): void {
+    this.logText += text;
+  }
+
+  /**
+   * Writes what is buffered now. On GCS it first waits until a second has passed since the
+   * last write (the per-object update limit).
+   */
+  flush(): Promise<void> {
+    return this.enqueueFlush(true);
+  }
+
+  /**
+   * Flushes, writes the final record and stops the background work. Calling it again returns
+   * the same result.
+   * @example await run.finish({ status: 'failed', error })
+   */
+  finish(options: FinishOptions = {}): Promise<RunRecord> {
+    this.ended ??= (async () => {
+      const status = options.status ?? (options.error === undefined ? 'finished' : 'failed');
+      this.record.status = status;
+      this.record.endedAt = new Date();
+      if (options.error !== undefined) {
+        this.record.error =
+          options.error instanceof Error ? options.error.message : String(options.error);
+      }
+      const message: ProtocolMessage = { type: 'status', status };
+      if (this.record.error !== undefined) message.error = this.record.error;
+      this.messages.push(message);
+      this.recordUrgent = true;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      try {
+        await this.enqueueFlush(true);
+      } finally {
+        this.onEnd(this);
+      }
+      return this.snapshot;
+    })();
+    return this.ended;
+  }
+
+  private assertOpen(): void {
+    if (this.ended !== undefined) {
+      throw new ValidationError(
+        'run',
+        `run ${this.record.id} has finished`,
+        'Record scalars before calling finish(), or start a new run.',
+      );
+    }
+  }
+
+  private summary(): Record<string, TagSummary> {
+    const summary: Record<string, TagSummary> = {};
+    for (const [tag, state] of this.tagStates) summary[tag] = { ...state.summary };
+    return summary;
+  }
+
+  private schedule(): void {
+    if (this.ended !== undefined) return;
+    this.timer = setTimeout(() => {
+      this.enqueueFlush(false).then(
+        () => this.schedule(),
+        (error: unknown) => {
+          // Kept buffered and tried again at the next tick; flush() and finish() report it.
+          debug(`run ${this.record.id}: background flush failed, will retry: ${String(error)}`);
+          this.schedule();
+        },
+      );
+    }, this.timings.flushIntervalMs);
+    // A pending flush never keeps the process alive: exit hooks flush on the way out.
+    this.timer.unref();
+  }
+
+  private enqueueFlush(everything: boolean): Promise<void> {
+    const next = this.flushing.then(() => this.flushOnce(everything));
+    this.flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async flushOnce(everything: boolean): Promise<void> {
+    const wait = this.writer.minIntervalMs - (Date.now() - this.lastWrite);
+    if (everything && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const now = Date.now();
+    const sinceRecord = now - this.lastRecordWrite;
+    const recordDue =
+      everything ||
+      this.recordUrgent ||
+      sinceRecord >= this.timings.heartbeatIntervalMs ||
+      (this.recordChanged && sinceRecord >= this.timings.heartbeatIntervalMs / 2);
+    const hasData = this.points.length > 0 || this.logText !== '' || this.messages.length > 0;
+    if (!hasData && !recordDue) return;
+    const points = this.points.length > 0 ? this.points.take() : undefined;
+    const log = this.logText;
+    const messages = this.messages;
+    this.logText = '';
+    this.messages = [];
+    let record: RunRecord | undefined;
+    if (recordDue) {
+      this.record.heartbeatAt = new Date(now);
+      record = { ...this.record, summary: this.summary() };
+      this.recordChanged = false;
+      this.recordUrgent = false;
+    }
+    this.lastWrite = now;
+    try {
+      await this.writer.write({
+        ...(points && { points }),
+        ...(log !== '' && { log }),
+        messages,
+        ...(record && { record }),
+      });
+      if (record) this.lastRecordWrite = now;
+    } catch (error) {
+      // The writer keeps the points and log it encoded; the record is simply due again.
+      if (record) this.recordUrgent = true;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Reading runs back: `listRuns()` and `getRun()`. A running run whose heartbeat stopped is
+ * reported `lost` (see `effectiveStatus`); the stored file keeps what its writer last wrote.
+ */
+import { NotFoundError, ValidationError } from '../errors.js';
+import { runPath } from '../layout/paths.js';
+import { RUN_STATUSES, type RunStatus } from '../layout/tables.js';
+import type { Store } from '../store/types.js';
+import { withStore } from '../store/with-store.js';
+import { mapConcurrently } from '../tracking/_map-concurrently.js';
+import { slugifyProject } from '../tracking/project-name.js';
+import { isTimeSortableId } from './ids.js';
+import { decodeRunRecord, effectiveStatus, type RunRecord } from './run-record.js';
+
+/** Options of {@link listRuns}. */
+export interface ListRunsOptions {
+  /** A store URL or an opened store. @default ML_TRACKING_STORE, else ./ml-tracking */
+  store?: string | Store;
+  /** Only this project (slugified like everywhere else). */
+  project?: string;
+  /** Only the trials of this sweep. */
+  sweep?: string;
+  /** Only runs with this status, as readers see it (`lost` included). */
+  status?: RunStatus;
+  /** The moment `lost` is judged at. @default now */
+  now?: Date;
+}
+
+/** Options of {@link getRun}. */
+export interface GetRunOptions {
+  store?: string | Store;
+  now?: Date;
+}
+
+// Small objects: many in flight hide the round trips of a bucket.
+const READ_CONCURRENCY = 32;
+
+/**
+ * The runs of a store, newest first. Reads every run's small file (one row each); a store of
+ * 10,000 runs is read in about as many round trips divided by 32.
+ * @example const running = await listRuns({ project: 'soil', status: 'running' });
+ */
+export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord[]> {
+  const project = options.project === undefined ? undefined : slugifyProject(options.project);
+  if (options.status !== undefined && !RUN_STATUSES.includes(options.status)) {
+    throw new ValidationError(
+      'status',
+      `${JSON.stringify(options.status)} is not a run status`,
+      `Use one of ${RUN_STATUSES.join(', ')}.`,
+    );
+  }
+  const now = options.now ?? new Date();
+  return withStore(options.store, async (store) => {
+    const paths: string[] = [];
+    for await (const object of store.listAll('runs/')) {
+      if (/^runs\/[^/]+\.csv$/.test(object.path)) paths.push(object.path);
+    }
+    const records = await mapConcurrently(paths, READ_CONCURRENCY, (path) =>
+      readRecord(store, path),
+    );
+    return records
+      .filter((record): record is RunRecord => record !== undefined)
+      .map((record) => ({ ...record, status: effectiveStatus(record, now) }))
+      .filter(
+        (record) =>
+          (project === undefined || record.project === project) &&
+          (options.sweep === undefined || record.sweepId === options.sweep) &&
+          (options.status === undefined || record.status === options.status),
+      )
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  });
+}
+
+/**
+ * One run by id.
+ * @throws NotFoundError when the store has no such run.
+ */
+export async function getRun(runId: string, options: GetRunOptions = {}): Promise<RunRecord> {
+  checkRunId(runId);
+  return withStore(options.store, async (store) => {
+    const record = await readRecord(store, runPath(runId));
+    if (record === undefined) {
+      throw new NotFoundError({ operation: 'read run', store: store.url, path: runPath(runId) });
+    }
+    return { ...record, status: effectiveStatus(record, options.now) };
+  });
+}
+
+/** Throws a `ValidationError` unless `runId` has the shape of a run id. */
+export function checkRunId(runId: unknown): asserts runId is string {
+  if (typeof runId !== 'string' || !isTimeSortableId(runId)) {
+    throw new ValidationError(
+      'runId',
+      `${JSON.stringify(runId)} is not a run id`,
+      'Pass an id as `ml-tracking runs` prints it, e.g. 20261124T101530123Z-1a2b3c4d.',
+    );
+  }
+}
+
+/** The record in a run's file; `undefined` when the file vanished or holds no run. */
+export async function readRecord(store: Store, path: string): Promise<RunRecord | undefined> {
+  try {
+    return decodeRunRecord(await store.readText(path));
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}

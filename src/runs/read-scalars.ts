@@ -1,0 +1,67 @@
+/**
+ * `readScalars()`: a run's step series, whole or downsampled for a chart.
+ */
+import { NotFoundError, ValidationError } from '../errors.js';
+import { runPath, scalarsPath } from '../layout/paths.js';
+import type { Store } from '../store/types.js';
+import { withStore } from '../store/with-store.js';
+import { downsampleSeries } from './downsample.js';
+import { checkRunId } from './read-runs.js';
+import { decodeScalars, type ScalarSeries } from './scalar-table.js';
+
+/** Options of {@link readScalars}. */
+export interface ReadScalarsOptions {
+  /** A store URL or an opened store. @default ML_TRACKING_STORE, else ./ml-tracking */
+  store?: string | Store;
+  /** Only these tags. @default every tag */
+  tags?: readonly string[];
+  /**
+   * At most about this many points per tag: the step range is cut into `maxPoints / 2` buckets
+   * and each keeps its minimum and maximum, so spikes survive (see `downsampleSeries`).
+   */
+  maxPoints?: number;
+}
+
+/**
+ * The scalars of a run, by tag: `{ step, value, wallTime }`, three equal-length arrays in step
+ * order (`wallTime` in epoch milliseconds). A running run's series so far.
+ * @throws NotFoundError when the store has no such run.
+ * @example const { loss } = await readScalars(run.id, { tags: ['loss'], maxPoints: 2000 });
+ */
+export async function readScalars(
+  runId: string,
+  options: ReadScalarsOptions = {},
+): Promise<Record<string, ScalarSeries>> {
+  checkRunId(runId);
+  const { maxPoints } = options;
+  if (maxPoints !== undefined && (!Number.isInteger(maxPoints) || maxPoints < 2)) {
+    throw new ValidationError(
+      'maxPoints',
+      `${String(maxPoints)} is not an integer of 2 or more`,
+      'Pass about the chart width in pixels, e.g. 2000, or leave it out for every point.',
+    );
+  }
+  return withStore(options.store, async (store) => {
+    let bytes: Uint8Array;
+    try {
+      bytes = await store.read(scalarsPath(runId));
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      // A run recorded without any scalar file yet is a run with no points.
+      if ((await store.stat(runPath(runId))) === undefined) {
+        throw new NotFoundError({ operation: 'read run', store: store.url, path: runPath(runId) });
+      }
+      return {};
+    }
+    const series = decodeScalars(
+      bytes,
+      options.tags === undefined ? {} : { tags: new Set(options.tags) },
+    );
+    if (maxPoints === undefined) return series;
+    const thinned: Record<string, ScalarSeries> = {};
+    for (const [tag, points] of Object.entries(series)) {
+      thinned[tag] = downsampleSeries(points, maxPoints);
+    }
+    return thinned;
+  });
+}

@@ -1,0 +1,218 @@
+/**
+ * The run record: what every run (a logger in a training loop, a sweep trial, `ml-tracking exec`,
+ * an experiment class, a pipeline version) writes to `runs/<run_id>.csv`, and how it reads back.
+ * One record for all of them, so every view sees every run.
+ */
+import { encodeTable, type CellValue } from '../csv/encode.js';
+import { decodeTable } from '../csv/decode.js';
+import { jsonText } from '../_json.js';
+import {
+  RUN_ORIGINS,
+  RUN_STATUSES,
+  RUNS_COLUMNS,
+  type RunOrigin,
+  type RunStatus,
+} from '../layout/tables.js';
+
+/** What a run's scalars of one tag came to. */
+export interface TagSummary {
+  /** The value at the highest step (the latest one written, on equal steps). */
+  last: number;
+  lastStep: number;
+  min: number;
+  /** Step of the first minimum. */
+  minStep: number;
+  max: number;
+  /** Step of the first maximum. */
+  maxStep: number;
+  /** Points recorded. */
+  count: number;
+}
+
+/** A hyperparameter value: anything JSON can hold. */
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** One run, as stored and as every reader returns it. */
+export interface RunRecord {
+  /** Sortable by start time: `20261124T101530123Z-1a2b3c4d`. */
+  id: string;
+  /** Slugified project name. */
+  project: string;
+  name: string;
+  /**
+   * `running` until the run ends; a reader reports a running run whose heartbeat stopped more
+   * than {@link LOST_AFTER_HEARTBEATS} intervals ago as `lost`.
+   */
+  status: RunStatus;
+  origin: RunOrigin;
+  startedAt: Date;
+  endedAt?: Date;
+  heartbeatAt: Date;
+  heartbeatIntervalSeconds: number;
+  host: string;
+  gitCommit?: string;
+  gitDirty?: boolean;
+  hyperparameters: Record<string, JsonValue>;
+  summary: Record<string, TagSummary>;
+  sweepId?: string;
+  trial?: number;
+  experiment?: string;
+  pipelineScript?: string;
+  pipelineVersion?: string;
+  /** The argv that reproduces the run, when known. */
+  command?: string[];
+  /** Why a failed run failed. */
+  error?: string;
+  predictionIds: string[];
+  /** URL of the scalars CSV (`scalars/<run_id>.csv`). */
+  scalarsUri: string;
+  /** URL of the captured output, when the run's output was captured (`exec`, sweeps). */
+  logUri?: string;
+}
+
+/** Heartbeats a running run may miss before readers call it `lost`. */
+export const LOST_AFTER_HEARTBEATS = 4;
+
+/** The status a reader reports at `now`: a running run whose writer went silent is lost. */
+export function effectiveStatus(record: RunRecord, now: Date = new Date()): RunStatus {
+  if (record.status !== 'running') return record.status;
+  const silentFor = now.getTime() - record.heartbeatAt.getTime();
+  return silentFor > LOST_AFTER_HEARTBEATS * record.heartbeatIntervalSeconds * 1000
+    ? 'lost'
+    : 'running';
+}
+
+const json = (value: unknown): string => jsonText(value) ?? '';
+
+/** The run's file: the runs table's header and the run's row. */
+export function encodeRunRecord(record: RunRecord): string {
+  const cells: Record<string, CellValue> = {
+    run_id: record.id,
+    project: record.project,
+    name: record.name,
+    status: record.status,
+    origin: record.origin,
+    started_at: record.startedAt.toISOString(),
+    ended_at: record.endedAt?.toISOString(),
+    heartbeat_at: record.heartbeatAt.toISOString(),
+    heartbeat_interval_seconds: record.heartbeatIntervalSeconds,
+    host: record.host,
+    git_commit: record.gitCommit,
+    git_dirty: record.gitDirty,
+    hyperparameters: json(record.hyperparameters),
+    summary: json(summaryToJson(record.summary)),
+    sweep_id: record.sweepId,
+    trial: record.trial,
+    experiment: record.experiment,
+    pipeline_script: record.pipelineScript,
+    pipeline_version: record.pipelineVersion,
+    command: record.command === undefined ? undefined : json(record.command),
+    error: record.error,
+    prediction_ids: json(record.predictionIds),
+    scalars_uri: record.scalarsUri,
+    log_uri: record.logUri,
+  };
+  const header = RUNS_COLUMNS.map((column) => column.name);
+  return encodeTable(header, [header.map((name) => cells[name])]);
+}
+
+/** Reads a run's file back; `undefined` when it holds no valid run row (a foreign file). */
+export function decodeRunRecord(text: string): RunRecord | undefined {
+  const row = decodeTable(text)[0];
+  if (row === undefined) return undefined;
+  const status = row.status as RunStatus;
+  const origin = row.origin as RunOrigin;
+  const startedAt = date(row.started_at);
+  const heartbeatAt = date(row.heartbeat_at);
+  if (
+    !row.run_id ||
+    !RUN_STATUSES.includes(status) ||
+    !RUN_ORIGINS.includes(origin) ||
+    startedAt === undefined ||
+    heartbeatAt === undefined
+  ) {
+    return undefined;
+  }
+  const record: RunRecord = {
+    id: row.run_id,
+    project: row.project ?? '',
+    name: row.name ?? '',
+    status,
+    origin,
+    startedAt,
+    heartbeatAt,
+    heartbeatIntervalSeconds: Number(row.heartbeat_interval_seconds) || 10,
+    host: row.host ?? '',
+    hyperparameters: parseJson(row.hyperparameters, {}),
+    summary: summaryFromJson(parseJson(row.summary, {})),
+    predictionIds: parseJson(row.prediction_ids, []),
+    scalarsUri: row.scalars_uri ?? '',
+  };
+  const endedAt = date(row.ended_at);
+  if (endedAt !== undefined) record.endedAt = endedAt;
+  if (row.git_commit) record.gitCommit = row.git_commit;
+  if (row.git_dirty === 'true' || row.git_dirty === 'false') {
+    record.gitDirty = row.git_dirty === 'true';
+  }
+  if (row.sweep_id) record.sweepId = row.sweep_id;
+  if (row.trial) record.trial = Number(row.trial);
+  if (row.experiment) record.experiment = row.experiment;
+  if (row.pipeline_script) record.pipelineScript = row.pipeline_script;
+  if (row.pipeline_version) record.pipelineVersion = row.pipeline_version;
+  if (row.command) record.command = parseJson(row.command, []);
+  if (row.error) record.error = row.error;
+  if (row.log_uri) record.logUri = row.log_uri;
+  return record;
+}
+
+function date(text: string | undefined): Date | undefined {
+  if (!text) return undefined;
+  const moment = new Date(text);
+  return Number.isNaN(moment.getTime()) ? undefined : moment;
+}
+
+function parseJson<T>(text: string | undefined, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+// The CSV keeps snake_case keys, like every column name of the data contract (Looker Studio
+// and BigQuery users extract them with JSON paths).
+function summaryToJson(summary: Record<string, TagSummary>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [tag, s] of Object.entries(summary)) {
+    out[tag] = {
+      last: s.last,
+      last_step: s.lastStep,
+      min: s.min,
+      min_step: s.minStep,
+      max: s.max,
+      max_step: s.maxStep,
+      count: s.count,
+    };
+  }
+  return out;
+}
+
+function summaryFromJson(value: unknown): Record<string, TagSummary> {
+  const out: Record<string, TagSummary> = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const [tag, raw] of Object.entries(value as Record<string, Record<string, unknown>>)) {
+    const n = (key: string) => Number(raw[key]);
+    out[tag] = {
+      last: n('last'),
+      lastStep: n('last_step'),
+      min: n('min'),
+      minStep: n('min_step'),
+      max: n('max'),
+      maxStep: n('max_step'),
+      count: n('count'),
+    };
+  }
+  return out;
+}

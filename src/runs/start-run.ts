@@ -1,0 +1,242 @@
+/**
+ * `startRun()`: opens a run in the store and returns its logger. Inside a program that
+ * `ml-tracking exec` or a sweep started, it joins the run its parent opened instead, and reports
+ * through the line protocol on standard output (the parent writes the store).
+ */
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { ValidationError } from '../errors.js';
+import { jsonText } from '../_json.js';
+import { runLogPath, scalarsPath, storeObjectUri } from '../layout/paths.js';
+import type { RunOrigin } from '../layout/tables.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/types.js';
+import { slugifyProject } from '../tracking/project-name.js';
+import { readRunContext } from '../tracking/run-context.js';
+import { closeOnExit, forget } from './_exit-hooks.js';
+import { ExperimentLogger } from './experiment-logger.js';
+import { createTimeSortableId, generateRunName, isTimeSortableId } from './ids.js';
+import { ProtocolRunWriter, StoreRunWriter } from './_run-writer.js';
+import type { JsonValue, RunRecord } from './run-record.js';
+
+/** Environment variables through which a parent process hands its run to a child. */
+export const RUN_ENVIRONMENT = {
+  runId: 'ML_TRACKING_RUN_ID',
+  /** `stdout`: report through the line protocol on standard output. */
+  protocol: 'ML_TRACKING_PROTOCOL',
+  project: 'ML_TRACKING_PROJECT',
+  sweepId: 'ML_TRACKING_SWEEP_ID',
+  trial: 'ML_TRACKING_TRIAL',
+  store: 'ML_TRACKING_STORE',
+  heartbeatSeconds: 'ML_TRACKING_HEARTBEAT_SECONDS',
+} as const;
+
+/** Options of {@link startRun}. */
+export interface StartRunOptions {
+  /** Project name; slugified like `logExperiment`'s. */
+  project: string;
+  /** A name for people. @default a generated one such as `brave-otter-42` */
+  name?: string;
+  /** Hyperparameters: a JSON-able object. @default {} */
+  hyperparameters?: Record<string, JsonValue>;
+  /**
+   * Where to record: a store URL or an opened store.
+   * @default process.env.ML_TRACKING_STORE, else ./ml-tracking
+   */
+  store?: string | Store;
+  /** Working directory for the git commit and a relative store path. @default process.cwd() */
+  cwd?: string;
+  /**
+   * How often buffered scalars are written. Never less than a second on GCS (its per-object
+   * update limit). @default 1000 on GCS, 500 otherwise
+   */
+  flushIntervalMs?: number;
+  /**
+   * How often, at least, the record is rewritten as a sign of life; a running run silent for
+   * 4 intervals reads as `lost`. @default ML_TRACKING_HEARTBEAT_SECONDS, else 10
+   */
+  heartbeatIntervalSeconds?: number;
+  /**
+   * Close the run on a normal exit (finished), SIGINT or SIGTERM (failed) when `finish()` was
+   * not called. @default true
+   */
+  closeOnExit?: boolean;
+  /** For tools that start runs (sweeps, exec, experiments, pipelines): what started it. @default 'logger' */
+  origin?: RunOrigin;
+  /** A run id made beforehand with the same shape. @default a new one */
+  runId?: string;
+  sweepId?: string;
+  trial?: number;
+  experiment?: string;
+  pipelineScript?: string;
+  pipelineVersion?: string;
+  /** The argv that reproduces the run. @default process.argv for a logger */
+  command?: string[];
+  /** Keep the process output given to the logger as the run's log. @default false */
+  captureLog?: boolean;
+}
+
+/**
+ * Starts a run and returns its logger.
+ * @example
+ * const run = await startRun({ project: 'soil texture', hyperparameters: { lr: 1e-3 } });
+ * for (let step = 0; step < 100; step++) run.addScalar('loss', loss(step), step);
+ * await run.finish();
+ */
+export async function startRun(options: StartRunOptions): Promise<ExperimentLogger> {
+  const project = slugifyProject(options.project);
+  const name = checkName(options.name);
+  const hyperparameters = checkHyperparameters(options.hyperparameters);
+  const heartbeatSeconds = checkHeartbeat(options.heartbeatIntervalSeconds);
+  const now = new Date();
+  const joined = process.env[RUN_ENVIRONMENT.runId];
+  if (process.env[RUN_ENVIRONMENT.protocol] === 'stdout' && joined && isTimeSortableId(joined)) {
+    return joinParentRun(joined, project, name, hyperparameters, heartbeatSeconds, now);
+  }
+  const store =
+    typeof options.store === 'object'
+      ? options.store
+      : await openStore(options.store, options.cwd === undefined ? {} : { cwd: options.cwd });
+  const context = await readRunContext(options.cwd ?? process.cwd(), {
+    exclude: store.kind === 'local' ? [fileURLToPath(store.url)] : [],
+  });
+  const id = options.runId ?? createTimeSortableId(now);
+  const record: RunRecord = {
+    id,
+    project,
+    name: name ?? generateRunName(),
+    status: 'running',
+    origin: options.origin ?? 'logger',
+    startedAt: now,
+    heartbeatAt: now,
+    heartbeatIntervalSeconds: heartbeatSeconds,
+    host: context.host,
+    hyperparameters,
+    summary: {},
+    predictionIds: [],
+    scalarsUri: storeObjectUri(store.url, scalarsPath(id)),
+    command: options.command ?? (options.origin === undefined ? [...process.argv] : []),
+  };
+  if (context.gitCommit !== undefined) record.gitCommit = context.gitCommit;
+  if (context.gitDirty !== undefined) record.gitDirty = context.gitDirty;
+  if (options.sweepId !== undefined) record.sweepId = options.sweepId;
+  if (options.trial !== undefined) record.trial = options.trial;
+  if (options.experiment !== undefined) record.experiment = options.experiment;
+  if (options.pipelineScript !== undefined) record.pipelineScript = options.pipelineScript;
+  if (options.pipelineVersion !== undefined) record.pipelineVersion = options.pipelineVersion;
+  if (options.captureLog) record.logUri = storeObjectUri(store.url, runLogPath(id));
+  if (record.command?.length === 0) delete record.command;
+
+  const writer = new StoreRunWriter(store, id);
+  if (!(await writer.create(record, options.captureLog ?? false))) {
+    throw new ValidationError(
+      'runId',
+      `run ${id} already exists in ${store.url}`,
+      'Leave runId out to get a new id.',
+    );
+  }
+  const flushIntervalMs = Math.max(
+    options.flushIntervalMs ?? (store.kind === 'gcs' ? 1000 : 500),
+    writer.minIntervalMs,
+  );
+  const ownsStore = typeof options.store !== 'object';
+  const logger = new ExperimentLogger(
+    record,
+    writer,
+    { flushIntervalMs, heartbeatIntervalMs: heartbeatSeconds * 1000 },
+    (ended) => {
+      forget(ended);
+      if (ownsStore) void store.close();
+    },
+  );
+  if (options.closeOnExit ?? true) closeOnExit(logger);
+  return logger;
+}
+
+function joinParentRun(
+  id: string,
+  project: string,
+  name: string | undefined,
+  hyperparameters: Record<string, JsonValue>,
+  heartbeatSeconds: number,
+  now: Date,
+): ExperimentLogger {
+  const record: RunRecord = {
+    id,
+    project: process.env[RUN_ENVIRONMENT.project] || project,
+    name: name ?? '',
+    status: 'running',
+    origin: 'logger',
+    startedAt: now,
+    heartbeatAt: now,
+    heartbeatIntervalSeconds: heartbeatSeconds,
+    host: hostname(),
+    hyperparameters: {},
+    summary: {},
+    predictionIds: [],
+    scalarsUri: '',
+  };
+  const logger = new ExperimentLogger(
+    record,
+    new ProtocolRunWriter(),
+    // Lines go to the parent often (it decides early stopping on them); it batches the writes.
+    { flushIntervalMs: 100, heartbeatIntervalMs: heartbeatSeconds * 1000 },
+    forget,
+  );
+  // The parent already has the sampled values; these are what the program itself reports.
+  if (Object.keys(hyperparameters).length > 0) logger.setHyperparameters(hyperparameters);
+  closeOnExit(logger);
+  return logger;
+}
+
+function checkName(name: unknown): string | undefined {
+  if (name === undefined) return undefined;
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 200 || /[\n\r]/.test(name)) {
+    throw new ValidationError(
+      'name',
+      `${JSON.stringify(name)} is not a run name`,
+      'Pass a non-empty name of at most 200 characters on one line, or leave it out.',
+    );
+  }
+  return name.trim();
+}
+
+function checkHyperparameters(value: unknown): Record<string, JsonValue> {
+  if (value === undefined) return {};
+  const fix = 'Pass a plain object of JSON values (numbers, strings, booleans, arrays, objects).';
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError('hyperparameters', 'not an object', fix);
+  }
+  let text: string | undefined;
+  try {
+    text = jsonText(value);
+  } catch (error) {
+    throw new ValidationError('hyperparameters', 'cannot be written as JSON', fix, {
+      cause: error,
+    });
+  }
+  const copy = JSON.parse(text ?? '{}') as Record<string, JsonValue>;
+  // JSON writes NaN and Infinity as null and drops undefined: say so rather than lose them.
+  for (const [key, original] of Object.entries(value)) {
+    if (typeof original === 'number' && !Number.isFinite(original)) {
+      throw new ValidationError(`hyperparameters.${key}`, `${original} is not finite`, fix);
+    }
+    if (!(key in copy)) {
+      throw new ValidationError(`hyperparameters.${key}`, `${typeof original} is not JSON`, fix);
+    }
+  }
+  return copy;
+}
+
+function checkHeartbeat(seconds: number | undefined): number {
+  const fromEnvironment = process.env[RUN_ENVIRONMENT.heartbeatSeconds];
+  const value = seconds ?? (fromEnvironment ? Number(fromEnvironment) : 10);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new ValidationError(
+      seconds === undefined ? RUN_ENVIRONMENT.heartbeatSeconds : 'heartbeatIntervalSeconds',
+      `${String(value)} is not a positive number of seconds`,
+      'Use a positive number such as 10.',
+    );
+  }
+  return value;
+}

@@ -1,0 +1,179 @@
+/**
+ * A sweep's objects in the store: its row in the sweeps table, its description (the resolved
+ * configuration, seed and start time) and one claim per trial number. The claims are how agents
+ * on many machines share a sweep with the bucket as the only coordinator: a trial number is taken
+ * by creating its claim only if absent, and taken over (after its run was lost) by a
+ * compare-and-swap on the claim's generation. Two agents can never both win either.
+ */
+import { hostname } from 'node:os';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { encodeTable, type CellValue } from '../csv/encode.js';
+import { decodeTable } from '../csv/decode.js';
+import { jsonText } from '../_json.js';
+import {
+  sweepDescriptionPath,
+  sweepFilesFolder,
+  sweepPath,
+  trialClaimPath,
+} from '../layout/paths.js';
+import { SWEEPS_COLUMNS } from '../layout/tables.js';
+import type { Store } from '../store/types.js';
+import { mapConcurrently } from '../tracking/_map-concurrently.js';
+
+/** `experiment_description.json`: everything an agent needs to run the sweep's trials. */
+export interface SweepDescription {
+  sweepId: string;
+  project: string;
+  createdAt: string;
+  seed: number;
+  /** How many trials the sweep has (max_runs, or fewer for a small grid). */
+  trialCount: number;
+  /** Where the configuration file was, on the machine that created the sweep. */
+  configFolder: string;
+  /** The configuration as resolved, in the file's own format (snake_case keys). */
+  config: Record<string, unknown>;
+}
+
+/** Who holds a trial number. */
+export interface TrialClaim {
+  trial: number;
+  /** The run that carries out the trial. */
+  runId: string;
+  /** `host:pid` of the agent. */
+  agent: string;
+  claimedAt: string;
+  /** 1 for the first claim, +1 for each take-over after a lost run. */
+  attempt: number;
+}
+
+/** A claim and the generation to compare-and-swap it at. */
+export interface StoredClaim {
+  claim: TrialClaim;
+  generation: string;
+  updated: Date;
+}
+
+/** Writes a new sweep: its description first, its table row last (the row makes it listed). */
+export async function createSweepRecords(
+  store: Store,
+  description: SweepDescription,
+): Promise<void> {
+  await store.write(
+    sweepDescriptionPath(description.sweepId),
+    `${jsonText(description, undefined) ?? '{}'}\n`,
+    { ifGeneration: '0', contentType: 'application/json' },
+  );
+  const config = description.config;
+  const cells: Record<string, CellValue> = {
+    sweep_id: description.sweepId,
+    project: description.project,
+    created_at: description.createdAt,
+    main_script_name: config.main_script_name as string,
+    method: (config.method as string | undefined) ?? 'random',
+    max_runs: description.trialCount,
+    seed: description.seed,
+    optimization_metric: config.optimization_metric as string | undefined,
+    optimization_goal: config.optimization_goal as string | undefined,
+    early_stopping: config.early_stopping as boolean,
+    early_stopping_patience: config.early_stopping_patience as number | undefined,
+    search_space: jsonText(config.hyperparameters) ?? '{}',
+  };
+  const header = SWEEPS_COLUMNS.map((column) => column.name);
+  await store.write(
+    sweepPath(description.sweepId),
+    encodeTable(header, [header.map((name) => cells[name])]),
+    {
+      ifGeneration: '0',
+    },
+  );
+}
+
+/**
+ * A sweep's description.
+ * @throws NotFoundError when the store has no such sweep.
+ */
+export async function readSweepDescription(
+  store: Store,
+  sweepId: string,
+): Promise<SweepDescription> {
+  try {
+    return JSON.parse(await store.readText(sweepDescriptionPath(sweepId))) as SweepDescription;
+  } catch (error) {
+    if (error instanceof NotFoundError) {
+      throw new NotFoundError({
+        operation: 'read sweep',
+        store: store.url,
+        path: sweepPath(sweepId),
+      });
+    }
+    throw error;
+  }
+}
+
+/** The ids of the store's sweeps, oldest first. */
+export async function listSweepIds(store: Store): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const object of store.listAll('sweeps/')) {
+    const match = /^sweeps\/([^/]+)\.csv$/.exec(object.path);
+    if (match?.[1]) ids.push(match[1]);
+  }
+  return ids;
+}
+
+/** Reads a sweep's row of the sweeps table. */
+export async function readSweepRow(
+  store: Store,
+  sweepId: string,
+): Promise<Record<string, string> | undefined> {
+  try {
+    return decodeTable(await store.readText(sweepPath(sweepId)))[0];
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+/** Every claim of a sweep, by trial number. */
+export async function listClaims(store: Store, sweepId: string): Promise<Map<number, StoredClaim>> {
+  const objects = [];
+  for await (const object of store.listAll(`${sweepFilesFolder(sweepId)}claims/`)) {
+    objects.push(object);
+  }
+  const claims = await mapConcurrently(objects, 32, async (object) => {
+    try {
+      const claim = JSON.parse(await store.readText(object.path)) as TrialClaim;
+      return { claim, generation: object.generation, updated: object.updated };
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  });
+  const byTrial = new Map<number, StoredClaim>();
+  for (const stored of claims) if (stored) byTrial.set(stored.claim.trial, stored);
+  return byTrial;
+}
+
+/** This process, as an agent name. */
+export const agentName = (): string => `${hostname()}:${process.pid}`;
+
+/**
+ * Takes trial `claim.trial`: creates its claim if no agent has (`previous` absent), or replaces
+ * `previous` if it is still at that generation. `false` when another agent was first.
+ */
+export async function claimTrial(
+  store: Store,
+  sweepId: string,
+  claim: TrialClaim,
+  previous?: StoredClaim,
+): Promise<boolean> {
+  try {
+    await store.write(trialClaimPath(sweepId, claim.trial), `${jsonText(claim) ?? '{}'}\n`, {
+      ifGeneration: previous?.generation ?? '0',
+      contentType: 'application/json',
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ConflictError) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * One trial of a sweep: its run, its subprocess, and the early-stopping rule applied to what the
+ * subprocess reports.
+ */
+import { runCommand, type RunningCommand } from '../runs/run-command.js';
+import type { RunRecord } from '../runs/run-record.js';
+import { RUN_ENVIRONMENT, startRun } from '../runs/start-run.js';
+import type { SweepDescription } from '../runs/sweep-records.js';
+import type { Store } from '../store/types.js';
+import { EarlyStopping } from './early-stopping.js';
+import { sampleTrial, type HyperparameterValue } from './sampling.js';
+import type { SweepConfig } from './sweep-config.js';
+import { trialArgv } from './trial-command.js';
+
+/** Something an agent reports while it works (the CLI prints these). */
+export type SweepEvent =
+  | {
+      type: 'trial-started';
+      trial: number;
+      runId: string;
+      values: Record<string, HyperparameterValue>;
+    }
+  | {
+      type: 'trial-ended';
+      trial: number;
+      runId: string;
+      status: RunRecord['status'];
+      best?: number;
+    }
+  | { type: 'output'; trial: number; line: string; stream: 'stdout' | 'stderr' }
+  | { type: 'warning'; trial: number; message: string }
+  | { type: 'waiting'; running: number };
+
+/** What {@link runTrial} needs. */
+export interface TrialOptions {
+  store: Store;
+  description: SweepDescription;
+  config: SweepConfig;
+  trial: number;
+  runId: string;
+  /** Folder the trial runs in (where its script is). */
+  folder: string;
+  heartbeatIntervalSeconds: number;
+  /** Aborting stops the trial (SIGTERM, then SIGKILL after the grace period); its run fails. */
+  signal: AbortSignal;
+  onEvent: (event: SweepEvent) => void;
+}
+
+/** Runs one trial to its end and resolves its final record. */
+export async function runTrial(options: TrialOptions): Promise<RunRecord> {
+  const { config, description, trial, store } = options;
+  const values = sampleTrial(config, description.seed, trial);
+  const command = trialArgv({
+    command: config.command,
+    mainScriptName: config.mainScriptName,
+    folder: options.folder,
+    values,
+    storeUrl: store.url,
+  });
+  const logger = await startRun({
+    store,
+    project: description.project,
+    name: `trial-${trial}`,
+    hyperparameters: values,
+    origin: 'sweep',
+    runId: options.runId,
+    sweepId: description.sweepId,
+    trial,
+    command,
+    captureLog: true,
+    closeOnExit: false,
+    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
+  });
+  options.onEvent({ type: 'trial-started', trial, runId: logger.id, values });
+  const graceMs = config.earlyStoppingGraceSeconds * 1000;
+  const rule =
+    config.earlyStopping && config.optimizationGoal && config.earlyStoppingPatience
+      ? new EarlyStopping(config.optimizationGoal, config.earlyStoppingPatience)
+      : undefined;
+  let stoppedEarly = false;
+  let running: RunningCommand;
+  try {
+    running = runCommand({
+      command,
+      logger,
+      storeUrl: store.url,
+      cwd: options.folder,
+      env: {
+        [RUN_ENVIRONMENT.sweepId]: description.sweepId,
+        [RUN_ENVIRONMENT.trial]: String(trial),
+      },
+      // Its own process group: stopping a trial stops whatever the script started too, and
+      // a Ctrl-C in the terminal reaches the agent, which stops the trials itself.
+      ownProcessGroup: true,
+      onOutput: (line, stream) => options.onEvent({ type: 'output', trial, line, stream }),
+      onScalar: (tag, value) => {
+        if (stoppedEarly || rule === undefined || tag !== config.optimizationMetric) return;
+        if (rule.observe(value)) {
+          stoppedEarly = true;
+          logger.appendLog(
+            `[ml-tracking] early stopping: ${tag} has not improved for ${config.earlyStoppingPatience} values\n`,
+          );
+          void running.terminate(graceMs);
+        }
+      },
+    });
+  } catch (error) {
+    return logger.finish({ error });
+  }
+  const abort = () => void running.terminate(graceMs);
+  options.signal.addEventListener('abort', abort, { once: true });
+  try {
+    const outcome = await running.done;
+    for (const message of outcome.warnings) {
+      logger.appendLog(`[ml-tracking] warning: ${message}\n`);
+      options.onEvent({ type: 'warning', trial, message });
+    }
+    const record = await logger.finish(
+      stoppedEarly
+        ? { status: 'early_stopped' }
+        : options.signal.aborted
+          ? { status: 'failed', error: 'the sweep was interrupted' }
+          : outcome.exitCode === 0
+            ? {
+                status: outcome.reportedStatus?.status ?? 'finished',
+                ...(outcome.reportedStatus?.error !== undefined && {
+                  error: outcome.reportedStatus.error,
+                }),
+              }
+            : {
+                status: 'failed',
+                error:
+                  outcome.exitCode === null
+                    ? `killed by ${outcome.signal ?? 'a signal'}`
+                    : `exited with code ${outcome.exitCode}`,
+              },
+    );
+    const metric = config.optimizationMetric && record.summary[config.optimizationMetric];
+    options.onEvent({
+      type: 'trial-ended',
+      trial,
+      runId: record.id,
+      status: record.status,
+      ...(metric && { best: config.optimizationGoal === 'min' ? metric.min : metric.max }),
+    });
+    return record;
+  } catch (error) {
+    return logger.finish({ error });
+  } finally {
+    options.signal.removeEventListener('abort', abort);
+  }
+}
