@@ -5,20 +5,26 @@
  * and every problem in it is reported at once: the user fixes the file in one go.
  */
 import { readFile } from 'node:fs/promises';
-import { closest } from '../cli/_suggest.js';
+import { closest } from '../_suggest.js';
 import { ValidationError } from '../errors.js';
 import { slugifyProject } from '../tracking/project-name.js';
+import {
+  EXAMPLE_HYPERPARAMETERS,
+  type HyperparameterSpec,
+  checkGrid,
+  readHyperparameters,
+} from './_hyperparameter-spec.js';
+import { parseJsonText } from './_json-syntax.js';
+import {
+  type JsonObject,
+  Problems,
+  isObject,
+  notA,
+  reportUnknownKeys,
+  shown,
+} from './_problems.js';
 
-/** How one hyperparameter's values are drawn (random sweeps) or enumerated (grid sweeps). */
-export type HyperparameterSpec =
-  /** A real number in [min, max]. */
-  | { type: 'uniform'; min: number; max: number }
-  /** A positive real number whose logarithm is uniform: learning rates, regularisation. */
-  | { type: 'log_uniform'; min: number; max: number }
-  /** An integer from min to max, both included. */
-  | { type: 'int_uniform'; min: number; max: number }
-  /** One of the candidates, each equally likely. */
-  | { type: 'choice'; candidates: (string | number | boolean)[] };
+export type { HyperparameterSpec } from './_hyperparameter-spec.js';
 
 /** A validated sweep configuration; each field is the file's snake_case key in camelCase. */
 export interface SweepConfig {
@@ -54,10 +60,6 @@ export interface SweepConfig {
 /** What error messages call the file when the caller does not name it. */
 const DEFAULT_SOURCE = 'experiment_cfg.json';
 const DEFAULT_GRACE_SECONDS = 10;
-/** Past this, an int_uniform grid is almost surely a mistake (and a sweep that never ends). */
-const MAX_GRID_RANGE_VALUES = 10_000;
-/** Hyperparameters become `--name value` flags of the training script. */
-const FLAG_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 const TOP_LEVEL_KEYS = [
   'main_script_name',
@@ -73,115 +75,10 @@ const TOP_LEVEL_KEYS = [
   'early_stopping_grace_seconds',
   'project',
 ];
-const SPEC_KEYS = {
-  uniform: ['type', 'min', 'max'],
-  log_uniform: ['type', 'min', 'max'],
-  int_uniform: ['type', 'min', 'max'],
-  choice: ['type', 'candidates'],
-} as const;
-type SpecType = keyof typeof SPEC_KEYS;
-const SPEC_TYPES = Object.keys(SPEC_KEYS) as SpecType[];
-const ALL_SPEC_KEYS = ['type', 'min', 'max', 'candidates'];
-
-const EXAMPLE_HYPERPARAMETERS =
-  '{"learning_rate": {"type": "log_uniform", "min": 1e-5, "max": 1e-2}, "batch_size": {"type": "choice", "candidates": [32, 64, 128]}}';
-
-interface Problem {
-  /** The JSON path of the key at fault, e.g. `hyperparameters.learning_rate.max`; `''` for the file. */
-  key: string;
-  problem: string;
-  fix: string;
-}
-
-/** The problems found so far in one file; checking goes on after each, to report them all. */
-class Problems {
-  private readonly found: Problem[] = [];
-
-  constructor(private readonly source: string) {}
-
-  add(key: string, problem: string, fix: string): void {
-    this.found.push({ key, problem, fix });
-  }
-
-  /** One error for them all: the first names its key; the rest follow, one per line. */
-  error(): ValidationError {
-    const parameter = (key: string) => (key === '' ? this.source : `${this.source}: ${key}`);
-    const [first, ...rest] = this.found;
-    if (first === undefined) throw new Error('Problems.error() called with no problem found');
-    if (rest.length === 0)
-      return new ValidationError(parameter(first.key), first.problem, first.fix);
-    const lines = this.found.map(
-      (each) => `  - ${parameter(each.key)}: ${each.problem}. ${each.fix}`,
-    );
-    const more =
-      rest.length === 1
-        ? '1 more problem; both are listed below'
-        : `${rest.length} more problems; all ${this.found.length} are listed below`;
-    return new ValidationError(
-      parameter(first.key),
-      `${first.problem} (and ${more})`,
-      `${first.fix}\n${lines.join('\n')}`,
-    );
-  }
-
-  throwIfAny(): void {
-    if (this.found.length > 0) throw this.error();
-  }
-}
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A key counts as given unless absent or null (what Python's `json.dump` writes for None). */
 function given(value: unknown): boolean {
   return value !== undefined && value !== null;
-}
-
-/** A value as the user wrote it, short enough for one line. */
-function shown(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (isObject(value)) return 'an object';
-  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-function notA(value: unknown, expected: string): string {
-  return value === undefined ? 'it is missing' : `it is ${shown(value)}, not ${expected}`;
-}
-
-/** `parent.key`, or `parent["key"]` when the key is not a plain identifier (`"model.lr"`). */
-function keyPath(parent: string, key: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return `${parent}[${JSON.stringify(key)}]`;
-  return parent === '' ? key : `${parent}.${key}`;
-}
-
-/** Unknown keys are almost always typos of known ones: name the likely one. */
-function reportUnknownKeys(
-  object: JsonObject,
-  known: readonly string[],
-  parent: string,
-  problems: Problems,
-  explain?: (key: string) => { problem: string; fix: string } | undefined,
-): void {
-  for (const key of Object.keys(object)) {
-    if (known.includes(key)) continue;
-    const explained = explain?.(key);
-    if (explained !== undefined) {
-      problems.add(keyPath(parent, key), explained.problem, explained.fix);
-      continue;
-    }
-    const suggestion = closest(key, known);
-    problems.add(
-      keyPath(parent, key),
-      `it is not a key ${parent === '' ? 'of a sweep configuration' : 'of a hyperparameter'}`,
-      suggestion === undefined
-        ? `Remove it, or use one of: ${known.join(', ')}.`
-        : `Did you mean "${suggestion}"? Rename it.`,
-    );
-  }
 }
 
 function readText(object: JsonObject, key: string, problems: Problems, fix: string) {
@@ -395,192 +292,6 @@ function readRanking(
   };
 }
 
-function readHyperparameters(
-  value: unknown,
-  problems: Problems,
-): Record<string, HyperparameterSpec> | undefined {
-  const fix = `Describe each hyperparameter by name, e.g. ${EXAMPLE_HYPERPARAMETERS}.`;
-  if (!isObject(value)) {
-    problems.add('hyperparameters', notA(value, 'an object'), fix);
-    return undefined;
-  }
-  const names = Object.keys(value);
-  if (names.length === 0) problems.add('hyperparameters', 'it is empty', fix);
-  const specs: [string, HyperparameterSpec][] = [];
-  for (const name of names) {
-    const at = keyPath('hyperparameters', name);
-    // `__proto__` would set an object's prototype instead of adding a key.
-    const nameOk = FLAG_NAME.test(name) && name !== '__proto__';
-    if (!nameOk) {
-      const renamed = name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^(?=[^A-Za-z_])/, '_');
-      problems.add(
-        at,
-        `the name ${JSON.stringify(name)} cannot be a command-line flag`,
-        `Rename it using letters, digits, "_", "." and "-", starting with a letter or "_", e.g. ${JSON.stringify(renamed === '__proto__' ? 'proto' : renamed)}.`,
-      );
-    }
-    const spec = readSpec(value[name], at, problems);
-    if (nameOk && spec !== undefined) specs.push([name, spec]);
-  }
-  return Object.fromEntries(specs);
-}
-
-function readSpec(value: unknown, at: string, problems: Problems): HyperparameterSpec | undefined {
-  if (!isObject(value)) {
-    problems.add(
-      at,
-      notA(value, 'an object'),
-      'Describe it as e.g. {"type": "uniform", "min": 0, "max": 1} or {"type": "choice", "candidates": [32, 64]}.',
-    );
-    return undefined;
-  }
-  const type = value.type;
-  if (!SPEC_TYPES.includes(type as SpecType)) {
-    const suggestion = typeof type === 'string' ? closest(type, SPEC_TYPES) : undefined;
-    const fix = `Set it to ${SPEC_TYPES.map((each) => `"${each}"`).join(', ')}.`;
-    problems.add(
-      `${at}.type`,
-      notA(type, 'a hyperparameter type'),
-      suggestion === undefined ? fix : `Did you mean "${suggestion}"? ${fix}`,
-    );
-    reportUnknownKeys(value, ALL_SPEC_KEYS, at, problems);
-    return undefined;
-  }
-  const specType = type as SpecType;
-  reportUnknownKeys(value, SPEC_KEYS[specType], at, problems, (key) => {
-    if (!ALL_SPEC_KEYS.includes(key)) return undefined;
-    const owner =
-      key === 'candidates' ? '"choice"' : 'the ranges ("uniform", "log_uniform", "int_uniform")';
-    return {
-      problem: `it belongs to ${owner}, not to "${specType}"`,
-      fix: `Remove it, or change type.`,
-    };
-  });
-  return specType === 'choice'
-    ? readChoice(value.candidates, `${at}.candidates`, problems)
-    : readRange(specType, value, at, problems);
-}
-
-function readChoice(
-  value: unknown,
-  at: string,
-  problems: Problems,
-): HyperparameterSpec | undefined {
-  const fix = 'List the values to try, e.g. [32, 64, 128].';
-  if (!Array.isArray(value) || value.length === 0) {
-    problems.add(at, Array.isArray(value) ? 'it is empty' : notA(value, 'an array'), fix);
-    return undefined;
-  }
-  const candidates: (string | number | boolean)[] = [];
-  const seen = new Map<string, number>();
-  value.forEach((candidate: unknown, index) => {
-    const isScalar =
-      typeof candidate === 'string' ||
-      typeof candidate === 'boolean' ||
-      (typeof candidate === 'number' && Number.isFinite(candidate));
-    if (!isScalar) {
-      problems.add(
-        `${at}[${index}]`,
-        notA(candidate, 'a string, number or boolean'),
-        'A candidate is passed to the script as a flag value: use a string, a number or a boolean (write null as a string such as "none").',
-      );
-      return;
-    }
-    const identity = `${typeof candidate}:${String(candidate)}`;
-    const first = seen.get(identity);
-    if (first !== undefined) {
-      problems.add(
-        `${at}[${index}]`,
-        `it repeats candidates[${first}] (${shown(candidate)})`,
-        'Remove the repeat: it would be tried twice as often as the others.',
-      );
-      return;
-    }
-    seen.set(identity, index);
-    candidates.push(candidate);
-  });
-  return candidates.length === value.length ? { type: 'choice', candidates } : undefined;
-}
-
-function readRange(
-  type: Exclude<SpecType, 'choice'>,
-  spec: JsonObject,
-  at: string,
-  problems: Problems,
-): HyperparameterSpec | undefined {
-  const integers = type === 'int_uniform';
-  const bounds: number[] = [];
-  for (const key of ['min', 'max']) {
-    const bound = spec[key];
-    if (
-      typeof bound === 'number' &&
-      (integers ? Number.isSafeInteger(bound) : Number.isFinite(bound))
-    ) {
-      bounds.push(bound);
-      continue;
-    }
-    const tooLarge = Number.isInteger(bound);
-    problems.add(
-      `${at}.${key}`,
-      tooLarge
-        ? `it is ${shown(bound)}, beyond the integers a float64 holds exactly (±9007199254740991)`
-        : notA(bound, integers ? 'an integer' : 'a finite number'),
-      integers
-        ? `Write ${key} as a whole JSON number without quotes, e.g. ${key === 'min' ? 1 : 10}, or use type "uniform" for real values.`
-        : `Write ${key} as a JSON number without quotes, e.g. ${key === 'min' ? '1e-5' : '0.01'}.`,
-    );
-  }
-  const [min, max] = bounds;
-  if (min === undefined || max === undefined) return undefined;
-  if (type === 'log_uniform' && min <= 0) {
-    problems.add(
-      `${at}.min`,
-      `it is ${min}, but a log-uniform range must be above 0 (its logarithm is undefined)`,
-      'Set min to a positive number such as 1e-6, or use type "uniform" for a range that includes 0.',
-    );
-  } else if (integers ? min > max : min >= max) {
-    problems.add(
-      `${at}.max`,
-      `it is ${max}, not ${integers ? 'at least' : 'above'} min (${min})`,
-      integers
-        ? 'Make max at least min (both ends are included), or swap them.'
-        : 'Make max larger than min, or swap them; for one fixed value use {"type": "choice", "candidates": [value]}.',
-    );
-  } else if (!Number.isFinite(max - min)) {
-    problems.add(
-      `${at}.max`,
-      `the range ${min} to ${max} is too wide to sample (its width overflows)`,
-      'Narrow the range, or use type "log_uniform" for values spanning orders of magnitude.',
-    );
-  } else {
-    return { type, min, max };
-  }
-  return undefined;
-}
-
-/** A grid enumerates values: continuous ranges and huge integer ranges cannot be. */
-function checkGrid(hyperparameters: Record<string, HyperparameterSpec>, problems: Problems): void {
-  for (const [name, spec] of Object.entries(hyperparameters)) {
-    const at = keyPath('hyperparameters', name);
-    if (spec.type === 'uniform' || spec.type === 'log_uniform') {
-      const middle =
-        spec.type === 'uniform' ? (spec.min + spec.max) / 2 : Math.sqrt(spec.min * spec.max);
-      const example = [spec.min, Number(middle.toPrecision(3)), spec.max];
-      problems.add(
-        `${at}.type`,
-        `it is "${spec.type}", a continuous range that a grid cannot enumerate`,
-        `List the values to try instead, e.g. {"type": "choice", "candidates": ${JSON.stringify(example)}}, or set method to "random".`,
-      );
-    } else if (spec.type === 'int_uniform' && spec.max - spec.min + 1 > MAX_GRID_RANGE_VALUES) {
-      problems.add(
-        at,
-        `its range ${spec.min} to ${spec.max} has ${spec.max - spec.min + 1} values, more than a grid enumerates (${MAX_GRID_RANGE_VALUES})`,
-        'Narrow the range, list the values to try as a "choice", or set method to "random".',
-      );
-    }
-  }
-}
-
 /**
  * Reads and validates a sweep configuration file.
  *
@@ -602,91 +313,6 @@ export async function readSweepConfig(path: string): Promise<SweepConfig> {
   }
   // Some Windows editors start UTF-8 files with a byte-order mark, which JSON.parse rejects.
   return parseSweepConfig(parseJsonText(text.replace(/^\uFEFF/, ''), path), path);
-}
-
-function parseJsonText(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const offset = firstSyntaxErrorOffset(text);
-    const before = text.slice(0, offset);
-    const where = `line ${before.split('\n').length}, column ${offset - before.lastIndexOf('\n')}`;
-    let problem: string;
-    if (text.trim() === '') problem = 'the file is empty';
-    else if (offset >= text.length) problem = `it ends before the JSON does (${where})`;
-    else
-      problem = `it is not valid JSON: unexpected ${JSON.stringify(text.charAt(offset))} at ${where}`;
-    throw new ValidationError(
-      source,
-      problem,
-      'Fix the syntax there: a missing or extra comma, an unclosed quote or bracket, single quotes or a comment (JSON allows none) are the usual causes.',
-      { cause: error },
-    );
-  }
-}
-
-// JSON forbids raw control characters (U+0000 to U+001F) in strings: matching them is the point.
-// eslint-disable-next-line no-control-regex
-const STRING_CHARACTERS = /(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*/y;
-const STRING = new RegExp(`"${STRING_CHARACTERS.source}"`, 'y');
-
-/**
- * Where `text` stops being JSON, as an offset (its length when it ends too early). JSON.parse
- * does not say for every error on Node 20 (`Unexpected token 'x', "…" is not valid JSON`), and a
- * user needs a line and column to find the mistake.
- */
-function firstSyntaxErrorOffset(text: string): number {
-  let at = 0;
-  const skipSpace = () => {
-    while (at < text.length && ' \t\n\r'.includes(text.charAt(at))) at += 1;
-  };
-  const matches = (pattern: RegExp) => {
-    pattern.lastIndex = at;
-    const match = pattern.exec(text);
-    if (match !== null) at += match[0].length;
-    return match !== null;
-  };
-  const value = (): boolean => {
-    skipSpace();
-    const next = text.charAt(at);
-    if (next === '{') return container('}', true);
-    if (next === '[') return container(']', false);
-    if (next === '"') {
-      if (matches(STRING)) return true;
-      // Point inside the string, at the character at fault (or the end, if it is unclosed).
-      at += 1;
-      matches(STRING_CHARACTERS);
-      return false;
-    }
-    return matches(/true|false|null/y) || matches(/-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y);
-  };
-  const container = (close: string, keyed: boolean): boolean => {
-    at += 1;
-    skipSpace();
-    if (text.charAt(at) === close) {
-      at += 1;
-      return true;
-    }
-    for (;;) {
-      if (keyed) {
-        skipSpace();
-        if (text.charAt(at) !== '"' || !value()) return false;
-        skipSpace();
-        if (text.charAt(at) !== ':') return false;
-        at += 1;
-      }
-      if (!value()) return false;
-      skipSpace();
-      if (text.charAt(at) === close) {
-        at += 1;
-        return true;
-      }
-      if (text.charAt(at) !== ',') return false;
-      at += 1;
-    }
-  };
-  if (value()) skipSpace();
-  return at;
 }
 
 /**
