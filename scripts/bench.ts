@@ -10,6 +10,7 @@ import {
   trackerSizeBenchmark,
 } from './bench/log-experiment.js';
 import { plotsBenchmark } from './bench/plots.js';
+import { runsBenchmark } from './bench/runs.js';
 import { startupBenchmark } from './bench/startup.js';
 import { printTable } from './bench/table.js';
 
@@ -35,3 +36,4 @@ if (wanted('list'))
   );
 if (wanted('startup'))
   printTable('Start-up of the built CLI and package (median of 20, warm)', startupBenchmark());
+if (wanted('runs')) printTable('Runs: scalars and sweeps', await runsBenchmark());

@@ -1,7 +1,7 @@
 import type { ArgsDef, CommandDef } from 'citty';
 import type { Output } from './_output.js';
 import { usageError } from './_strict-args.js';
-import { closest } from './_suggest.js';
+import { closest } from '../_suggest.js';
 
 /** A command, imported when it is about to run (or its usage is shown). */
 export type LoadCommand = () => Promise<CommandDef>;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ArgDef, ArgsDef } from 'citty';
 import { MlTrackingError } from '../errors.js';
-import { closest } from './_suggest.js';
+import { closest } from '../_suggest.js';
 
 /** A mistake on the command line: the CLI exits with 2. */
 export function usageError(message: string): MlTrackingError {

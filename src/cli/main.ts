@@ -83,7 +83,12 @@ async function run(rawArgs: string[]): Promise<number> {
 
 function describe(error: unknown, verbose: boolean): string {
   if (!(error instanceof Error)) return `ml-tracking: ${String(error)}`;
-  if (!verbose) return `ml-tracking: ${error.message.split('\n')[0] ?? error.name}`;
+  // Our messages may list several problems, one per line (a sweep configuration's); a foreign
+  // error's first line is the one that says what happened.
+  if (!verbose) {
+    const text = error instanceof MlTrackingError ? error.message : error.message.split('\n')[0];
+    return `ml-tracking: ${text ?? error.name}`;
+  }
   const parts = [error.stack ?? error.message];
   for (let cause = error.cause; cause instanceof Error; cause = cause.cause) {
     parts.push(`Caused by: ${cause.stack ?? cause.message}`);

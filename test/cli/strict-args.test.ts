@@ -4,7 +4,7 @@ import { globalArgs, parseCommandLine } from '../../src/cli/_command-line.js';
 import { commands, loadCommand, resolved, type CommandName } from '../../src/cli/_commands.js';
 import { verboseArg } from '../../src/cli/_shared-args.js';
 import { checkArgs, commandOwner } from '../../src/cli/_strict-args.js';
-import { closest, editDistance } from '../../src/cli/_suggest.js';
+import { closest, editDistance } from '../../src/_suggest.js';
 
 const output = { line: () => undefined };
 const names = Object.keys(commands(output)) as CommandName[];

@@ -21,6 +21,9 @@ const TABLE_NAMES = [
   'predictions_classification',
   'predictions_regression',
   'confusion',
+  'runs',
+  'scalars',
+  'sweeps',
 ];
 
 /** The statements of a DDL script, each split into its table, columns and options. */

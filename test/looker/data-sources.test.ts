@@ -49,6 +49,9 @@ describe('lookerDataSources', () => {
       'predictions_classification',
       'predictions_regression',
       'confusion',
+      'runs',
+      'scalars',
+      'sweeps',
     ]);
     expect(dataSourceAlias('projects/classification')).toBe('tracking_classification');
   });

@@ -1,0 +1,179 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  createSweep,
+  openStore,
+  readScalars,
+  runSweepAgent,
+  startRun,
+  type Store,
+} from '../../src/index.js';
+import { startGcsFake } from '../../test/support/gcs-fake/index.js';
+
+type Row = Record<string, string | number>;
+
+const POINTS = 1_000_000;
+const TAGS = ['loss', 'accuracy', 'val/loss', 'val/accuracy'];
+const GCS_WINDOW_SECONDS = 30;
+const SWEEP_TRIALS = 10;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * The costs of runs (`npm run bench -- runs`): addScalar, logging and flushing 1e6 points,
+ * reading them back whole and downsampled, store writes per object and minute on GCS (the GCS
+ * fake; GCS allows about one update per object and second), and a sweep's cost per trial.
+ */
+export async function runsBenchmark(): Promise<Row[]> {
+  const root = await mkdtemp(join(tmpdir(), 'ml-tracking-bench-runs-'));
+  const rows: Row[] = [];
+  try {
+    const store = await openStore(root);
+    try {
+      rows.push(...(await loggingRows(store)));
+    } finally {
+      await store.close();
+    }
+    rows.push(await gcsWriteRate());
+    rows.push(await sweepOverhead(root));
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  return rows;
+}
+
+async function loggingRows(store: Store): Promise<Row[]> {
+  const rows: Row[] = [];
+  let best = Infinity;
+  let flushed = Infinity;
+  let runId = '';
+  // Fastest of 3: the first pass also warms the JIT.
+  for (let round = 0; round < 3; round += 1) {
+    const run = await startRun({ project: 'bench', store, closeOnExit: false });
+    const start = performance.now();
+    for (let step = 0; step < POINTS / TAGS.length; step += 1) {
+      for (const tag of TAGS) run.addScalar(tag, Math.sin(step) * 0.5 + 1 / (step + 1), step);
+    }
+    const added = performance.now();
+    await run.finish();
+    const done = performance.now();
+    best = Math.min(best, added - start);
+    flushed = Math.min(flushed, done - start);
+    runId = run.id;
+  }
+  rows.push({
+    case: `addScalar, ${POINTS.toLocaleString('en')} calls (4 tags), local store`,
+    result: `${((best * 1e6) / POINTS).toFixed(0)} ns per call`,
+    aim: 'under 1 µs',
+  });
+  rows.push({
+    case: `${POINTS.toLocaleString('en')} points logged and flushed (finish() resolved), local store`,
+    result: seconds(flushed),
+    aim: 'under 1 s',
+  });
+  for (const maxPoints of [undefined, 2000]) {
+    let fastest = Infinity;
+    for (let round = 0; round < 3; round += 1) {
+      const start = performance.now();
+      const series = await readScalars(runId, {
+        store,
+        ...(maxPoints !== undefined && { maxPoints }),
+      });
+      fastest = Math.min(fastest, performance.now() - start);
+      if (Object.keys(series).length !== TAGS.length) throw new Error('tags missing');
+    }
+    rows.push({
+      case: `readScalars of ${POINTS.toLocaleString('en')} points${maxPoints === undefined ? '' : `, maxPoints ${maxPoints} per tag`}`,
+      result: seconds(fastest),
+      aim: maxPoints === undefined ? 'under 0.5 s' : 'under 0.2 s',
+    });
+  }
+  return rows;
+}
+
+/** A run adding points without pause for a while on GCS: writes of each object per minute. */
+async function gcsWriteRate(): Promise<Row> {
+  const fake = await startGcsFake();
+  const gcs = await openStore('gs://bench-bucket/runs', { storage: fake.createClient() });
+  const writes = new Map<string, number>();
+  const counting: Store = {
+    ...gcs,
+    write: (path, data, options) => {
+      writes.set(path, (writes.get(path) ?? 0) + 1);
+      return gcs.write(path, data, options);
+    },
+    append: (path, data, options) => {
+      writes.set(path, (writes.get(path) ?? 0) + 1);
+      return gcs.append(path, data, options);
+    },
+  };
+  try {
+    const run = await startRun({ project: 'bench', store: counting, closeOnExit: false });
+    const end = performance.now() + GCS_WINDOW_SECONDS * 1000;
+    let step = 0;
+    // A training loop: a batch of 4 tags every 5 ms (800 points a second).
+    while (performance.now() < end) {
+      run.addScalars(
+        { loss: 1 / (step + 1), accuracy: 1 - 1 / (step + 2), lr: 1e-3, f1: 0.5 },
+        step,
+      );
+      step += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await run.finish();
+    const most = Math.max(...writes.values());
+    return {
+      case: `store writes of the busiest object, run adding points for ${GCS_WINDOW_SECONDS} s on GCS (fake), per minute`,
+      result: `${((most * 60) / GCS_WINDOW_SECONDS).toFixed(0)} (${(step * 4).toLocaleString('en')} points)`,
+      aim: 'at most 60',
+    };
+  } finally {
+    await gcs.close();
+    await fake.stop();
+  }
+}
+
+/** A sweep of trivial Node trials (one scalar each): wall time per trial, claim to closed run. */
+async function sweepOverhead(root: string): Promise<Row> {
+  const folder = join(root, 'sweep');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(folder);
+  await writeFile(
+    join(folder, 'trial.mjs'),
+    'console.log(JSON.stringify({ ml_tracking: "scalar", tag: "Accuracy", value: 0.5 }));\n',
+  );
+  await writeFile(
+    join(folder, 'experiment_cfg.json'),
+    JSON.stringify({
+      main_script_name: 'trial.mjs',
+      hyperparameters: { lr: { type: 'uniform', min: 0, max: 1 } },
+      max_runs: SWEEP_TRIALS,
+      early_stopping: false,
+    }),
+  );
+  const store = join(root, 'sweep-store');
+  const { sweepId } = await createSweep({ config: join(folder, 'experiment_cfg.json'), store });
+  const firstScalar: number[] = [];
+  const started = new Map<number, number>();
+  const start = performance.now();
+  await runSweepAgent({
+    sweepId,
+    store,
+    cwd: folder,
+    onEvent: (event) => {
+      if (event.type === 'trial-started') started.set(event.trial, performance.now());
+      if (event.type === 'trial-ended') {
+        firstScalar.push(performance.now() - (started.get(event.trial) ?? start));
+      }
+    },
+  });
+  const total = performance.now() - start;
+  const median = [...firstScalar].sort((a, b) => a - b)[Math.floor(firstScalar.length / 2)] ?? 0;
+  return {
+    case: `sweep of ${SWEEP_TRIALS} trivial Node trials, local store, one agent`,
+    result: `${(total / SWEEP_TRIALS).toFixed(0)} ms per trial (process start to run closed: median ${median.toFixed(0)} ms)`,
+    aim: '-',
+  };
+}
