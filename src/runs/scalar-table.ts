@@ -1,0 +1,524 @@
+/**
+ * The scalars table, `scalars/<run_id>.csv` (columns in `SCALARS_COLUMNS`), read and written by
+ * hand rather than with csv-parse: a chart reads a run's million points at once, and a general
+ * CSV parser makes a record object and five strings per line where this makes only numbers.
+ * Lines are scanned with `indexOf`; only a line holding a `"` (a tag with a comma or a quote)
+ * takes the careful RFC 4180 path.
+ */
+import { isAscii } from 'node:buffer';
+import { encodeCell, encodeRow } from '../csv/encode.js';
+import { MlTrackingError } from '../errors.js';
+import { SCALARS_COLUMNS } from '../layout/tables.js';
+
+/** One tag's points, in step order: three arrays of equal length. */
+export interface ScalarSeries {
+  step: Float64Array;
+  value: Float64Array;
+  /** Epoch milliseconds. */
+  wallTime: Float64Array;
+}
+
+/** What {@link decodeScalars} reads. */
+export interface DecodeScalarsOptions {
+  /** Only these tags; the others are skipped before their numbers are read. @default every tag */
+  tags?: ReadonlySet<string>;
+  /**
+   * The bytes start at a line boundary after the header (a ranged read of a growing file), so no
+   * header is required. A header line met anywhere else is skipped either way.
+   * @default false
+   */
+  headerless?: boolean;
+}
+
+const HEADER_TEXT = SCALARS_COLUMNS.map((column) => column.name).join(',');
+
+/** The header line of the scalars table, with its `\n`. */
+export const SCALARS_HEADER: string = encodeRow(SCALARS_COLUMNS.map((column) => column.name));
+
+// encode.ts's rule for neutralised formulas, mirrored: a `'` comes off only where encodeCell
+// would have put one, so a tag that really starts with `'` keeps it. The round-trip test holds
+// the two copies together.
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const LINE_FEED = 10;
+const CARRIAGE_RETURN = 13;
+const QUOTE = 34;
+const COMMA = 44;
+// 1e0 … 1e22, the powers of ten a double holds exactly (parsed, as `**` may round).
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, power) => Number(`1e${power}`));
+
+/** The tag a tag cell stands for. */
+function decodeTag(cell: string): string {
+  if (!cell.startsWith("'")) return cell;
+  const rest = cell.slice(1);
+  return FORMULA_START.test(rest) && !PLAIN_NUMBER.test(rest) ? rest : cell;
+}
+
+/**
+ * The number in `text[start, end)`, or NaN when there is none. A decimal whose digits, read as
+ * one integer, stay within 2^53 and that has at most 22 decimals is one exact division, which is
+ * correctly rounded (Clinger's fast path) and needs no string; anything else (most 17-digit
+ * values, exponents) goes to `Number`.
+ */
+function parseNumber(text: string, start: number, end: number): number {
+  let cursor = start;
+  let code = text.charCodeAt(cursor);
+  const negative = code === 45;
+  if (negative) code = text.charCodeAt((cursor += 1));
+  let digits = 0;
+  let decimals = 0;
+  let mantissa = 0;
+  while (code >= 48 && code <= 57) {
+    mantissa = mantissa * 10 + (code - 48);
+    digits += 1;
+    code = text.charCodeAt((cursor += 1));
+  }
+  if (code === 46) {
+    code = text.charCodeAt((cursor += 1));
+    while (code >= 48 && code <= 57) {
+      mantissa = mantissa * 10 + (code - 48);
+      decimals += 1;
+      code = text.charCodeAt((cursor += 1));
+    }
+  }
+  if (cursor === end && digits + decimals > 0 && mantissa <= Number.MAX_SAFE_INTEGER) {
+    const power = EXACT_POWERS_OF_TEN[decimals];
+    if (power !== undefined) return negative ? -(mantissa / power) : mantissa / power;
+  }
+  const cell = text.slice(start, end);
+  return cell.trim() === '' ? Number.NaN : Number(cell);
+}
+
+/** The digit at `at`, or NaN (which then spreads through the arithmetic it enters). */
+function digitAt(text: string, at: number): number {
+  const digit = text.charCodeAt(at) - 48;
+  return digit >>> 0 < 10 ? digit : Number.NaN;
+}
+
+/**
+ * Reads wall times, which the writer always writes in `toISOString`'s form,
+ * `YYYY-MM-DDTHH:MM:SS.mmmZ`, digit by digit, and looks a day's start up only when the day
+ * changes. Measured on a million lines, that is cheaper than comparing each line with a cached
+ * `YYYY-MM-DDTHH:MM:SS` (`startsWith` costs about as much as reading twenty digits), and a tenth
+ * of `Date.parse`, which reads any other form.
+ */
+class WallTimeReader {
+  private day = Number.NaN;
+  private dayMs = Number.NaN;
+
+  /** The wall time in `text[start, end)`, or NaN when there is none. */
+  read(text: string, start: number, end: number): number {
+    if (
+      end - start === 24 &&
+      text.charCodeAt(start + 4) === 45 &&
+      text.charCodeAt(start + 7) === 45 &&
+      text.charCodeAt(start + 10) === 84 &&
+      text.charCodeAt(start + 13) === 58 &&
+      text.charCodeAt(start + 16) === 58 &&
+      text.charCodeAt(start + 19) === 46 &&
+      text.charCodeAt(start + 23) === 90
+    ) {
+      const year =
+        digitAt(text, start) * 1000 +
+        digitAt(text, start + 1) * 100 +
+        digitAt(text, start + 2) * 10 +
+        digitAt(text, start + 3);
+      const month = digitAt(text, start + 5) * 10 + digitAt(text, start + 6);
+      const dayOfMonth = digitAt(text, start + 8) * 10 + digitAt(text, start + 9);
+      const hours = digitAt(text, start + 11) * 10 + digitAt(text, start + 12);
+      const minutes = digitAt(text, start + 14) * 10 + digitAt(text, start + 15);
+      const seconds = digitAt(text, start + 17) * 10 + digitAt(text, start + 18);
+      const ms =
+        digitAt(text, start + 20) * 100 +
+        digitAt(text, start + 21) * 10 +
+        digitAt(text, start + 22);
+      const day = year * 10_000 + month * 100 + dayOfMonth;
+      if (day !== this.day) this.startDay(day, year, month, dayOfMonth);
+      // NaN (a character that is not a digit, or no such day) fails every comparison.
+      if (hours < 24 && minutes < 60 && seconds < 60 && this.dayMs >= -Infinity) {
+        return this.dayMs + ((hours * 60 + minutes) * 60 + seconds) * 1000 + ms;
+      }
+    }
+    const cell = text.slice(start, end);
+    return cell === '' ? Number.NaN : Date.parse(cell);
+  }
+
+  private startDay(day: number, year: number, month: number, dayOfMonth: number): void {
+    // setUTCFullYear, unlike Date.UTC, takes years below 100 as they are.
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, dayOfMonth);
+    // A day that does not exist (2026-02-30) would roll over into the next month.
+    const exists = date.getUTCMonth() === month - 1 && date.getUTCDate() === dayOfMonth;
+    this.day = day;
+    this.dayMs = exists ? date.getTime() : Number.NaN;
+  }
+}
+
+/** Points of one tag as they come: typed arrays grown by doubling. */
+class SeriesBuilder {
+  step = new Float64Array(256);
+  value = new Float64Array(256);
+  wallTime = new Float64Array(256);
+  length = 0;
+  sorted = true;
+
+  push(step: number, value: number, wallTime: number): void {
+    const at = this.length;
+    if (at === this.step.length) this.grow();
+    if (at > 0 && step < this.step[at - 1]!) this.sorted = false;
+    this.step[at] = step;
+    this.value[at] = value;
+    this.wallTime[at] = wallTime;
+    this.length = at + 1;
+  }
+
+  finish(): ScalarSeries {
+    const series = {
+      step: this.step.subarray(0, this.length),
+      value: this.value.subarray(0, this.length),
+      wallTime: this.wallTime.subarray(0, this.length),
+    };
+    return this.sorted ? series : sortByStep(series);
+  }
+
+  private grow(): void {
+    const grown = (array: Float64Array) => {
+      const next = new Float64Array(array.length * 2);
+      next.set(array);
+      return next;
+    };
+    this.step = grown(this.step);
+    this.value = grown(this.value);
+    this.wallTime = grown(this.wallTime);
+  }
+}
+
+/** A stable sort by step: points of equal steps (a resumed run) keep their file order. */
+function sortByStep({ step, value, wallTime }: ScalarSeries): ScalarSeries {
+  const order = new Uint32Array(step.length);
+  for (let index = 0; index < order.length; index += 1) order[index] = index;
+  order.sort((a, b) => step[a]! - step[b]! || a - b);
+  const sorted = {
+    step: new Float64Array(order.length),
+    value: new Float64Array(order.length),
+    wallTime: new Float64Array(order.length),
+  };
+  for (let index = 0; index < order.length; index += 1) {
+    const from = order[index]!;
+    sorted.step[index] = step[from]!;
+    sorted.value[index] = value[from]!;
+    sorted.wallTime[index] = wallTime[from]!;
+  }
+  return sorted;
+}
+
+/**
+ * A tag cell as written, and where its points go (`null`: filtered out). `next` is the cell that
+ * followed it last time: tags logged together come round in the same order, so one comparison
+ * usually finds a line's tag without cutting it out of the text.
+ */
+interface TagCell {
+  readonly text: string;
+  readonly builder: SeriesBuilder | null;
+  next: TagCell | undefined;
+}
+
+/** The tags met so far. */
+class TagTable {
+  private readonly cells = new Map<string, TagCell>();
+  private readonly builders = new Map<string, SeriesBuilder>();
+
+  constructor(private readonly only: ReadonlySet<string> | undefined) {}
+
+  cell(text: string): TagCell {
+    let cell = this.cells.get(text);
+    if (cell === undefined) {
+      const tag = decodeTag(text);
+      let builder: SeriesBuilder | null = null;
+      if (this.only === undefined || this.only.has(tag)) {
+        builder = this.builders.get(tag) ?? new SeriesBuilder();
+        this.builders.set(tag, builder);
+      }
+      cell = { text, builder, next: undefined };
+      this.cells.set(text, cell);
+    }
+    return cell;
+  }
+
+  series(): Record<string, ScalarSeries> {
+    const series: Record<string, ScalarSeries> = {};
+    // A builder without points is that of a header's `tag` cell, met before the line turned out
+    // to be a header.
+    for (const [tag, builder] of this.builders) {
+      if (builder.length > 0) series[tag] = builder.finish();
+    }
+    return series;
+  }
+}
+
+/** The text of the complete lines: a file being appended to may end halfway through one. */
+function completeLines(bytes: Uint8Array): string {
+  const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.lastIndexOf(LINE_FEED) + 1);
+  // Latin-1 is a plain copy, and the same text when every byte is ASCII (the usual case).
+  const text = lines.toString(isAscii(lines) ? 'latin1' : 'utf8');
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
+/**
+ * Decodes a scalars CSV into one series per tag, each sorted by step (stably: points of equal
+ * steps keep their file order; a file already in order, the usual case, is not sorted again).
+ * Everything after the last line end is ignored: a file being appended to may be read while a
+ * line is half written. An empty `value` or `wall_time` cell reads as NaN, and `-0` reads as `0`
+ * (the writer writes it as `0`). The `run_id` column is not read: the file is one run's.
+ * @throws MlTrackingError (`ERR_CORRUPT_SCALARS`) on a line that is not a scalars row, or when
+ * the first line is not the header (unless `headerless`).
+ * @example decodeScalars(await store.read(scalarsPath(runId)), { tags: new Set(['loss']) })
+ */
+export function decodeScalars(
+  bytes: Uint8Array,
+  options: DecodeScalarsOptions = {},
+): Record<string, ScalarSeries> {
+  const text = completeLines(bytes);
+  const tags = new TagTable(options.tags);
+  const wallTimes = new WallTimeReader();
+  const fail = (at: number, problem: string): never => {
+    const line = text.slice(0, at).split('\n').length;
+    throw new MlTrackingError(
+      `Cannot read line ${line} of the scalars table: ${problem}. Every line after the header must be a row of ${HEADER_TEXT}; repair or remove the line.`,
+      { code: 'ERR_CORRUPT_SCALARS' },
+    );
+  };
+  /** The careful path, for lines the fast one does not take: a record split into cells. */
+  const addRecord = (cells: readonly string[], at: number): void => {
+    if (cells.length === 1 && cells[0] === '') return;
+    if (cells.join(',') === HEADER_TEXT) return;
+    if (cells.length !== 5) fail(at, `it has ${cells.length} cells, not 5`);
+    const [, tagCell = '', stepCell = '', valueCell = '', wallCell = ''] = cells;
+    const builder = tags.cell(tagCell).builder;
+    if (builder === null) return;
+    const step = stepCell === '' ? Number.NaN : Number(stepCell);
+    if (!Number.isInteger(step) || step < 0) fail(at, `step "${stepCell}" is not a whole number`);
+    const value = parseNumber(valueCell, 0, valueCell.length);
+    if (Number.isNaN(value) && valueCell !== '') fail(at, `value "${valueCell}" is not a number`);
+    const wallTime = wallTimes.read(wallCell, 0, wallCell.length);
+    if (Number.isNaN(wallTime) && wallCell !== '') fail(at, `wall_time "${wallCell}" is no date`);
+    builder.push(step, value, wallTime);
+  };
+
+  let position = 0;
+  if (options.headerless !== true && text !== '') {
+    const end = text.indexOf('\n');
+    const header = text.slice(0, text.charCodeAt(end - 1) === CARRIAGE_RETURN ? end - 1 : end);
+    if (header !== HEADER_TEXT) fail(0, `the header is "${header}", not "${HEADER_TEXT}"`);
+    position = end + 1;
+  }
+  // Where the next `"` is, found once rather than looked for on every line.
+  let nextQuote = text.indexOf('"', position);
+  if (nextQuote < 0) nextQuote = Infinity;
+  let previous: TagCell | undefined;
+  while (position < text.length) {
+    const lineEnd = text.indexOf('\n', position);
+    if (nextQuote < lineEnd) {
+      const record = parseRecord(text, position);
+      // A quote still open at the end: the last line is being written.
+      if (record === undefined) break;
+      addRecord(record.cells, position);
+      position = record.next;
+      nextQuote = text.indexOf('"', position);
+      if (nextQuote < 0) nextQuote = Infinity;
+      continue;
+    }
+    const stop = text.charCodeAt(lineEnd - 1) === CARRIAGE_RETURN ? lineEnd - 1 : lineEnd;
+    const runEnd = text.indexOf(',', position);
+    const tagEnd = runEnd < 0 ? -1 : text.indexOf(',', runEnd + 1);
+    if (tagEnd < 0 || tagEnd >= stop) {
+      addRecord(text.slice(position, stop).split(','), position);
+      position = lineEnd + 1;
+      continue;
+    }
+    let cell = previous?.next;
+    if (cell?.text.length !== tagEnd - runEnd - 1 || !text.startsWith(cell.text, runEnd + 1)) {
+      cell = tags.cell(text.slice(runEnd + 1, tagEnd));
+      if (previous !== undefined) previous.next = cell;
+    }
+    previous = cell;
+    const builder = cell.builder;
+    if (builder !== null) {
+      let cursor = tagEnd + 1;
+      let step = 0;
+      let code = text.charCodeAt(cursor);
+      while (code >= 48 && code <= 57) {
+        step = step * 10 + (code - 48);
+        code = text.charCodeAt((cursor += 1));
+      }
+      const valueEnd = code === COMMA && cursor > tagEnd + 1 ? text.indexOf(',', cursor + 1) : -1;
+      const value =
+        valueEnd < 0 || valueEnd >= stop ? Number.NaN : parseNumber(text, cursor + 1, valueEnd);
+      const wallTime = Number.isNaN(value) ? Number.NaN : wallTimes.read(text, valueEnd + 1, stop);
+      // NaN: an empty cell, a cell too many, a date of another form; the careful path decides.
+      if (Number.isNaN(wallTime)) addRecord(text.slice(position, stop).split(','), position);
+      else builder.push(step, value, wallTime);
+    }
+    position = lineEnd + 1;
+  }
+  return tags.series();
+}
+
+/**
+ * One RFC 4180 record from `start`: its cells and where the next record starts, or `undefined`
+ * when the text ends inside a quoted cell. A quote inside an unquoted cell is kept as text.
+ */
+function parseRecord(text: string, start: number): { cells: string[]; next: number } | undefined {
+  const cells: string[] = [];
+  let position = start;
+  for (;;) {
+    let cell = '';
+    if (text.charCodeAt(position) === QUOTE) {
+      position += 1;
+      for (;;) {
+        const quote = text.indexOf('"', position);
+        if (quote < 0) return undefined;
+        cell += text.slice(position, quote);
+        position = quote + 1;
+        // A doubled quote is one quote of the text; a single one closes the cell.
+        if (text.charCodeAt(position) !== QUOTE) break;
+        cell += '"';
+        position += 1;
+      }
+    }
+    let end = position;
+    while (
+      end < text.length &&
+      text.charCodeAt(end) !== COMMA &&
+      text.charCodeAt(end) !== LINE_FEED
+    ) {
+      end += 1;
+    }
+    if (end >= text.length) return undefined;
+    cell += text.slice(position, end);
+    const last = text.charCodeAt(end) === LINE_FEED;
+    cells.push(last && cell.endsWith('\r') ? cell.slice(0, -1) : cell);
+    position = end + 1;
+    if (last) return { cells, next: position };
+  }
+}
+
+// Values are formatted this many at a time (see encodeScalarRows).
+const VALUE_BATCH = 4096;
+// More than a line holds besides its run and tag: a step and a value of at most 24 characters
+// each (`-1.7976931348623157e+308`), a wall time of at most 27 (six-digit years), separators.
+const MOST_NUMBER_BYTES = 100;
+
+/**
+ * Encodes points as scalars rows (no header) for one run: point `i` is of tag
+ * `tags[tagIndex[i]]`. Only the first `count` entries of each array are read (the writer's
+ * buffers are larger than what they hold). Values are written as `String` writes them (shortest
+ * round trip; `-0` as `0`), NaN as an empty cell; steps and wall times were checked when they
+ * were logged. The rows are written as bytes and made a string once (joining a million line
+ * strings takes twice as long), and values are formatted a batch at a time by `JSON.stringify`,
+ * which writes exactly `String`'s text for a finite number without making a string per number.
+ * @throws RangeError when an array is shorter than `count`, a tag index points past `tags`, or a
+ * wall time is not a valid date.
+ */
+export function encodeScalarRows(
+  runId: string,
+  tags: readonly string[],
+  tagIndex: Uint32Array | readonly number[],
+  step: Float64Array,
+  value: Float64Array,
+  wallTime: Float64Array,
+  count: number,
+): string {
+  if (Math.min(tagIndex.length, step.length, value.length, wallTime.length) < count) {
+    throw new RangeError(`encodeScalarRows: ${count} points asked for, but an array is shorter`);
+  }
+  const run = encodeCell(runId);
+  const prefixes = tags.map((tag) => Buffer.from(`${run},${encodeCell(tag)},`));
+  const longestPrefix = Math.max(0, ...prefixes.map((prefix) => prefix.length));
+  let bytes = Buffer.allocUnsafe(Math.max(4096, count * (longestPrefix + 60)));
+  let at = 0;
+  const batch: number[] = [];
+  const formatted = Buffer.allocUnsafe(VALUE_BATCH * 25 + 2);
+  let batchEnd = 0;
+  let cursor = 0;
+  let second = Number.NaN;
+  let secondText = Buffer.alloc(0);
+  for (let index = 0; index < count; index += 1) {
+    const prefix = prefixes[tagIndex[index]!];
+    if (prefix === undefined) {
+      throw new RangeError(`encodeScalarRows: point ${index} has tag index ${tagIndex[index]}`);
+    }
+    if (at + prefix.length + MOST_NUMBER_BYTES > bytes.length) {
+      const grown = Buffer.allocUnsafe(bytes.length * 2);
+      bytes.copy(grown, 0, 0, at);
+      bytes = grown;
+    }
+    bytes.set(prefix, at);
+    at = writeStep(bytes, at + prefix.length, step[index]!);
+    bytes[at++] = COMMA;
+
+    if (index === batchEnd) {
+      batchEnd = Math.min(count, index + VALUE_BATCH);
+      batch.length = batchEnd - index;
+      for (let from = index; from < batchEnd; from += 1) batch[from - index] = value[from]!;
+      formatted.write(JSON.stringify(batch), 'latin1');
+      cursor = 1;
+    }
+    let code = formatted[cursor]!;
+    if (code === 110) {
+      // `null`: NaN, written as an empty cell, or an infinity.
+      const infinite = value[index]!;
+      if (!Number.isNaN(infinite)) at = writeAscii(bytes, at, String(infinite));
+      cursor += 5;
+    } else {
+      while (code !== COMMA && code !== 93) {
+        bytes[at++] = code;
+        code = formatted[(cursor += 1)]!;
+      }
+      cursor += 1;
+    }
+    bytes[at++] = COMMA;
+
+    // Date truncates a fractional time towards zero; so does the text here.
+    const time = Math.trunc(wallTime[index]!);
+    const timeSecond = Math.floor(time / 1000);
+    if (timeSecond !== second) {
+      // `YYYY-MM-DDTHH:MM:SS.`, the same for every point of that second.
+      secondText = Buffer.from(new Date(timeSecond * 1000).toISOString().slice(0, -4), 'latin1');
+      second = timeSecond;
+    }
+    bytes.set(secondText, at);
+    at += secondText.length;
+    const milliseconds = time - timeSecond * 1000;
+    bytes[at] = 48 + Math.floor(milliseconds / 100);
+    bytes[at + 1] = 48 + (Math.floor(milliseconds / 10) % 10);
+    bytes[at + 2] = 48 + (milliseconds % 10);
+    bytes[at + 3] = 90;
+    bytes[at + 4] = LINE_FEED;
+    at += 5;
+  }
+  const ascii = prefixes.every((prefix) => isAscii(prefix));
+  return bytes.toString(ascii ? 'latin1' : 'utf8', 0, at);
+}
+
+/** Writes a step; a whole number below 2^31 (every real step) without making a string. */
+function writeStep(bytes: Buffer, at: number, step: number): number {
+  if (!(step >= 0 && step < 2 ** 31 && Number.isInteger(step))) {
+    return writeAscii(bytes, at, String(step));
+  }
+  let end = at + 1;
+  for (let rest = step; rest >= 10; rest = Math.floor(rest / 10)) end += 1;
+  let rest = step;
+  for (let index = end - 1; index >= at; index -= 1) {
+    const next = Math.floor(rest / 10);
+    bytes[index] = 48 + rest - next * 10;
+    rest = next;
+  }
+  return end;
+}
+
+/** Writes text known to be ASCII (numbers); returns where it ends. */
+function writeAscii(bytes: Buffer, at: number, text: string): number {
+  for (let index = 0; index < text.length; index += 1) bytes[at + index] = text.charCodeAt(index);
+  return at + text.length;
+}
