@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/index.js';
+import { listRuns, openStore, readScalars } from '../../src/index.js';
 import { runProcess, type ProcessResult } from '../support/processes.js';
 import { pairwiseAuc } from '../support/pairwise-auc.js';
 
@@ -304,6 +304,57 @@ print(json.dumps({"result": result, "caught": [
     expect(caught).toEqual([{ category: 'MlTrackingWarning', message: result.warnings[0] }]);
     // 1.0 and 0.0 predictions are the integer labels 1 and 0.
     expect(result.scores.overall_accuracy).toBe(1);
+  }, 60_000);
+
+  it('report_scalar under ml-tracking exec records a step series; bad values raise before printing', async (context) => {
+    context.skip(python === undefined, SKIP_NO_PYTHON);
+    const script = `
+import sys
+from ml_tracking import report_scalar, report_scalars, report_summary, ValidationError
+for epoch in range(5):
+    report_scalars({"loss": 1 / (epoch + 1), "Accuracy": 0.5 + epoch / 10}, step=epoch)
+report_scalar("lr", 0.001)
+report_summary({"test_accuracy": 0.93})
+for bad in (lambda: report_scalar("loss", float("nan")), lambda: report_scalar("", 1.0),
+            lambda: report_scalar("loss", 1.0, step=-1), lambda: report_scalars({"a": 1, "b": "x"})):
+    try:
+        bad()
+    except ValidationError as error:
+        print("refused:", error.parameter)
+print("done")
+`;
+    const store = join(cwd, 'report-store');
+    const result = await runProcess(
+      process.execPath,
+      [
+        '--import',
+        import.meta.resolve('tsx'),
+        join(root, 'src/cli/main.ts'),
+        'exec',
+        '--project',
+        'python report',
+        '--store',
+        store,
+        '--',
+        python!,
+        '-c',
+        script,
+      ],
+      { cwd, env: { PYTHONPATH: join(root, 'clients/python'), PYTHONDONTWRITEBYTECODE: '1' } },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('refused: value of loss');
+    expect(result.stdout.match(/^refused: /gm)).toHaveLength(4);
+    // Protocol lines are recorded, not echoed.
+    expect(result.stdout).not.toContain('ml_tracking');
+    const [run] = await listRuns({ store });
+    expect(run).toMatchObject({ project: 'python-report', status: 'finished', origin: 'exec' });
+    expect(run!.summary.loss).toMatchObject({ count: 5, min: 0.2, max: 1, last: 0.2 });
+    expect(run!.summary.test_accuracy?.last).toBe(0.93);
+    const series = await readScalars(run!.id, { store, tags: ['Accuracy', 'lr'] });
+    expect([...series.Accuracy!.step]).toEqual([0, 1, 2, 3, 4]);
+    expect([...series.Accuracy!.value]).toEqual([0.5, 0.6, 0.7, 0.8, 0.9]);
+    expect([...series.lr!.value]).toEqual([0.001]);
   }, 60_000);
 
   it('pip installs the package offline from its pyproject.toml', async (context) => {

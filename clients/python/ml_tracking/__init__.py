@@ -15,11 +15,15 @@ library, and reads numpy arrays and pandas Series without importing either.
         y_score=model.predict_proba(X_test),
     )
     result["scores"]["roc_auc"]
+
+Inside a training loop run by ``ml-tracking exec`` or a sweep, ``report_scalar("loss", loss,
+step)`` records a step series (one JSON line on standard output; no CLI call).
 """
 
 from ._cli import CLI_ENVIRONMENT_VARIABLE
 from ._errors import MlTrackingError, MlTrackingWarning, ValidationError
 from ._log import log_experiment
+from ._report import report_scalar, report_scalars, report_summary
 
 __all__ = [
     "CLI_ENVIRONMENT_VARIABLE",
@@ -27,5 +31,8 @@ __all__ = [
     "MlTrackingWarning",
     "ValidationError",
     "log_experiment",
+    "report_scalar",
+    "report_scalars",
+    "report_summary",
 ]
 __version__ = "0.1.0"
