@@ -10,11 +10,11 @@ export type CellValue = string | number | boolean | undefined;
 
 const NEEDS_QUOTES = /[",\r\n]/;
 // Cells a spreadsheet would run as a formula (OWASP "CSV injection").
-const FORMULA_START = /^[=+\-@\t\r]/;
+export const FORMULA_START = /^[=+\-@\t\r]/;
 // A signed decimal number is shown as a number, never run: labels such as -1 and +1 (SVMs,
 // IsolationForest) and sample ids such as -5 must reach every table as they are, or joins
 // between tables break in Looker.
-const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+export const PLAIN_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * Encodes one cell. Strings are free text: one that starts with `=`, `+`, `-`, `@`, tab or CR

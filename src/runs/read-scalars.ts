@@ -16,8 +16,9 @@ export interface ReadScalarsOptions {
   /** Only these tags. @default every tag */
   tags?: readonly string[];
   /**
-   * At most about this many points per tag: the step range is cut into `maxPoints / 2` buckets
-   * and each keeps its minimum and maximum, so spikes survive (see `downsampleSeries`).
+   * At most this many points per tag: the first and the last point, and between them equal
+   * step ranges that each keep their minimum and maximum, so spikes survive any thinning (see
+   * `downsampleSeries`).
    */
   maxPoints?: number;
 }
