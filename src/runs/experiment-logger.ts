@@ -27,6 +27,9 @@ export interface LoggerTimings {
   heartbeatIntervalMs: number;
 }
 
+const isTag = (tag: unknown): tag is string =>
+  typeof tag === 'string' && tag !== '' && tag.length <= 256 && !/[\n\r]/.test(tag);
+
 interface TagState {
   summary: TagSummary;
   /** The step an `addScalar` without one gets. */
@@ -59,7 +62,8 @@ export class ExperimentLogger {
     private readonly onEnd: (logger: ExperimentLogger) => void = () => undefined,
   ) {
     this.record = record;
-    this.lastRecordWrite = Date.now();
+    // startRun() has just created the record and the scalars object: those were writes too.
+    this.lastRecordWrite = this.lastWrite = Date.now();
     this.schedule();
   }
 
@@ -90,7 +94,7 @@ export class ExperimentLogger {
    *   that is not a non-negative integer; nothing is recorded then.
    */
   addScalar(tag: string, value: number, step?: number): void {
-    if (typeof tag !== 'string' || tag === '' || tag.length > 256 || /[\n\r]/.test(tag)) {
+    if (!isTag(tag)) {
       throw new ValidationError(
         'tag',
         `${JSON.stringify(tag)} is not a tag`,
@@ -155,9 +159,11 @@ export class ExperimentLogger {
 
   /** Records several tags at one step, e.g. `addScalars({ accuracy, f1 }, epoch)`. */
   addScalars(values: Record<string, number>, step?: number): void {
-    // Checked as a whole first: a bad value records none of the others.
+    // Checked as a whole first: a bad tag or value records none of the others.
     for (const [tag, value] of Object.entries(values)) {
-      if (typeof value !== 'number' || !Number.isFinite(value)) this.addScalar(tag, value, step);
+      if (!isTag(tag) || typeof value !== 'number' || !Number.isFinite(value)) {
+        this.addScalar(tag, value, step);
+      }
     }
     for (const [tag, value] of Object.entries(values)) this.addScalar(tag, value, step);
   }
@@ -307,7 +313,12 @@ export class ExperimentLogger {
 
   private async flushOnce(everything: boolean): Promise<void> {
     const wait = this.writer.minIntervalMs - (Date.now() - this.lastWrite);
-    if (everything && wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 0) {
+      // A background tick right after a flush() leaves the data to the next tick: writing now
+      // would update the objects twice within the store's limit.
+      if (!everything) return;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
     const now = Date.now();
     const sinceRecord = now - this.lastRecordWrite;
     const recordDue =

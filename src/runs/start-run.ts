@@ -215,17 +215,26 @@ function checkHyperparameters(value: unknown): Record<string, JsonValue> {
       cause: error,
     });
   }
-  const copy = JSON.parse(text ?? '{}') as Record<string, JsonValue>;
-  // JSON writes NaN and Infinity as null and drops undefined: say so rather than lose them.
-  for (const [key, original] of Object.entries(value)) {
-    if (typeof original === 'number' && !Number.isFinite(original)) {
-      throw new ValidationError(`hyperparameters.${key}`, `${original} is not finite`, fix);
-    }
-    if (!(key in copy)) {
-      throw new ValidationError(`hyperparameters.${key}`, `${typeof original} is not JSON`, fix);
-    }
+  // JSON writes NaN and Infinity as null and drops undefined and functions, at any depth: say so
+  // rather than lose them. (Cycles and BigInts made stringify throw above.)
+  const lost = notJson(value, 'hyperparameters');
+  if (lost !== undefined) throw new ValidationError(lost.path, lost.problem, fix);
+  return JSON.parse(text ?? '{}') as Record<string, JsonValue>;
+}
+
+/** Where `value` holds something JSON would turn into null or drop, and what. */
+function notJson(value: unknown, path: string): { path: string; problem: string } | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? undefined : { path, problem: `${value} is not finite` };
   }
-  return copy;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value !== 'object') return { path, problem: `${typeof value} is not JSON` };
+  const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
+  for (const [key, item] of entries) {
+    const found = notJson(item, `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function checkHeartbeat(seconds: number | undefined): number {
