@@ -26,6 +26,8 @@ export type SweepEvent =
       runId: string;
       status: RunRecord['status'];
       best?: number;
+      /** Why a failed trial failed, as its record says. */
+      error?: string;
     }
   | { type: 'output'; trial: number; line: string; stream: 'stdout' | 'stderr' }
   | { type: 'warning'; trial: number; message: string }
@@ -49,6 +51,18 @@ export interface TrialOptions {
 /** Runs one trial to its end and resolves its final record. */
 export async function runTrial(options: TrialOptions): Promise<RunRecord> {
   const { config, description, trial, store } = options;
+  const ended = (record: RunRecord): RunRecord => {
+    const metric = config.optimizationMetric && record.summary[config.optimizationMetric];
+    options.onEvent({
+      type: 'trial-ended',
+      trial,
+      runId: record.id,
+      status: record.status,
+      ...(metric && { best: config.optimizationGoal === 'min' ? metric.min : metric.max }),
+      ...(record.error !== undefined && { error: record.error }),
+    });
+    return record;
+  };
   const values = sampleTrial(config, description.seed, trial);
   const command = trialArgv({
     command: config.command,
@@ -105,10 +119,12 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
       },
     });
   } catch (error) {
-    return logger.finish({ error });
+    return ended(await logger.finish({ error }));
   }
   const abort = () => void running.terminate(graceMs);
   options.signal.addEventListener('abort', abort, { once: true });
+  // An abort that came while the run was being started has fired already: stop the trial now.
+  if (options.signal.aborted) abort();
   try {
     const outcome = await running.done;
     for (const message of outcome.warnings) {
@@ -135,17 +151,10 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
                     : `exited with code ${outcome.exitCode}`,
               },
     );
-    const metric = config.optimizationMetric && record.summary[config.optimizationMetric];
-    options.onEvent({
-      type: 'trial-ended',
-      trial,
-      runId: record.id,
-      status: record.status,
-      ...(metric && { best: config.optimizationGoal === 'min' ? metric.min : metric.max }),
-    });
-    return record;
+    return ended(record);
   } catch (error) {
-    return logger.finish({ error });
+    // The program could not be started (or its output not read): the trial ended all the same.
+    return ended(await logger.finish({ error }));
   } finally {
     options.signal.removeEventListener('abort', abort);
   }

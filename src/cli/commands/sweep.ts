@@ -66,12 +66,15 @@ export function sweepCommand(output: Output) {
             output.line(
               `more machines can join: ml-tracking sweep agent ${description.sweepId} --store ${store.url}`,
             );
+            // The script createSweep checked is the one next to the configuration: a file of
+            // the same name in the current folder must not run instead.
             return await runAgent(
               output,
               store,
               description.sweepId,
               args.parallel,
               args.quiet ?? false,
+              description.configFolder,
             );
           }
           case 'agent':
@@ -117,6 +120,7 @@ async function runAgent(
   sweepId: string,
   parallelText: string | undefined,
   quiet: boolean,
+  cwd?: string,
 ): Promise<number> {
   const parallel = parallelText === undefined ? 1 : Number(parallelText);
   if (!Number.isInteger(parallel) || parallel < 1) {
@@ -142,6 +146,7 @@ async function runAgent(
       store,
       sweepId,
       parallel,
+      ...(cwd !== undefined && { cwd }),
       signal: controller.signal,
       onEvent: (event) => printEvent(output, event, quiet),
     });
@@ -167,7 +172,7 @@ function printEvent(output: Output, event: SweepEvent, quiet: boolean): void {
       );
     case 'trial-ended':
       return output.line(
-        `[trial ${event.trial}] ${event.status}${event.best === undefined ? '' : `, best ${event.best}`}`,
+        `[trial ${event.trial}] ${event.status}${event.best === undefined ? '' : `, best ${event.best}`}${event.error === undefined ? '' : `: ${event.error}`}`,
       );
     case 'output':
       if (!quiet) output.line(`[trial ${event.trial}] ${event.line}`);
