@@ -1,0 +1,162 @@
+// Shared by the sweep tests: the trial fixtures, copies of them with a changed configuration,
+// the built CLI as a child process, and polling.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listRuns } from '../../src/runs/read-runs.js';
+import type { RunRecord } from '../../src/runs/run-record.js';
+import type { Store } from '../../src/store/types.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** `test/fixtures/sweep-trials/<name>/`: a trial script and its experiment_cfg.json. */
+export const trialFixture = (name: string): string =>
+  fileURLToPath(new URL(`../fixtures/sweep-trials/${name}/`, import.meta.url));
+
+/** The fixture's configuration path. */
+export const fixtureConfig = (name: string): string =>
+  join(trialFixture(name), 'experiment_cfg.json');
+
+/** The fixture's configuration, parsed (the file's own snake_case keys). */
+export async function readFixtureConfig(name: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(fixtureConfig(name), 'utf8')) as Record<string, unknown>;
+}
+
+/**
+ * Copies a fixture into `folder` with its configuration changed by `change` (keys set to
+ * `undefined` are removed); resolves the copy's experiment_cfg.json.
+ */
+export async function copyFixture(
+  name: string,
+  folder: string,
+  change: Record<string, unknown> = {},
+): Promise<string> {
+  await cp(trialFixture(name), folder, { recursive: true });
+  const config = { ...(await readFixtureConfig(name)), ...change };
+  const path = join(folder, 'experiment_cfg.json');
+  await writeFile(path, `${JSON.stringify(config, null, 2)}\n`);
+  return path;
+}
+
+/** Polls `check` every 50 ms until it resolves a value other than undefined/false. */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Whether a process with this pid exists (a zombie counts as gone only once reaped). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pids trials wrote under `folder`, in it or below (`trial-<n>[-<pid>].pid`). */
+export async function trialPids(folder: string): Promise<{ trial: number; pid: number }[]> {
+  const names = (await readdir(folder, { recursive: true })).filter((name) =>
+    name.endsWith('.pid'),
+  );
+  return Promise.all(
+    names.map(async (name) => ({
+      trial: Number(/(?:^|\/)trial-(\d+)/.exec(name)?.[1]),
+      pid: Number(await readFile(join(folder, name), 'utf8')),
+    })),
+  );
+}
+
+/** The sweep's runs grouped by trial number. */
+export async function runsByTrial(
+  store: Store,
+  sweepId: string,
+): Promise<Map<number, RunRecord[]>> {
+  const byTrial = new Map<number, RunRecord[]>();
+  for (const run of await listRuns({ store, sweep: sweepId })) {
+    const trial = run.trial ?? -1;
+    byTrial.set(trial, [...(byTrial.get(trial) ?? []), run]);
+  }
+  return byTrial;
+}
+
+/** `node dist/cli/main.js …` (run `npm run build` first), with its output collected. */
+export interface CliProcess {
+  child: ChildProcess;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves the exit code (or the signal's name) once the process has exited. */
+  exited: Promise<number | NodeJS.Signals>;
+}
+
+export const BUILT_CLI = join(root, 'dist', 'cli', 'main.js');
+
+/**
+ * Starts the built CLI; stdin is closed, ML_TRACKING_STORE unset unless `env` sets it.
+ * `ownProcessGroup` makes it the leader of a new process group, as a shell makes a foreground
+ * job: `process.kill(-pid, 'SIGINT')` is then what Ctrl-C in a terminal does.
+ */
+export function startCli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string>; ownProcessGroup?: boolean } = {},
+): CliProcess {
+  const child = spawn(process.execPath, [BUILT_CLI, ...args], {
+    cwd: options.cwd ?? root,
+    env: { ...process.env, ML_TRACKING_STORE: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.ownProcessGroup ?? false,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | NodeJS.Signals>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      resolve(code ?? signal ?? -1);
+    });
+  });
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exited,
+  };
+}
+
+/** Whether the process exits within `ms` (it is left running otherwise). */
+export function exitsWithin(running: CliProcess, ms: number): Promise<boolean> {
+  return Promise.race([
+    running.exited.then(() => true),
+    new Promise<false>((resolve) => {
+      setTimeout(() => {
+        resolve(false);
+      }, ms);
+    }),
+  ]);
+}
+
+/** Runs the built CLI to its end. */
+export async function cli(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number | NodeJS.Signals; stdout: string; stderr: string }> {
+  const running = startCli(args, options);
+  const code = await running.exited;
+  return { code, stdout: running.stdout, stderr: running.stderr };
+}
