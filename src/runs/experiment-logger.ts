@@ -52,6 +52,10 @@ export class ExperimentLogger {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private ended: Promise<RunRecord> | undefined;
+  /** finish() was called: the record says how the run ended. */
+  private closed = false;
+  /** Closed by a signal while the program may still be running its loop. */
+  private interrupted = false;
   private readonly record: RunRecord;
 
   /** @internal Use `startRun()`. */
@@ -117,7 +121,7 @@ export class ExperimentLogger {
         'Pass 0, 1, 2…, or leave the step out to count up from the last one.',
       );
     }
-    this.assertOpen();
+    if (!this.accepting()) return;
     if (state === undefined) {
       state = {
         summary: {
@@ -182,7 +186,7 @@ export class ExperimentLogger {
         );
       }
     }
-    this.assertOpen();
+    if (!this.accepting()) return;
     for (const [tag, value] of Object.entries(values)) {
       const summary = this.tagStates.get(tag)?.summary;
       if (summary === undefined) {
@@ -215,7 +219,7 @@ export class ExperimentLogger {
         'Pass the predictionId that logExperiment returned.',
       );
     }
-    this.assertOpen();
+    if (!this.accepting()) return;
     if (this.record.predictionIds.includes(predictionId)) return;
     this.record.predictionIds.push(predictionId);
     this.messages.push({ type: 'prediction', predictionId });
@@ -224,7 +228,7 @@ export class ExperimentLogger {
 
   /** Adds hyperparameters (those of the same name are replaced). */
   setHyperparameters(values: Record<string, JsonValue>): void {
-    this.assertOpen();
+    if (!this.accepting()) return;
     Object.assign(this.record.hyperparameters, values);
     this.messages.push({ type: 'hyperparameters', values: { ...values } });
     this.recordUrgent = true;
@@ -249,7 +253,9 @@ export class ExperimentLogger {
    * @example await run.finish({ status: 'failed', error })
    */
   finish(options: FinishOptions = {}): Promise<RunRecord> {
-    this.ended ??= (async () => {
+    if (this.ended !== undefined) return this.ended;
+    if (!this.closed) {
+      this.closed = true;
       const status = options.status ?? (options.error === undefined ? 'finished' : 'failed');
       this.record.status = status;
       this.record.endedAt = new Date();
@@ -263,24 +269,41 @@ export class ExperimentLogger {
       this.recordUrgent = true;
       clearTimeout(this.timer);
       this.timer = undefined;
-      try {
-        await this.enqueueFlush(true);
-      } finally {
-        this.onEnd(this);
-      }
+    }
+    const ending = (async () => {
+      await this.enqueueFlush(true);
+      this.onEnd(this);
       return this.snapshot;
     })();
-    return this.ended;
+    this.ended = ending;
+    // A final write that failed can be tried again by calling finish() again.
+    ending.catch(() => {
+      if (this.ended === ending) this.ended = undefined;
+    });
+    return ending;
   }
 
-  private assertOpen(): void {
-    if (this.ended !== undefined) {
+  /**
+   * @internal Closes the run because the process got `signal` (see `_exit-hooks.ts`). The
+   * program may still be in its loop until the signal ends it: its calls are ignored from now
+   * on rather than thrown at, so that the final flush can land.
+   */
+  closeOnSignal(signal: NodeJS.Signals): Promise<RunRecord> {
+    this.interrupted = true;
+    return this.finish({ status: 'failed', error: `interrupted by ${signal}` });
+  }
+
+  /** `false` when calls are to be ignored (closed by a signal); throws when finished. */
+  private accepting(): boolean {
+    if (this.interrupted) return false;
+    if (this.closed) {
       throw new ValidationError(
         'run',
         `run ${this.record.id} has finished`,
         'Record scalars before calling finish(), or start a new run.',
       );
     }
+    return true;
   }
 
   private summary(): Record<string, TagSummary> {
@@ -290,7 +313,7 @@ export class ExperimentLogger {
   }
 
   private schedule(): void {
-    if (this.ended !== undefined) return;
+    if (this.closed) return;
     this.timer = setTimeout(() => {
       this.enqueueFlush(false).then(
         () => this.schedule(),

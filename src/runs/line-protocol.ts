@@ -26,8 +26,9 @@ export type ParsedLine =
   | { kind: 'output' }
   | { kind: 'malformed'; problem: string };
 
-// Cheap test before JSON.parse: most lines of a training script are not messages.
-const MARKER = /^\s*\{\s*"ml_tracking"\s*:/;
+// Cheap test before JSON.parse: most lines of a training script are not messages. The key may
+// come anywhere in the object (a dict printed by another JSON library, keys sorted).
+const MARKER = /^\s*\{.*"ml_tracking"\s*:/;
 
 /** Reads one line (without its line end). */
 export function parseProtocolLine(line: string): ParsedLine {

@@ -101,6 +101,16 @@ export async function startRun(options: StartRunOptions): Promise<ExperimentLogg
     exclude: store.kind === 'local' ? [fileURLToPath(store.url)] : [],
   });
   const id = options.runId ?? createTimeSortableId(now);
+  const writer = new StoreRunWriter(store, id);
+  // The record is rewritten on flush ticks: ticks come at least once a heartbeat, and a heartbeat
+  // shorter than the store allows (GCS: a second) is stretched, so that readers never see a
+  // live run as lost.
+  const flushIntervalMs = Math.max(
+    options.flushIntervalMs ??
+      Math.min(store.kind === 'gcs' ? 1000 : 500, heartbeatSeconds * 1000),
+    writer.minIntervalMs,
+  );
+  const heartbeatIntervalSeconds = Math.max(heartbeatSeconds, flushIntervalMs / 1000);
   const record: RunRecord = {
     id,
     project,
@@ -109,7 +119,7 @@ export async function startRun(options: StartRunOptions): Promise<ExperimentLogg
     origin: options.origin ?? 'logger',
     startedAt: now,
     heartbeatAt: now,
-    heartbeatIntervalSeconds: heartbeatSeconds,
+    heartbeatIntervalSeconds,
     host: context.host,
     hyperparameters,
     summary: {},
@@ -127,7 +137,6 @@ export async function startRun(options: StartRunOptions): Promise<ExperimentLogg
   if (options.captureLog) record.logUri = storeObjectUri(store.url, runLogPath(id));
   if (record.command?.length === 0) delete record.command;
 
-  const writer = new StoreRunWriter(store, id);
   if (!(await writer.create(record, options.captureLog ?? false))) {
     throw new ValidationError(
       'runId',
@@ -135,15 +144,11 @@ export async function startRun(options: StartRunOptions): Promise<ExperimentLogg
       'Leave runId out to get a new id.',
     );
   }
-  const flushIntervalMs = Math.max(
-    options.flushIntervalMs ?? (store.kind === 'gcs' ? 1000 : 500),
-    writer.minIntervalMs,
-  );
   const ownsStore = typeof options.store !== 'object';
   const logger = new ExperimentLogger(
     record,
     writer,
-    { flushIntervalMs, heartbeatIntervalMs: heartbeatSeconds * 1000 },
+    { flushIntervalMs, heartbeatIntervalMs: heartbeatIntervalSeconds * 1000 },
     (ended) => {
       forget(ended);
       if (ownsStore) void store.close();

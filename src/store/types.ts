@@ -63,8 +63,11 @@ export type ObjectChunks = Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 export interface AppendOptions {
   /**
    * Identifies this append so that it is applied exactly once, however often the store must
-   * retry after an answer was lost (GCS). 1–128 characters of `A-Z a-z 0-9 . _ -`; a tracker
-   * row uses its prediction id. @default a random UUID per call
+   * retry after an answer was lost (GCS). Sending the same bytes again under the same key after
+   * a call failed is safe too: on GCS an append whose key is among the object's last 64 is not
+   * applied again (the failed call's compose may have landed); elsewhere a failed append never
+   * landed. 1–128 characters of `A-Z a-z 0-9 . _ -`; a tracker row uses its prediction id.
+   * @default a random UUID per call
    */
   key?: string;
 }

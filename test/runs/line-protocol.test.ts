@@ -93,4 +93,16 @@ describe('formatProtocolLine and parseProtocolLine', () => {
       expect(parsed.kind === 'malformed' && parsed.problem).toContain(problem);
     });
   }
+
+  it('reads a message whose ml_tracking key is not the first (keys sorted by the printer)', () => {
+    expect(
+      parseProtocolLine('{"step": 2, "tag": "loss", "value": 0.5, "ml_tracking": "scalar"}'),
+    ).toEqual({
+      kind: 'message',
+      message: { type: 'scalar', tag: 'loss', value: 0.5, step: 2 },
+    });
+    expect(parseProtocolLine('{"tag": "loss", "ml_tracking": "scalar"}')).toMatchObject({
+      kind: 'malformed',
+    });
+  });
 });

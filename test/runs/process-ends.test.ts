@@ -166,23 +166,16 @@ describe('a run whose process ends without finish()', () => {
       await stopBySignal('stop-on-signal', signal);
     });
 
-    // BUG (src/runs/_exit-hooks.ts): the hooks re-raise the signal only when no listener is
-    // left (`process.listenerCount(signal) === 0`), but importing the package loads the local
-    // driver's proper-lockfile, which installs signal-exit's SIGINT/SIGTERM listeners at module
-    // load. signal-exit re-raises only when it alone listens, so it stood aside while our hook
-    // was there, and our hook stands aside because signal-exit is there: the signal is
-    // swallowed, and a program that is still busy (a training loop) goes on running after
-    // SIGTERM or Ctrl-C (here until the test SIGKILLs it). The same on every store.
-    it.fails(`then the process dies by ${signal}`, async () => {
+    // Importing the package loads proper-lockfile, whose signal-exit listeners act only when
+    // they alone listen: the hooks must re-raise the signal whatever else listens, or a busy
+    // program goes on running after SIGTERM or Ctrl-C.
+    it(`then the process dies by ${signal}`, async () => {
       expect(await stopBySignal('stop-on-signal', signal)).toEqual({ code: null, signal });
     });
 
-    // BUG (src/runs/_exit-hooks.ts, experiment-logger.ts): on a signal the exit hooks finish the
-    // run, but a training loop goes on running until the signal ends the process. Its next
-    // addScalar() throws "run … has finished"; the program dies of that error (exit code 1, a
-    // ValidationError stack on stderr) before the final flush lands: the record stays `running`
-    // (later `lost`) and every point since the last background flush is gone.
-    it.fails(`is failed on ${signal} with every point when the loop goes on adding`, async () => {
+    // A training loop keeps running until the re-raised signal ends it: its calls after the
+    // hooks closed the run are ignored, not thrown at, so the final flush lands.
+    it(`is failed on ${signal} with every point when the loop goes on adding`, async () => {
       await stopBySignal('loop', signal);
     });
   }

@@ -180,25 +180,18 @@ describe('on GCS (the fake)', () => {
     expect(parts).toEqual([]);
   });
 
-  // BUG (src/runs/_run-writer.ts with the GCS driver): StoreRunWriter keeps a batch whose
-  // append failed and sends it again at the next flush "under the same key, so that it lands
-  // once", but the GCS driver looks a key up in the object's append ledger only within one
-  // append() call. When an append gives up after its compose committed (its answer lost on the
-  // last attempt; here the store makes one attempt), the next flush appends the batch a second
-  // time and every point of it is stored twice.
-  it.fails(
-    'lands a batch once when an append gave up after its compose had committed',
-    async () => {
-      const store = await open({ attempts: 1, minDelayMs: 1, maxDelayMs: 1 });
-      const run = await start(store);
-      for (let step = 0; step < 10; step += 1) run.addScalar('loss', step);
-      fake.injectFault({ operation: 'compose', status: 503, when: 'after' });
-      await expect(run.flush()).rejects.toBeInstanceOf(StoreError);
-      expect(fake.pendingFaults()).toBe(0);
-      for (let step = 10; step < 20; step += 1) run.addScalar('loss', step);
-      await run.finish();
-      const series = await readScalars(run.id, { store });
-      expect(Array.from(series.loss?.step ?? [])).toEqual(Array.from({ length: 20 }, (_, i) => i));
-    },
-  );
+  // StoreRunWriter sends a failed batch again under the same key; the GCS driver must find that
+  // key in the object's append ledger also in a new append() call, or the batch lands twice.
+  it('lands a batch once when an append gave up after its compose had committed', async () => {
+    const store = await open({ attempts: 1, minDelayMs: 1, maxDelayMs: 1 });
+    const run = await start(store);
+    for (let step = 0; step < 10; step += 1) run.addScalar('loss', step);
+    fake.injectFault({ operation: 'compose', status: 503, when: 'after' });
+    await expect(run.flush()).rejects.toBeInstanceOf(StoreError);
+    expect(fake.pendingFaults()).toBe(0);
+    for (let step = 10; step < 20; step += 1) run.addScalar('loss', step);
+    await run.finish();
+    const series = await readScalars(run.id, { store });
+    expect(Array.from(series.loss?.step ?? [])).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
 });

@@ -74,6 +74,15 @@ export const appendLedger = {
     };
   },
 
+  /**
+   * Whether `current` already holds an append of `key` among its last {@link LEDGER_LENGTH}: a
+   * caller sending a batch again after a call that failed (its compose may have landed) under
+   * the same key gets it applied once, as within one call.
+   */
+  holds(current: ObjectState | undefined, key: string): boolean {
+    return current !== undefined && read(current).digests.includes(digestOf(key));
+  },
+
   /** Whether the pending append landed in `current`; throws when that cannot be known. */
   landed(
     current: ObjectState | undefined,

@@ -239,6 +239,10 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
       let pending: PendingAppend | undefined;
       const attempt = async (): Promise<ObjectInfo> => {
         const current = await metadataOf(path);
+        // An earlier call with this key may have landed although it failed for its caller.
+        if (pending === undefined && current && appendLedger.holds(current, key)) {
+          return info(current);
+        }
         if (pending !== undefined) {
           const landed = appendLedger.landed(current, pending, { store: url, path });
           if (landed && current) return info(current);
