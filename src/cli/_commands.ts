@@ -38,7 +38,7 @@ export function commands(output: Output) {
     ),
     runs: lazy(() => import('./commands/runs.js').then((module) => module.runsCommand(output))),
     run: lazy(() => import('./commands/run.js').then((module) => module.runCommand(output))),
-    exec: lazy(() => import('./commands/exec.js').then((module) => module.execCommand(output))),
+    exec: lazy(() => import('./commands/exec.js').then((module) => module.execCommand())),
     sweep: lazy(() => import('./commands/sweep.js').then((module) => module.sweepCommand(output))),
     sweeps: lazy(() =>
       import('./commands/sweeps.js').then((module) => module.sweepsCommand(output)),

@@ -112,7 +112,7 @@ export class StoreRunWriter implements RunWriter {
 export class ProtocolRunWriter implements RunWriter {
   readonly minIntervalMs = 0;
 
-  constructor(private readonly fd: number = 1) {}
+  constructor(private readonly fd = 1) {}
 
   create(): Promise<boolean> {
     return Promise.resolve(true);

@@ -4,6 +4,7 @@
  * the store and the run stays readable while it goes.
  */
 import { debug } from '../_debug.js';
+import { jsonText } from '../_json.js';
 import { ValidationError } from '../errors.js';
 import type { RunStatus } from '../layout/tables.js';
 import type { ProtocolMessage } from './line-protocol.js';
@@ -261,7 +262,7 @@ export class ExperimentLogger {
       this.record.endedAt = new Date();
       if (options.error !== undefined) {
         this.record.error =
-          options.error instanceof Error ? options.error.message : String(options.error);
+          options.error instanceof Error ? options.error.message : describeError(options.error);
       }
       const message: ProtocolMessage = { type: 'status', status };
       if (this.record.error !== undefined) message.error = this.record.error;
@@ -316,7 +317,9 @@ export class ExperimentLogger {
     if (this.closed) return;
     this.timer = setTimeout(() => {
       this.enqueueFlush(false).then(
-        () => this.schedule(),
+        () => {
+          this.schedule();
+        },
         (error: unknown) => {
           // Kept buffered and tried again at the next tick; flush() and finish() report it.
           debug(`run ${this.record.id}: background flush failed, will retry: ${String(error)}`);
@@ -377,5 +380,15 @@ export class ExperimentLogger {
       if (record) this.recordUrgent = true;
       throw error;
     }
+  }
+}
+
+/** A thrown value that is not an Error, as text: a string as it is, anything else as JSON. */
+function describeError(error: unknown): string {
+  if (typeof error === 'string') return error;
+  try {
+    return jsonText(error) ?? Object.prototype.toString.call(error);
+  } catch {
+    return Object.prototype.toString.call(error);
   }
 }

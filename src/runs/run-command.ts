@@ -86,12 +86,18 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
         options.onScalar?.(message.tag, message.value, step);
         return;
       }
-      case 'summary':
-        return logger.setSummary(message.values);
-      case 'prediction':
-        return logger.linkPrediction(message.predictionId);
-      case 'hyperparameters':
-        return logger.setHyperparameters(message.values);
+      case 'summary': {
+        logger.setSummary(message.values);
+        return;
+      }
+      case 'prediction': {
+        logger.linkPrediction(message.predictionId);
+        return;
+      }
+      case 'hyperparameters': {
+        logger.setHyperparameters(message.values);
+        return;
+      }
       case 'status':
         reportedStatus =
           message.error === undefined
@@ -111,10 +117,14 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
       const lines = createInterface({ input, crlfDelay: Infinity });
       lines.on('line', (line) => {
         const parsed = stream === 'stdout' ? parseProtocolLine(line) : { kind: 'output' as const };
-        if (parsed.kind === 'output') return keepAsOutput(line, stream);
+        if (parsed.kind === 'output') {
+          keepAsOutput(line, stream);
+          return;
+        }
         if (parsed.kind === 'malformed') {
           warnings.push(`malformed ml_tracking line (${parsed.problem}): ${line.slice(0, 200)}`);
-          return keepAsOutput(line, stream);
+          keepAsOutput(line, stream);
+          return;
         }
         try {
           apply(parsed.message);
@@ -131,7 +141,7 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
   const output = Promise.all([readLines('stdout'), readLines('stderr')]);
   const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>(
     (resolve, reject) => {
-      child.once('error', (error) =>
+      child.once('error', (error) => {
         reject(
           new ValidationError(
             'command',
@@ -139,9 +149,11 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
             'Check that the program exists and is executable (or give its interpreter first).',
             { cause: error },
           ),
-        ),
-      );
-      child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
+        );
+      });
+      child.once('exit', (exitCode, signal) => {
+        resolve({ exitCode, signal });
+      });
     },
   );
   const done = (async (): Promise<CommandOutcome> => {
@@ -167,7 +179,9 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
     async terminate(graceMs: number) {
       if (child.exitCode === null && child.signalCode === null) {
         signal('SIGTERM');
-        const timer = setTimeout(() => signal('SIGKILL'), graceMs);
+        const timer = setTimeout(() => {
+          signal('SIGKILL');
+        }, graceMs);
         try {
           return await done;
         } finally {

@@ -106,8 +106,7 @@ export async function startRun(options: StartRunOptions): Promise<ExperimentLogg
   // shorter than the store allows (GCS: a second) is stretched, so that readers never see a
   // live run as lost.
   const flushIntervalMs = Math.max(
-    options.flushIntervalMs ??
-      Math.min(store.kind === 'gcs' ? 1000 : 500, heartbeatSeconds * 1000),
+    options.flushIntervalMs ?? Math.min(store.kind === 'gcs' ? 1000 : 500, heartbeatSeconds * 1000),
     writer.minIntervalMs,
   );
   const heartbeatIntervalSeconds = Math.max(heartbeatSeconds, flushIntervalMs / 1000);
@@ -168,7 +167,7 @@ function joinParentRun(
 ): ExperimentLogger {
   const record: RunRecord = {
     id,
-    project: process.env[RUN_ENVIRONMENT.project] || project,
+    project: nonEmpty(process.env[RUN_ENVIRONMENT.project]) ?? project,
     name: name ?? '',
     status: 'running',
     origin: 'logger',
@@ -254,3 +253,5 @@ function checkHeartbeat(seconds: number | undefined): number {
   }
   return value;
 }
+
+const nonEmpty = (text: string | undefined): string | undefined => (text === '' ? undefined : text);

@@ -92,8 +92,11 @@ function summarise(description: SweepDescription, runs: RunRecord[]): SweepSumma
     if (run.endedAt !== undefined) trial.endedAt = run.endedAt;
     return trial;
   });
-  // Best first; trials without a value after, by trial number.
+  // Best first; trials that failed or were lost, then trials without a value, after, by trial
+  // number: a failed trial's metric is not a result to pick.
+  const ranked = (trial: SweepTrial) => trial.status !== 'failed' && trial.status !== 'lost';
   trials.sort((a, b) => {
+    if (ranked(a) !== ranked(b)) return ranked(a) ? -1 : 1;
     if (a.best !== undefined && b.best !== undefined && a.best !== b.best) {
       return goal === 'min' ? a.best - b.best : b.best - a.best;
     }
@@ -103,6 +106,7 @@ function summarise(description: SweepDescription, runs: RunRecord[]): SweepSumma
   const counts = { running: 0, finished: 0, failed: 0, early_stopped: 0, lost: 0 };
   for (const trial of trials) counts[trial.status] += 1;
   const summary: SweepSummary = { description, trials, counts };
-  if (trials[0]?.best !== undefined) summary.best = trials[0];
+  const best = trials[0];
+  if (best?.best !== undefined && ranked(best)) summary.best = best;
   return summary;
 }

@@ -91,7 +91,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
     config.earlyStopping && config.optimizationGoal && config.earlyStoppingPatience
       ? new EarlyStopping(config.optimizationGoal, config.earlyStoppingPatience)
       : undefined;
-  let stoppedEarly = false;
+  let stoppedEarly = false as boolean;
   let running: RunningCommand;
   try {
     running = runCommand({
@@ -106,7 +106,9 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
       // Its own process group: stopping a trial stops whatever the script started too, and
       // a Ctrl-C in the terminal reaches the agent, which stops the trials itself.
       ownProcessGroup: true,
-      onOutput: (line, stream) => options.onEvent({ type: 'output', trial, line, stream }),
+      onOutput: (line, stream) => {
+        options.onEvent({ type: 'output', trial, line, stream });
+      },
       onScalar: (tag, value) => {
         if (stoppedEarly || rule === undefined || tag !== config.optimizationMetric) return;
         if (rule.observe(value)) {

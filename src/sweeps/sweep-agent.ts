@@ -146,7 +146,10 @@ async function takeTrial(
         ? silentMs > LOST_AFTER_HEARTBEATS * heartbeatIntervalSeconds * 1000
         : effectiveStatus(record, now) === 'lost';
     if (!lost) {
-      if (record === undefined || record.status === 'running') running = true;
+      // Only another agent's trial can still be lost and handed out again: this agent's own
+      // running trials end here, so a worker with nothing to take need not wait for them.
+      const elsewhere = stored.claim.agent !== agentName();
+      if (elsewhere && (record === undefined || record.status === 'running')) running = true;
       continue;
     }
     const mine = claim(stored.claim.trial, stored.claim.attempt + 1);

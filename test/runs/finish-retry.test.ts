@@ -9,7 +9,9 @@ import {
 } from '../../src/index.js';
 
 /** A memory store whose writes of run records fail while `failing` is set. */
-async function flakyStore(name: string): Promise<{ store: Store; setFailing(on: boolean): void }> {
+async function flakyStore(
+  name: string,
+): Promise<{ store: Store; setFailing: (on: boolean) => void }> {
   const real = await openStore(`memory://${name}`);
   let failing = false;
   const store: Store = {
@@ -19,7 +21,12 @@ async function flakyStore(name: string): Promise<{ store: Store; setFailing(on: 
         ? Promise.reject(new StoreError('injected', { operation: 'write', store: real.url, path }))
         : real.write(path, data, options),
   };
-  return { store, setFailing: (on) => (failing = on) };
+  return {
+    store,
+    setFailing: (on) => {
+      failing = on;
+    },
+  };
 }
 
 describe('finish()', () => {
@@ -31,7 +38,9 @@ describe('finish()', () => {
     await expect(run.finish()).rejects.toThrow('injected');
     expect((await getRun(run.id, { store })).status).toBe('running');
     // The run is closed for new points, but its ending can still be written.
-    expect(() => run.addScalar('loss', 0)).toThrow(/has finished/);
+    expect(() => {
+      run.addScalar('loss', 0);
+    }).toThrow(/has finished/);
     setFailing(false);
     const record = await run.finish();
     expect(record.status).toBe('finished');

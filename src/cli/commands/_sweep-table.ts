@@ -26,7 +26,9 @@ export function printSweepTrials(output: Output, sweep: SweepSummary): void {
       String(trial.trial),
       trial.status,
       formatNumber(trial.best),
-      ...names.map((name) => String(trial.hyperparameters[name] ?? '-')),
+      ...names.map((name) =>
+        JSON.stringify(trial.hyperparameters[name] ?? '-').replace(/^"(.*)"$/, '$1'),
+      ),
       trial.runId,
     ]),
   );

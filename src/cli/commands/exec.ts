@@ -5,10 +5,9 @@ import { ValidationError } from '../../errors.js';
 import { runCommand as runChild } from '../../runs/run-command.js';
 import { startRun } from '../../runs/start-run.js';
 import { openStore } from '../../store/open-store.js';
-import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 
-export function execCommand(_output: Output) {
+export function execCommand() {
   return defineCommand({
     meta: {
       name: 'exec',
@@ -74,7 +73,7 @@ export function execCommand(_output: Output) {
           process.stderr.write(`ml-tracking: warning: ${warning}\n`);
         const code =
           outcome.exitCode ??
-          128 + (outcome.signal === null ? 1 : (constants.signals[outcome.signal] ?? 1));
+          128 + (outcome.signal === null ? 1 : constants.signals[outcome.signal]);
         const record = await logger.finish(
           code === 0
             ? {

@@ -22,7 +22,10 @@ export function runCommand(output: Output) {
     },
     run: async ({ args }) => {
       const run = await getRun(args.runId, args.store === undefined ? {} : { store: args.store });
-      if (args.json) return output.line(JSON.stringify(run, null, 2));
+      if (args.json) {
+        output.line(JSON.stringify(run, null, 2));
+        return;
+      }
       printRun(output, run);
     },
   });
@@ -42,7 +45,7 @@ function printRun(output: Output, run: RunRecord): void {
     ['git', run.gitCommit && `${run.gitCommit}${run.gitDirty ? ' (dirty)' : ''}`],
     ['sweep', run.sweepId && `${run.sweepId} trial ${run.trial ?? '?'}`],
     ['hyperparameters', JSON.stringify(run.hyperparameters)],
-    ['command', run.command && run.command.map(quote).join(' ')],
+    ['command', run.command?.map(quote).join(' ')],
     ['error', run.error],
     ['predictions', run.predictionIds.join(', ') || undefined],
     ['scalars', run.scalarsUri],

@@ -30,8 +30,14 @@ export function runsCommand(output: Output) {
         ...(args.sweep !== undefined && { sweep: args.sweep }),
         ...(args.status !== undefined && { status: args.status as RunStatus }),
       });
-      if (args.json) return output.line(JSON.stringify(runs, null, 2));
-      if (runs.length === 0) return output.line('No runs.');
+      if (args.json) {
+        output.line(JSON.stringify(runs, null, 2));
+        return;
+      }
+      if (runs.length === 0) {
+        output.line('No runs.');
+        return;
+      }
       const now = Date.now();
       printTable(
         output,

@@ -148,7 +148,9 @@ async function runAgent(
       parallel,
       ...(cwd !== undefined && { cwd }),
       signal: controller.signal,
-      onEvent: (event) => printEvent(output, event, quiet),
+      onEvent: (event) => {
+        printEvent(output, event, quiet);
+      },
     });
     const counts = new Map<string, number>();
     for (const trial of report.trials)
@@ -166,19 +168,25 @@ async function runAgent(
 
 function printEvent(output: Output, event: SweepEvent, quiet: boolean): void {
   switch (event.type) {
-    case 'trial-started':
-      return output.line(
+    case 'trial-started': {
+      output.line(
         `[trial ${event.trial}] started run ${event.runId} ${JSON.stringify(event.values)}`,
       );
-    case 'trial-ended':
-      return output.line(
+      return;
+    }
+    case 'trial-ended': {
+      output.line(
         `[trial ${event.trial}] ${event.status}${event.best === undefined ? '' : `, best ${event.best}`}${event.error === undefined ? '' : `: ${event.error}`}`,
       );
+      return;
+    }
     case 'output':
       if (!quiet) output.line(`[trial ${event.trial}] ${event.line}`);
       return;
-    case 'warning':
-      return output.line(`[trial ${event.trial}] warning: ${event.message}`);
+    case 'warning': {
+      output.line(`[trial ${event.trial}] warning: ${event.message}`);
+      return;
+    }
     case 'waiting':
       return;
   }

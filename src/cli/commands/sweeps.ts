@@ -20,8 +20,14 @@ export function sweepsCommand(output: Output) {
         ...(args.store !== undefined && { store: args.store }),
         ...(args.project !== undefined && { project: args.project }),
       });
-      if (args.json) return output.line(JSON.stringify(sweeps, null, 2));
-      if (sweeps.length === 0) return output.line('No sweeps.');
+      if (args.json) {
+        output.line(JSON.stringify(sweeps, null, 2));
+        return;
+      }
+      if (sweeps.length === 0) {
+        output.line('No sweeps.');
+        return;
+      }
       printTable(
         output,
         ['sweep_id', 'project', 'trials', 'done', 'running', 'metric', 'best', 'best trial'],
@@ -31,7 +37,7 @@ export function sweepsCommand(output: Output) {
           String(description.trialCount),
           String(counts.finished + counts.failed + counts.early_stopped),
           String(counts.running),
-          String(description.config.optimization_metric ?? '-'),
+          (description.config.optimization_metric as string | undefined) ?? '-',
           formatNumber(best?.best),
           best === undefined ? '-' : String(best.trial),
         ]),

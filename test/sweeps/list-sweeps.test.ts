@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { getSweep, listSweeps, openStore, startRun } from '../../src/index.js';
+import { createSweepRecords } from '../../src/runs/sweep-records.js';
+
+describe('getSweep and listSweeps', () => {
+  it('rank finished and early-stopped trials by the goal; a failed trial never counts as best', async () => {
+    const store = await openStore('memory://list-sweeps-ranking');
+    const sweepId = '20261124T100000000Z-0badc0de';
+    await createSweepRecords(store, {
+      sweepId,
+      project: 'ranking',
+      createdAt: new Date().toISOString(),
+      seed: 1,
+      trialCount: 4,
+      configFolder: '/nowhere',
+      config: {
+        main_script_name: 'train.py',
+        hyperparameters: { lr: { type: 'uniform', min: 0, max: 1 } },
+        max_runs: 4,
+        early_stopping: false,
+        optimization_metric: 'loss',
+        optimization_goal: 'min',
+      },
+    });
+    const trial = async (
+      number: number,
+      losses: number[],
+      status: 'finished' | 'failed' | 'early_stopped',
+    ) => {
+      const run = await startRun({
+        project: 'ranking',
+        store,
+        origin: 'sweep',
+        sweepId,
+        trial: number,
+        hyperparameters: { lr: number / 10 },
+        closeOnExit: false,
+      });
+      for (const loss of losses) run.addScalar('loss', loss);
+      await run.finish({ status });
+    };
+    await trial(0, [0.9, 0.5], 'finished');
+    await trial(1, [0.8, 0.01], 'failed'); // lowest loss, but it failed
+    await trial(2, [0.7, 0.3, 0.4], 'early_stopped');
+    await trial(3, [0.6], 'finished');
+
+    const sweep = await getSweep(sweepId, { store });
+    expect(sweep.trials.map((t) => [t.trial, t.best])).toEqual([
+      [2, 0.3],
+      [0, 0.5],
+      [3, 0.6],
+      [1, 0.01],
+    ]);
+    expect(sweep.best?.trial).toBe(2);
+    expect(sweep.counts).toMatchObject({ finished: 2, failed: 1, early_stopped: 1, running: 0 });
+    const [listed] = await listSweeps({ store, project: 'ranking' });
+    expect(listed?.best?.trial).toBe(2);
+    expect(await listSweeps({ store, project: 'other' })).toEqual([]);
+  });
+});
