@@ -5,9 +5,11 @@ import {
   allTables,
   logExperiment,
   openStore,
+  startRun,
   type ColumnType,
   type Store,
 } from '../../src/index.js';
+import { createSweepRecords } from '../../src/runs/sweep-records.js';
 
 const parsesAs: Record<ColumnType, (cell: string) => boolean> = {
   text: () => true,
@@ -80,6 +82,50 @@ async function logSeveralRuns(store: Store) {
     yPred: [5],
     store,
   });
+  // A sweep with one trial, and a plain run with awkward tags and a captured log.
+  const sweepId = '20261124T100000000Z-c0ffee00';
+  await createSweepRecords(store, {
+    sweepId,
+    project: 'contract',
+    createdAt: new Date().toISOString(),
+    seed: 7,
+    trialCount: 2,
+    configFolder: '/nowhere',
+    config: {
+      main_script_name: 'train.py',
+      hyperparameters: { lr: { type: 'log_uniform', min: 1e-5, max: 1 } },
+      max_runs: 2,
+      early_stopping: true,
+      early_stopping_patience: 3,
+      optimization_metric: 'Accuracy',
+      optimization_goal: 'max',
+    },
+  });
+  const trial = await startRun({
+    project: 'contract',
+    store,
+    origin: 'sweep',
+    sweepId,
+    trial: 0,
+    hyperparameters: { lr: 0.001 },
+    captureLog: true,
+    closeOnExit: false,
+  });
+  trial.addScalars({ Accuracy: 0.5, loss: 0.69 });
+  trial.appendLog('epoch 1\n');
+  await trial.finish({ status: 'early_stopped' });
+  const run = await startRun({
+    project: 'contract',
+    name: 'a "quoted", name',
+    store,
+    hyperparameters: { layers: [64, 32], optimizer: { name: 'adam', beta: 0.9 } },
+    closeOnExit: false,
+  });
+  for (const tag of ['val/loss', '-1+1', '=SUM(A1)', 'comma, tag', 'ünïcode']) {
+    run.addScalar(tag, -0.25, 3);
+  }
+  run.setSummary({ test_accuracy: 0.9 });
+  await run.finish({ error: new Error('diverged, at "step" 3') });
 }
 
 describe('the data contract', () => {
@@ -90,6 +136,17 @@ describe('the data contract', () => {
     const seen = new Map<string, number>();
     let plots = 0;
     for await (const object of store.listAll()) {
+      // Not tables: a run's captured output, and a sweep's description and trial claims.
+      if (object.path.startsWith('run-logs/')) {
+        expect(object.path).toMatch(/^run-logs\/\d{8}T\d{9}Z-[0-9a-f]{8}\.log$/);
+        continue;
+      }
+      if (object.path.startsWith('sweep-files/')) {
+        expect(object.path).toMatch(
+          /^sweep-files\/[^/]+\/(experiment_description\.json|claims\/\d{6}\.json)$/,
+        );
+        continue;
+      }
       if (object.path.startsWith('plots/')) {
         expect(object.path).toMatch(
           /^plots\/(classification|regression)\/[0-9a-f-]{36}_[a-z_]+\.(png|vl\.json)$/,
