@@ -43,7 +43,7 @@ export { startRun, RUN_ENVIRONMENT } from './runs/start-run.js';
 export type { StartRunOptions } from './runs/start-run.js';
 export { ExperimentLogger } from './runs/experiment-logger.js';
 export type { FinishOptions } from './runs/experiment-logger.js';
-export type { JsonValue, RunRecord, TagSummary } from './runs/run-record.js';
+export type { JsonValue, RunProvenance, RunRecord, TagSummary } from './runs/run-record.js';
 export { LOST_AFTER_HEARTBEATS } from './runs/run-record.js';
 export { listRuns, getRun } from './runs/read-runs.js';
 export type { GetRunOptions, ListRunsOptions } from './runs/read-runs.js';

@@ -4,11 +4,13 @@
  * parent process writes to the store.
  */
 import { writeSync } from 'node:fs';
+import { debug } from '../_debug.js';
 import { ConflictError } from '../errors.js';
 import { runLogPath, runPath, scalarsPath } from '../layout/paths.js';
 import type { Store } from '../store/types.js';
 import { formatProtocolLine, type ProtocolMessage } from './line-protocol.js';
 import type { PointBatch } from './_point-buffer.js';
+import { readRecord } from './read-runs.js';
 import { encodeRunRecord, type RunRecord } from './run-record.js';
 import { encodeScalarRows, SCALARS_HEADER } from './scalar-table.js';
 
@@ -45,6 +47,10 @@ export class StoreRunWriter implements RunWriter {
     log: [],
   };
   private sequence = 0;
+  /** The record's generation as this writer last wrote it. */
+  private recordGeneration: string | undefined;
+  /** Another writer closed the record (marked it lost): this one no longer writes it. */
+  private superseded = false;
 
   constructor(
     private readonly store: Store,
@@ -55,7 +61,10 @@ export class StoreRunWriter implements RunWriter {
 
   async create(record: RunRecord, captureLog: boolean): Promise<boolean> {
     try {
-      await this.store.write(runPath(record.id), encodeRunRecord(record), { ifGeneration: '0' });
+      const created = await this.store.write(runPath(record.id), encodeRunRecord(record), {
+        ifGeneration: '0',
+      });
+      this.recordGeneration = created.generation;
     } catch (error) {
       if (error instanceof ConflictError) return false;
       throw error;
@@ -78,8 +87,38 @@ export class StoreRunWriter implements RunWriter {
     await Promise.all([
       this.appendPending('points', scalarsPath(this.runId)),
       this.appendPending('log', runLogPath(this.runId)),
-      batch.record && this.store.write(runPath(this.runId), encodeRunRecord(batch.record)),
+      batch.record && this.writeRecord(batch.record),
     ]);
+  }
+
+  /**
+   * Rewrites the record on the generation this writer last wrote. Another writer only ever
+   * writes a running record to close it (an agent marking it lost after its heartbeat
+   * stopped): then this writer was given up on, and leaves the record as the other wrote it
+   * rather than bring a lost run back to life.
+   */
+  private async writeRecord(record: RunRecord): Promise<void> {
+    if (this.superseded) return;
+    const path = runPath(this.runId);
+    const text = encodeRunRecord(record);
+    try {
+      const written = await this.store.write(
+        path,
+        text,
+        this.recordGeneration === undefined ? {} : { ifGeneration: this.recordGeneration },
+      );
+      this.recordGeneration = written.generation;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      const current = await readRecord(this.store, path);
+      if (current !== undefined && current.status !== 'running') {
+        this.superseded = true;
+        debug(`run ${this.runId} was closed as ${current.status} by another writer`);
+        return;
+      }
+      // Our own earlier write, whose answer was lost: write again over what is there.
+      this.recordGeneration = (await this.store.write(path, text)).generation;
+    }
   }
 
   /** Appends the waiting batches of one object, in order; one append when there is one. */

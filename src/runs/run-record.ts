@@ -33,8 +33,24 @@ export interface TagSummary {
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/**
+ * Where a run came from, beyond its `origin`: the tool that started it says which sweep trial,
+ * experiment or pipeline version it is, and the command that reproduces it.
+ */
+export interface RunProvenance {
+  sweepId?: string;
+  /** Trial number within the sweep, from 0. */
+  trial?: number;
+  /** Experiment class or model name. */
+  experiment?: string;
+  pipelineScript?: string;
+  pipelineVersion?: string;
+  /** The argv that reproduces the run, when known. */
+  command?: string[];
+}
+
 /** One run, as stored and as every reader returns it. */
-export interface RunRecord {
+export interface RunRecord extends RunProvenance {
   /** Sortable by start time: `20261124T101530123Z-1a2b3c4d`. */
   id: string;
   /** Slugified project name. */
@@ -55,13 +71,6 @@ export interface RunRecord {
   gitDirty?: boolean;
   hyperparameters: Record<string, JsonValue>;
   summary: Record<string, TagSummary>;
-  sweepId?: string;
-  trial?: number;
-  experiment?: string;
-  pipelineScript?: string;
-  pipelineVersion?: string;
-  /** The argv that reproduces the run, when known. */
-  command?: string[];
   /** Why a failed run failed. */
   error?: string;
   predictionIds: string[];

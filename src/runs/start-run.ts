@@ -17,7 +17,7 @@ import { closeOnExit, forget } from './_exit-hooks.js';
 import { ExperimentLogger } from './experiment-logger.js';
 import { createTimeSortableId, generateRunName, isTimeSortableId } from './ids.js';
 import { ProtocolRunWriter, StoreRunWriter } from './_run-writer.js';
-import type { JsonValue, RunRecord } from './run-record.js';
+import type { JsonValue, RunProvenance, RunRecord } from './run-record.js';
 
 /** Environment variables through which a parent process hands its run to a child. */
 export const RUN_ENVIRONMENT = {
@@ -31,8 +31,11 @@ export const RUN_ENVIRONMENT = {
   heartbeatSeconds: 'ML_TRACKING_HEARTBEAT_SECONDS',
 } as const;
 
-/** Options of {@link startRun}. */
-export interface StartRunOptions {
+/**
+ * Options of {@link startRun}. The provenance fields (sweep, trial, experiment, pipeline,
+ * `command`) are for tools that start runs; `command` defaults to `process.argv` for a logger.
+ */
+export interface StartRunOptions extends RunProvenance {
   /** Project name; slugified like `logExperiment`'s. */
   project: string;
   /** A name for people. @default a generated one such as `brave-otter-42` */
@@ -65,13 +68,6 @@ export interface StartRunOptions {
   origin?: RunOrigin;
   /** A run id made beforehand with the same shape. @default a new one */
   runId?: string;
-  sweepId?: string;
-  trial?: number;
-  experiment?: string;
-  pipelineScript?: string;
-  pipelineVersion?: string;
-  /** The argv that reproduces the run. @default process.argv for a logger */
-  command?: string[];
   /** Keep the process output given to the logger as the run's log. @default false */
   captureLog?: boolean;
 }

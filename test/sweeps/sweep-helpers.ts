@@ -1,9 +1,11 @@
 // Shared by the sweep tests: the trial fixtures, copies of them with a changed configuration,
 // the built CLI as a child process, and polling.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { listRuns } from '../../src/runs/read-runs.js';
 import type { RunRecord } from '../../src/runs/run-record.js';
 import type { Store } from '../../src/store/types.js';
@@ -159,4 +161,24 @@ export async function cli(
   const running = startCli(args, options);
   const code = await running.exited;
   return { code, stdout: running.stdout, stderr: running.stderr };
+}
+
+/**
+ * A temporary folder for a test file, and the CLI processes its tests start: after each test,
+ * whatever a failed test left running is killed (agents, then trials, which run in their own
+ * process groups); after the file, the folder is removed.
+ */
+export function cliSandbox(prefix: string): { readonly folder: string; started: CliProcess[] } {
+  const sandbox = { folder: '', started: [] as CliProcess[] };
+  beforeAll(async () => {
+    sandbox.folder = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const running of sandbox.started.splice(0)) running.child.kill('SIGKILL');
+    for (const { pid } of await trialPids(sandbox.folder).catch(() => [])) {
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+  afterAll(() => rm(sandbox.folder, { recursive: true, force: true }));
+  return sandbox;
 }

@@ -1,10 +1,9 @@
 // Ctrl-C on `ml-tracking sweep`: the CLI stops its running trials, closes their runs as failed
 // and exits 130; no trial process is left behind and no run stays `running`.
 // Needs the built CLI: npm run build.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runPath } from '../../src/layout/paths.js';
 import { listRuns } from '../../src/runs/read-runs.js';
 import { decodeRunRecord } from '../../src/runs/run-record.js';
@@ -12,6 +11,7 @@ import { openStore } from '../../src/store/open-store.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { runSweepAgent } from '../../src/sweeps/sweep-agent.js';
 import {
+  cliSandbox,
   copyFixture,
   exitsWithin,
   isAlive,
@@ -22,25 +22,15 @@ import {
   type CliProcess,
 } from './sweep-helpers.js';
 
-let folder: string;
+const sandbox = cliSandbox('ml-tracking-interrupt-');
+const started = sandbox.started;
 let count = 0;
-const started: CliProcess[] = [];
-beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'ml-tracking-interrupt-'));
-});
-afterEach(async () => {
-  for (const running of started.splice(0)) running.child.kill('SIGKILL');
-  for (const { pid } of await trialPids(folder).catch(() => [])) {
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  }
-});
-afterAll(() => rm(folder, { recursive: true, force: true }));
 
 /** Starts `ml-tracking sweep` on `config` and waits until `trials` trial processes run. */
 async function startSweep(config: string, trials: number, extra: string[] = []) {
   count += 1;
-  const storeFolder = join(folder, `store-${count}`);
-  const pids = join(folder, `pids-${count}`);
+  const storeFolder = join(sandbox.folder, `store-${count}`);
+  const pids = join(sandbox.folder, `pids-${count}`);
   await mkdir(pids);
   const running = startCli(['sweep', '--config', config, '--store', storeFolder, ...extra], {
     env: { SLOW_TRIAL_SECONDS: '60', SLOW_TRIAL_PID_DIR: pids, PLATEAU_PID_DIR: pids },
@@ -71,7 +61,7 @@ async function expectInterrupted(running: CliProcess, storeFolder: string, trial
 
 describe('Ctrl-C on ml-tracking sweep', () => {
   it('SIGINT stops the running trial, fails its run and exits 130', async () => {
-    const config = await copyFixture('slow', join(folder, 'slow'), { max_runs: 3 });
+    const config = await copyFixture('slow', join(sandbox.folder, 'slow'), { max_runs: 3 });
     const { running, storeFolder, pids } = await startSweep(config, 1);
     running.child.kill('SIGINT');
     await expectInterrupted(running, storeFolder, 1);
@@ -80,7 +70,9 @@ describe('Ctrl-C on ml-tracking sweep', () => {
   }, 30_000);
 
   it('with --parallel 2, both running trials are stopped', async () => {
-    const config = await copyFixture('slow', join(folder, 'slow-parallel'), { max_runs: 4 });
+    const config = await copyFixture('slow', join(sandbox.folder, 'slow-parallel'), {
+      max_runs: 4,
+    });
     const { running, storeFolder, pids } = await startSweep(config, 2, ['--parallel', '2']);
     running.child.kill('SIGINT');
     await expectInterrupted(running, storeFolder, 2);
@@ -90,7 +82,7 @@ describe('Ctrl-C on ml-tracking sweep', () => {
   it('a trial that ignores SIGTERM is killed after the grace period', async () => {
     // The plateau grid's trial 0 stops on SIGTERM, trial 1 ignores it; run both at once, with
     // early stopping off so that only the interrupt stops them.
-    const config = await copyFixture('plateau', join(folder, 'plateau'), {
+    const config = await copyFixture('plateau', join(sandbox.folder, 'plateau'), {
       early_stopping: false,
     });
     const { running, storeFolder, pids } = await startSweep(config, 2, ['--parallel', '2']);
@@ -101,7 +93,7 @@ describe('Ctrl-C on ml-tracking sweep', () => {
 
   it('SIGTERM does the same as SIGINT', async () => {
     const { running, storeFolder } = await startSweep(
-      await copyFixture('slow', join(folder, 'slow-term'), { max_runs: 2 }),
+      await copyFixture('slow', join(sandbox.folder, 'slow-term'), { max_runs: 2 }),
       1,
     );
     running.child.kill('SIGTERM');
@@ -113,9 +105,9 @@ describe('aborting runSweepAgent', () => {
   it('an abort that lands while a trial is being started still stops that trial', async () => {
     // Bug: the trial listened for the abort only once its process was started, so an abort
     // (a Ctrl-C) during the start was never seen and the trial ran to its end (here, 60 s).
-    const config = await copyFixture('slow', join(folder, 'slow-abort'), { max_runs: 2 });
-    const store = await openStore(join(folder, 'store-abort'));
-    const pids = join(folder, 'pids-abort');
+    const config = await copyFixture('slow', join(sandbox.folder, 'slow-abort'), { max_runs: 2 });
+    const store = await openStore(join(sandbox.folder, 'store-abort'));
+    const pids = join(sandbox.folder, 'pids-abort');
     await mkdir(pids);
     const { sweepId } = await createSweep({ config, store });
     vi.stubEnv('SLOW_TRIAL_SECONDS', '60');
@@ -155,9 +147,9 @@ describe('Ctrl-C on a sweep of TypeScript trials that call startRun()', () => {
   it('SIGTERM ends the trial at once, not after the grace period', async () => {
     const config = join(trialFixture('typescript'), 'slow-epochs.json');
     count += 1;
-    const pids = join(folder, `pids-${count}`);
+    const pids = join(sandbox.folder, `pids-${count}`);
     await mkdir(pids);
-    const storeFolder = join(folder, `store-${count}`);
+    const storeFolder = join(sandbox.folder, `store-${count}`);
     const running = startCli(['sweep', '--config', config, '--store', storeFolder], {
       env: { EPOCH_SECONDS: '60', SLOW_TRIAL_PID_DIR: pids },
     });

@@ -2,10 +2,9 @@
 // hands that trial number out again once the run has missed its heartbeats. In the end the
 // trial has one lost run and one finished run, and every other trial exactly one finished run.
 // Needs the built CLI: npm run build.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPath } from '../../src/layout/paths.js';
 import { decodeRunRecord, type RunRecord } from '../../src/runs/run-record.js';
 import { createTimeSortableId } from '../../src/runs/ids.js';
@@ -16,6 +15,7 @@ import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { runSweepAgent } from '../../src/sweeps/sweep-agent.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 import {
+  cliSandbox,
   copyFixture,
   isAlive,
   runsByTrial,
@@ -25,27 +25,16 @@ import {
   type CliProcess,
 } from './sweep-helpers.js';
 
-let folder: string;
+const sandbox = cliSandbox('ml-tracking-lost-agent-');
+const started = sandbox.started;
 let count = 0;
-const started: CliProcess[] = [];
-beforeAll(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'ml-tracking-lost-agent-'));
-});
-afterEach(async () => {
-  // Whatever a failed test left running: agents, then trials (in their own process groups).
-  for (const agent of started.splice(0)) agent.child.kill('SIGKILL');
-  for (const { pid } of await trialPids(folder).catch(() => [])) {
-    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  }
-});
-afterAll(() => rm(folder, { recursive: true, force: true }));
 
 async function slowSweep(store: Store, trials: number) {
   count += 1;
-  const configPath = await copyFixture('slow', join(folder, `slow-${count}`), {
+  const configPath = await copyFixture('slow', join(sandbox.folder, `slow-${count}`), {
     max_runs: trials,
   });
-  const pids = join(folder, `pids-${count}`);
+  const pids = join(sandbox.folder, `pids-${count}`);
   await mkdir(pids);
   const { sweepId } = await createSweep({ config: configPath, store });
   return { sweepId, pids };
@@ -103,7 +92,7 @@ async function expectTrialRunAgain(
 
 describe('an agent killed mid-trial', () => {
   it('local folder: an agent started afterwards runs the lost trial again', async () => {
-    const store = await openStore(join(folder, 'store-local'));
+    const store = await openStore(join(sandbox.folder, 'store-local'));
     const { sweepId, pids } = await slowSweep(store, 3);
     // Its trials would take a minute: it is surely killed mid-trial.
     const first = agent(
@@ -135,7 +124,7 @@ describe('an agent killed mid-trial', () => {
   }, 60_000);
 
   it('an agent that died between its claim and its run: the claim is taken over once silent', async () => {
-    const store = await openStore(join(folder, 'store-claim-only'));
+    const store = await openStore(join(sandbox.folder, 'store-claim-only'));
     const { sweepId, pids } = await slowSweep(store, 2);
     const deadClaim = {
       trial: 0,
