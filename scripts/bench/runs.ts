@@ -9,9 +9,12 @@ import {
   runSweepAgent,
   startRun,
   downsampleSeries,
+  listRuns,
   type Store,
 } from '../../src/index.js';
-import { scalarsPath } from '../../src/layout/paths.js';
+import { runPath, scalarsPath } from '../../src/layout/paths.js';
+import { createTimeSortableId } from '../../src/runs/ids.js';
+import { encodeRunRecord } from '../../src/runs/run-record.js';
 import { decodeScalars } from '../../src/runs/scalar-table.js';
 import { startGcsFake } from '../../test/support/gcs-fake/index.js';
 
@@ -21,6 +24,7 @@ const POINTS = 1_000_000;
 const TAGS = ['loss', 'accuracy', 'val/loss', 'val/accuracy'];
 const GCS_WINDOW_SECONDS = 30;
 const SWEEP_TRIALS = 10;
+const RUNS = 10_001;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
@@ -39,6 +43,7 @@ export async function runsBenchmark(): Promise<Row[]> {
     } finally {
       await store.close();
     }
+    rows.push(await listRunsAtScale(root));
     rows.push(await gcsWriteRate());
     rows.push(await sweepOverhead(root));
   } finally {
@@ -116,6 +121,45 @@ async function loggingRows(store: Store): Promise<Row[]> {
     aim: '-',
   });
   return rows;
+}
+
+/** listRuns over 10,000 run files, as a dashboard's first page would call it. */
+async function listRunsAtScale(root: string): Promise<Row> {
+  const store = await openStore(join(root, 'many-runs'));
+  try {
+    const template = await startRun({ project: 'bench', store, closeOnExit: false });
+    template.addScalars({ loss: 0.5, accuracy: 0.9 });
+    const record = await template.finish();
+    const ids = Array.from({ length: RUNS - 1 }, (_, index) =>
+      createTimeSortableId(new Date(Date.UTC(2026, 0, 1) + index * 1000)),
+    );
+    for (let start = 0; start < ids.length; start += 100) {
+      await Promise.all(
+        ids
+          .slice(start, start + 100)
+          .map((id, offset) =>
+            store.write(
+              runPath(id),
+              encodeRunRecord({ ...record, id, project: `project-${(start + offset) % 20}` }),
+            ),
+          ),
+      );
+    }
+    let fastest = Infinity;
+    for (let round = 0; round < 3; round += 1) {
+      const start = performance.now();
+      const runs = await listRuns({ store, project: 'project-3' });
+      fastest = Math.min(fastest, performance.now() - start);
+      if (runs.length !== (RUNS - 1) / 20) throw new Error(`listed ${runs.length} runs`);
+    }
+    return {
+      case: `listRuns({ project }) over ${RUNS.toLocaleString('en')} runs (one file each), local store`,
+      result: seconds(fastest),
+      aim: '-',
+    };
+  } finally {
+    await store.close();
+  }
 }
 
 /** A run adding points without pause for a while on GCS: writes of each object per minute. */

@@ -14,8 +14,8 @@ export const COMMA = 44;
 // 1e0 … 1e22, the powers of ten a double holds exactly (parsed, as `**` may round).
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, power) => Number(`1e${power}`));
 
-/** The tag a tag cell stands for. */
-export function decodeTag(cell: string): string {
+/** The text a text cell stands for: the `'` that encodeCell put before a formula-like text comes off. */
+export function decodeTextCell(cell: string): string {
   if (!cell.startsWith("'")) return cell;
   const rest = cell.slice(1);
   return FORMULA_START.test(rest) && !PLAIN_NUMBER.test(rest) ? rest : cell;

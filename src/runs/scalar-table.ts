@@ -10,7 +10,7 @@ import { encodeCell, encodeRow } from '../csv/encode.js';
 import {
   CARRIAGE_RETURN,
   COMMA,
-  decodeTag,
+  decodeTextCell,
   LINE_FEED,
   parseNumber,
   parseRecord,
@@ -123,7 +123,7 @@ class TagTable {
   cell(text: string): TagCell {
     let cell = this.cells.get(text);
     if (cell === undefined) {
-      const tag = decodeTag(text);
+      const tag = decodeTextCell(text);
       let builder: SeriesBuilder | null = null;
       if (this.only === undefined || this.only.has(tag)) {
         builder = this.builders.get(tag) ?? new SeriesBuilder();

@@ -17,6 +17,29 @@ export function pageOf(sortedObjects: readonly ObjectInfo[], options: ListOption
   return more && last ? { objects, nextPageToken: last.path } : { objects };
 }
 
+/**
+ * One page of a listing known by path only: the page is cut first and `describe` is called for
+ * its paths alone (a stat each, locally), so paging through n objects costs n stats, not n per
+ * page. An object that vanished in between is left out of its page.
+ */
+export async function pageOfPaths(
+  paths: readonly string[],
+  options: ListOptions,
+  describe: (path: string) => Promise<ObjectInfo | undefined>,
+): Promise<ListPage> {
+  const sorted = [...paths].sort();
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const after = options.pageToken;
+  const start = after === undefined ? 0 : sorted.findIndex((path) => path > after);
+  const page = start === -1 ? [] : sorted.slice(start, start + pageSize);
+  const objects = (await Promise.all(page.map(describe))).filter(
+    (object): object is ObjectInfo => object !== undefined,
+  );
+  const last = page.at(-1);
+  const more = start !== -1 && start + pageSize < sorted.length;
+  return more && last !== undefined ? { objects, nextPageToken: last } : { objects };
+}
+
 /** Code-unit order, the order GCS lists in. */
 export function byPath(a: ObjectInfo, b: ObjectInfo): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;

@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import lockfile from 'proper-lockfile';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
 import type { Leftover, ObjectChunks, ObjectInfo, StoreDriver, WriteOptions } from '../types.js';
-import { byPath, pageOf } from './_paging.js';
+import { pageOfPaths } from './_paging.js';
 
 /** Options of {@link createLocalDriver}. */
 export interface LocalDriverOptions {
@@ -165,10 +165,7 @@ export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
       } catch (error) {
         return fail('list', prefix, error);
       }
-      const objects = (await Promise.all(paths.map(statInfo))).filter(
-        (object): object is ObjectInfo => object !== undefined,
-      );
-      return pageOf(objects.sort(byPath), listOptions);
+      return pageOfPaths(paths, listOptions, statInfo);
     },
     stat: statInfo,
     delete: (path) =>
