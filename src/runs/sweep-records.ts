@@ -133,6 +133,16 @@ export async function readSweepRow(
   }
 }
 
+/** The trial numbers some agent has claimed, from the listing alone (nothing is read). */
+export async function listClaimedTrials(store: Store, sweepId: string): Promise<Set<number>> {
+  const claimed = new Set<number>();
+  for await (const object of store.listAll(`${sweepFilesFolder(sweepId)}claims/`)) {
+    const match = /\/(\d+)\.json$/.exec(object.path);
+    if (match?.[1]) claimed.add(Number(match[1]));
+  }
+  return claimed;
+}
+
 /** Every claim of a sweep, by trial number. */
 export async function listClaims(store: Store, sweepId: string): Promise<Map<number, StoredClaim>> {
   const objects = [];

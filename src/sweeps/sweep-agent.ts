@@ -13,6 +13,7 @@ import { effectiveStatus, LOST_AFTER_HEARTBEATS, type RunRecord } from '../runs/
 import {
   agentName,
   claimTrial,
+  listClaimedTrials,
   listClaims,
   readSweepDescription,
   type SweepDescription,
@@ -20,6 +21,7 @@ import {
 import { runPath } from '../layout/paths.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
+import { mapConcurrently } from '../tracking/_map-concurrently.js';
 import { parseSweepConfig, type SweepConfig } from './sweep-config.js';
 import { runTrial, type SweepEvent } from './run-trial.js';
 
@@ -122,7 +124,6 @@ async function takeTrial(
   description: SweepDescription,
   heartbeatIntervalSeconds: number,
 ): Promise<{ trial: number; runId: string } | 'wait' | 'done'> {
-  const claims = await listClaims(store, description.sweepId);
   const claim = (trial: number, attempt: number) => ({
     trial,
     runId: createTimeSortableId(),
@@ -130,15 +131,21 @@ async function takeTrial(
     claimedAt: new Date().toISOString(),
     attempt,
   });
+  // The listing says which numbers are taken; claims are read only once all are.
+  const claimed = await listClaimedTrials(store, description.sweepId);
   for (let trial = 0; trial < description.trialCount; trial += 1) {
-    if (claims.has(trial)) continue;
+    if (claimed.has(trial)) continue;
     const mine = claim(trial, 1);
     if (await claimTrial(store, description.sweepId, mine)) return mine;
   }
+  const claims = [...(await listClaims(store, description.sweepId)).values()];
+  const records = await mapConcurrently(claims, 16, (stored) =>
+    readRecord(store, runPath(stored.claim.runId)),
+  );
   let running = false;
   const now = new Date();
-  for (const stored of claims.values()) {
-    const record = await readRecord(store, runPath(stored.claim.runId));
+  for (const [index, stored] of claims.entries()) {
+    const record = records[index];
     const silentMs = now.getTime() - stored.updated.getTime();
     // A claim without a run: its agent died between the two writes, or is between them now.
     const lost =
