@@ -22,6 +22,11 @@ export interface RunCommandOptions {
   cwd?: string;
   /** Added to the parent's environment. */
   env?: Record<string, string>;
+  /**
+   * The child's standard input: the terminal's for a command a person runs (`exec`), none for
+   * trials that run unattended side by side. @default 'inherit'
+   */
+  stdin?: 'inherit' | 'ignore';
   /** Start the child in its own process group, so that stopping it stops its children too. */
   ownProcessGroup?: boolean;
   /** Called with each line of output that is not a protocol message (without its line end). */
@@ -71,7 +76,7 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
       [RUN_ENVIRONMENT.project]: logger.project,
       [RUN_ENVIRONMENT.store]: options.storeUrl,
     },
-    stdio: ['inherit', 'pipe', 'pipe'],
+    stdio: [options.stdin ?? 'inherit', 'pipe', 'pipe'],
     detached: options.ownProcessGroup ?? false,
     windowsHide: true,
   });

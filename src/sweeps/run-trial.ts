@@ -106,6 +106,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
       // Its own process group: stopping a trial stops whatever the script started too, and
       // a Ctrl-C in the terminal reaches the agent, which stops the trials itself.
       ownProcessGroup: true,
+      stdin: 'ignore',
       onOutput: (line, stream) => {
         options.onEvent({ type: 'output', trial, line, stream });
       },
