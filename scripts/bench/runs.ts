@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -17,6 +17,7 @@ import { createTimeSortableId } from '../../src/runs/ids.js';
 import { encodeRunRecord } from '../../src/runs/run-record.js';
 import { decodeScalars } from '../../src/runs/scalar-table.js';
 import { startGcsFake } from '../../test/support/gcs-fake/index.js';
+import { writeTrivialSweep } from '../../test/support/trivial-sweep.js';
 
 type Row = Record<string, string | number>;
 
@@ -207,23 +208,9 @@ async function gcsWriteRate(): Promise<Row> {
 /** A sweep of trivial Node trials (one scalar each): wall time per trial, claim to closed run. */
 async function sweepOverhead(root: string): Promise<Row> {
   const folder = join(root, 'sweep');
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(folder);
-  await writeFile(
-    join(folder, 'trial.mjs'),
-    'console.log(JSON.stringify({ ml_tracking: "scalar", tag: "Accuracy", value: 0.5 }));\n',
-  );
-  await writeFile(
-    join(folder, 'experiment_cfg.json'),
-    JSON.stringify({
-      main_script_name: 'trial.mjs',
-      hyperparameters: { lr: { type: 'uniform', min: 0, max: 1 } },
-      max_runs: SWEEP_TRIALS,
-      early_stopping: false,
-    }),
-  );
+  const config = await writeTrivialSweep(folder, SWEEP_TRIALS);
   const store = join(root, 'sweep-store');
-  const { sweepId } = await createSweep({ config: join(folder, 'experiment_cfg.json'), store });
+  const { sweepId } = await createSweep({ config, store });
   const firstScalar: number[] = [];
   const started = new Map<number, number>();
   const start = performance.now();

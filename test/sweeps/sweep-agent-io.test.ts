@@ -1,28 +1,18 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSweep, openStore, runSweepAgent, type Store } from '../../src/index.js';
+import { writeTrivialSweep } from '../support/trivial-sweep.js';
 
 const TRIALS = 8;
 
 describe('a sweep agent reads the store in proportion to the sweep', () => {
   let folder: string;
+  let config: string;
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'ml-tracking-agent-io-'));
-    await writeFile(
-      join(folder, 'trial.mjs'),
-      'console.log(JSON.stringify({ ml_tracking: "scalar", tag: "Accuracy", value: 0.5 }));\n',
-    );
-    await writeFile(
-      join(folder, 'experiment_cfg.json'),
-      JSON.stringify({
-        main_script_name: 'trial.mjs',
-        hyperparameters: { lr: { type: 'uniform', min: 0, max: 1 } },
-        max_runs: TRIALS,
-        early_stopping: false,
-      }),
-    );
+    config = await writeTrivialSweep(folder, TRIALS);
   });
   afterAll(() => rm(folder, { recursive: true, force: true }));
 
@@ -36,7 +26,7 @@ describe('a sweep agent reads the store in proportion to the sweep', () => {
         return real.readText(path);
       },
     };
-    const { sweepId } = await createSweep({ config: join(folder, 'experiment_cfg.json'), store });
+    const { sweepId } = await createSweep({ config, store });
     const report = await runSweepAgent({ sweepId, store, cwd: folder });
     expect(report.trials.map((trial) => trial.status)).toEqual(Array(TRIALS).fill('finished'));
     // One look at every claim when no number is left, to see whether one was lost; reading
