@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { MlTrackingError, ValidationError } from '../errors.js';
-import type { ExperimentLogger } from './experiment-logger.js';
+import type { ExperimentLogger, FinishOptions } from './experiment-logger.js';
 import { parseProtocolLine, type ProtocolMessage } from './line-protocol.js';
 import { RUN_ENVIRONMENT } from './start-run.js';
 
@@ -195,5 +195,26 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
       }
       return done;
     },
+  };
+}
+
+/**
+ * How a run that a command carried out ends, from how the command ended: what the program
+ * reported itself when it exited 0 (finished unless it said otherwise), else failed, with the
+ * exit code or the signal as the error.
+ */
+export function endingOf(outcome: CommandOutcome): FinishOptions {
+  if (outcome.exitCode === 0) {
+    const reported = outcome.reportedStatus;
+    return reported?.error === undefined
+      ? { status: reported?.status ?? 'finished' }
+      : { status: reported.status, error: reported.error };
+  }
+  return {
+    status: 'failed',
+    error:
+      outcome.exitCode === null
+        ? `killed by ${outcome.signal ?? 'a signal'}`
+        : `exited with code ${outcome.exitCode}`,
   };
 }

@@ -2,7 +2,7 @@
  * One trial of a sweep: its run, its subprocess, and the early-stopping rule applied to what the
  * subprocess reports.
  */
-import { runCommand, type RunningCommand } from '../runs/run-command.js';
+import { endingOf, runCommand, type RunningCommand } from '../runs/run-command.js';
 import type { RunRecord } from '../runs/run-record.js';
 import { RUN_ENVIRONMENT, startRun } from '../runs/start-run.js';
 import type { SweepDescription } from '../runs/sweep-records.js';
@@ -139,20 +139,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
         ? { status: 'early_stopped' }
         : options.signal.aborted
           ? { status: 'failed', error: 'the sweep was interrupted' }
-          : outcome.exitCode === 0
-            ? {
-                status: outcome.reportedStatus?.status ?? 'finished',
-                ...(outcome.reportedStatus?.error !== undefined && {
-                  error: outcome.reportedStatus.error,
-                }),
-              }
-            : {
-                status: 'failed',
-                error:
-                  outcome.exitCode === null
-                    ? `killed by ${outcome.signal ?? 'a signal'}`
-                    : `exited with code ${outcome.exitCode}`,
-              },
+          : endingOf(outcome),
     );
     return ended(record);
   } catch (error) {

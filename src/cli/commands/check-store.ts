@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { checkStore } from '../../store/check-store.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../_store.js';
+import { withStore } from '../../store/with-store.js';
 
 export function checkStoreCommand(output: Output) {
   return defineCommand({

@@ -3,7 +3,7 @@ import { ValidationError } from '../../errors.js';
 import { collectGarbage } from '../../tracking/collect-garbage.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../_store.js';
+import { withStore } from '../../store/with-store.js';
 
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 

@@ -11,7 +11,7 @@ import {
 import { listTrackers, type TrackerSummary } from '../../tracking/list-trackers.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../_store.js';
+import { withStore } from '../../store/with-store.js';
 
 /** Experiments shown when `--limit` is not given (`--json` then prints them all). */
 export const DEFAULT_LIST_LIMIT = 20;

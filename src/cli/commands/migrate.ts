@@ -3,7 +3,7 @@ import { MlTrackingError } from '../../errors.js';
 import { migrateTrackers } from '../../tracking/migrate-trackers.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../_store.js';
+import { withStore } from '../../store/with-store.js';
 
 export function migrateCommand(output: Output) {
   return defineCommand({

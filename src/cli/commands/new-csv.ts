@@ -5,7 +5,7 @@ import { slugifyProject } from '../../tracking/project-name.js';
 import { openTracker } from '../../tracking/trackers.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../_store.js';
+import { withStore } from '../../store/with-store.js';
 
 export const kindArg = {
   kind: { type: 'string', description: 'classification or regression', required: true },

@@ -2,7 +2,7 @@ import { defineCommand } from 'citty';
 import { findExperiment, type FoundExperiment } from '../../tracking/find-experiment.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../_store.js';
+import { withStore } from '../../store/with-store.js';
 
 export function showCommand(output: Output) {
   return defineCommand({

@@ -1,7 +1,7 @@
 import { defineCommand } from 'citty';
 import { usageError } from '../_strict-args.js';
 import { ValidationError } from '../../errors.js';
-import { openStore } from '../../store/open-store.js';
+import { withStore } from '../../store/with-store.js';
 import type { Store } from '../../store/types.js';
 import { createSweep } from '../../sweeps/create-sweep.js';
 import { getSweep } from '../../sweeps/list-sweeps.js';
@@ -46,9 +46,8 @@ export function sweepCommand(output: Output) {
       json: { type: 'boolean', description: 'Print JSON for scripts (show)' },
       ...storeArg,
     },
-    run: async ({ args }) => {
-      const store = await openStore(args.store);
-      try {
+    run: ({ args }) =>
+      withStore(args.store, async (store) => {
         switch (args.action) {
           case undefined: {
             const description = await createSweep({
@@ -96,10 +95,7 @@ export function sweepCommand(output: Output) {
               `unknown sweep action "${args.action}": use agent or show, or none to run a new sweep`,
             );
         }
-      } finally {
-        await store.close();
-      }
-    },
+      }),
   });
 }
 
