@@ -43,6 +43,7 @@ export function commands(output: Output) {
     sweeps: lazy(() =>
       import('./commands/sweeps.js').then((module) => module.sweepsCommand(output)),
     ),
+    ui: lazy(() => import('./commands/ui.js').then((module) => module.uiCommand(output))),
     gc: lazy(() => import('./commands/gc.js').then((module) => module.gcCommand(output))),
     migrate: lazy(() =>
       import('./commands/migrate.js').then((module) => module.migrateCommand(output)),

@@ -54,7 +54,7 @@ export async function listSweeps(options: ListSweepsOptions = {}): Promise<Sweep
     if (chosen.length === 0) return [];
     const runs = await listRuns({ store, ...(project !== undefined && { project }) });
     return chosen.map((description) =>
-      summarise(
+      summariseSweep(
         description,
         runs.filter((run) => run.sweepId === description.sweepId),
       ),
@@ -72,11 +72,16 @@ export async function getSweep(
 ): Promise<SweepSummary> {
   return withStore(options.store, async (store) => {
     const description = await readSweepDescription(store, sweepId);
-    return summarise(description, await listRuns({ store, sweep: sweepId }));
+    return summariseSweep(description, await listRuns({ store, sweep: sweepId }));
   });
 }
 
-function summarise(description: SweepDescription, runs: RunRecord[]): SweepSummary {
+/**
+ * A sweep's summary from its description and its trials' runs (as readers judge their status):
+ * trials best first, counts by status, the best trial. Used by `listSweeps`, `getSweep` and the
+ * dashboard, which has the runs in its index already.
+ */
+export function summariseSweep(description: SweepDescription, runs: RunRecord[]): SweepSummary {
   const metric = description.config.optimization_metric as string | undefined;
   const goal = (description.config.optimization_goal as 'max' | 'min' | undefined) ?? 'max';
   const trials = runs.map((run): SweepTrial => {

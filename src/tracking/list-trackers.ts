@@ -56,15 +56,9 @@ export async function findTrackers(
     for await (const object of store.listAll(
       `${trackerFolder(kind)}${project === undefined ? '' : `${project}_`}`,
     )) {
-      const match = TRACKER_NAME.exec(object.path);
-      if (!match || (project !== undefined && match[2] !== project)) continue;
-      found.push({
-        path: object.path,
-        kind: match[1] as ExperimentKind,
-        project: match[2] ?? '',
-        date: match[3] ?? '',
-        index: Number(match[4]),
-      });
+      const tracker = trackerFileOfPath(object.path);
+      if (tracker === undefined || (project !== undefined && tracker.project !== project)) continue;
+      found.push(tracker);
     }
   }
   return found.sort(
@@ -74,6 +68,19 @@ export async function findTrackers(
       a.date.localeCompare(b.date) ||
       a.index - b.index,
   );
+}
+
+/** A tracker's name read back from its path; `undefined` for a path that is not a tracker. */
+export function trackerFileOfPath(path: string): TrackerFile | undefined {
+  const match = TRACKER_NAME.exec(path);
+  if (!match) return undefined;
+  return {
+    path,
+    kind: match[1] as ExperimentKind,
+    project: match[2] ?? '',
+    date: match[3] ?? '',
+    index: Number(match[4]),
+  };
 }
 
 /**

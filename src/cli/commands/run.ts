@@ -1,6 +1,7 @@
 import { defineCommand } from 'citty';
 import { getRun } from '../../runs/read-runs.js';
 import type { RunRecord } from '../../runs/run-record.js';
+import { shellCommand } from '../../runs/shell-command.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { formatDuration, formatNumber, formatTime, printTable } from '../_table.js';
@@ -45,7 +46,7 @@ function printRun(output: Output, run: RunRecord): void {
     ['git', run.gitCommit && `${run.gitCommit}${run.gitDirty ? ' (dirty)' : ''}`],
     ['sweep', run.sweepId && `${run.sweepId} trial ${run.trial ?? '?'}`],
     ['hyperparameters', JSON.stringify(run.hyperparameters)],
-    ['command', run.command?.map(quote).join(' ')],
+    ['command', run.command && shellCommand(run.command)],
     ['error', run.error],
     ['predictions', run.predictionIds.join(', ') || undefined],
     ['scalars', run.scalarsUri],
@@ -69,7 +70,3 @@ function printRun(output: Output, run: RunRecord): void {
     ]),
   );
 }
-
-/** A shell word a person can paste. */
-const quote = (word: string): string =>
-  /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;

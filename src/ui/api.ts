@@ -1,0 +1,249 @@
+/**
+ * The dashboard's JSON API: what `ml-tracking ui`'s server answers and its front end reads. Types
+ * only, shared by `server/` and `app/`, so the two cannot drift apart. Every route is a GET: the
+ * dashboard never writes to the store. Times are ISO 8601 strings in UTC; a value that is not a
+ * finite number (NaN, ±Infinity) travels as `null`.
+ */
+import type { ExperimentKind, RunOrigin, RunStatus } from '../layout/tables.js';
+
+/** `GET /api/store`: what the dashboard is looking at. */
+export interface StoreInfo {
+  /** The store's URL, safe to show (never holds credentials). */
+  url: string;
+  kind: string;
+  /** The package version serving the page. */
+  version: string;
+}
+
+/** One project, as `GET /api/projects` lists it. */
+export interface ProjectItem {
+  project: string;
+  /** Experiments logged with `logExperiment`, all kinds. */
+  experiments: number;
+  /** Kinds with at least one tracker. */
+  kinds: ExperimentKind[];
+  runs: number;
+  sweeps: number;
+  /** The latest experiment, run start or run end; `null` when the project has neither. */
+  lastActivity: string | null;
+}
+
+/** `GET /api/projects`, newest activity first. */
+export interface ProjectsResponse {
+  projects: ProjectItem[];
+}
+
+/** One experiment (a tracker row) in `GET /api/projects/:project/experiments`. */
+export interface ExperimentItem {
+  predictionId: string;
+  loggedAt: string;
+  model: string;
+  kind: ExperimentKind;
+  metrics: Record<string, number | null>;
+}
+
+/**
+ * `GET /api/projects/:project/experiments?kind=classification|regression`: one kind's
+ * experiments (the first kind the project has when `kind` is left out), newest first.
+ */
+export interface ExperimentsResponse {
+  project: string;
+  kind: ExperimentKind;
+  /** Every kind this project has, for a kind switch. */
+  kinds: ExperimentKind[];
+  /** The metric columns, in the data contract's order. */
+  metrics: string[];
+  /** The metric the CLI ranks by for this kind (`f1_macro`, `rmse`). */
+  headlineMetric: string;
+  /** Per metric: whether higher, lower or closer to zero is better. */
+  goals: Record<string, 'higher' | 'lower' | 'zero' | 'none'>;
+  experiments: ExperimentItem[];
+}
+
+/** A stored file the page can link or show: `href` is a `/files/…` URL on this server. */
+export interface FileLink {
+  /** A short name: the plot's name (`roc`, `confusion_matrix`) or the file's. */
+  name: string;
+  href: string;
+}
+
+/** A cell of a tracker row, typed by the data contract. */
+export type FieldValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly unknown[]
+  | Readonly<Record<string, unknown>>;
+
+/** `GET /api/experiments/:predictionId`: one experiment with everything stored about it. */
+export interface ExperimentDetail {
+  predictionId: string;
+  project: string;
+  kind: ExperimentKind;
+  /** Every tracker column but the metrics (model, hyperparameters, git, host…), in column order. */
+  fields: Record<string, FieldValue>;
+  /** The model's hyperparameters, flattened from the tracker row (empty when none were recorded). */
+  hyperparameters: Record<string, FieldValue>;
+  metrics: Record<string, number | null>;
+  /** Per-class rows of the scoring table (classification). */
+  perClass: { class: string; metrics: Record<string, number | null> }[];
+  /** The confusion matrix: `labels` in order, `counts[actual][predicted]`; absent for regression. */
+  confusion?: { labels: string[]; counts: number[][] };
+  /** The stored PNG plots. */
+  plots: FileLink[];
+  /** The predictions CSV. */
+  predictions: FileLink;
+  /** Runs that linked this prediction id. */
+  runIds: string[];
+}
+
+/** A run in a list: the record's small fields. */
+export interface RunItem {
+  id: string;
+  project: string;
+  name: string;
+  /** As readers judge it: a running run whose heartbeat stopped is `lost`. */
+  status: RunStatus;
+  origin: RunOrigin;
+  startedAt: string;
+  endedAt: string | null;
+  sweepId: string | null;
+  trial: number | null;
+  /** The scalar tags it recorded (its summary's keys). */
+  tags: string[];
+}
+
+/**
+ * `GET /api/runs?project=&q=&sweep=&trials=exclude|include|only&offset=0&limit=100`: runs newest
+ * first. `q` matches id, name, project, host and hyperparameter values, case-insensitively;
+ * `trials` defaults to `exclude` (the Runs tab lists runs that are not sweep trials).
+ */
+export interface RunsResponse {
+  /** Runs matching the filter, before paging. */
+  total: number;
+  offset: number;
+  runs: RunItem[];
+  /** Every project that has runs, for the filter control. */
+  projects: string[];
+}
+
+/** One tag's summary, as the run record holds it. */
+export interface TagSummaryJson {
+  last: number | null;
+  lastStep: number;
+  min: number | null;
+  minStep: number;
+  max: number | null;
+  maxStep: number;
+  count: number;
+}
+
+/** `GET /api/runs/:id`: one run's whole record. */
+export interface RunDetail extends RunItem {
+  heartbeatAt: string;
+  /** Seconds from start to end (or to the last heartbeat while running or lost). */
+  durationSeconds: number;
+  host: string;
+  gitCommit: string | null;
+  gitDirty: boolean | null;
+  hyperparameters: Record<string, unknown>;
+  summary: Record<string, TagSummaryJson>;
+  error: string | null;
+  predictionIds: string[];
+  experiment: string | null;
+  pipelineScript: string | null;
+  pipelineVersion: string | null;
+  /** The command that reproduces the run, shell-quoted; `null` when unknown. */
+  command: string | null;
+  /** Whether the run's output was captured (`GET /api/runs/:id/log`). */
+  hasLog: boolean;
+  scalarsUri: string;
+}
+
+/** `GET /api/runs/:id/log?tail=65536`: the end of a run's captured output. */
+export interface RunLog {
+  text: string;
+  /** Whether earlier output was left out. */
+  truncated: boolean;
+  /** The whole log's size in bytes. */
+  size: number;
+}
+
+/** One tag of one run, downsampled: three equal-length arrays in step order. */
+export interface SeriesJson {
+  step: number[];
+  value: (number | null)[];
+  /** Epoch milliseconds. */
+  wallTime: number[];
+}
+
+/**
+ * `GET /api/scalars?runs=<id>,<id>&maxPoints=1000&tags=<tag>,<tag>`: the runs' series by run
+ * and tag, each thinned to at most `maxPoints` points (min and max per step range, so spikes
+ * survive). At most 200 runs per request.
+ */
+export interface ScalarsResponse {
+  series: Record<string, Record<string, SeriesJson>>;
+  /** Each run's status now, so the page knows which ones to keep polling. */
+  status: Record<string, RunStatus>;
+}
+
+/** A sweep in `GET /api/sweeps`, newest first. */
+export interface SweepItem {
+  id: string;
+  project: string;
+  createdAt: string;
+  method: string;
+  metric: string | null;
+  goal: 'max' | 'min';
+  trialCount: number;
+  counts: Record<RunStatus, number>;
+  /** The best trial's value of the metric. */
+  best: number | null;
+}
+
+/** `GET /api/sweeps`. */
+export interface SweepsResponse {
+  sweeps: SweepItem[];
+}
+
+/** One trial of a sweep. */
+export interface TrialItem {
+  trial: number;
+  runId: string;
+  status: RunStatus;
+  hyperparameters: Record<string, unknown>;
+  /** Best value of the optimisation metric (min or max by the goal); `null` without one. */
+  best: number | null;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+/**
+ * `GET /api/sweeps/:id?offset=0&limit=20&sort=best|trial|status|started|hp.<name>&order=asc|desc`:
+ * one sweep, its configuration and one page of its trials (sorted as asked; `best` puts the best
+ * first by the sweep's goal).
+ */
+export interface SweepDetail extends SweepItem {
+  /** The configuration as resolved, in its file's own format (snake_case keys). */
+  config: Record<string, unknown>;
+  /** The search space: each hyperparameter's spec from the configuration. */
+  parameters: Record<string, unknown>;
+  earlyStopping: Record<string, unknown> | null;
+  seed: number;
+  /** Hyperparameter names, for table columns and the parallel-coordinates axes. */
+  hyperparameterNames: string[];
+  /** Trials with a run so far (claimed), before paging. */
+  total: number;
+  offset: number;
+  /** The page of trials asked for. */
+  trials: TrialItem[];
+  /** Every trial, for the parallel-coordinates chart (hyperparameters and best value only). */
+  allTrials: Pick<TrialItem, 'trial' | 'runId' | 'status' | 'hyperparameters' | 'best'>[];
+}
+
+/** The body of every error answer (`4xx`, `5xx`). */
+export interface ErrorResponse {
+  error: { code: string; message: string };
+}

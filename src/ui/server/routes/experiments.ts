@@ -1,0 +1,215 @@
+/**
+ * `/api/projects`, `/api/projects/:project/experiments` and `/api/experiments/:id`: what
+ * `logExperiment` recorded (trackers, scoring, confusion and plot files), with the runs of each
+ * project counted from the run index.
+ */
+import type { Hono } from 'hono';
+import { decodeTable } from '../../../csv/decode.js';
+import { NotFoundError } from '../../../errors.js';
+import { confusionPath, plotPath, predictionsPath } from '../../../layout/paths.js';
+import { EXPERIMENT_KINDS, metricNames, type ExperimentKind } from '../../../layout/tables.js';
+import type { Store } from '../../../store/types.js';
+import { findExperiment } from '../../../tracking/find-experiment.js';
+import {
+  HEADLINE_METRICS,
+  metricGoal,
+  metricValue,
+  metricsOfRow,
+} from '../../../tracking/list-experiments.js';
+import type {
+  ExperimentDetail,
+  ExperimentItem,
+  ExperimentsResponse,
+  FieldValue,
+  FileLink,
+  ProjectItem,
+  ProjectsResponse,
+} from '../../api.js';
+import { choiceParam, notFound } from '../_http.js';
+import type { RunIndex } from '../run-index.js';
+import type { SweepDescriptions } from './sweeps.js';
+import type { TrackerCache } from '../tracker-cache.js';
+
+const PREDICTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface ExperimentSources {
+  store: Store;
+  trackers: TrackerCache;
+  runs: RunIndex;
+  sweeps: SweepDescriptions;
+}
+
+export function experimentRoutes(app: Hono, sources: ExperimentSources): void {
+  app.get('/api/projects', async (c) => {
+    const [trackers, runs, sweeps] = await Promise.all([
+      sources.trackers.trackers(),
+      sources.runs.runs(),
+      sources.sweeps.all(),
+    ]);
+    const projects = new Map<string, ProjectItem>();
+    const projectItem = (project: string): ProjectItem => {
+      let item = projects.get(project);
+      if (item === undefined) {
+        item = { project, experiments: 0, kinds: [], runs: 0, sweeps: 0, lastActivity: null };
+        projects.set(project, item);
+      }
+      return item;
+    };
+    const later = (item: ProjectItem, moment: Date) => {
+      const text = moment.toISOString();
+      if (item.lastActivity === null || text > item.lastActivity) item.lastActivity = text;
+    };
+    for (const tracker of trackers) {
+      const item = projectItem(tracker.project);
+      item.experiments += tracker.rows.length;
+      if (!item.kinds.includes(tracker.kind)) item.kinds.push(tracker.kind);
+      later(item, tracker.updated);
+    }
+    for (const { record } of runs) {
+      const item = projectItem(record.project);
+      item.runs += 1;
+      later(item, record.endedAt ?? record.heartbeatAt);
+    }
+    for (const sweep of sweeps) projectItem(sweep.project).sweeps += 1;
+    const body: ProjectsResponse = {
+      projects: [...projects.values()].sort(
+        (a, b) =>
+          (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') ||
+          a.project.localeCompare(b.project),
+      ),
+    };
+    return c.json(body);
+  });
+
+  app.get('/api/projects/:project/experiments', async (c) => {
+    const project = c.req.param('project');
+    const trackers = await sources.trackers.trackers(project);
+    const kinds = EXPERIMENT_KINDS.filter((kind) => trackers.some((t) => t.kind === kind));
+    const first = kinds[0];
+    if (first === undefined) throw notFound(`Project ${project}`);
+    const kind = choiceParam<ExperimentKind>(c, 'kind', EXPERIMENT_KINDS, first);
+    const metrics = [...metricNames(kind)];
+    const experiments: ExperimentItem[] = [];
+    for (const tracker of trackers) {
+      if (tracker.kind !== kind) continue;
+      for (const row of tracker.rows) {
+        experiments.push({
+          predictionId: row.prediction_id ?? '',
+          loggedAt: row.logged_at ?? '',
+          model: row.model ?? '',
+          kind,
+          metrics: metricsOfRow(kind, row),
+        });
+      }
+    }
+    // Trackers come oldest first and rows are appended: reversed, newest first.
+    experiments.reverse();
+    const body: ExperimentsResponse = {
+      project,
+      kind,
+      kinds,
+      metrics,
+      headlineMetric: HEADLINE_METRICS[kind],
+      goals: Object.fromEntries(metrics.map((metric) => [metric, metricGoal(metric)])),
+      experiments,
+    };
+    return c.json(body);
+  });
+
+  app.get('/api/experiments/:id', async (c) => {
+    const predictionId = c.req.param('id').toLowerCase();
+    if (!PREDICTION_ID.test(predictionId)) throw notFound(`Experiment ${c.req.param('id')}`);
+    const { store } = sources;
+    let found;
+    try {
+      found = await findExperiment(store, predictionId);
+    } catch (error) {
+      if (error instanceof NotFoundError) throw notFound(`Experiment ${predictionId}`);
+      throw error;
+    }
+    const [plots, confusion, runs] = await Promise.all([
+      plotLinks(store, found.kind, predictionId),
+      found.kind === 'classification' ? readConfusion(store, predictionId) : undefined,
+      sources.runs.runs(),
+    ]);
+    const body: ExperimentDetail = {
+      predictionId,
+      project: found.project,
+      kind: found.kind,
+      fields: found.fields,
+      hyperparameters: flatHyperparameters(found.fields.hyperparameters),
+      metrics: found.metrics,
+      perClass: found.perClass,
+      ...(confusion !== undefined && { confusion }),
+      plots,
+      predictions: {
+        name: `${predictionId}.csv`,
+        href: fileHref(predictionsPath(found.kind, predictionId)),
+      },
+      runIds: runs
+        .filter(({ record }) => record.predictionIds.includes(predictionId))
+        .map(({ record }) => record.id),
+    };
+    return c.json(body);
+  });
+}
+
+/** The URL on this server of a stored file (see `routes/files.ts`). */
+export const fileHref = (path: string): string =>
+  `/files/${path.split('/').map(encodeURIComponent).join('/')}`;
+
+/** The PNG plots stored for an experiment, by name (`plots/<kind>/<id>_<name>.png`). */
+async function plotLinks(
+  store: Store,
+  kind: ExperimentKind,
+  predictionId: string,
+): Promise<FileLink[]> {
+  const prefix = plotPath(kind, predictionId, '', 'png').replace(/\.png$/, '');
+  const links: FileLink[] = [];
+  for await (const object of store.listAll(prefix)) {
+    if (!object.path.endsWith('.png')) continue;
+    links.push({
+      name: object.path.slice(prefix.length, -'.png'.length),
+      href: fileHref(object.path),
+    });
+  }
+  return links;
+}
+
+/** The confusion table as a matrix: labels in first-seen order, missing pairs 0. */
+async function readConfusion(
+  store: Store,
+  predictionId: string,
+): Promise<{ labels: string[]; counts: number[][] } | undefined> {
+  let rows: Record<string, string>[];
+  try {
+    rows = decodeTable(await store.readText(confusionPath(predictionId)));
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  const labels: string[] = [];
+  const position = new Map<string, number>();
+  const at = (label: string) => {
+    let index = position.get(label);
+    if (index === undefined) {
+      index = labels.push(label) - 1;
+      position.set(label, index);
+    }
+    return index;
+  };
+  const cells = rows.map((row) => ({
+    actual: at(row.actual ?? ''),
+    predicted: at(row.predicted ?? ''),
+    count: metricValue(row.count) ?? 0,
+  }));
+  const counts = labels.map(() => labels.map(() => 0));
+  for (const cell of cells) counts[cell.actual]![cell.predicted] = cell.count;
+  return { labels, counts };
+}
+
+/** The tracker's `hyperparameters` cell as name → value (nested objects stay as they are). */
+function flatHyperparameters(cell: FieldValue | undefined): Record<string, FieldValue> {
+  if (typeof cell !== 'object' || cell === null || Array.isArray(cell)) return {};
+  return cell as Record<string, FieldValue>;
+}

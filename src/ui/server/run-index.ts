@@ -1,0 +1,127 @@
+/**
+ * The dashboard's index of runs: every run record of the store, held in memory and kept current
+ * by listing `runs/` and re-reading only the records whose generation changed. A page never reads
+ * the store's run files itself, so listing 10,000 runs costs a filter over memory, not 10,000
+ * reads; and the index holds records only (about a kilobyte each), never step series, so the
+ * server's memory grows with the number of runs, not with the number of points.
+ */
+import { runPath } from '../../layout/paths.js';
+import { readRecord } from '../../runs/read-runs.js';
+import { effectiveStatus, type RunRecord } from '../../runs/run-record.js';
+import type { Store } from '../../store/types.js';
+import { mapConcurrently } from '../../tracking/_map-concurrently.js';
+
+/** A run in the index, with what filters need precomputed. */
+export interface IndexedRun {
+  record: RunRecord;
+  generation: string;
+  /** Lower-case id, name, project, host and hyperparameter values, for the text filter. */
+  searchText: string;
+}
+
+/** Options of {@link RunIndex}. */
+export interface RunIndexOptions {
+  /**
+   * A request finds the index at most this old; an older one is refreshed in the background
+   * while the request is answered from it (the first load is waited for).
+   * @default 2000
+   */
+  maxAgeMs?: number;
+}
+
+// Small objects: many in flight hide a bucket's round trips.
+const READ_CONCURRENCY = 32;
+const RUN_FILE = /^runs\/([^/]+)\.csv$/;
+
+/** The runs of one store, newest first, refreshed by generation. */
+export class RunIndex {
+  readonly #store: Store;
+  readonly #maxAgeMs: number;
+  #runs = new Map<string, IndexedRun>();
+  #newestFirst: IndexedRun[] = [];
+  #loadedAt = 0;
+  #loading: Promise<void> | undefined;
+  #failure: unknown;
+
+  constructor(store: Store, options: RunIndexOptions = {}) {
+    this.#store = store;
+    this.#maxAgeMs = options.maxAgeMs ?? 2000;
+  }
+
+  /**
+   * Every run, newest first. Waits for the first load; afterwards answers at once and refreshes
+   * in the background when the index is older than `maxAgeMs`.
+   */
+  async runs(): Promise<readonly IndexedRun[]> {
+    if (this.#loadedAt === 0) {
+      await this.refresh();
+    } else if (Date.now() - this.#loadedAt > this.#maxAgeMs && this.#loading === undefined) {
+      // A failed background refresh keeps the last good index; the next request tries again.
+      this.refresh().catch((error: unknown) => {
+        this.#failure = error;
+      });
+    }
+    return this.#newestFirst;
+  }
+
+  /** One run by id, from the index (refreshed like {@link runs}). */
+  async get(runId: string): Promise<IndexedRun | undefined> {
+    await this.runs();
+    return this.#runs.get(runId);
+  }
+
+  /** The error of the last failed background refresh, if the last refresh failed. */
+  get lastFailure(): unknown {
+    return this.#failure;
+  }
+
+  /** Lists `runs/` and reads the records that are new or changed since the last refresh. */
+  refresh(): Promise<void> {
+    this.#loading ??= this.#load().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
+  async #load(): Promise<void> {
+    const listed = new Map<string, string>();
+    for await (const object of this.#store.listAll('runs/')) {
+      const id = RUN_FILE.exec(object.path)?.[1];
+      if (id !== undefined) listed.set(id, object.generation);
+    }
+    const changed = [...listed].filter(([id, generation]) => {
+      return this.#runs.get(id)?.generation !== generation;
+    });
+    const fresh = await mapConcurrently(changed, READ_CONCURRENCY, async ([id, generation]) => {
+      const record = await readRecord(this.#store, runPath(id));
+      return record === undefined ? undefined : indexed(record, generation);
+    });
+    const runs = new Map(this.#runs);
+    for (const id of runs.keys()) if (!listed.has(id)) runs.delete(id);
+    for (const run of fresh) if (run !== undefined) runs.set(run.record.id, run);
+    if (changed.length > 0 || runs.size !== this.#runs.size) {
+      this.#runs = runs;
+      this.#newestFirst = [...runs.values()].sort((a, b) =>
+        a.record.id < b.record.id ? 1 : a.record.id > b.record.id ? -1 : 0,
+      );
+    }
+    this.#loadedAt = Date.now();
+    this.#failure = undefined;
+  }
+}
+
+/** The record with its status as readers judge it now (`lost` after missed heartbeats). */
+export const withStatusNow = (record: RunRecord, now: Date): RunRecord => {
+  const status = effectiveStatus(record, now);
+  return status === record.status ? record : { ...record, status };
+};
+
+function indexed(record: RunRecord, generation: string): IndexedRun {
+  const values = Object.values(record.hyperparameters).map((value) =>
+    typeof value === 'string' ? value : JSON.stringify(value),
+  );
+  const searchText = [record.id, record.name, record.project, record.host, ...values]
+    .join('\n')
+    .toLowerCase();
+  return { record, generation, searchText };
+}
