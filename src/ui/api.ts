@@ -69,12 +69,7 @@ export interface FileLink {
 
 /** A cell of a tracker row, typed by the data contract. */
 export type FieldValue =
-  | string
-  | number
-  | boolean
-  | null
-  | readonly unknown[]
-  | Readonly<Record<string, unknown>>;
+  string | number | boolean | null | readonly unknown[] | Readonly<Record<string, unknown>>;
 
 /** `GET /api/experiments/:predictionId`: one experiment with everything stored about it. */
 export interface ExperimentDetail {

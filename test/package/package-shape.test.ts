@@ -62,6 +62,7 @@ describe('the published package', () => {
       expect.arrayContaining(['classificationMetrics', 'regressionMetrics']),
     );
     expect(keys.looker).toEqual(expect.arrayContaining(['lookerLinkingUrl', 'bigQueryDdl']));
+    expect(keys.ui).toEqual(['createUiApp', 'startUiServer']);
   });
 
   it('ml-tracking/store loads neither the renderer, the metrics nor the GCS client', async () => {

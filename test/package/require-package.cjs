@@ -4,11 +4,13 @@ const root = require('ml-tracking');
 const store = require('ml-tracking/store');
 const metrics = require('ml-tracking/metrics');
 const looker = require('ml-tracking/looker');
+const ui = require('ml-tracking/ui');
 process.stdout.write(
   JSON.stringify({
     root: Object.keys(root).sort(),
     store: Object.keys(store).sort(),
     metrics: Object.keys(metrics).sort(),
     looker: Object.keys(looker).sort(),
+    ui: Object.keys(ui).sort(),
   }),
 );

@@ -1,0 +1,87 @@
+/**
+ * The dashboard's run index: what a page lists must follow the store (new runs appear, a run's
+ * new status shows, deleted runs go) while re-reading only the records that changed, on every
+ * store the dashboard serves.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRun, type Store } from '../../src/index.js';
+import { runPath } from '../../src/layout/paths.js';
+import { RunIndex } from '../../src/ui/server/run-index.js';
+import { openRunStore, type RunStoreSubject } from '../runs/_run-stores.js';
+
+/** A store that counts the run records read through it. */
+function countingReads(store: Store): { store: Store; recordReads: () => number } {
+  let reads = 0;
+  const counted = new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'readText') {
+        return (path: string) => {
+          if (path.startsWith('runs/')) reads += 1;
+          return target.readText(path);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+    },
+  });
+  return { store: counted, recordReads: () => reads };
+}
+
+describe.each(['memory', 'local', 'gcs-fake'] as const)('RunIndex on a %s store', (kind) => {
+  let subject: RunStoreSubject;
+  beforeAll(async () => {
+    subject = await openRunStore(kind);
+  });
+  afterAll(() => subject.close());
+
+  it('lists runs newest first, then follows new, changed and deleted runs', async () => {
+    const { store } = subject;
+    const first = await startRun({ store, project: 'soil', name: 'first', closeOnExit: false });
+    await first.finish();
+    const second = await startRun({ store, project: 'soil', name: 'second', closeOnExit: false });
+    await second.flush();
+
+    const counted = countingReads(store);
+    // maxAgeMs 0: every call refreshes (in the background after the first).
+    const index = new RunIndex(counted.store, { maxAgeMs: 0 });
+    await index.refresh();
+    expect((await index.runs()).map((run) => run.record.name)).toEqual(['second', 'first']);
+    expect(counted.recordReads()).toBe(2);
+
+    // Nothing changed: a refresh lists, and reads nothing.
+    await index.refresh();
+    expect(counted.recordReads()).toBe(2);
+
+    // The running run ends: only its record is read again.
+    await second.finish();
+    await index.refresh();
+    expect(counted.recordReads()).toBe(3);
+    expect((await index.get(second.id))?.record.status).toBe('finished');
+
+    // A new run appears; a deleted run goes.
+    const third = await startRun({ store, project: 'maize', name: 'third', closeOnExit: false });
+    await third.finish();
+    await store.delete(runPath(first.id));
+    await index.refresh();
+    expect(counted.recordReads()).toBe(4);
+    expect((await index.runs()).map((run) => run.record.name)).toEqual(['third', 'second']);
+    expect(await index.get(first.id)).toBeUndefined();
+  });
+
+  it('searches ids, names, hosts and hyperparameter values case-insensitively', async () => {
+    const { store } = subject;
+    const run = await startRun({
+      store,
+      project: 'search',
+      name: 'Needle-Run',
+      hyperparameters: { optimizer: 'AdamW', layers: [64, 32] },
+      closeOnExit: false,
+    });
+    await run.finish();
+    const index = new RunIndex(store);
+    const found = await index.get(run.id);
+    expect(found?.searchText).toContain('needle-run');
+    expect(found?.searchText).toContain('adamw');
+    expect(found?.searchText).toContain('[64,32]');
+  });
+});
