@@ -26,7 +26,7 @@ export interface UiAppOptions {
   onError?: (error: unknown) => void;
   /** Shown in the top bar. @default '' */
   version?: string;
-  /** How old the run index may be before a request refreshes it. @default 2000 */
+  /** How old the run index may be before a request refreshes it. @default 5000 */
   indexMaxAgeMs?: number;
 }
 
@@ -53,6 +53,9 @@ export function createUiApp(store: Store, options: UiAppOptions = {}): Hono {
     store,
     options.indexMaxAgeMs === undefined ? {} : { maxAgeMs: options.indexMaxAgeMs },
   );
+  // Loaded now, not at the first request: by the time a browser asks, the list is ready. A
+  // failure here is not lost: the first request loads again and answers with its error.
+  runs.refresh().catch(() => undefined);
   const sweeps = new SweepDescriptions(store);
   const trackers = new TrackerCache(store);
   const assets = loadAssets(options.assetsFolder ?? defaultAssetsFolder());
