@@ -85,6 +85,8 @@ export function createUiApp(store: Store, options: UiAppOptions = {}): Hono {
     c.header('Cache-Control', 'no-cache');
     return c.body(asset.bytes);
   });
+  // Browsers ask for it on every page; the page has no icon, and a 404 would log an error.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.all('/api/*', (c) =>
     c.json(
       { error: { code: 'ERR_NOT_FOUND', message: `No API route ${c.req.method} ${c.req.path}.` } },
