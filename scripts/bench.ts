@@ -13,6 +13,7 @@ import { plotsBenchmark } from './bench/plots.js';
 import { runsBenchmark } from './bench/runs.js';
 import { startupBenchmark } from './bench/startup.js';
 import { printTable } from './bench/table.js';
+import { uiBenchmark } from './bench/ui.js';
 
 const sections = process.argv.slice(2);
 const wanted = (name: string) => sections.length === 0 || sections.includes(name);
@@ -37,3 +38,11 @@ if (wanted('list'))
 if (wanted('startup'))
   printTable('Start-up of the built CLI and package (median of 20, warm)', startupBenchmark());
 if (wanted('runs')) printTable('Runs: scalars and sweeps', await runsBenchmark());
+if (wanted('ui')) {
+  const ui = await uiBenchmark();
+  printTable(
+    'Dashboard (`ml-tracking ui`): 10,000 runs, 10 million points, headless Chromium',
+    ui.rows,
+  );
+  console.log(`\n${ui.notes.join('\n\n')}`);
+}
