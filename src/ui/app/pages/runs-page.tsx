@@ -1,0 +1,75 @@
+import type { JSX } from 'preact';
+import { useCallback, useMemo } from 'preact/hooks';
+import { ChartControls } from '../charts/chart-controls.js';
+import { ScalarCharts, chartSettingsFrom } from '../charts/scalar-charts.js';
+import { chartResolution, useScalars } from '../charts/use-scalars.js';
+import { ErrorBox, Page } from '../components/page.js';
+import { shortId } from '../format.js';
+import { setSearch, useRoute } from '../router.js';
+import { RunSidebar } from '../runs/run-sidebar.js';
+import { useRunList } from '../runs/use-run-list.js';
+
+/** The sidebar's width and the page's padding: what a chart does not get of the window. */
+const RESERVED_PIXELS = 380;
+
+/**
+ * `/runs`: runs that are not sweep trials, filtered by project and text, and the selected
+ * ones (URL `select`, whether or not the list has loaded them) overlaid, one chart per tag.
+ * The list and the series are requested at once, so neither waits for the other.
+ */
+export function RunsPage(): JSX.Element {
+  const { search } = useRoute();
+  const project = search.get('project') ?? '';
+  const text = search.get('q') ?? '';
+  const selectParam = search.get('select') ?? '';
+  const selected = useMemo(() => selectParam.split(',').filter((id) => id !== ''), [selectParam]);
+  const selectedSet = useMemo(() => new Set(selected), [selected]);
+  const settings = chartSettingsFrom(search);
+  const [maxPoints] = useMemo(() => [chartResolution(RESERVED_PIXELS)], []);
+
+  const list = useRunList(project, text);
+  const scalars = useScalars(selected, { maxPoints });
+
+  const names = useMemo(() => new Map(list.runs.map((run) => [run.id, run.name])), [list.runs]);
+  const labelOf = useCallback((id: string) => names.get(id) ?? shortId(id), [names]);
+
+  const toggle = (id: string): void => {
+    const next = selectedSet.has(id) ? selected.filter((item) => item !== id) : [...selected, id];
+    setSearch({ select: next.join(',') }, { replace: true });
+  };
+
+  const state =
+    list.error !== undefined ? 'error' : list.loading || scalars.loading ? 'loading' : 'ready';
+  return (
+    <Page name="runs" state={state} class="runs-layout">
+      <RunSidebar
+        list={list}
+        project={project}
+        text={text}
+        selected={selectedSet}
+        onToggle={toggle}
+        onClear={() => {
+          setSearch({ select: null }, { replace: true });
+        }}
+      />
+      <section class="runs-main">
+        <ChartControls settings={settings} />
+        {scalars.error !== undefined && <ErrorBox error={scalars.error} />}
+        {selected.length === 0 ? (
+          <p class="muted empty-hint">
+            Tick runs on the left to chart their scalars, one chart per tag.
+          </p>
+        ) : scalars.runs.size === 0 ? (
+          <p class="muted">Loading scalars…</p>
+        ) : (
+          <ScalarCharts
+            runIds={selected}
+            runs={scalars.runs}
+            labelOf={labelOf}
+            settings={settings}
+          />
+        )}
+      </section>
+    </Page>
+  );
+}

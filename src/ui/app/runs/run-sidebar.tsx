@@ -1,0 +1,152 @@
+import type { JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { RunItem } from '../../api.js';
+import { runColor } from '../charts/run-colors.js';
+import { Link, segment } from '../components/link.js';
+import { ErrorBox } from '../components/page.js';
+import { StatusPill } from '../components/status-pill.js';
+import { formatCount, formatTime } from '../format.js';
+import { setSearch } from '../router.js';
+import type { RunList } from './use-run-list.js';
+
+const FILTER_DELAY_MS = 200;
+
+interface RunSidebarProps {
+  list: RunList;
+  project: string;
+  text: string;
+  selected: ReadonlySet<string>;
+  onToggle: (runId: string) => void;
+  onClear: () => void;
+}
+
+/** Project and text filters, and the runs list with a checkbox per run. */
+export function RunSidebar({
+  list,
+  project,
+  text,
+  selected,
+  onToggle,
+  onClear,
+}: RunSidebarProps): JSX.Element {
+  const [typed, setTyped] = useState(text);
+  // Follow the URL when it changes from elsewhere (back button).
+  useEffect(() => {
+    setTyped(text);
+  }, [text]);
+  useEffect(() => {
+    if (typed === text) return;
+    const timer = setTimeout(() => {
+      setSearch({ q: typed }, { replace: true });
+    }, FILTER_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [typed]);
+
+  const projects =
+    list.projects.includes(project) || project === '' ? list.projects : [project, ...list.projects];
+  return (
+    <aside class="sidebar">
+      <div class="filters">
+        <select
+          data-testid="run-filter-project"
+          aria-label="Project"
+          value={project}
+          onChange={(event) => {
+            setSearch({ project: event.currentTarget.value });
+          }}
+        >
+          <option value="">All projects</option>
+          {projects.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          data-testid="run-filter-text"
+          placeholder="Filter: name, id, host, hyperparameter…"
+          aria-label="Filter runs"
+          value={typed}
+          onInput={(event) => {
+            setTyped(event.currentTarget.value);
+          }}
+        />
+      </div>
+      <div class="sidebar-status muted small">
+        {list.loading
+          ? 'Loading…'
+          : `${formatCount(list.runs.length)} of ${formatCount(list.total)} runs`}
+        {selected.size > 0 && (
+          <>
+            {' · '}
+            {selected.size} selected{' '}
+            <button type="button" class="link-button" onClick={onClear}>
+              clear
+            </button>
+          </>
+        )}
+      </div>
+      {list.error !== undefined && <ErrorBox error={list.error} />}
+      <ul class="run-list">
+        {list.runs.map((run) => (
+          <RunListItem key={run.id} run={run} checked={selected.has(run.id)} onToggle={onToggle} />
+        ))}
+      </ul>
+      {!list.loading && list.runs.length < list.total && (
+        <button
+          type="button"
+          class="button load-more"
+          data-testid="load-more"
+          disabled={list.loadingMore}
+          onClick={list.loadMore}
+        >
+          {list.loadingMore
+            ? 'Loading…'
+            : `Load more (${formatCount(list.total - list.runs.length)} left)`}
+        </button>
+      )}
+      {!list.loading && list.total === 0 && list.error === undefined && (
+        <p class="muted small">No runs match. Runs that are sweep trials are on the Sweeps tab.</p>
+      )}
+    </aside>
+  );
+}
+
+function RunListItem({
+  run,
+  checked,
+  onToggle,
+}: {
+  run: RunItem;
+  checked: boolean;
+  onToggle: (runId: string) => void;
+}): JSX.Element {
+  return (
+    <li class={`run-item ${checked ? 'selected' : ''}`} data-testid="run-item" data-run-id={run.id}>
+      <input
+        type="checkbox"
+        data-testid="run-select"
+        aria-label={`Select ${run.name}`}
+        checked={checked}
+        style={checked ? { accentColor: runColor(run.id) } : undefined}
+        onChange={() => {
+          onToggle(run.id);
+        }}
+      />
+      <div class="run-item-body">
+        <div class="run-item-head">
+          <Link href={`/runs/${segment(run.id)}`} class="run-name" title={run.id}>
+            {run.name}
+          </Link>
+          <StatusPill status={run.status} />
+        </div>
+        <div class="muted small">
+          {run.project} · {formatTime(run.startedAt)}
+        </div>
+      </div>
+    </li>
+  );
+}

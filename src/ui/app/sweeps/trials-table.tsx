@@ -1,0 +1,78 @@
+import type { JSX } from 'preact';
+import type { SweepDetail } from '../../api.js';
+import { Link, segment } from '../components/link.js';
+import { StatusPill } from '../components/status-pill.js';
+import { formatNumber, formatTime, formatValue } from '../format.js';
+import { setSearch } from '../router.js';
+
+interface TrialsTableProps {
+  sweep: SweepDetail;
+  sort: string | null;
+  order: 'asc' | 'desc';
+}
+
+/** One page of trials; a header click sorts on the server (`sort`, `order` in the URL). */
+export function TrialsTable({ sweep, sort, order }: TrialsTableProps): JSX.Element {
+  const sortBy = (column: string): void => {
+    // A new column starts with the order its values read best in: the best value first.
+    const next =
+      sort === column ? (order === 'asc' ? 'desc' : 'asc') : column === 'best' ? 'desc' : 'asc';
+    setSearch({ sort: column, order: next, page: null });
+  };
+  const header = (column: string, label: string, numeric = false): JSX.Element => (
+    <th
+      class={numeric ? 'num' : ''}
+      aria-sort={sort === column ? (order === 'asc' ? 'ascending' : 'descending') : undefined}
+    >
+      <button
+        type="button"
+        class="sort"
+        data-testid={`sort-${column}`}
+        onClick={() => {
+          sortBy(column);
+        }}
+      >
+        {label}
+        {sort === column ? (order === 'asc' ? ' ▲' : ' ▼') : ''}
+      </button>
+    </th>
+  );
+  return (
+    <div class="table-wrap">
+      <table class="table" data-testid="trials-table">
+        <thead>
+          <tr>
+            {header('trial', 'trial', true)}
+            {header('status', 'status')}
+            {header('best', `best ${sweep.metric ?? ''}`, true)}
+            {sweep.hyperparameterNames.map((name) => header(`hp.${name}`, name, true))}
+            {header('started', 'started')}
+            <th>run</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sweep.trials.map((trial) => (
+            <tr key={trial.trial} data-testid="trial-row" data-trial={trial.trial}>
+              <td class="num">{trial.trial}</td>
+              <td>
+                <StatusPill status={trial.status} />
+              </td>
+              <td class="num strong">{formatNumber(trial.best)}</td>
+              {sweep.hyperparameterNames.map((name) => (
+                <td key={name} class="num">
+                  {formatValue(trial.hyperparameters[name])}
+                </td>
+              ))}
+              <td class="nowrap">{formatTime(trial.startedAt)}</td>
+              <td>
+                <Link href={`/runs/${segment(trial.runId)}`} class="mono" title={trial.runId}>
+                  {trial.runId.slice(0, 8)}
+                </Link>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
