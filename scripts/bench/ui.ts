@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem, type as osType, release } from 'node:os';
+import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
@@ -302,6 +302,8 @@ function pageRow(label: string, timings: PageTiming[], names: string[], aim: str
  */
 export async function uiBenchmark(): Promise<{ rows: Row[]; notes: string[] }> {
   const notes: string[] = [];
+  // The machine may be shared: its load says how much the figures can be trusted.
+  const loadBefore = loadavg()[0]!;
   const generated = performance.now();
   const { manifest, reused } = await ensureUiStore(POINTS);
   notes.push(storeNote(manifest, reused, performance.now() - generated));
@@ -350,7 +352,7 @@ export async function uiBenchmark(): Promise<{ rows: Row[]; notes: string[] }> {
       );
     }
     notes.push(
-      `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${formatBytes(totalmem())} RAM, ${osType()} ${release()}, Node ${process.versions.node}, Chromium ${browser.version()} headless (${CHROMIUM}), viewport ${VIEWPORT.width}×${VIEWPORT.height}; server, browser and bench share the machine.`,
+      `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${formatBytes(totalmem())} RAM, ${osType()} ${release()}, Node ${process.versions.node}, Chromium ${browser.version()} headless (${CHROMIUM}), viewport ${VIEWPORT.width}×${VIEWPORT.height}; server, browser and bench share the machine; load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after.`,
       `Page times are read inside the page (performance.now(), from navigation start to the first animation frame at which the hooks of src/ui/README.md hold), ${ROUNDS} loads each, each in a fresh browser context (empty cache); "first" is the first load of that page after the server started (the pages come before the API rows). "API data in" is when the page's last /api/ response had arrived; the rest is the browser's work. API rows are Node fetch() from the bench process, ${ROUNDS} each, no browser.`,
       'Reproduce: `npm run bench -- ui` (builds first; the generated stores are cached under the temp folder, see above; delete them to regenerate).',
     );
