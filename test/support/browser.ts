@@ -65,6 +65,8 @@ export interface WatchedPage {
 /** A fresh page (its own context) at {@link VIEWPORT}, watched. */
 export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: VIEWPORT });
+  // Well under the test's own timeout, so a missing element fails with Playwright's message.
+  context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const watched: WatchedPage = {
     page,
@@ -81,7 +83,8 @@ export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
   };
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') {
-      watched.consoleErrors.push(`${message.type()} ${message.text()}`);
+      const { url } = message.location();
+      watched.consoleErrors.push(`${message.type()} ${message.text()}${url ? ` (${url})` : ''}`);
     }
   });
   page.on('pageerror', (error) => watched.pageErrors.push(error.stack ?? error.message));

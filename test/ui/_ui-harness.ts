@@ -210,32 +210,40 @@ export function readWindowMarker(page: Page): Promise<string | undefined> {
   );
 }
 
-/** Sizes of the images `locator` finds, once loaded (0 for a broken image). */
-export function naturalWidths(locator: Locator): Promise<number[]> {
-  return locator.evaluateAll((images) =>
-    (images as unknown as { complete: boolean; naturalWidth: number }[]).map((image) =>
-      image.complete ? image.naturalWidth : -1,
-    ),
-  );
-}
-
-/** Waits until every image `locator` finds has finished loading (broken or not). */
-export async function imagesLoaded(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction(
-    (css) => {
-      const images = (
-        globalThis as unknown as {
-          document: { querySelectorAll(css: string): ArrayLike<{ complete: boolean }> };
-        }
-      ).document.querySelectorAll(css);
-      return images.length > 0 && Array.from(images).every((image) => image.complete);
-    },
-    selector,
-    { timeout: 10_000 },
-  );
-}
-
 /** The numeric value of a data attribute (`data-draws`, `data-points`, …). */
 export async function numberAttribute(locator: Locator, name: string): Promise<number> {
   return Number(await locator.getAttribute(name));
+}
+
+/** One attribute of every element `locator` finds, in document order. */
+export function attributeValues(locator: Locator, name: string): Promise<(string | null)[]> {
+  return locator.evaluateAll(
+    (elements, attribute) =>
+      elements.map((element) =>
+        (element as unknown as { getAttribute(name: string): string | null }).getAttribute(
+          attribute,
+        ),
+      ),
+    name,
+  );
+}
+
+/** Scrolls every image into view (they may load lazily) and expects each to decode. */
+export async function expectImagesLoad(images: Locator): Promise<void> {
+  const count = await images.count();
+  expect(count).toBeGreaterThan(0);
+  for (let index = 0; index < count; index++) {
+    const image = images.nth(index);
+    await image.scrollIntoViewIfNeeded();
+    await expect
+      .poll(
+        () =>
+          image.evaluate((element) => {
+            const img = element as unknown as { complete: boolean; naturalWidth: number };
+            return img.complete ? img.naturalWidth : -1;
+          }),
+        { timeout: 10_000, message: `image ${index + 1} of ${count} did not load` },
+      )
+      .toBeGreaterThan(0);
+  }
 }
