@@ -53,5 +53,10 @@ export function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A run id's distinctive part: the random suffix of `20261124T153630108Z-62f22a74`. */
+export function shortRunId(id: string): string {
+  return /-([0-9a-f]{6,})$/i.exec(id)?.[1] ?? id.slice(0, 12);
+}
+
 /** The first 8 characters of an id, enough to tell ids apart in a table. */
 export const shortId = (id: string): string => id.slice(0, 8);

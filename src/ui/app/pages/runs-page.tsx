@@ -4,10 +4,11 @@ import { ChartControls } from '../charts/chart-controls.js';
 import { ScalarCharts, chartSettingsFrom } from '../charts/scalar-charts.js';
 import { chartResolution, useScalars } from '../charts/use-scalars.js';
 import { ErrorBox, Page } from '../components/page.js';
-import { shortId } from '../format.js';
 import { setSearch, useRoute } from '../router.js';
 import { RunSidebar } from '../runs/run-sidebar.js';
 import { useRunList } from '../runs/use-run-list.js';
+import { useSelectedRuns } from '../runs/use-selected-runs.js';
+import { shortRunId } from '../format.js';
 
 /** The sidebar's width and the page's padding: what a chart does not get of the window. */
 const RESERVED_PIXELS = 380;
@@ -30,8 +31,13 @@ export function RunsPage(): JSX.Element {
   const list = useRunList(project, text);
   const scalars = useScalars(selected, { maxPoints });
 
-  const names = useMemo(() => new Map(list.runs.map((run) => [run.id, run.name])), [list.runs]);
-  const labelOf = useCallback((id: string) => names.get(id) ?? shortId(id), [names]);
+  const listed = useMemo(() => new Map(list.runs.map((run) => [run.id, run])), [list.runs]);
+  const elsewhere = useSelectedRuns(selected, listed, !scalars.loading);
+  const labelOf = useCallback(
+    (id: string) => (listed.get(id) ?? elsewhere.get(id))?.name ?? shortRunId(id),
+    [listed, elsewhere],
+  );
+  const notListed = selected.filter((id) => !listed.has(id));
 
   const toggle = (id: string): void => {
     const next = selectedSet.has(id) ? selected.filter((item) => item !== id) : [...selected, id];
@@ -47,6 +53,8 @@ export function RunsPage(): JSX.Element {
         project={project}
         text={text}
         selected={selectedSet}
+        notListed={notListed}
+        labelOf={labelOf}
         onToggle={toggle}
         onClear={() => {
           setSearch({ select: null }, { replace: true });

@@ -9,7 +9,7 @@ import { segment } from '../components/link.js';
 import { Loading, Page, RequestFailed } from '../components/page.js';
 import { Pagination } from '../components/pagination.js';
 import { StatusCounts } from '../components/status-counts.js';
-import { formatNumber } from '../format.js';
+import { formatNumber, shortRunId } from '../format.js';
 import { setSearch, useRoute } from '../router.js';
 import { SweepConfig } from '../sweeps/sweep-config.js';
 import { TrialsTable } from '../sweeps/trials-table.js';
@@ -72,7 +72,7 @@ function SweepView({
   const labelOf = useCallback(
     (runId: string) => {
       const trial = trialsByRun.get(runId);
-      if (trial === undefined) return runId.slice(0, 8);
+      if (trial === undefined) return shortRunId(runId);
       return `trial ${trial.trial}${trial.status === 'early_stopped' ? ' (early stopped)' : ''}`;
     },
     [trialsByRun],

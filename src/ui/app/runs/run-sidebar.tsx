@@ -16,6 +16,9 @@ interface RunSidebarProps {
   project: string;
   text: string;
   selected: ReadonlySet<string>;
+  /** Selected runs the list has not loaded (a shared URL selects runs from anywhere). */
+  notListed: readonly string[];
+  labelOf: (runId: string) => string;
   onToggle: (runId: string) => void;
   onClear: () => void;
 }
@@ -26,6 +29,8 @@ export function RunSidebar({
   project,
   text,
   selected,
+  notListed,
+  labelOf,
   onToggle,
   onClear,
 }: RunSidebarProps): JSX.Element {
@@ -90,6 +95,33 @@ export function RunSidebar({
         )}
       </div>
       {list.error !== undefined && <ErrorBox error={list.error} />}
+      {notListed.length > 0 && !list.loading && (
+        <details class="not-listed">
+          <summary class="small">
+            {notListed.length} selected run{notListed.length === 1 ? '' : 's'} not in this list
+          </summary>
+          <ul>
+            {notListed.map((id) => (
+              <li key={id} data-testid="selected-run">
+                <label>
+                  <input
+                    type="checkbox"
+                    checked
+                    style={{ accentColor: runColor(id) }}
+                    onChange={() => {
+                      onToggle(id);
+                    }}
+                  />{' '}
+                  {labelOf(id)}
+                </label>{' '}
+                <Link href={`/runs/${segment(id)}`} class="muted small mono" title={id}>
+                  open
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
       <ul class="run-list">
         {list.runs.map((run) => (
           <RunListItem key={run.id} run={run} checked={selected.has(run.id)} onToggle={onToggle} />

@@ -34,7 +34,7 @@ export function SweepConfig({ sweep }: { sweep: SweepDetail }): JSX.Element {
         </div>
         <div>
           <dt>seed</dt>
-          <dd class="mono">{sweep.seed}</dd>
+          <dd>{sweep.seed}</dd>
         </div>
         <div>
           <dt>early stopping</dt>

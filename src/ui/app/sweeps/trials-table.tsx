@@ -2,7 +2,7 @@ import type { JSX } from 'preact';
 import type { SweepDetail } from '../../api.js';
 import { Link, segment } from '../components/link.js';
 import { StatusPill } from '../components/status-pill.js';
-import { formatNumber, formatTime, formatValue } from '../format.js';
+import { formatNumber, formatTime, formatValue, shortRunId } from '../format.js';
 import { setSearch } from '../router.js';
 
 interface TrialsTableProps {
@@ -66,7 +66,7 @@ export function TrialsTable({ sweep, sort, order }: TrialsTableProps): JSX.Eleme
               <td class="nowrap">{formatTime(trial.startedAt)}</td>
               <td>
                 <Link href={`/runs/${segment(trial.runId)}`} class="mono" title={trial.runId}>
-                  {trial.runId.slice(0, 8)}
+                  {shortRunId(trial.runId)}
                 </Link>
               </td>
             </tr>
