@@ -22,8 +22,10 @@ export function navigate(url: string, options: NavigateOptions = {}): void {
   if (options.replace === true) {
     history.replaceState(null, '', url);
   } else {
+    const newPage = new URL(url, location.href).pathname !== location.pathname;
     history.pushState(null, '', url);
-    window.scrollTo(0, 0);
+    // A new page starts at its top; a changed parameter (sort, selection) keeps the place.
+    if (newPage) window.scrollTo(0, 0);
   }
   notify();
 }

@@ -75,7 +75,7 @@ function ExperimentsTable({
 
   const toggle = (id: string): void => {
     const next = selectedSet.has(id) ? selected.filter((item) => item !== id) : [...selected, id];
-    setSearch({ select: next.join(',') }, { replace: true });
+    setSearch({ select: next.join(',') });
   };
   const sortBy = (metric: string): void => {
     const nextOrder = sort === metric && order === 'desc' ? 'asc' : 'desc';

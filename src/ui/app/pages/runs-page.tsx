@@ -41,7 +41,7 @@ export function RunsPage(): JSX.Element {
 
   const toggle = (id: string): void => {
     const next = selectedSet.has(id) ? selected.filter((item) => item !== id) : [...selected, id];
-    setSearch({ select: next.join(',') }, { replace: true });
+    setSearch({ select: next.join(',') });
   };
 
   const state =
@@ -57,7 +57,7 @@ export function RunsPage(): JSX.Element {
         labelOf={labelOf}
         onToggle={toggle}
         onClear={() => {
-          setSearch({ select: null }, { replace: true });
+          setSearch({ select: null });
         }}
       />
       <section class="runs-main">
