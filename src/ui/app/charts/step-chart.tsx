@@ -95,7 +95,6 @@ export function StepChart({
           width: 1.5,
           spanGaps: true,
           ...(line.dashed === true ? { dash: [6, 4] } : {}),
-          points: { show: false },
           value: (_plot, value) => formatNumber(value),
         })),
       ],

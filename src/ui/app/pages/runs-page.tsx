@@ -45,7 +45,11 @@ export function RunsPage(): JSX.Element {
   };
 
   const state =
-    list.error !== undefined ? 'error' : list.loading || scalars.loading ? 'loading' : 'ready';
+    list.error !== undefined || scalars.error !== undefined
+      ? 'error'
+      : list.loading || scalars.loading
+        ? 'loading'
+        : 'ready';
   return (
     <Page name="runs" state={state} class="runs-layout">
       <RunSidebar
