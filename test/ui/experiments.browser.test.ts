@@ -11,7 +11,9 @@ import {
   columnCells,
   expectImagesLoad,
   expectNoProblems,
+  markWindow,
   newPage,
+  readWindowMarker,
   readyPage,
   requireBuiltAssets,
   useBrowser,
@@ -259,6 +261,56 @@ describeInBrowser('dashboard: projects and experiments', () => {
       const [saved] = await Promise.all([page.waitForEvent('download'), link.click()]);
       expect(saved.suggestedFilename()).toBe(`${experiments.forest}.csv`);
       expect(new URL(page.url()).pathname).toBe(`/experiments/${experiments.forest}`);
+      expectNoProblems(watched);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('moves between pages with links, tabs and the back and forward buttons', async () => {
+    const watched = await newPage(chromium.browser);
+    const { page } = watched;
+    const { seeded } = ui;
+    try {
+      await visit(
+        page,
+        `${ui.base}/projects/${seeded.projects.soil}?sort=overall_accuracy&order=asc`,
+        'experiments',
+      );
+      const marker = await markWindow(page);
+      await page
+        .locator(
+          `[data-testid="experiment-row"][data-prediction-id="${seeded.experiments.forest}"]`,
+        )
+        .getByRole('link')
+        .click();
+      await readyPage(page, 'experiment');
+      expect(new URL(page.url()).pathname).toBe(`/experiments/${seeded.experiments.forest}`);
+
+      await page.getByTestId('tab-runs').click();
+      await readyPage(page, 'runs');
+      expect(await page.getByTestId('tab-runs').getAttribute('aria-current')).toBe('page');
+      expect(await page.getByTestId('tab-projects').getAttribute('aria-current')).toBeNull();
+      await page.getByTestId('tab-sweeps').click();
+      await readyPage(page, 'sweeps');
+
+      await page.goBack();
+      await readyPage(page, 'runs');
+      await page.goBack();
+      await readyPage(page, 'experiment');
+      await page.goBack();
+      await readyPage(page, 'experiments');
+      // The sorted view the person left, as they left it.
+      expect(new URL(page.url()).search).toBe('?sort=overall_accuracy&order=asc');
+      expect(
+        asNumbers(
+          await columnCells(page.getByTestId('experiments-table'), 'sort-overall_accuracy'),
+        ),
+      ).toEqual([0.7, 0.8, 0.9]);
+      await page.goForward();
+      await readyPage(page, 'experiment');
+      // All of it within one page load: the app routes on the client.
+      expect(await readWindowMarker(page)).toBe(marker);
       expectNoProblems(watched);
     } finally {
       await page.context().close();

@@ -150,6 +150,23 @@ describeInBrowser('dashboard: sweeps', () => {
       // The chart follows the page it shows.
       await expect.poll(() => chart.getAttribute('data-series')).toBe('20');
       expect(await numberAttribute(chart, 'data-points')).toBeGreaterThan(0);
+
+      // A trial's run page leads back to its sweep; Back returns to the sorted table.
+      const [firstTrial] = await trialNumbers(page);
+      const url = page.url();
+      await page
+        .locator(`[data-testid="trial-row"][data-trial="${firstTrial}"]`)
+        .getByRole('link')
+        .click();
+      const run = await readyPage(page, 'run');
+      expect(new URL(page.url()).pathname).toBe(`/runs/${sweep.trialRunIds[firstTrial!]}`);
+      const runText = await run.innerText();
+      expect(runText).toContain(sweep.id);
+      expect(runText).toContain(`trial ${firstTrial}`);
+      await page.goBack();
+      await readyPage(page, 'sweep');
+      expect(page.url()).toBe(url);
+      expect((await trialNumbers(page))[0]).toBe(firstTrial);
       expectNoProblems(watched);
     } finally {
       await page.context().close();
