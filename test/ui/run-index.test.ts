@@ -68,6 +68,18 @@ describe.each(['memory', 'local', 'gcs-fake'] as const)('RunIndex on a %s store'
     expect(await index.get(first.id)).toBeUndefined();
   });
 
+  it('finds a run started since the last refresh, by id, without waiting for the next', async () => {
+    const { store } = subject;
+    const index = new RunIndex(store, { maxAgeMs: 60_000 });
+    await index.refresh();
+    const late = await startRun({ store, project: 'soil', name: 'late', closeOnExit: false });
+    await late.flush();
+    expect((await index.get(late.id))?.record.name).toBe('late');
+    expect((await index.runs()).map((run) => run.record.id)).toContain(late.id);
+    expect(await index.get('20990101T000000000Z-deadbeef')).toBeUndefined();
+    await late.finish();
+  });
+
   it('searches ids, names, hosts and hyperparameter values case-insensitively', async () => {
     const { store } = subject;
     const run = await startRun({

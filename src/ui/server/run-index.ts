@@ -66,9 +66,21 @@ export class RunIndex {
     return this.#newestFirst;
   }
 
-  /** One run by id, from the index (refreshed like {@link runs}). */
+  /**
+   * One run by id, from the index (refreshed like {@link runs}). A run the index has not seen
+   * yet (started since its last refresh: someone opens the link a training script just printed)
+   * is read from the store and added.
+   */
   async get(runId: string): Promise<IndexedRun | undefined> {
     await this.runs();
+    const known = this.#runs.get(runId);
+    if (known !== undefined) return known;
+    const info = await this.#store.stat(runPath(runId));
+    const record = info && (await readRecord(this.#store, runPath(runId)));
+    if (info === undefined || record === undefined) return undefined;
+    const run = indexed(record, info.generation);
+    // A refresh that finished meanwhile may have added it already, perhaps newer.
+    if (!this.#runs.has(runId)) this.#add(run);
     return this.#runs.get(runId);
   }
 
@@ -103,14 +115,24 @@ export class RunIndex {
     for (const run of fresh) if (run !== undefined) runs.set(run.record.id, run);
     if (changed.length > 0 || runs.size !== this.#runs.size) {
       this.#runs = runs;
-      this.#newestFirst = [...runs.values()].sort((a, b) =>
-        a.record.id < b.record.id ? 1 : a.record.id > b.record.id ? -1 : 0,
-      );
+      this.#newestFirst = newestFirst(runs);
     }
     this.#loadedAt = Date.now();
     this.#failure = undefined;
   }
+
+  #add(run: IndexedRun): void {
+    const runs = new Map(this.#runs);
+    runs.set(run.record.id, run);
+    this.#runs = runs;
+    this.#newestFirst = newestFirst(runs);
+  }
 }
+
+const newestFirst = (runs: Map<string, IndexedRun>): IndexedRun[] =>
+  [...runs.values()].sort((a, b) =>
+    a.record.id < b.record.id ? 1 : a.record.id > b.record.id ? -1 : 0,
+  );
 
 /** The record with its status as readers judge it now (`lost` after missed heartbeats). */
 export const withStatusNow = (record: RunRecord, now: Date): RunRecord => {
