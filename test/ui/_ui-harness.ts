@@ -247,3 +247,15 @@ export async function expectImagesLoad(images: Locator): Promise<void> {
       .toBeGreaterThan(0);
   }
 }
+
+/**
+ * Scrolls the page so that `locator` starts `below` pixels from the top of the window (under the
+ * top bar, with room for its heading): what a screenshot of that part of a page needs.
+ */
+export async function scrollToShow(page: Page, locator: Locator, below = 80): Promise<void> {
+  const box = await locator.boundingBox();
+  if (box === null) throw new Error('the element to scroll to is not on the page');
+  await page.evaluate((y) => {
+    (globalThis as unknown as { scrollBy(x: number, y: number): void }).scrollBy(0, y);
+  }, box.y - below);
+}

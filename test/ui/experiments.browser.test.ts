@@ -16,6 +16,7 @@ import {
   readWindowMarker,
   readyPage,
   requireBuiltAssets,
+  scrollToShow,
   useBrowser,
   useSeededUi,
   visit,
@@ -245,9 +246,11 @@ describeInBrowser('dashboard: projects and experiments', () => {
       await expect
         .poll(() => root.locator(`a[href="/runs/${ui.seeded.runs.baseline}"]`).count())
         .toBe(1);
-      await takeScreenshot(page, 'experiment');
-
+      // The screenshot shows what only this page has: scoring, confusion matrix, plots.
+      await scrollToShow(page, scoring, 100);
       await expectImagesLoad(page.getByTestId('plot'));
+      await scrollToShow(page, scoring, 100);
+      await takeScreenshot(page, 'experiment');
 
       const link = page.getByTestId('predictions-link');
       const href = await link.getAttribute('href');

@@ -14,6 +14,7 @@ import {
   numberAttribute,
   readyPage,
   requireBuiltAssets,
+  scrollToShow,
   useBrowser,
   useSeededUi,
   visit,
@@ -80,10 +81,7 @@ describeInBrowser('dashboard: sweeps', () => {
       // One line per trial (25) plus the axes.
       expect(await parallel.locator('svg path').count()).toBeGreaterThanOrEqual(25);
       // The screenshot shows the charts, the part of the page no table can.
-      const top = (await chart.boundingBox())!.y;
-      await page.evaluate((y) => {
-        (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, y);
-      }, top - 120);
+      await scrollToShow(page, chart);
       await takeScreenshot(page, 'sweep');
       expectNoProblems(watched);
     } finally {
