@@ -34,6 +34,15 @@ const COLUMNS_PER_PIXEL = 2;
  * polling neither flickers nor loses the zoom. Test hooks on the root: `data-state="drawn"`,
  * `data-series`, `data-points`, and `data-draws` bumped on every redraw.
  */
+
+/**
+ * Tick spacings for the step axis: whole numbers only. uPlot's default spacings include halves,
+ * which on a chart of ten steps printed each label twice (0, 1, 1, 2, 2, …).
+ */
+const STEP_INCREMENTS = Array.from({ length: 13 }, (_, power) =>
+  [1, 2, 5].map((multiple) => multiple * 10 ** power),
+).flat();
+
 export function StepChart({
   tag,
   lines,
@@ -73,7 +82,10 @@ export function StepChart({
       axes: [
         xAxis === 'time'
           ? {}
-          : { values: (_plot, ticks) => ticks.map((tick) => formatCount(tick)) },
+          : {
+              incrs: STEP_INCREMENTS,
+              values: (_plot, ticks) => ticks.map((tick) => formatCount(tick)),
+            },
         { values: (_plot, ticks) => ticks.map((tick) => formatNumber(tick)), size: 60 },
       ],
       cursor: { focus: { prox: 16 } },
