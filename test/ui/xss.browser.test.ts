@@ -124,6 +124,11 @@ describeInBrowser('dashboard: markup from the store stays text', () => {
       `/experiments/${randomUUID()}`,
       '/projects/no-such-project',
       '/no/such/page',
+      // Markup and paths in the URL itself: shown as text too, and never reaching a file.
+      `/projects/${encodeURIComponent(EVIL_IMG)}`,
+      `/sweeps/${encodeURIComponent(EVIL_SCRIPT)}`,
+      `/experiments/${encodeURIComponent(EVIL_IMG)}`,
+      `/runs/${encodeURIComponent('../../etc/passwd')}`,
     ];
     try {
       for (const url of urls) {
@@ -135,7 +140,14 @@ describeInBrowser('dashboard: markup from the store stays text', () => {
         expect(text, url).not.toMatch(/\bError\b:|TypeError|undefined is not/);
         // A way back.
         expect(await notFound.getByRole('link').count(), url).toBeGreaterThan(0);
+        expect(await injectedElements(page), url).toBe(0);
+        expect(text, url).not.toContain('root:x:0:0');
       }
+      await page.goto(`${ui.base}/compare?ids=${encodeURIComponent(`${EVIL_IMG},${EVIL_SCRIPT}`)}`);
+      await page.getByTestId('page-compare').and(page.locator('[data-state="error"]')).waitFor();
+      expect(await injectedElements(page)).toBe(0);
+      expect(watched.dialogs).toEqual([]);
+      expect(watched.cspViolations).toEqual([]);
       // The failed requests behind these pages are 404s the browser reports; nothing else.
       expectNoProblems(watched, [/status of 404/]);
     } finally {
