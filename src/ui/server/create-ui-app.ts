@@ -10,6 +10,7 @@ import { defaultAssetsFolder, loadAssets } from './_assets.js';
 import { errorAnswer } from './_http.js';
 import { loopbackHostsOnly, securityHeaders } from './_security.js';
 import { RunIndex } from './run-index.js';
+import { SeriesReader } from './series-reader.js';
 import { experimentRoutes } from './routes/experiments.js';
 import { fileRoutes } from './routes/files.js';
 import { runRoutes } from './routes/runs.js';
@@ -73,7 +74,7 @@ export function createUiApp(store: Store, options: UiAppOptions = {}): Hono {
     return c.json(body);
   });
   experimentRoutes(app, { store, trackers, runs, sweeps });
-  runRoutes(app, store, runs);
+  runRoutes(app, store, runs, new SeriesReader(store));
   sweepRoutes(app, sweeps, runs);
   fileRoutes(app, store);
 

@@ -4,10 +4,8 @@
  * pixel, never a million).
  */
 import type { Hono } from 'hono';
-import { NotFoundError } from '../../../errors.js';
 import { runLogPath } from '../../../layout/paths.js';
 import { isTimeSortableId } from '../../../runs/ids.js';
-import { readScalars } from '../../../runs/read-scalars.js';
 import type { RunRecord, TagSummary } from '../../../runs/run-record.js';
 import type { ScalarSeries } from '../../../runs/scalar-table.js';
 import { shellCommand } from '../../../runs/shell-command.js';
@@ -24,6 +22,7 @@ import type {
 } from '../../api.js';
 import { choiceParam, HttpError, integerParam, isoOrNull, listParam, notFound } from '../_http.js';
 import { withStatusNow, type RunIndex } from '../run-index.js';
+import type { SeriesReader } from '../series-reader.js';
 
 /** Runs per `/api/scalars` request: a chart of more lines than this is not readable anyway. */
 export const MOST_RUNS_PER_SCALARS_REQUEST = 200;
@@ -31,10 +30,10 @@ const MOST_RUNS_PER_PAGE = 1000;
 const DEFAULT_MAX_POINTS = 1000;
 const MOST_POINTS = 20_000;
 const DEFAULT_LOG_TAIL = 64 * 1024;
-// Scalars files are read a few at a time: enough to overlap reads with decoding.
+// Scalars files in flight at once: enough to keep every decoding thread busy while others read.
 const SCALAR_READS_AT_ONCE = 8;
 
-export function runRoutes(app: Hono, store: Store, index: RunIndex): void {
+export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: SeriesReader): void {
   app.get('/api/runs', async (c) => {
     const project = c.req.query('project') ?? '';
     const sweep = c.req.query('sweep') ?? '';
@@ -97,24 +96,16 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex): void {
     const records = await Promise.all(runIds.map((id) => index.get(id)));
     const known = records.flatMap((run) => (run === undefined ? [] : [run.record]));
     const body: ScalarsResponse = { series: {}, status: {} };
-    await mapConcurrently(known, SCALAR_READS_AT_ONCE, async (record) => {
+    const series = await mapConcurrently(known, SCALAR_READS_AT_ONCE, (record) =>
+      reader.read(record.id, tags, maxPoints),
+    );
+    // In the order asked for, whichever file was decoded first.
+    for (const [at, record] of known.entries()) {
       body.status[record.id] = withStatusNow(record, now).status;
-      let series: Record<string, ScalarSeries>;
-      try {
-        series = await readScalars(record.id, {
-          store,
-          maxPoints,
-          ...(tags.length > 0 && { tags }),
-        });
-      } catch (error) {
-        // A run whose record was deleted since the index saw it has no series.
-        if (error instanceof NotFoundError) return;
-        throw error;
-      }
       const byTag: Record<string, SeriesJson> = {};
-      for (const [tag, points] of Object.entries(series)) byTag[tag] = seriesJson(points);
+      for (const [tag, points] of Object.entries(series[at]!)) byTag[tag] = seriesJson(points);
       body.series[record.id] = byTag;
-    });
+    }
     return c.json(body);
   });
 }
