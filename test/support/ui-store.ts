@@ -237,6 +237,8 @@ export async function seedUiStore(store: Store, options: SeedUiOptions = {}): Pr
         project: projectNames.soil,
         name,
         hyperparameters: { lr, width, optimizer: 'adam' },
+        // What a training script would have been started with (a logger records its argv).
+        command: ['python3', 'train.py', `--lr=${lr}`, `--width=${width}`],
         closeOnExit: false,
       });
       for (let step = 0; step < 200; step++) {
@@ -259,6 +261,7 @@ export async function seedUiStore(store: Store, options: SeedUiOptions = {}): Pr
         project: projectNames.soil,
         name: 'diverged',
         hyperparameters: { lr: 3, width: 64, optimizer: 'sgd' },
+        command: ['python3', 'train.py', '--lr=3', '--width=64', '--optimizer=sgd'],
         closeOnExit: false,
       });
       for (let step = 0; step < 12; step++) run.addScalar('loss', 1 + step * step, step);
@@ -272,6 +275,7 @@ export async function seedUiStore(store: Store, options: SeedUiOptions = {}): Pr
         project: projectNames.house,
         name: 'house-baseline',
         hyperparameters: { learning_rate: 0.1 },
+        command: ['python3', 'prices.py'],
         closeOnExit: false,
       });
       for (let step = 0; step < 50; step++) run.addScalar('rmse', 5 / (step + 1), step);

@@ -263,6 +263,9 @@ describeInBrowser('dashboard: runs', () => {
 
       await visit(page, `${ui.base}/runs/${runs.failed}`, 'run');
       expect(await page.getByTestId('run-status').innerText()).toMatch(/failed/i);
+      expect(await page.getByTestId('run-command').innerText()).toBe(
+        'python3 train.py --lr=3 --width=64 --optimizer=sgd',
+      );
       expect(await page.getByTestId('page-run').innerText()).toContain(FAILED_RUN_ERROR);
       expectNoProblems(watched);
     } finally {
