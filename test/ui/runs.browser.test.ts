@@ -119,30 +119,32 @@ describeInBrowser('dashboard: runs', () => {
       expect(legend).toContain('wide-net');
       await takeScreenshot(page, 'runs');
 
-      // Hovering shows the values under the cursor.
-      const plotArea = loss.locator('.u-over');
-      const box = await plotArea.boundingBox();
-      expect(box).not.toBeNull();
-      await page.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
-      await expect
-        .poll(
-          async () =>
-            asNumbers(await loss.locator('.u-legend .u-value').allInnerTexts()).filter(
-              Number.isFinite,
-            ).length,
-        )
-        .toBeGreaterThanOrEqual(3);
+      // Hovering shows the values under the cursor: the step and each run's value.
+      const box = (await loss.locator('.u-over').boundingBox())!;
+      const hoverValues = async (): Promise<number[]> => {
+        await page.mouse.move(box.x + 2, box.y + 2);
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        return asNumbers(await loss.locator('.u-legend .u-value').allInnerTexts());
+      };
+      await expect.poll(async () => (await hoverValues()).filter(Number.isFinite).length).toBe(3);
+      const raw = await hoverValues();
 
+      // Smoothing redraws the lines, and the values under the cursor with them.
       let draws = await numberAttribute(loss, 'data-draws');
-      await page.getByTestId('x-axis').selectOption('time');
-      await redrawnAfter(await drawnChart(page, 'loss'), draws);
-      expect(new URL(page.url()).searchParams.get('x')).toBe('time');
-
-      draws = await numberAttribute(loss, 'data-draws');
       await page.getByTestId('smoothing').focus();
       await page.keyboard.press('End');
       await redrawnAfter(loss, draws);
       await expect.poll(() => new URL(page.url()).searchParams.get('smooth')).toBe('0.99');
+      const smoothed = await hoverValues();
+      expect(smoothed[0], 'the same step under the cursor').toBe(raw[0]);
+      // The loss falls: an average over the past lies above the value now.
+      expect(smoothed[1]).toBeGreaterThan(raw[1]!);
+      expect(smoothed[2]).toBeGreaterThan(raw[2]!);
+
+      draws = await numberAttribute(loss, 'data-draws');
+      await page.getByTestId('x-axis').selectOption('time');
+      await redrawnAfter(await drawnChart(page, 'loss'), draws);
+      expect(new URL(page.url()).searchParams.get('x')).toBe('time');
 
       draws = await numberAttribute(loss, 'data-draws');
       await page.getByTestId('log-scale').check();
