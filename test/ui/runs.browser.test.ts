@@ -145,6 +145,12 @@ describeInBrowser('dashboard: runs', () => {
       await page.getByTestId('x-axis').selectOption('time');
       await redrawnAfter(await drawnChart(page, 'loss'), draws);
       expect(new URL(page.url()).searchParams.get('x')).toBe('time');
+      // The x under the cursor is now a time of day, not a step.
+      await page.mouse.move(box.x + 2, box.y + 2);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await expect
+        .poll(() => loss.locator('.u-legend .u-value').first().innerText())
+        .toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
 
       draws = await numberAttribute(loss, 'data-draws');
       await page.getByTestId('log-scale').check();
