@@ -3,7 +3,7 @@
  * (Playwright's own browser download cannot be reached from these machines; `.ci/run` installs
  * the Debian package). A page is watched for what a person would never notice but a test must:
  * errors, script errors, Content-Security-Policy violations, dialogs (an `alert()` from markup
- * that became HTML).
+ * that became HTML), and requests that leave the machine (the page must work offline).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -58,6 +58,8 @@ export interface WatchedPage {
   cspViolations: string[];
   /** Messages of `alert()`, `confirm()`, `prompt()` (each one dismissed). */
   dialogs: string[];
+  /** Requests to anything but this machine: the page must need no network (no CDN). */
+  foreignRequests: string[];
   /** Everything above, one line each: what a test expects to be empty. */
   problems(): string[];
 }
@@ -74,17 +76,26 @@ export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
     pageErrors: [],
     cspViolations: [],
     dialogs: [],
+    foreignRequests: [],
     problems: () => [
       ...watched.consoleErrors.map((text) => `console: ${text}`),
       ...watched.pageErrors.map((text) => `page error: ${text}`),
       ...watched.cspViolations.map((text) => `CSP violation: ${text}`),
       ...watched.dialogs.map((text) => `dialog: ${text}`),
+      ...watched.foreignRequests.map((url) => `request off this machine: ${url}`),
     ],
   };
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warning') {
       const { url } = message.location();
       watched.consoleErrors.push(`${message.type()} ${message.text()}${url ? ` (${url})` : ''}`);
+    }
+  });
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    const local = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    if (!local && !['data:', 'blob:', 'about:'].includes(url.protocol)) {
+      watched.foreignRequests.push(request.url());
     }
   });
   page.on('pageerror', (error) => watched.pageErrors.push(error.stack ?? error.message));
