@@ -86,6 +86,27 @@ describeInBrowser('dashboard: projects and experiments', () => {
     }
   });
 
+  it('a project’s run count leads to as many runs', async () => {
+    const watched = await newPage(chromium.browser);
+    const { page } = watched;
+    const { seeded } = ui;
+    try {
+      const root = await visit(page, `${ui.base}/projects`, 'projects');
+      const row = root.locator(`[data-project="${seeded.projects.soil}"]`);
+      const runsLink = row.getByRole('link', { name: /^\d+$/ });
+      const shown = Number(await runsLink.innerText());
+      await runsLink.click();
+      await readyPage(page, 'runs');
+      expect(new URL(page.url()).searchParams.get('project')).toBe(seeded.projects.soil);
+      // The Runs tab lists the runs that are not sweep trials: 5 in this project.
+      await expect.poll(() => page.getByTestId('run-item').count()).toBe(5);
+      expect(shown, 'the count on the projects page').toBe(5);
+      expectNoProblems(watched);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('sorts by a metric header, both ways, and the order survives a reload', async () => {
     const watched = await newPage(chromium.browser);
     const { page } = watched;
