@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
 import { openStore, type Store } from '../../src/index.js';
 import { startUiServer, type UiServer } from '../../src/ui/server/start-ui-server.js';
 import { launchBrowser, openWatchedPage, type WatchedPage } from '../support/browser.js';
@@ -115,13 +115,18 @@ export function useSeededUi(kind: UiStoreKind, options: SeedUiOptions = {}): UiS
   };
 }
 
-/** One headless Chromium for a test file. */
+/**
+ * One headless Chromium for a test file. `expect.poll` waits up to 10 s there (vitest's default
+ * is 1 s): a page answers in milliseconds, but `npm test` runs every tier at once on two cores.
+ */
 export function useBrowser(): { readonly browser: Browser } {
   let browser: Browser | undefined;
   beforeAll(async () => {
+    vi.setConfig({ expect: { poll: { timeout: 10_000, interval: 50 } } });
     browser = await launchBrowser();
   });
   afterAll(async () => {
+    vi.resetConfig();
     await browser?.close();
   });
   return {
