@@ -22,6 +22,7 @@ export interface ProjectItem {
   experiments: number;
   /** Kinds with at least one tracker. */
   kinds: ExperimentKind[];
+  /** Runs that are not sweep trials, as the Runs tab lists them. */
   runs: number;
   sweeps: number;
   /** The latest experiment, run start or run end; `null` when the project has neither. */

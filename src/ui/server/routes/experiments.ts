@@ -67,7 +67,8 @@ export function experimentRoutes(app: Hono, sources: ExperimentSources): void {
     }
     for (const { record } of runs) {
       const item = projectItem(record.project);
-      item.runs += 1;
+      // The Runs tab this count links to lists runs that are not sweep trials.
+      if (record.sweepId === undefined) item.runs += 1;
       later(item, record.endedAt ?? record.heartbeatAt);
     }
     for (const sweep of sweeps) projectItem(sweep.project).sweeps += 1;
