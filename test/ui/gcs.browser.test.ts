@@ -8,6 +8,7 @@ import {
   expectNoProblems,
   newPage,
   requireBuiltAssets,
+  STACK_TRACE,
   storeSnapshot,
   useBrowser,
   useSeededUi,
@@ -88,4 +89,34 @@ describeInBrowser('dashboard over the GCS fake', () => {
     }
     expect(await storeSnapshot(ui.store)).toEqual(before);
   }, 60_000);
+
+  it('says what failed when the bucket refuses a read, without a stack trace', async () => {
+    const watched = await newPage(chromium.browser);
+    const { page } = watched;
+    const { seeded } = ui;
+    try {
+      // As when the credentials may list the bucket but not read its objects.
+      ui.fake!.injectFault({ operation: 'download', status: 403, times: 1000 });
+      await page.goto(`${ui.base}/experiments/${seeded.experiments.logisticLarge}`);
+      const root = page.getByTestId('page-experiment');
+      await root.and(page.locator('[data-state="error"]')).waitFor();
+      const error = page.getByTestId('error');
+      const message = await error.innerText();
+      // What failed, where, and how to fix it: the store's own message.
+      expect(message).toContain(`scoring/${seeded.experiments.logisticLarge}.csv`);
+      expect(message).toMatch(/credentials/i);
+      expect(message).not.toMatch(STACK_TRACE);
+      expect(await page.getByTestId('not-found').count()).toBe(0);
+
+      // A page whose record is known still shows; the part that needs the bucket says why not.
+      await visit(page, `${ui.base}/runs/${seeded.runs.exec}`, 'run');
+      await page.getByTestId('error').waitFor();
+      expect(await page.getByTestId('error').innerText()).not.toMatch(STACK_TRACE);
+      expect(await page.getByTestId('run-command').innerText()).toBe(seeded.execCommand.join(' '));
+      expectNoProblems(watched, [/status of 500/]);
+    } finally {
+      ui.fake!.clearFaults();
+      await page.context().close();
+    }
+  });
 });
