@@ -7,6 +7,7 @@ import { ExperimentPage } from './pages/experiment-page.js';
 import { ExperimentsPage } from './pages/experiments-page.js';
 import { ProjectsPage } from './pages/projects-page.js';
 import { RunPage } from './pages/run-page.js';
+import { RunsComparePage } from './pages/runs-compare-page.js';
 import { RunsPage } from './pages/runs-page.js';
 import { SweepPage } from './pages/sweep-page.js';
 import { SweepsPage } from './pages/sweeps-page.js';
@@ -26,6 +27,8 @@ function PageFor({ match }: { match: RouteMatch }): JSX.Element | null {
       return <ExperimentPage key={match.predictionId} predictionId={match.predictionId} />;
     case 'runs':
       return <RunsPage />;
+    case 'runs-compare':
+      return <RunsComparePage />;
     case 'run':
       return <RunPage key={match.runId} runId={match.runId} />;
     case 'sweeps':

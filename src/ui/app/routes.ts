@@ -6,6 +6,7 @@ export type RouteMatch =
   | { page: 'compare' }
   | { page: 'experiment'; predictionId: string }
   | { page: 'runs' }
+  | { page: 'runs-compare' }
   | { page: 'run'; runId: string }
   | { page: 'sweeps' }
   | { page: 'sweep'; sweepId: string }
@@ -33,6 +34,8 @@ export function matchRoute(path: string): RouteMatch {
     if (first === 'sweeps') return { page: 'sweeps' };
     return { page: 'not-found' };
   }
+  // Before `/runs/:id`: a run id is a timestamp and a random suffix, never `compare`.
+  if (first === 'runs' && second === 'compare') return { page: 'runs-compare' };
   if (id === null || id === '') return { page: 'not-found' };
   if (first === 'projects') return { page: 'experiments', project: id };
   if (first === 'experiments') return { page: 'experiment', predictionId: id };
@@ -50,6 +53,7 @@ export function tabOf(match: RouteMatch): 'projects' | 'runs' | 'sweeps' | null 
     case 'experiment':
       return 'projects';
     case 'runs':
+    case 'runs-compare':
     case 'run':
       return 'runs';
     case 'sweeps':

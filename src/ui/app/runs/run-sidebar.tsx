@@ -93,6 +93,15 @@ export function RunSidebar({
             </button>
           </>
         )}
+        {selected.size >= 2 && (
+          <Link
+            href={`/runs/compare?ids=${[...selected].map(segment).join(',')}`}
+            class="button small primary compare-runs"
+            data-testid="runs-compare-button"
+          >
+            Compare ({selected.size})
+          </Link>
+        )}
       </div>
       {list.error !== undefined && <ErrorBox error={list.error} />}
       {notListed.length > 0 && !list.loading && (

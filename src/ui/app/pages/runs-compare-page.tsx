@@ -1,0 +1,272 @@
+import type { ComponentChildren, JSX } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { RunDetail, TagSummaryJson } from '../../api.js';
+import { fetchJson, query } from '../api-client.js';
+import { runColor } from '../charts/run-colors.js';
+import { Link, segment } from '../components/link.js';
+import { Loading, Page, RequestFailed } from '../components/page.js';
+import { StatusPill } from '../components/status-pill.js';
+import { bestValue } from '../experiment-sort.js';
+import { formatDuration, formatNumber, formatTime, formatValue, shortRunId } from '../format.js';
+import { listParam, useRoute } from '../router.js';
+
+type Goal = 'higher' | 'lower';
+type Stat = 'last' | 'min' | 'max';
+const STATS: readonly Stat[] = ['last', 'min', 'max'];
+const STEP_OF = { last: 'lastStep', min: 'minStep', max: 'maxStep' } as const;
+
+/**
+ * A run's tags carry no goal (a sweep's metric does, a logger's scalars do not), so the page
+ * guesses it from the name, as a reader would: losses and errors get better downwards, anything
+ * else (accuracy, f1, reward) upwards.
+ */
+const LOWER_IS_BETTER = /loss|err|rmse|mse|mae|mape|perplexity/i;
+export const tagGoal = (tag: string): Goal => (LOWER_IS_BETTER.test(tag) ? 'lower' : 'higher');
+
+/**
+ * `/runs/compare?ids=a,b,…[&metric=<tag>]`: runs side by side, what `ml-tracking compare` prints.
+ * Hyperparameters that differ come first; then where each run came from; then each summary tag's
+ * last, min and max, the best of each row highlighted (`metric` puts that tag first). Every run
+ * is fetched at once with `GET /api/runs/:id`.
+ */
+export function RunsComparePage(): JSX.Element {
+  const { search } = useRoute();
+  const ids = listParam(search, 'ids');
+  const metric = search.get('metric') ?? '';
+  const key = ids.join(',');
+  const [runs, setRuns] = useState<RunDetail[] | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setRuns(undefined);
+    setError(undefined);
+    Promise.all(
+      ids.map((id) => fetchJson<RunDetail>(`/api/runs/${segment(id)}`, controller.signal)),
+    ).then(setRuns, (reason: unknown) => {
+      if (!controller.signal.aborted) setError(reason);
+    });
+    return () => {
+      controller.abort();
+    };
+    // `key` stands for `ids` (a new array every render).
+  }, [key]);
+
+  const state =
+    ids.length === 0
+      ? 'ready'
+      : error !== undefined
+        ? 'error'
+        : runs === undefined
+          ? 'loading'
+          : 'ready';
+  return (
+    <Page name="runs-compare" state={state} title="Compare runs">
+      {ids.length === 0 ? (
+        <p class="muted">Tick two or more runs on the Runs tab and press Compare.</p>
+      ) : error !== undefined ? (
+        <RequestFailed error={error} />
+      ) : runs === undefined ? (
+        <Loading />
+      ) : (
+        <RunsCompareTables runs={runs} metric={metric} />
+      )}
+    </Page>
+  );
+}
+
+function RunsCompareTables({ runs, metric }: { runs: RunDetail[]; metric: string }): JSX.Element {
+  const header = (
+    <thead>
+      <tr>
+        <th />
+        {runs.map((run) => (
+          <th key={run.id} data-testid="runs-compare-column" data-run-id={run.id}>
+            <span class="run-swatch" style={{ background: runColor(run.id) }} />
+            <Link href={`/runs/${segment(run.id)}`} class="run-name" title={run.id}>
+              {run.name}
+            </Link>
+            <div class="runs-compare-meta">
+              <StatusPill status={run.status} />
+              <span class="muted small mono" title={run.id}>
+                {shortRunId(run.id)}
+              </span>
+            </div>
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+
+  const hyperparameters = differingFirst(
+    union(runs.map((run) => Object.keys(run.hyperparameters))).map((name) => ({
+      name,
+      values: runs.map((run) => formatValue(run.hyperparameters[name])),
+    })),
+  );
+  const provenance: { name: string; values: string[] }[] = [
+    { name: 'project', values: runs.map((run) => run.project) },
+    { name: 'origin', values: runs.map((run) => run.origin) },
+    { name: 'experiment', values: runs.map((run) => run.experiment ?? '—') },
+    {
+      name: 'git commit',
+      values: runs.map((run) => (run.gitCommit ?? '—') + (run.gitDirty === true ? ' (dirty)' : '')),
+    },
+    { name: 'host', values: runs.map((run) => run.host) },
+    { name: 'started', values: runs.map((run) => formatTime(run.startedAt)) },
+    { name: 'duration', values: runs.map((run) => formatDuration(run.durationSeconds)) },
+  ];
+  const tags = union(runs.map((run) => Object.keys(run.summary).sort()));
+  // The tag asked for by `metric` leads, as `ml-tracking compare --metric` ranks by it.
+  const orderedTags = tags.includes(metric) ? [metric, ...tags.filter((t) => t !== metric)] : tags;
+
+  return (
+    <>
+      <div class="toolbar">
+        <span class="muted">
+          {runs.length} run{runs.length === 1 ? '' : 's'}
+        </span>
+        <span class="spacer" />
+        <Link
+          href={`/runs${query({ select: runs.map((run) => run.id).join(',') }).replaceAll('%2C', ',')}`}
+          class="button"
+          data-testid="runs-compare-chart"
+        >
+          Chart these runs
+        </Link>
+      </div>
+      <h2>Hyperparameters</h2>
+      {hyperparameters.length === 0 ? (
+        <p class="muted">No hyperparameters were recorded.</p>
+      ) : (
+        <CompareTable header={header} testId="runs-compare-hyperparameters">
+          {hyperparameters.map(({ name, values, differs }) => (
+            <tr
+              key={name}
+              data-name={name}
+              data-differs={differs ? 'true' : 'false'}
+              class={differs ? 'differs' : ''}
+            >
+              <th scope="row">{name}</th>
+              {values.map((value, index) => (
+                <td key={index} class="mono">
+                  {value}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </CompareTable>
+      )}
+      <h2>Provenance</h2>
+      <CompareTable header={header} testId="runs-compare-provenance">
+        {provenance.map(({ name, values }) => {
+          const differs = new Set(values).size > 1;
+          return (
+            <tr key={name} data-name={name} data-differs={differs ? 'true' : 'false'}>
+              <th scope="row">{name}</th>
+              {values.map((value, index) => (
+                <td key={index} class={name === 'git commit' ? 'mono' : ''}>
+                  {value}
+                </td>
+              ))}
+            </tr>
+          );
+        })}
+      </CompareTable>
+      <h2>Summary</h2>
+      {orderedTags.length === 0 ? (
+        <p class="muted">None of these runs recorded scalars.</p>
+      ) : (
+        <CompareTable header={header} testId="runs-compare-summary">
+          {orderedTags.flatMap((tag) =>
+            STATS.map((stat) => (
+              <SummaryRow
+                key={`${tag}\u0000${stat}`}
+                tag={tag}
+                stat={stat}
+                summaries={runs.map((run) => run.summary[tag])}
+                ranked={tag === metric}
+              />
+            )),
+          )}
+        </CompareTable>
+      )}
+    </>
+  );
+}
+
+function CompareTable({
+  header,
+  testId,
+  children,
+}: {
+  header: JSX.Element;
+  testId: string;
+  children: ComponentChildren;
+}): JSX.Element {
+  return (
+    <div class="table-wrap">
+      <table class="table compare" data-testid={testId}>
+        {header}
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+function SummaryRow({
+  tag,
+  stat,
+  summaries,
+  ranked,
+}: {
+  tag: string;
+  stat: Stat;
+  summaries: (TagSummaryJson | undefined)[];
+  ranked: boolean;
+}): JSX.Element {
+  const values = summaries.map((summary) => summary?.[stat] ?? null);
+  const steps = summaries.map((summary) => summary?.[STEP_OF[stat]]);
+  const goal = tagGoal(tag);
+  const best = bestValue(values, goal);
+  const differs = new Set(values).size > 1;
+  return (
+    <tr
+      data-tag={tag}
+      data-stat={stat}
+      data-goal={goal}
+      class={`${stat === 'last' ? 'tag-first' : ''} ${ranked ? 'ranked' : ''}`}
+    >
+      <th scope="row">
+        {stat === 'last' ? tag : ''} <span class="muted small">{stat}</span>
+      </th>
+      {values.map((value, index) => {
+        const isBest = differs && best !== null && value === best;
+        const step = steps[index];
+        return (
+          <td
+            key={index}
+            class={`num ${isBest ? 'best' : ''}`}
+            data-best={isBest ? 'true' : 'false'}
+            title={value === null ? '' : `${String(value)} at step ${String(step)}`}
+          >
+            {formatNumber(value)}
+          </td>
+        );
+      })}
+    </tr>
+  );
+}
+
+/** Rows whose values differ first, each group in its own order (first seen across runs). */
+function differingFirst(
+  rows: { name: string; values: string[] }[],
+): { name: string; values: string[]; differs: boolean }[] {
+  const marked = rows.map((row) => ({ ...row, differs: new Set(row.values).size > 1 }));
+  return [...marked.filter((row) => row.differs), ...marked.filter((row) => !row.differs)];
+}
+
+/** Every name in any of the lists, in first-seen order. */
+function union(lists: string[][]): string[] {
+  return [...new Set(lists.flat())];
+}

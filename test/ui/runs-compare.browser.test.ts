@@ -1,0 +1,188 @@
+// Runs compared side by side in headless Chromium, as `ml-tracking compare` prints them: picked on
+// the Runs tab, hyperparameters that differ first and marked, where each run came from, and each
+// tag's last, min and max with the best highlighted by the tag's goal.
+import { beforeAll, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describeInBrowser, takeScreenshot } from '../support/browser.js';
+import {
+  asNumbers,
+  attributeValues,
+  expectNoProblems,
+  newPage,
+  readyPage,
+  requireBuiltAssets,
+  useBrowser,
+  useSeededUi,
+  visit,
+} from './_ui-harness.js';
+
+const selectRun = (page: Page, id: string): Promise<void> =>
+  page.locator(`[data-testid="run-item"][data-run-id="${id}"]`).getByTestId('run-select').check();
+
+/** The row headers of a compare table, top to bottom. */
+const rowNames = (page: Page, table: string): Promise<(string | null)[]> =>
+  attributeValues(page.getByTestId(table).locator('tbody tr'), 'data-name');
+
+/** The cells of one summary row (`tag`, `stat`): shown numbers and which are marked best. */
+async function summaryRow(
+  page: Page,
+  tag: string,
+  stat: 'last' | 'min' | 'max',
+): Promise<{ values: number[]; best: (string | null)[]; goal: string | null }> {
+  const row = page
+    .getByTestId('runs-compare-summary')
+    .locator(`tbody tr[data-tag="${tag}"][data-stat="${stat}"]`);
+  const cells = row.locator('td');
+  return {
+    values: asNumbers(await cells.allInnerTexts()),
+    best: await attributeValues(cells, 'data-best'),
+    goal: await row.getAttribute('data-goal'),
+  };
+}
+
+describeInBrowser('dashboard: runs compare', () => {
+  const ui = useSeededUi('local', { sweepTrials: 4 });
+  const chromium = useBrowser();
+  beforeAll(requireBuiltAssets);
+
+  it('compares two runs picked on the Runs tab: differing hyperparameters first and marked', async () => {
+    const watched = await newPage(chromium.browser);
+    const { page } = watched;
+    const { runs } = ui.seeded;
+    try {
+      await visit(page, `${ui.base}/runs`, 'runs');
+      const compare = page.getByTestId('runs-compare-button');
+      await selectRun(page, runs.baseline);
+      // One run is nothing to compare: the button appears with the second.
+      expect(await compare.count()).toBe(0);
+      await selectRun(page, runs.failed);
+      await compare.click();
+
+      const root = await readyPage(page, 'runs-compare');
+      const url = new URL(page.url());
+      expect(url.pathname).toBe('/runs/compare');
+      expect(url.searchParams.get('ids')).toBe(`${runs.baseline},${runs.failed}`);
+      // Matched before `/runs/:id`: not taken for a run called "compare".
+      expect(await page.getByTestId('page-run').count()).toBe(0);
+      await expect
+        .poll(() => page.getByTestId('tab-runs').getAttribute('aria-current'))
+        .toBe('page');
+
+      // One column per run, in the order picked, named and linked to its run page.
+      const columns = page
+        .getByTestId('runs-compare-hyperparameters')
+        .getByTestId('runs-compare-column');
+      expect(await attributeValues(columns, 'data-run-id')).toEqual([runs.baseline, runs.failed]);
+      expect(await columns.getByRole('link').allInnerTexts()).toEqual(['baseline', 'diverged']);
+      expect(await columns.nth(1).innerText()).toContain('failed');
+
+      // Recorded as { lr, width, optimizer }: lr and optimizer differ (0.1 adam against 3 sgd),
+      // width (64) does not, so it moves below them.
+      expect(await rowNames(page, 'runs-compare-hyperparameters')).toEqual([
+        'lr',
+        'optimizer',
+        'width',
+      ]);
+      const hyperparameters = page.getByTestId('runs-compare-hyperparameters');
+      expect(await attributeValues(hyperparameters.locator('tbody tr'), 'data-differs')).toEqual([
+        'true',
+        'true',
+        'false',
+      ]);
+      expect(
+        await hyperparameters.locator('tbody tr[data-name="optimizer"] td').allInnerTexts(),
+      ).toEqual(['adam', 'sgd']);
+
+      // Provenance: both are a logger's runs of the same project on this machine.
+      const origin = page
+        .getByTestId('runs-compare-provenance')
+        .locator('tbody tr[data-name="origin"]');
+      expect(await origin.locator('td').allInnerTexts()).toEqual(['logger', 'logger']);
+      expect(await origin.getAttribute('data-differs')).toBe('false');
+
+      // The diverged run's loss ended at 1 + 11² = 122; the baseline's is far lower, and lower is
+      // better for a loss.
+      const loss = await summaryRow(page, 'loss', 'last');
+      expect(loss.goal).toBe('lower');
+      expect(loss.values[1]).toBe(122);
+      expect(loss.values[0]).toBeLessThan(1);
+      expect(loss.best).toEqual(['true', 'false']);
+      // Only the baseline recorded accuracy: the diverged run shows a dash, not a zero.
+      const accuracy = await summaryRow(page, 'accuracy', 'max');
+      expect(accuracy.goal).toBe('higher');
+      expect(accuracy.values[0]).toBeGreaterThan(0.9);
+      expect(Number.isNaN(accuracy.values[1])).toBe(true);
+      expect(await root.innerText()).toContain('—');
+
+      // Back to the charts of the same runs.
+      await page.getByTestId('runs-compare-chart').click();
+      await readyPage(page, 'runs');
+      expect(new URL(page.url()).searchParams.get('select')).toBe(
+        `${runs.baseline},${runs.failed}`,
+      );
+      expectNoProblems(watched);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('opens from a shared link: three runs, the asked metric first, the best of each row marked', async () => {
+    const watched = await newPage(chromium.browser);
+    const { page } = watched;
+    const { runs } = ui.seeded;
+    try {
+      const ids = [runs.wideNet, runs.baseline, runs.deepNet];
+      await visit(page, `${ui.base}/runs/compare?ids=${ids.join(',')}&metric=loss`, 'runs-compare');
+      expect(
+        await attributeValues(
+          page.getByTestId('runs-compare-summary').getByTestId('runs-compare-column'),
+          'data-run-id',
+        ),
+      ).toEqual(ids);
+      // `metric=loss` puts loss before accuracy (tags are otherwise in name order).
+      const tags = await attributeValues(
+        page.getByTestId('runs-compare-summary').locator('tbody tr[data-stat="last"]'),
+        'data-tag',
+      );
+      expect(tags).toEqual(['loss', 'accuracy']);
+
+      // lr 0.1 learns fastest and the narrowest net pays the smallest width term: the baseline
+      // (second column) has the lowest loss and the highest accuracy.
+      const loss = await summaryRow(page, 'loss', 'last');
+      expect(loss.best).toEqual(['false', 'true', 'false']);
+      expect(Math.min(...loss.values)).toBe(loss.values[1]);
+      const accuracy = await summaryRow(page, 'accuracy', 'last');
+      expect(accuracy.best).toEqual(['false', 'true', 'false']);
+      expect(Math.max(...accuracy.values)).toBe(accuracy.values[1]);
+
+      // All three used adam: only lr and width differ, and they lead.
+      expect(await rowNames(page, 'runs-compare-hyperparameters')).toEqual([
+        'lr',
+        'width',
+        'optimizer',
+      ]);
+      await takeScreenshot(page, 'runs-compare');
+      expectNoProblems(watched);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('says Not found for an unknown run id, and what to do when no ids are given', async () => {
+    const watched = await newPage(chromium.browser);
+    const { page } = watched;
+    const { runs } = ui.seeded;
+    try {
+      await page.goto(`${ui.base}/runs/compare?ids=${runs.baseline},no-such-run`);
+      await page.getByTestId('not-found').waitFor();
+      expect(await page.getByTestId('runs-compare-summary').count()).toBe(0);
+
+      const root = await visit(page, `${ui.base}/runs/compare`, 'runs-compare');
+      expect(await root.innerText()).toContain('Tick two or more runs');
+      // A 404 answer is logged by the browser as a failed resource load; nothing else may be.
+      expectNoProblems(watched, [/status of 404/]);
+    } finally {
+      await page.context().close();
+    }
+  });
+});
