@@ -1,0 +1,221 @@
+// reproduceAtCommit: a run's training re-run at the commit it was recorded at, in a temporary
+// git worktree, in a child process, through the user's entry file. First the plumbing, with a
+// stand-in ml-tracking in the user's project (its trainModel reports what the child saw); then
+// the real trainModel of this repository's build (npm test builds dist/ first).
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../src/errors.js';
+import {
+  CommitNotFoundError,
+  reproduceAtCommit,
+  ReproduceError,
+  type ReproduceAtCommitOptions,
+} from '../../src/experiments/reproduce-at-commit.js';
+import { openStore } from '../../src/store/open-store.js';
+import {
+  createGitProject,
+  temporaryFolder,
+  type GitProject,
+} from '../fixtures/reproduce/git-project.js';
+
+/** What the stand-in's trainModel resolves. */
+interface Seen {
+  options: { runId: string; store: string };
+  registered: string[];
+  cwd: string;
+  worktree: string;
+  runIdVariable: string;
+  storeVariable: string;
+  parentRun: string | undefined;
+  head: string;
+  gitStatus: string;
+}
+
+const RUN_ID = '20261124T101530123Z-1a2b3c4d';
+
+/** Our temporary folders under the system's: a reproduction must leave none behind. */
+const leftovers = async () =>
+  (await readdir(tmpdir())).filter((name) => name.startsWith('ml-tracking-reproduce-'));
+
+describe('reproduceAtCommit: the worktree and the child process', () => {
+  let folder: string;
+  let project: GitProject;
+  let first: string;
+  let second: string;
+  let store: string;
+  const output: string[] = [];
+  const reproduce = (options: Partial<ReproduceAtCommitOptions> = {}) =>
+    reproduceAtCommit({
+      runId: RUN_ID,
+      commit: first,
+      cwd: project.path,
+      entry: 'train.ts',
+      store,
+      onOutput: (line, stream) => output.push(`${stream}: ${line}`),
+      ...options,
+    });
+
+  beforeAll(async () => {
+    folder = await temporaryFolder('ml-tracking-reproduce-test-');
+    project = await createGitProject(folder, 'stand-in');
+    store = join(folder, 'store');
+    // The entry registers the model of its commit's code; run as a script, it would train.
+    first = await project.commit('first model', {
+      'model.ts': "export const MODEL_NAME: string = 'model-v1';\n",
+      'train.ts': [
+        "import { registry } from 'ml-tracking';",
+        "import { MODEL_NAME } from './model.js';",
+        'registry.model(MODEL_NAME);',
+        "console.log('registered', MODEL_NAME);",
+        "console.error('progress on stderr');",
+        '',
+      ].join('\n'),
+      'crash.mjs': "console.error('about to fail');\nprocess.exit(3);\n",
+      'throws.mjs': "throw Object.assign(new Error('bad entry'), { code: 'ERR_BAD' });\n",
+    });
+    second = await project.commit('second model', {
+      'model.ts': "export const MODEL_NAME: string = 'model-v2';\n",
+    });
+  }, 30_000);
+  afterAll(() => rm(folder, { recursive: true, force: true }));
+
+  it("runs the commit's entry in a clean worktree at that commit, tells it the run and the store, and removes the worktree", async () => {
+    const before = await leftovers();
+    const result = (await reproduce()) as unknown as { runId: string; seen: Seen };
+    const { seen } = result;
+    expect(result.runId).toBe('stand-in-run');
+    // The first commit's code registered, although HEAD is the second.
+    expect(seen.registered).toEqual(['model-v1']);
+    expect(seen.head).toBe(first);
+    expect(await project.git('rev-parse', 'HEAD')).toBe(`${second}\n`);
+    expect(seen.cwd).toBe(seen.worktree);
+    expect(seen.worktree).not.toBe(project.path);
+    // The store goes by an absolute URL, whatever the child's folder.
+    const storeUrl = pathToFileURL(store).href;
+    expect(seen.options).toEqual({ runId: RUN_ID, store: storeUrl });
+    expect(seen.runIdVariable).toBe(RUN_ID);
+    expect(seen.storeVariable).toBe(storeUrl);
+    // The linked node_modules does not make the checkout dirty (the run records git_dirty).
+    expect(seen.gitStatus).toBe('');
+    // The child's output went to onOutput, each line with its stream.
+    expect(output).toContain('stdout: registered model-v1');
+    expect(output).toContain('stderr: progress on stderr');
+    // Gone afterwards: the worktree, git's record of it, our temporary folder.
+    expect(existsSync(seen.worktree)).toBe(false);
+    expect(await project.worktrees()).toEqual([project.path]);
+    expect(await leftovers()).toEqual(before);
+    // The user's own node_modules is intact (the worktree's link to it was removed, not it).
+    expect((await readdir(join(project.path, 'node_modules'))).sort()).toEqual([
+      'ml-tracking',
+      'tsx',
+    ]);
+    expect(await project.git('status', '--porcelain')).toBe('');
+  }, 30_000);
+
+  it('runs from a subfolder of the repository, with the entry relative to it', async () => {
+    const sub = await project.commit('a package in a subfolder', {
+      'packages/app/train.mjs': [
+        "import { registry } from 'ml-tracking';",
+        "registry.model('in-a-subfolder');",
+        '',
+      ].join('\n'),
+    });
+    const { seen } = (await reproduce({
+      commit: sub,
+      cwd: join(project.path, 'packages', 'app'),
+      entry: 'train.mjs',
+    })) as unknown as { seen: Seen };
+    expect(seen.registered).toEqual(['in-a-subfolder']);
+    expect(seen.cwd).toBe(join(seen.worktree, 'packages', 'app'));
+    expect(seen.gitStatus).toBe('');
+    expect(await project.worktrees()).toEqual([project.path]);
+  }, 30_000);
+
+  it('does not pass on the run this process belongs to (the reproduction is a run of its own)', async () => {
+    process.env.ML_TRACKING_RUN_ID = RUN_ID;
+    try {
+      const { seen } = (await reproduce()) as unknown as { seen: Seen };
+      expect(seen.parentRun).toBeUndefined();
+    } finally {
+      delete process.env.ML_TRACKING_RUN_ID;
+    }
+  }, 30_000);
+
+  it("fails with the child's exit code and its last lines when it exits without a result, and still removes the worktree", async () => {
+    const error = await reproduce({ entry: 'crash.mjs' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ReproduceError);
+    const failure = error as ReproduceError;
+    expect(failure.code).toBe('ERR_REPRODUCE');
+    expect(failure.exitCode).toBe(3);
+    expect(failure.outputTail).toEqual(['about to fail']);
+    expect(failure.message).toContain(`Cannot reproduce run ${RUN_ID} at commit ${first}`);
+    expect(failure.message).toContain('exited with code 3');
+    expect(failure.message).toContain('about to fail');
+    expect(await project.worktrees()).toEqual([project.path]);
+  }, 30_000);
+
+  it('fails with the error the child reported (its message and code) and removes the worktree', async () => {
+    const error = await reproduce({ entry: 'throws.mjs' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ReproduceError);
+    expect((error as ReproduceError).message).toContain('bad entry');
+    expect((error as ReproduceError).childErrorCode).toBe('ERR_BAD');
+    expect((error as ReproduceError).exitCode).toBe(1);
+    expect(await project.worktrees()).toEqual([project.path]);
+  }, 30_000);
+
+  it('refuses a commit the repository does not have, saying to fetch it', async () => {
+    const before = await leftovers();
+    const missing = 'f'.repeat(40);
+    const error = await reproduce({ commit: missing }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CommitNotFoundError);
+    expect((error as CommitNotFoundError).code).toBe('ERR_COMMIT_NOT_FOUND');
+    expect((error as Error).message).toContain(missing);
+    expect((error as Error).message).toContain('git fetch');
+    expect(await project.worktrees()).toEqual([project.path]);
+    expect(await leftovers()).toEqual(before);
+  });
+
+  it('refuses an entry that is not in the repository at that commit, and removes the worktree', async () => {
+    const error = await reproduce({ entry: 'later.ts' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).parameter).toBe('entry');
+    expect((error as Error).message).toContain(`later.ts does not exist at commit ${first}`);
+    await expect(reproduce({ entry: join(folder, 'elsewhere.ts') })).rejects.toThrow(
+      /outside the repository/,
+    );
+    await expect(reproduce({ entry: '../elsewhere.ts' })).rejects.toThrow(/outside the repository/);
+    expect(await project.worktrees()).toEqual([project.path]);
+  }, 30_000);
+
+  it('refuses a memory store, which the child process cannot open, before making a worktree', async () => {
+    const before = await leftovers();
+    const byUrl = await reproduce({ store: 'memory://reproduce' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(byUrl).toBeInstanceOf(ValidationError);
+    expect((byUrl as ValidationError).parameter).toBe('store');
+    expect((byUrl as Error).message).toMatch(/memory store, which another process cannot open/);
+    const opened = await openStore('memory://reproduce');
+    await expect(reproduce({ store: opened })).rejects.toThrow(/memory store/);
+    expect(await leftovers()).toEqual(before);
+  });
+
+  it('refuses a missing entry, naming the option and the command', async () => {
+    const error = await reproduce({ entry: undefined as unknown as string }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).parameter).toBe('entry');
+    expect((error as Error).message).toContain('--entry');
+  });
+
+  it('refuses a folder outside any git repository', async () => {
+    const error = await reproduce({ cwd: tmpdir() }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).parameter).toBe('cwd');
+  });
+});
