@@ -105,3 +105,26 @@ export const sweepDescriptionPath = (sweepId: string): string =>
 /** Who holds trial `trial` of a sweep: created only if absent, re-taken by a compare-and-swap. */
 export const trialClaimPath = (sweepId: string, trial: number): string =>
   `${sweepFilesFolder(sweepId)}claims/${String(trial).padStart(6, '0')}.json`;
+
+/** A `trainModel` run's row of the model_runs table: `model_runs/<run_id>.csv` (header, one row). */
+export const modelRunPath = (runId: string): string => `model_runs/${runId}.csv`;
+
+/**
+ * A stored artifact (a training data set), named by the SHA-256 of its bytes so that the same
+ * content is stored once however many runs use it. Not a table.
+ */
+export const artifactPath = (sha256: string): string => `artifacts/sha256/${sha256}`;
+
+/**
+ * The experiment tracker of a project's `Experiment` classes (a `ModelTracker` as JSON: its
+ * columns vary with the experiments, so it is not a table of the data contract).
+ */
+export const experimentTrackerPath = (project: string): string =>
+  `experiment-trackers/${project}.json`;
+
+/** Where an `Experiment` run writes its files (plots, checkpoints): one folder per run. */
+export const experimentOutputsFolder = (
+  project: string,
+  modelName: string,
+  runId: string,
+): string => `experiment-outputs/${project}/${modelName}/${runId}/`;

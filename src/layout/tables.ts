@@ -331,6 +331,37 @@ export const SWEEPS_COLUMNS: readonly Column[] = [
   column('search_space', 'json', 'The hyperparameters section of the configuration, as JSON'),
 ];
 
+/**
+ * The model_runs table, `model_runs/<run_id>.csv`: one file per `trainModel` run (header and one
+ * row, written when the run ends), with what it takes to reproduce it: the registered classes,
+ * their parameters, the commit and the content address of the data set it trained on.
+ */
+export const MODEL_RUNS_COLUMNS: readonly Column[] = [
+  column('run_id', 'text', 'The run (its record is runs/<run_id>.csv)'),
+  column('project', 'text', 'Slugified project name'),
+  column('kind', 'text', 'classification or regression'),
+  column('model_class', 'text', 'Registered name of the model class'),
+  column('hyperparameters', 'json', 'Parameters the model was constructed with, as JSON'),
+  column('feature_generator_class', 'text', 'Registered name of the feature generator'),
+  column('feature_generator_params', 'json', 'Its parameters, as JSON'),
+  column('dataset_class', 'text', 'Registered name of the dataset class'),
+  column('dataset_params', 'json', 'Its parameters, as JSON'),
+  column('test_fraction', 'number', 'Share of the samples held out for testing'),
+  column('seed', 'integer', 'Seed of the train/test split'),
+  column('git_commit', 'text', 'Commit of the working tree the run trained at'),
+  column('git_dirty', 'boolean', 'Whether the working tree had uncommitted changes'),
+  column('metrics', 'json', "The test part's metrics (logExperiment's scores), as JSON"),
+  column('prediction_id', 'text', 'The logged experiment (tracker row, scoring, predictions)'),
+  column(
+    'artifacts',
+    'json',
+    'Stored artifacts by role, e.g. {"dataset": "artifacts/sha256/<hex>"}, content-addressed',
+  ),
+  column('reproduces', 'text', 'The run this one reproduces; empty for an original run'),
+  column('start_time', 'datetime', 'When training started (RFC 3339, UTC)'),
+  column('end_time', 'datetime', 'When the run was recorded (RFC 3339, UTC)'),
+];
+
 /** Every table of the store, folder by folder (one Looker Studio data source each). */
 export function allTables(): TableSchema[] {
   return [
@@ -347,5 +378,6 @@ export function allTables(): TableSchema[] {
     { folder: 'runs', columns: RUNS_COLUMNS },
     { folder: 'scalars', columns: SCALARS_COLUMNS },
     { folder: 'sweeps', columns: SWEEPS_COLUMNS },
+    { folder: 'model_runs', columns: MODEL_RUNS_COLUMNS },
   ];
 }

@@ -10,6 +10,43 @@ import {
   type Store,
 } from '../../src/index.js';
 import { createSweepRecords } from '../../src/runs/sweep-records.js';
+import { Registry, type DataSet } from '../../src/experiments/registry.js';
+import { trainModel } from '../../src/experiments/train-model.js';
+
+/** Predicts the label of the nearest training row (the first feature only). */
+class NearestModel {
+  private rows: [number, string][] = [];
+  fit(x: number[][], y: string[]) {
+    this.rows = x.map((row, index) => [row[0]!, y[index]!]);
+  }
+  predict(x: number[][]) {
+    return x.map(
+      (row) =>
+        this.rows.reduce((best, next) =>
+          Math.abs(next[0] - row[0]!) < Math.abs(best[0] - row[0]!) ? next : best,
+        )[1],
+    );
+  }
+}
+
+/** Twelve awkward samples: labels and ids a spreadsheet would run as formulas, a missing value. */
+class AwkwardDataset {
+  constructor(private readonly params: { n: number }) {}
+  load(): Promise<DataSet> {
+    return Promise.resolve({
+      x: Array.from({ length: this.params.n }, (_, i) => [i, i % 2 === 0 ? null : 'odd, "q"']),
+      y: Array.from({ length: this.params.n }, (_, i) => (i < this.params.n / 2 ? '=low' : 'high')),
+      ids: Array.from({ length: this.params.n }, (_, i) => `-id+${i}`),
+    });
+  }
+}
+
+class ScaleFeatures {
+  constructor(private readonly params: { factor: number }) {}
+  transform(data: DataSet): DataSet {
+    return { ...data, x: data.x.map((row) => [Number(row[0]) * this.params.factor]) };
+  }
+}
 
 const parsesAs: Record<ColumnType, (cell: string) => boolean> = {
   text: () => true,
@@ -126,6 +163,27 @@ async function logSeveralRuns(store: Store) {
   }
   run.setSummary({ test_accuracy: 0.9 });
   await run.finish({ error: new Error('diverged, at "step" 3') });
+  // A trainModel run: a model_runs row, and its data set as a content-addressed artifact.
+  // (allowDirty: this repository's tree may have uncommitted changes while one works on it.)
+  const registry = new Registry()
+    .model('=nearest', NearestModel)
+    .dataset('awkward', AwkwardDataset)
+    .featureGenerator('scale', ScaleFeatures);
+  await trainModel({
+    model: '=nearest',
+    modelParams: { note: 'a "quoted", multi\nline note', '=x': [1, null] },
+    featureGenerator: 'scale',
+    featureGeneratorParams: { factor: 0.5 },
+    dataset: 'awkward',
+    datasetParams: { n: 12 },
+    kind: 'classification',
+    seed: 3,
+    project: 'contract',
+    store,
+    registry,
+    allowDirty: true,
+    plots: false,
+  });
 }
 
 describe('the data contract', () => {
@@ -145,6 +203,10 @@ describe('the data contract', () => {
         expect(object.path).toMatch(
           /^sweep-files\/[^/]+\/(experiment_description\.json|claims\/\d{6}\.json)$/,
         );
+        continue;
+      }
+      if (object.path.startsWith('artifacts/')) {
+        expect(object.path).toMatch(/^artifacts\/sha256\/[0-9a-f]{64}$/);
         continue;
       }
       if (object.path.startsWith('plots/')) {

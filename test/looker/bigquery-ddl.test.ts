@@ -24,6 +24,7 @@ const TABLE_NAMES = [
   'runs',
   'scalars',
   'sweeps',
+  'model_runs',
 ];
 
 /** The statements of a DDL script, each split into its table, columns and options. */

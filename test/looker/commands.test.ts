@@ -46,7 +46,7 @@ describe('ml-tracking bigquery', () => {
       rawArgs: ['--dataset', 'proj.ml', '--store', 'gs://my-bucket/x'],
     });
     const ddl = lines.join('\n');
-    expect(ddl.match(/CREATE OR REPLACE EXTERNAL TABLE/g)).toHaveLength(9);
+    expect(ddl.match(/CREATE OR REPLACE EXTERNAL TABLE/g)).toHaveLength(10);
     expect(ddl).toContain("uris = ['gs://my-bucket/x/confusion/*.csv']");
   });
 

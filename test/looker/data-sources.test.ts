@@ -52,6 +52,7 @@ describe('lookerDataSources', () => {
       'runs',
       'scalars',
       'sweeps',
+      'model_runs',
     ]);
     expect(dataSourceAlias('projects/classification')).toBe('tracking_classification');
   });

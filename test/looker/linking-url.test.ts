@@ -12,7 +12,7 @@ describe('lookerLinkingUrl', () => {
     );
     expect(url.origin + url.pathname).toBe('https://lookerstudio.google.com/reporting/create');
     expect(url.searchParams.get('c.reportId')).toBe('abc-123_XYZ');
-    expect(ALIASES).toHaveLength(9);
+    expect(ALIASES).toHaveLength(10);
     for (const source of lookerDataSources()) {
       const ds = `ds.${source.alias}`;
       expect(url.searchParams.get(`${ds}.connector`)).toBe('googleCloudStorage');
