@@ -101,7 +101,9 @@ export async function trainAndRecord(
     const yTrain: Label[] = rows(data.y, split.train);
     await model.fit(xTrain, yTrain);
     const yPred = await model.predict(rows(data.x, split.test));
-    const params = model.params?.();
+    // Many classes keep their constructor's params in a field named `params`: only a method
+    // adds anything.
+    const params = typeof model.params === 'function' ? model.params() : undefined;
     const hyperparameters: Record<string, JsonValue> = { ...spec.modelParams, ...params };
     if (params !== undefined) run.setHyperparameters(params);
 

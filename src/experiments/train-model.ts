@@ -216,14 +216,13 @@ async function reproduce(options: ReproduceModelOptions): Promise<TrainModelResu
           );
         }
         const { reproduceAtCommit } = await import('./reproduce-at-commit.js');
-        const result = await reproduceAtCommit({
+        return reproduceAtCommit({
           runId,
           store: typeof options.store === 'object' ? options.store : store.url,
           commit: recorded,
           cwd,
           entry: options.entry,
         });
-        return { warnings: [], ...result };
       }
 
       const warnings = inWorktree ? [] : checkTree(context, options, 'reproduce');
