@@ -11,31 +11,18 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { MlTrackingError, ValidationError } from '../errors.js';
+import { MlTrackingError, NotFoundError, ValidationError } from '../errors.js';
+import { modelRunPath } from '../layout/paths.js';
+import { readModelRun } from '../runs/model-run-records.js';
 import { RUN_ENVIRONMENT } from '../runs/start-run.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { addTemporaryWorktree, type TemporaryWorktree } from './_git-worktree.js';
 import type { ReproduceChildMessage } from './_reproduce-child.js';
+import type { TrainModelResult } from './train-model.js';
+import { readRunContext } from '../tracking/run-context.js';
 
 export { CommitNotFoundError } from './_git-worktree.js';
-
-/**
- * What `trainModel` resolves to. Declared here with the same shape until `train-model.ts`
- * exports it (the child's result crosses a process boundary as JSON, so only the shape matters).
- */
-export interface TrainModelResult {
-  runId: string;
-  predictionId: string;
-  metrics: Record<string, number>;
-  /** Set when the run reproduced another one. */
-  reproduced?: {
-    /** The run reproduced. */
-    runId: string;
-    /** New metric minus the original's, by metric. */
-    metricDifferences: Record<string, number>;
-  };
-}
 
 /** The variables the child process is started with. */
 export const REPRODUCE_ENVIRONMENT = {
@@ -78,7 +65,8 @@ export interface ReproduceAtCommitOptions {
 export class ReproduceError extends MlTrackingError {
   override name = 'ReproduceError';
   readonly runId: string;
-  readonly commit: string;
+  /** The commit of the code that ran; `undefined` outside a git repository. */
+  readonly commit: string | undefined;
   /** The child's exit code; `null` when a signal ended it. */
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -89,7 +77,7 @@ export class ReproduceError extends MlTrackingError {
 
   constructor(context: {
     runId: string;
-    commit: string;
+    commit: string | undefined;
     problem: string;
     exitCode: number | null;
     signal: NodeJS.Signals | null;
@@ -101,7 +89,7 @@ export class ReproduceError extends MlTrackingError {
         ? ''
         : `\nLast lines of its output:\n${context.outputTail.map((line) => `  ${line}`).join('\n')}`;
     super(
-      `Cannot reproduce run ${context.runId} at commit ${context.commit}: ${context.problem}.${tail}`,
+      `Cannot reproduce run ${context.runId}${context.commit === undefined ? '' : ` at commit ${context.commit}`}: ${context.problem}.${tail}`,
       { code: 'ERR_REPRODUCE' },
     );
     this.runId = context.runId;
@@ -141,21 +129,154 @@ export async function reproduceAtCommit(
 ): Promise<TrainModelResult> {
   const { runId, commit, entry } = options;
   const cwd = resolve(options.cwd ?? process.cwd());
-  if (typeof runId !== 'string' || runId.trim() === '') {
-    throw new ValidationError('runId', 'missing', 'Give the id of the run to reproduce.');
-  }
+  checkRunId(runId);
   if (typeof commit !== 'string' || commit.trim() === '') {
     throw new ValidationError('commit', 'missing', 'Give the commit the run was recorded at.');
   }
+  checkEntry(entry, runId);
+  const storeUrl = await storeUrlOf(options.store, cwd);
+  return interruptible(runId, commit, async (started) => {
+    const worktree = await addTemporaryWorktree({ cwd, commit });
+    try {
+      const path = await entryPath(entry, cwd, worktree, commit);
+      return await runChild({
+        runId,
+        commit,
+        storeUrl,
+        cwd: worktree.cwd,
+        entry: path,
+        env: {
+          ...worktree.gitEnvironment,
+          [REPRODUCE_ENVIRONMENT.worktree]: worktree.path,
+        },
+        onOutput: options.onOutput ?? toStandardError,
+        started,
+      });
+    } finally {
+      await worktree.remove();
+    }
+  });
+}
+
+/** Options of {@link reproduceRun}. */
+export interface ReproduceRunOptions {
+  /** The `trainModel` run to reproduce. */
+  runId: string;
+  /**
+   * The store the run is in: a URL or an opened store (not `memory://`: the training runs in a
+   * child process). @default $ML_TRACKING_STORE, else ./ml-tracking
+   */
+  store?: string | Store;
+  /** A folder in the repository, the one `entry` is relative to. @default process.cwd() */
+  cwd?: string;
+  /** The training script that registers the classes (see {@link ReproduceAtCommitOptions}). */
+  entry: string;
+  /** Called with each line the child prints. @default every line to standard error */
+  onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+/** What {@link reproduceRun} did. */
+export interface ReproduceRunResult extends TrainModelResult {
+  /** Where the training ran. */
+  ranAt: {
+    /** The commit of the code it ran (`undefined` outside a git repository). */
+    commit: string | undefined;
+    /**
+     * `true`: in a temporary worktree at the recorded commit, which was not HEAD; `false`: in
+     * the working tree itself, whose HEAD is the recorded commit.
+     */
+    worktree: boolean;
+  };
+}
+
+/**
+ * Reproduces a `trainModel` run through the user's entry file, in a child process (so that the
+ * entry registers its classes in the ml-tracking the project installed, whichever ml-tracking
+ * calls this): at the recorded commit in a temporary worktree when HEAD is another commit (see
+ * {@link reproduceAtCommit}), else in the working tree itself. What `ml-tracking reproduce` runs.
+ *
+ * @throws NotFoundError when the run has no model_runs row (it is not a `trainModel` run).
+ * @throws ValidationError, CommitNotFoundError, ReproduceError as {@link reproduceAtCommit}.
+ * @example
+ * const result = await reproduceRun({ runId, entry: 'train.ts', store: './ml-tracking' });
+ * console.log(result.ranAt.worktree, result.reproduced?.metricDifferences);
+ */
+export async function reproduceRun(options: ReproduceRunOptions): Promise<ReproduceRunResult> {
+  const { runId, entry } = options;
+  const cwd = resolve(options.cwd ?? process.cwd());
+  checkRunId(runId);
+  checkEntry(entry, runId);
+  const storeUrl = await storeUrlOf(options.store, cwd);
+  const recorded = await withStore(
+    options.store,
+    async (store) => {
+      const row = await readModelRun(store, runId);
+      if (row === undefined) {
+        throw new NotFoundError({
+          operation: `reproduce run ${runId}: it has no model_runs row (only trainModel runs can be reproduced), so read`,
+          store: store.url,
+          path: modelRunPath(runId),
+        });
+      }
+      return row.gitCommit;
+    },
+    { cwd },
+  );
+  const head = (await readRunContext(cwd)).gitCommit;
+  if (recorded !== undefined && recorded !== head) {
+    const result = await reproduceAtCommit({ ...options, store: storeUrl, cwd, commit: recorded });
+    return { ...result, ranAt: { commit: recorded, worktree: true } };
+  }
+  const path = resolve(cwd, entry);
+  if (!existsSync(path)) {
+    throw new ValidationError(
+      'entry',
+      `${entry} does not exist in ${cwd}`,
+      'Name the training script that registers the classes, relative to the current folder.',
+    );
+  }
+  const result = await interruptible(runId, head, (started) =>
+    runChild({
+      runId,
+      commit: head,
+      storeUrl,
+      cwd,
+      entry: path,
+      env: {},
+      onOutput: options.onOutput ?? toStandardError,
+      started,
+    }),
+  );
+  return { ...result, ranAt: { commit: head, worktree: false } };
+}
+
+const toStandardError = (line: string) => process.stderr.write(`${line}\n`);
+
+function checkRunId(runId: unknown): void {
+  if (typeof runId !== 'string' || runId.trim() === '') {
+    throw new ValidationError('runId', 'missing', 'Give the id of the run to reproduce.');
+  }
+}
+
+function checkEntry(entry: unknown, runId: string): asserts entry is string {
   if (typeof entry !== 'string' || entry.trim() === '') {
     throw new ValidationError(
       'entry',
-      `run ${runId} was recorded at commit ${commit}, not at HEAD, and reproducing it there needs the training script that registers its classes`,
+      `reproducing run ${runId} runs its training in a child process, which needs the training script that registers its classes`,
       'Name it: ml-tracking reproduce <run-id> --entry train.ts (or trainModel({ runId, entry })).',
     );
   }
-  const storeUrl = await storeUrlOf(options.store, cwd);
+}
 
+/**
+ * Runs `action` with SIGINT and SIGTERM held back: the child is stopped by the same signal,
+ * `action` cleans up (the worktree), and then the signal does what it would have done.
+ */
+async function interruptible<T>(
+  runId: string,
+  commit: string | undefined,
+  action: (started: (stop: (signal: NodeJS.Signals) => void) => void) => Promise<T>,
+): Promise<T> {
   let interrupted: NodeJS.Signals | undefined;
   let stopChild: ((signal: NodeJS.Signals) => void) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -164,29 +285,18 @@ export async function reproduceAtCommit(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let worktree: TemporaryWorktree | undefined;
   try {
-    worktree = await addTemporaryWorktree({ cwd, commit });
-    const entryInWorktree = await entryPath(entry, cwd, worktree, commit);
-    if (interrupted) throw interruptedError(runId, commit, interrupted);
-    return await runChild({
-      runId,
-      commit,
-      storeUrl,
-      worktree,
-      entry: entryInWorktree,
-      onOutput: options.onOutput ?? ((line) => process.stderr.write(`${line}\n`)),
-      onStart: (stop) => {
-        stopChild = stop;
-      },
+    return await action((stop) => {
+      // A signal that came while the worktree was being made stops the child as it starts.
+      if (interrupted) stop(interrupted);
+      stopChild = stop;
     });
+  } catch (error) {
+    if (interrupted) throw interruptedError(runId, commit, interrupted);
+    throw error;
   } finally {
-    stopChild = undefined;
-    await worktree?.remove();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    // Our listener kept the signal from ending the process until the worktree was gone; now it
-    // does what it would have done.
     if (interrupted) process.kill(process.pid, interrupted);
   }
 }
@@ -247,30 +357,34 @@ async function entryPath(
 
 interface RunChildOptions {
   runId: string;
-  commit: string;
+  commit: string | undefined;
   storeUrl: string;
-  worktree: TemporaryWorktree;
+  /** The child's folder. */
+  cwd: string;
   entry: string;
+  /** Added to the child's environment. */
+  env: Record<string, string>;
   onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
-  onStart: (stop: (signal: NodeJS.Signals) => void) => void;
+  /** Told how to stop the child, once it runs. */
+  started: (stop: (signal: NodeJS.Signals) => void) => void;
 }
 
 async function runChild(options: RunChildOptions): Promise<TrainModelResult> {
-  const { runId, commit, worktree } = options;
+  const { runId, commit } = options;
   const runner = runnerPath();
   const typeScript = [options.entry, runner].some((file) => /\.[mc]?ts$/i.test(file));
   const environment: NodeJS.ProcessEnv = { ...process.env };
   // The reproduction is a run of its own, not part of a run this process may belong to.
   for (const name of Object.values(RUN_ENVIRONMENT)) environment[name] = undefined;
+  environment[REPRODUCE_ENVIRONMENT.worktree] = undefined;
   const child = spawn(
     process.execPath,
-    [...(typeScript ? typeScriptLoader(worktree.cwd) : []), runner, options.entry],
+    [...(typeScript ? typeScriptLoader(options.cwd) : []), runner, options.entry],
     {
-      cwd: worktree.cwd,
+      cwd: options.cwd,
       env: {
         ...environment,
-        ...worktree.gitEnvironment,
-        [REPRODUCE_ENVIRONMENT.worktree]: worktree.path,
+        ...options.env,
         [REPRODUCE_ENVIRONMENT.runId]: runId,
         [REPRODUCE_ENVIRONMENT.store]: options.storeUrl,
       },
@@ -278,7 +392,7 @@ async function runChild(options: RunChildOptions): Promise<TrainModelResult> {
       windowsHide: true,
     },
   );
-  options.onStart((signal) => child.kill(signal));
+  options.started((signal) => child.kill(signal));
 
   const tail: string[] = [];
   const lines = (['stdout', 'stderr'] as const).map((stream) => {
@@ -354,7 +468,11 @@ function typeScriptLoader(folder: string): string[] {
   );
 }
 
-function interruptedError(runId: string, commit: string, signal: NodeJS.Signals): ReproduceError {
+function interruptedError(
+  runId: string,
+  commit: string | undefined,
+  signal: NodeJS.Signals,
+): ReproduceError {
   return new ReproduceError({
     runId,
     commit,
@@ -371,6 +489,7 @@ function isTrainModelResult(value: unknown): value is TrainModelResult {
     typeof result === 'object' &&
     result !== null &&
     typeof result.runId === 'string' &&
-    typeof result.metrics === 'object'
+    typeof result.metrics === 'object' &&
+    Array.isArray(result.warnings)
   );
 }

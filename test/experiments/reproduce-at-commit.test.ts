@@ -2,25 +2,33 @@
 // git worktree, in a child process, through the user's entry file. First the plumbing, with a
 // stand-in ml-tracking in the user's project (its trainModel reports what the child saw); then
 // the real trainModel of this repository's build (npm test builds dist/ first).
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.js';
+import { NotFoundError, ValidationError } from '../../src/errors.js';
 import {
   CommitNotFoundError,
   reproduceAtCommit,
   ReproduceError,
+  reproduceRun,
   type ReproduceAtCommitOptions,
 } from '../../src/experiments/reproduce-at-commit.js';
+import { trainModel, type TrainModelResult } from '../../src/experiments/train-model.js';
+import { readModelRun } from '../../src/runs/model-run-records.js';
+import { getRun } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import {
   createGitProject,
   temporaryFolder,
   type GitProject,
 } from '../fixtures/reproduce/git-project.js';
+import { dataset, lineData, modelV1, modelV2, train } from '../fixtures/reproduce/line-project.js';
 
 /** What the stand-in's trainModel resolves. */
 interface Seen {
@@ -36,6 +44,7 @@ interface Seen {
 }
 
 const RUN_ID = '20261124T101530123Z-1a2b3c4d';
+const run = promisify(execFile);
 
 /** Our temporary folders under the system's: a reproduction must leave none behind. */
 const leftovers = async () =>
@@ -217,5 +226,125 @@ describe('reproduceAtCommit: the worktree and the child process', () => {
     const error = await reproduce({ cwd: tmpdir() }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
     expect((error as ValidationError).parameter).toBe('cwd');
+  });
+});
+
+/** Runs the project's train.ts as its user would; resolves what it printed. */
+async function trainInProject(
+  project: GitProject,
+  env: Record<string, string>,
+): Promise<TrainModelResult> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', createRequire(import.meta.url).resolve('tsx'), 'train.ts'],
+    { cwd: project.path, env: { ...process.env, ...env } },
+  );
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as TrainModelResult;
+}
+
+describe('reproduceAtCommit: a real trainModel run, at an older commit', () => {
+  let folder: string;
+  let project: GitProject;
+  let store: string;
+  let dataFile: string;
+  let first: string;
+  let original: TrainModelResult;
+  let atHead: TrainModelResult;
+
+  beforeAll(async () => {
+    folder = await temporaryFolder('ml-tracking-reproduce-real-');
+    project = await createGitProject(folder, 'built');
+    store = join(folder, 'store');
+    dataFile = join(folder, 'data.json');
+    await writeFile(dataFile, lineData(30, 2));
+    first = await project.commit('least squares', {
+      'train.ts': train,
+      'dataset.ts': dataset,
+      'model.ts': modelV1,
+    });
+    const env = { ML_TRACKING_STORE: store, DATA_FILE: dataFile };
+    original = await trainInProject(project, env);
+    await project.commit('predict the mean', { 'model.ts': modelV2 });
+    // The second commit's code trains to other metrics on the same data...
+    atHead = await trainInProject(project, env);
+    // ...and the data source has changed since: a reproduction reads the stored data set.
+    await writeFile(dataFile, lineData(30, -5));
+  }, 120_000);
+  afterAll(() => rm(folder, { recursive: true, force: true }));
+
+  it('gives metrics identical to the original run, records a new run that points at it, and removes the worktree', async () => {
+    expect(Object.keys(original.metrics).length).toBeGreaterThan(0);
+    expect(atHead.metrics).not.toEqual(original.metrics);
+
+    const result = await reproduceAtCommit({
+      runId: original.runId,
+      store,
+      commit: first,
+      cwd: project.path,
+      entry: 'train.ts',
+      onOutput: () => undefined,
+    });
+    expect(result.runId).not.toBe(original.runId);
+    expect(result.metrics).toEqual(original.metrics);
+    expect(result.reproduced?.runId).toBe(original.runId);
+    const differences = result.reproduced?.metricDifferences ?? {};
+    expect(Object.keys(differences).sort()).toEqual(Object.keys(original.metrics).sort());
+    for (const difference of Object.values(differences)) expect(difference).toBe(0);
+
+    const opened = await openStore(store);
+    const row = await readModelRun(opened, result.runId);
+    expect(row?.reproduces).toBe(original.runId);
+    // Trained at the recorded commit, in a checkout git calls clean.
+    expect(row?.gitCommit).toBe(first);
+    expect(row?.gitDirty).toBe(false);
+    const record = await getRun(result.runId, { store: opened });
+    expect(record).toMatchObject({ status: 'finished', origin: 'train_model', gitCommit: first });
+    expect(record.predictionIds).toEqual([result.predictionId]);
+
+    expect(await project.worktrees()).toEqual([project.path]);
+    expect(await project.git('status', '--porcelain')).toBe('');
+  }, 60_000);
+
+  it('trainModel({ runId, entry }) at a later HEAD goes through a worktree at the recorded commit', async () => {
+    const result = await trainModel({
+      runId: original.runId,
+      store,
+      cwd: project.path,
+      entry: 'train.ts',
+    });
+    expect(result.metrics).toEqual(original.metrics);
+    expect(result.reproduced?.runId).toBe(original.runId);
+    expect(await project.worktrees()).toEqual([project.path]);
+  }, 60_000);
+
+  it('reproduceRun runs in a worktree when HEAD is another commit, and in place when it is the recorded one', async () => {
+    const older = await reproduceRun({
+      runId: original.runId,
+      store,
+      cwd: project.path,
+      entry: 'train.ts',
+      onOutput: () => undefined,
+    });
+    expect(older.ranAt).toEqual({ commit: first, worktree: true });
+    expect(older.metrics).toEqual(original.metrics);
+
+    const head = (await project.git('rev-parse', 'HEAD')).trim();
+    const inPlace = await reproduceRun({
+      runId: atHead.runId,
+      store,
+      cwd: project.path,
+      entry: 'train.ts',
+      onOutput: () => undefined,
+    });
+    expect(inPlace.ranAt).toEqual({ commit: head, worktree: false });
+    expect(inPlace.metrics).toEqual(atHead.metrics);
+    expect(inPlace.reproduced?.runId).toBe(atHead.runId);
+    expect(await project.worktrees()).toEqual([project.path]);
+  }, 60_000);
+
+  it('refuses a run that is not a trainModel run', async () => {
+    await expect(
+      reproduceRun({ runId: RUN_ID, store, cwd: project.path, entry: 'train.ts' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 });
