@@ -38,6 +38,9 @@ export function commands(output: Output) {
     ),
     runs: lazy(() => import('./commands/runs.js').then((module) => module.runsCommand(output))),
     run: lazy(() => import('./commands/run.js').then((module) => module.runCommand(output))),
+    compare: lazy(() =>
+      import('./commands/compare.js').then((module) => module.compareCommand(output)),
+    ),
     exec: lazy(() => import('./commands/exec.js').then((module) => module.execCommand())),
     sweep: lazy(() => import('./commands/sweep.js').then((module) => module.sweepCommand(output))),
     sweeps: lazy(() =>
