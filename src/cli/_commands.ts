@@ -46,6 +46,9 @@ export function commands(output: Output) {
     sweeps: lazy(() =>
       import('./commands/sweeps.js').then((module) => module.sweepsCommand(output)),
     ),
+    reproduce: lazy(() =>
+      import('./commands/reproduce.js').then((module) => module.reproduceCommand(output)),
+    ),
     ui: lazy(() => import('./commands/ui.js').then((module) => module.uiCommand(output))),
     gc: lazy(() => import('./commands/gc.js').then((module) => module.gcCommand(output))),
     migrate: lazy(() =>

@@ -74,6 +74,8 @@ export class ReproduceError extends MlTrackingError {
   readonly childErrorCode: string | undefined;
   /** The last lines of the child's standard error. */
   readonly outputTail: string[];
+  /** The signal (SIGINT, SIGTERM) this process received, which stopped the reproduction. */
+  readonly interruptedBy: NodeJS.Signals | undefined;
 
   constructor(context: {
     runId: string;
@@ -83,6 +85,7 @@ export class ReproduceError extends MlTrackingError {
     signal: NodeJS.Signals | null;
     childErrorCode?: string | undefined;
     outputTail: string[];
+    interruptedBy?: NodeJS.Signals;
   }) {
     const tail =
       context.outputTail.length === 0
@@ -98,6 +101,7 @@ export class ReproduceError extends MlTrackingError {
     this.signal = context.signal;
     this.childErrorCode = context.childErrorCode;
     this.outputTail = context.outputTail;
+    this.interruptedBy = context.interruptedBy;
   }
 }
 
@@ -106,7 +110,9 @@ const TAIL_LINES = 20;
 /**
  * Reproduces a `trainModel` run at the commit it was recorded at, in a child process in a
  * temporary `git worktree` of that commit (the user's work tree is not touched), and removes the
- * worktree afterwards, also when the training fails or the process is interrupted. The worktree
+ * worktree afterwards, also when the training fails or this process gets SIGINT or SIGTERM (the
+ * child is stopped, and the promise rejects with a ReproduceError whose `interruptedBy` is the
+ * signal: while it runs, the signal does not end the process by itself). The worktree
  * gets the repository's `node_modules` by a link: the code is the commit's, the dependencies are
  * today's. `trainModel({ runId })` calls this when the recorded commit is not HEAD.
  *
@@ -270,7 +276,8 @@ function checkEntry(entry: unknown, runId: string): asserts entry is string {
 
 /**
  * Runs `action` with SIGINT and SIGTERM held back: the child is stopped by the same signal,
- * `action` cleans up (the worktree), and then the signal does what it would have done.
+ * `action` cleans up (the worktree), and the promise rejects with a ReproduceError that says so.
+ * The process is not ended here: library code leaves that to its caller (the CLI exits 130).
  */
 async function interruptible<T>(
   runId: string,
@@ -297,7 +304,6 @@ async function interruptible<T>(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    if (interrupted) process.kill(process.pid, interrupted);
   }
 }
 
@@ -476,9 +482,10 @@ function interruptedError(
   return new ReproduceError({
     runId,
     commit,
-    problem: `interrupted by ${signal}`,
+    problem: `interrupted by ${signal} (the worktree was removed)`,
     exitCode: null,
     signal,
+    interruptedBy: signal,
     outputTail: [],
   });
 }

@@ -2,14 +2,11 @@
 // git worktree, in a child process, through the user's entry file. First the plumbing, with a
 // stand-in ml-tracking in the user's project (its trainModel reports what the child saw); then
 // the real trainModel of this repository's build (npm test builds dist/ first).
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../src/errors.js';
 import {
@@ -26,6 +23,7 @@ import { openStore } from '../../src/store/open-store.js';
 import {
   createGitProject,
   temporaryFolder,
+  trainInProject,
   type GitProject,
 } from '../fixtures/reproduce/git-project.js';
 import { dataset, lineData, modelV1, modelV2, train } from '../fixtures/reproduce/line-project.js';
@@ -44,7 +42,6 @@ interface Seen {
 }
 
 const RUN_ID = '20261124T101530123Z-1a2b3c4d';
-const run = promisify(execFile);
 
 /** Our temporary folders under the system's: a reproduction must leave none behind. */
 const leftovers = async () =>
@@ -229,19 +226,6 @@ describe('reproduceAtCommit: the worktree and the child process', () => {
   });
 });
 
-/** Runs the project's train.ts as its user would; resolves what it printed. */
-async function trainInProject(
-  project: GitProject,
-  env: Record<string, string>,
-): Promise<TrainModelResult> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--import', createRequire(import.meta.url).resolve('tsx'), 'train.ts'],
-    { cwd: project.path, env: { ...process.env, ...env } },
-  );
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as TrainModelResult;
-}
-
 describe('reproduceAtCommit: a real trainModel run, at an older commit', () => {
   let folder: string;
   let project: GitProject;
@@ -263,10 +247,10 @@ describe('reproduceAtCommit: a real trainModel run, at an older commit', () => {
       'model.ts': modelV1,
     });
     const env = { ML_TRACKING_STORE: store, DATA_FILE: dataFile };
-    original = await trainInProject(project, env);
+    original = await trainInProject<TrainModelResult>(project, env);
     await project.commit('predict the mean', { 'model.ts': modelV2 });
     // The second commit's code trains to other metrics on the same data...
-    atHead = await trainInProject(project, env);
+    atHead = await trainInProject<TrainModelResult>(project, env);
     // ...and the data source has changed since: a reproduction reads the stored data set.
     await writeFile(dataFile, lineData(30, -5));
   }, 120_000);
