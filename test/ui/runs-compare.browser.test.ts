@@ -1,8 +1,11 @@
 // Runs compared side by side in headless Chromium, as `ml-tracking compare` prints them: picked on
 // the Runs tab, hyperparameters that differ first and marked, where each run came from, and each
 // tag's last, min and max with the best highlighted by the tag's goal.
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { EXPERIMENT_KINDS, metricNames } from '../../src/layout/tables.js';
+import { metricGoal } from '../../src/tracking/list-experiments.js';
+import { bestFirst, tagGoal } from '../../src/ui/app/runs/tag-goal.js';
 import { describeInBrowser, takeScreenshot } from '../support/browser.js';
 import {
   asNumbers,
@@ -126,19 +129,21 @@ describeInBrowser('dashboard: runs compare', () => {
     }
   });
 
-  it('opens from a shared link: three runs, the asked metric first, the best of each row marked', async () => {
+  it('opens from a shared link: three runs ordered best first by the asked metric, the best of each row marked', async () => {
     const watched = await newPage(chromium.browser);
     const { page } = watched;
     const { runs } = ui.seeded;
     try {
-      const ids = [runs.wideNet, runs.baseline, runs.deepNet];
+      const ids = [runs.wideNet, runs.deepNet, runs.baseline];
       await visit(page, `${ui.base}/runs/compare?ids=${ids.join(',')}&metric=loss`, 'runs-compare');
+      // lr 0.1 learns fastest and the narrowest net pays the smallest width term: by last loss
+      // (lower is better) the baseline leads, then wide-net (lr 0.05), then deep-net (lr 0.02).
       expect(
         await attributeValues(
           page.getByTestId('runs-compare-summary').getByTestId('runs-compare-column'),
           'data-run-id',
         ),
-      ).toEqual(ids);
+      ).toEqual([runs.baseline, runs.wideNet, runs.deepNet]);
       // `metric=loss` puts loss before accuracy (tags are otherwise in name order).
       const tags = await attributeValues(
         page.getByTestId('runs-compare-summary').locator('tbody tr[data-stat="last"]'),
@@ -146,14 +151,13 @@ describeInBrowser('dashboard: runs compare', () => {
       );
       expect(tags).toEqual(['loss', 'accuracy']);
 
-      // lr 0.1 learns fastest and the narrowest net pays the smallest width term: the baseline
-      // (second column) has the lowest loss and the highest accuracy.
       const loss = await summaryRow(page, 'loss', 'last');
-      expect(loss.best).toEqual(['false', 'true', 'false']);
-      expect(Math.min(...loss.values)).toBe(loss.values[1]);
+      expect(loss.best).toEqual(['true', 'false', 'false']);
+      expect([...loss.values].sort((a, b) => a - b)).toEqual(loss.values);
       const accuracy = await summaryRow(page, 'accuracy', 'last');
-      expect(accuracy.best).toEqual(['false', 'true', 'false']);
-      expect(Math.max(...accuracy.values)).toBe(accuracy.values[1]);
+      expect(accuracy.goal).toBe('higher');
+      expect(accuracy.best).toEqual(['true', 'false', 'false']);
+      expect(Math.max(...accuracy.values)).toBe(accuracy.values[0]);
 
       // All three used adam: only lr and width differ, and they lead.
       expect(await rowNames(page, 'runs-compare-hyperparameters')).toEqual([
@@ -162,6 +166,15 @@ describeInBrowser('dashboard: runs compare', () => {
         'optimizer',
       ]);
       await takeScreenshot(page, 'runs-compare');
+
+      // Without `metric` the columns keep the order of `ids`.
+      await visit(page, `${ui.base}/runs/compare?ids=${ids.join(',')}`, 'runs-compare');
+      expect(
+        await attributeValues(
+          page.getByTestId('runs-compare-summary').getByTestId('runs-compare-column'),
+          'data-run-id',
+        ),
+      ).toEqual(ids);
       expectNoProblems(watched);
     } finally {
       await page.context().close();
@@ -184,5 +197,30 @@ describeInBrowser('dashboard: runs compare', () => {
     } finally {
       await page.context().close();
     }
+  });
+});
+
+describe('runs compare: which way a tag gets better', () => {
+  it('agrees with ml-tracking compare on every metric of the core', () => {
+    const names = EXPERIMENT_KINDS.flatMap((kind) => metricNames(kind));
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) expect([name, tagGoal(name)]).toEqual([name, metricGoal(name)]);
+  });
+
+  it('reads any other tag from its name', () => {
+    expect(['loss', 'val_loss', 'train/error', 'perplexity'].map(tagGoal)).toEqual([
+      'lower',
+      'lower',
+      'lower',
+      'lower',
+    ]);
+    expect(['accuracy', 'reward', 'val_f1'].map(tagGoal)).toEqual(['higher', 'higher', 'higher']);
+  });
+
+  it('orders best first by the goal, ties and missing values as compare does', () => {
+    expect(bestFirst([0.5, null, 0.9, 0.5], 'higher')).toEqual([2, 0, 3, 1]);
+    expect(bestFirst([0.5, undefined, 0.1], 'lower')).toEqual([2, 0, 1]);
+    expect(bestFirst([-2, 1, 0.5], 'zero')).toEqual([2, 1, 0]);
+    expect(bestFirst([3, null, 1], 'none')).toEqual([0, 2, 1]);
   });
 });

@@ -9,25 +9,18 @@ import { StatusPill } from '../components/status-pill.js';
 import { bestValue } from '../experiment-sort.js';
 import { formatDuration, formatNumber, formatTime, formatValue, shortRunId } from '../format.js';
 import { listParam, useRoute } from '../router.js';
+import { bestFirst, tagGoal } from '../runs/tag-goal.js';
 
-type Goal = 'higher' | 'lower';
 type Stat = 'last' | 'min' | 'max';
 const STATS: readonly Stat[] = ['last', 'min', 'max'];
 const STEP_OF = { last: 'lastStep', min: 'minStep', max: 'maxStep' } as const;
 
 /**
- * A run's tags carry no goal (a sweep's metric does, a logger's scalars do not), so the page
- * guesses it from the name, as a reader would: losses and errors get better downwards, anything
- * else (accuracy, f1, reward) upwards.
- */
-const LOWER_IS_BETTER = /loss|err|rmse|mse|mae|mape|perplexity/i;
-export const tagGoal = (tag: string): Goal => (LOWER_IS_BETTER.test(tag) ? 'lower' : 'higher');
-
-/**
  * `/runs/compare?ids=a,b,…[&metric=<tag>]`: runs side by side, what `ml-tracking compare` prints.
  * Hyperparameters that differ come first; then where each run came from; then each summary tag's
- * last, min and max, the best of each row highlighted (`metric` puts that tag first). Every run
- * is fetched at once with `GET /api/runs/:id`.
+ * last, min and max, the best of each row highlighted. `metric` orders the runs best first by that
+ * tag's last value and puts its rows first, as `--metric` does. Every run is fetched at once with
+ * `GET /api/runs/:id`.
  */
 export function RunsComparePage(): JSX.Element {
   const { search } = useRoute();
@@ -69,7 +62,7 @@ export function RunsComparePage(): JSX.Element {
       ) : runs === undefined ? (
         <Loading />
       ) : (
-        <RunsCompareTables runs={runs} metric={metric} />
+        <RunsCompareTables runs={orderedBy(runs, metric)} metric={metric} />
       )}
     </Page>
   );
@@ -193,6 +186,16 @@ function RunsCompareTables({ runs, metric }: { runs: RunDetail[]; metric: string
       )}
     </>
   );
+}
+
+/** The runs best first by `metric`'s last value (its goal from {@link tagGoal}); else as given. */
+function orderedBy(runs: RunDetail[], metric: string): RunDetail[] {
+  if (metric === '') return runs;
+  const order = bestFirst(
+    runs.map((run) => run.summary[metric]?.last),
+    tagGoal(metric),
+  );
+  return order.map((index) => runs[index]!);
 }
 
 function CompareTable({
