@@ -24,7 +24,8 @@ const STEP_OF = { last: 'lastStep', min: 'minStep', max: 'maxStep' } as const;
  */
 export function RunsComparePage(): JSX.Element {
   const { search } = useRoute();
-  const ids = listParam(search, 'ids');
+  // A repeated id is one run: one column.
+  const ids = [...new Set(listParam(search, 'ids'))];
   const metric = search.get('metric') ?? '';
   const key = ids.join(',');
   const [runs, setRuns] = useState<RunDetail[] | undefined>(undefined);
@@ -109,7 +110,7 @@ function RunsCompareTables({ runs, metric }: { runs: RunDetail[]; metric: string
     { name: 'started', values: runs.map((run) => formatTime(run.startedAt)) },
     { name: 'duration', values: runs.map((run) => formatDuration(run.durationSeconds)) },
   ];
-  const tags = union(runs.map((run) => Object.keys(run.summary).sort()));
+  const tags = union(runs.map((run) => Object.keys(run.summary))).sort();
   // The tag asked for by `metric` leads, as `ml-tracking compare --metric` ranks by it.
   const orderedTags = tags.includes(metric) ? [metric, ...tags.filter((t) => t !== metric)] : tags;
 
