@@ -7,7 +7,6 @@ import { storeObjectUri } from '../layout/paths.js';
 import type { ExperimentKind } from '../layout/tables.js';
 import type { Label } from '../metrics/types.js';
 import { storeArtifact, writeModelRun, type ModelRunRow } from '../runs/model-run-records.js';
-import type { JsonValue } from '../runs/run-record.js';
 import { startRun } from '../runs/start-run.js';
 import type { Store } from '../store/types.js';
 import { logExperiment } from '../tracking/log-experiment.js';
@@ -104,7 +103,6 @@ export async function trainAndRecord(
     // Many classes keep their constructor's params in a field named `params`: only a method
     // adds anything.
     const params = typeof model.params === 'function' ? model.params() : undefined;
-    const hyperparameters: Record<string, JsonValue> = { ...spec.modelParams, ...params };
     if (params !== undefined) run.setHyperparameters(params);
 
     const logged = await logExperiment({
@@ -143,7 +141,9 @@ export async function trainAndRecord(
       project: spec.project,
       kind: spec.kind,
       modelClass: spec.model,
-      hyperparameters,
+      // What the model is constructed with again on reproduction: params() extras stay in the
+      // run record's hyperparameters only (a constructor may refuse keys it does not know).
+      hyperparameters: spec.modelParams,
       datasetClass: spec.dataset,
       datasetParams: spec.datasetParams,
       testFraction: spec.testFraction,

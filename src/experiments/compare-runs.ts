@@ -168,7 +168,8 @@ function parametersOf(record: RunRecord, modelRun: ModelRunRow | undefined): Map
       parameters.set(`${prefix}.${key}`, values?.[key]);
     }
   };
-  flatten('hyperparameters', modelRun?.hyperparameters ?? record.hyperparameters);
+  // The record's: a trainModel run's constructor params and what its model's params() added.
+  flatten('hyperparameters', record.hyperparameters);
   if (modelRun !== undefined) {
     parameters.set('model_class', modelRun.modelClass);
     parameters.set('feature_generator_class', modelRun.featureGeneratorClass);

@@ -22,7 +22,7 @@ export interface ModelRunRow {
   kind: ExperimentKind;
   /** Registered name of the model class. */
   modelClass: string;
-  /** The params the model was constructed with (and what its `params()` added). */
+  /** The params the model was constructed with (its `params()` extras are in the run record). */
   hyperparameters: Record<string, JsonValue>;
   featureGeneratorClass?: string;
   featureGeneratorParams?: Record<string, JsonValue>;

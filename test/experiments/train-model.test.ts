@@ -87,7 +87,8 @@ describe('trainModel', () => {
       project: 'churn-model',
       kind: 'classification',
       modelClass: 'nearest-centroid',
-      hyperparameters: { shrink: 0, algorithm: 'nearest-centroid' },
+      // The constructor's params only: what a reproduction constructs the model with.
+      hyperparameters: { shrink: 0 },
       featureGeneratorClass: 'scale',
       featureGeneratorParams: { factor: 2 },
       datasetClass: 'two-blobs',
@@ -190,6 +191,8 @@ describe('trainModel', () => {
       artifacts: originalRow?.artifacts,
     });
     expect(originalRow?.reproduces).toBeUndefined();
+    // Constructed again with its constructor's params, not with what params() reported.
+    expect(row?.hyperparameters).toEqual({ shrink: 0 });
     expect((await getRun(again.runId, { store })).name).toBe('baseline (reproduced)');
     expect(await paths(store, 'artifacts/')).toHaveLength(2);
   });
