@@ -276,7 +276,7 @@ describe('trainModel', () => {
     const logger = await startRun({ project: 'p', store, closeOnExit: false });
     await logger.finish();
     await expect(trainModel({ runId: logger.id, store, registry })).rejects.toThrow(
-      /only trainModel runs can be reproduced/,
+      /holds no trainModel run of that id \(only those can be reproduced\)/,
     );
     await expect(trainModel({ runId: 'nope', store, registry })).rejects.toMatchObject({
       parameter: 'runId',
