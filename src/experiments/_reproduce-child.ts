@@ -28,9 +28,18 @@ async function main(): Promise<ReproduceChildMessage> {
   // The ml-tracking the entry's own `import … from 'ml-tracking'` loaded: the one its classes are
   // registered in. Resolved from the entry's folder (the worktree's linked node_modules); its
   // exports have one condition, so require's resolution finds the file import's does.
-  const mlTracking = (await import(
-    pathToFileURL(createRequire(entry).resolve('ml-tracking')).href
-  )) as { trainModel?: TrainModel };
+  let resolved: string;
+  try {
+    resolved = createRequire(entry).resolve('ml-tracking');
+  } catch {
+    return {
+      type: 'error',
+      name: 'MlTrackingError',
+      code: 'ERR_REPRODUCE',
+      message: `ml-tracking cannot be found from ${dirname(entry)}: install it in the project (npm install ml-tracking), whose node_modules the worktree links`,
+    };
+  }
+  const mlTracking = (await import(pathToFileURL(resolved).href)) as { trainModel?: TrainModel };
   if (typeof mlTracking.trainModel !== 'function') {
     return {
       type: 'error',
@@ -44,6 +53,11 @@ async function main(): Promise<ReproduceChildMessage> {
 
 function failure(error: unknown): ReproduceChildMessage {
   const { name, code, message } = error as { name?: unknown; code?: unknown; message?: unknown };
+  // A bug in the user's code (no error code of ours) is found by its stack: the parent shows the
+  // last lines of this stream.
+  if (error instanceof Error && typeof code !== 'string' && error.stack !== undefined) {
+    process.stderr.write(`${error.stack}\n`);
+  }
   return {
     type: 'error',
     name: typeof name === 'string' ? name : 'Error',

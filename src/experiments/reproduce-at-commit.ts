@@ -14,13 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { MlTrackingError, NotFoundError, ValidationError } from '../errors.js';
 import { modelRunPath } from '../layout/paths.js';
 import { readModelRun } from '../runs/model-run-records.js';
+import { checkRunId } from '../runs/read-runs.js';
 import { RUN_ENVIRONMENT } from '../runs/start-run.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
+import { readRunContext } from '../tracking/run-context.js';
 import { addTemporaryWorktree, type TemporaryWorktree } from './_git-worktree.js';
 import type { ReproduceChildMessage } from './_reproduce-child.js';
 import type { TrainModelResult } from './train-model.js';
-import { readRunContext } from '../tracking/run-context.js';
 
 export { CommitNotFoundError } from './_git-worktree.js';
 
@@ -212,10 +213,11 @@ export async function reproduceRun(options: ReproduceRunOptions): Promise<Reprod
   const cwd = resolve(options.cwd ?? process.cwd());
   checkRunId(runId);
   checkEntry(entry, runId);
-  const storeUrl = await storeUrlOf(options.store, cwd);
-  const recorded = await withStore(
+  // One opening of the store: a gs:// one costs a client.
+  const { storeUrl, recorded } = await withStore(
     options.store,
     async (store) => {
+      const url = childStoreUrl(store);
       const row = await readModelRun(store, runId);
       if (row === undefined) {
         throw new NotFoundError({
@@ -224,7 +226,7 @@ export async function reproduceRun(options: ReproduceRunOptions): Promise<Reprod
           path: modelRunPath(runId),
         });
       }
-      return row.gitCommit;
+      return { storeUrl: url, recorded: row.gitCommit };
     },
     { cwd },
   );
@@ -257,12 +259,6 @@ export async function reproduceRun(options: ReproduceRunOptions): Promise<Reprod
 }
 
 const toStandardError = (line: string) => process.stderr.write(`${line}\n`);
-
-function checkRunId(runId: unknown): void {
-  if (typeof runId !== 'string' || runId.trim() === '') {
-    throw new ValidationError('runId', 'missing', 'Give the id of the run to reproduce.');
-  }
-}
 
 function checkEntry(entry: unknown, runId: string): asserts entry is string {
   if (typeof entry !== 'string' || entry.trim() === '') {
@@ -308,16 +304,20 @@ async function interruptible<T>(
 }
 
 /** The store's URL, for the child to open it again (also checks that the store opens). */
-async function storeUrlOf(store: string | Store | undefined, cwd: string): Promise<string> {
-  const url = await withStore(store, (opened) => Promise.resolve(opened.url), { cwd });
-  if (url.startsWith('memory:')) {
+function storeUrlOf(store: string | Store | undefined, cwd: string): Promise<string> {
+  return withStore(store, (opened) => Promise.resolve(childStoreUrl(opened)), { cwd });
+}
+
+/** The URL another process opens this store by; refuses a memory store, which it cannot. */
+function childStoreUrl(store: Store): string {
+  if (store.kind === 'memory' || store.url.startsWith('memory:')) {
     throw new ValidationError(
       'store',
-      `${url} is a memory store, which another process cannot open`,
-      'Reproducing at another commit runs the training in a child process: use a local folder or a gs:// store.',
+      `${store.url} is a memory store, which another process cannot open`,
+      'Reproducing a run runs its training in a child process: use a local folder or a gs:// store.',
     );
   }
-  return url;
+  return store.url;
 }
 
 /** The entry's path in the worktree; it must be in the repository and exist at the commit. */

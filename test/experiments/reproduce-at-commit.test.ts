@@ -82,6 +82,7 @@ describe('reproduceAtCommit: the worktree and the child process', () => {
       ].join('\n'),
       'crash.mjs': "console.error('about to fail');\nprocess.exit(3);\n",
       'throws.mjs': "throw Object.assign(new Error('bad entry'), { code: 'ERR_BAD' });\n",
+      'bug.mjs': "throw new TypeError('a bug in the model');\n",
     });
     second = await project.commit('second model', {
       'model.ts': "export const MODEL_NAME: string = 'model-v2';\n",
@@ -171,6 +172,15 @@ describe('reproduceAtCommit: the worktree and the child process', () => {
     expect((error as ReproduceError).childErrorCode).toBe('ERR_BAD');
     expect((error as ReproduceError).exitCode).toBe(1);
     expect(await project.worktrees()).toEqual([project.path]);
+  }, 30_000);
+
+  it("shows where a bug in the user's code is: the error's stack is in the last lines", async () => {
+    const error = await reproduce({ entry: 'bug.mjs' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ReproduceError);
+    const failure = error as ReproduceError;
+    expect(failure.message).toContain('a bug in the model');
+    expect(failure.outputTail[0]).toBe('TypeError: a bug in the model');
+    expect(failure.outputTail.join('\n')).toMatch(/bug\.mjs:1/);
   }, 30_000);
 
   it('refuses a commit the repository does not have, saying to fetch it', async () => {
