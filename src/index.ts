@@ -144,3 +144,46 @@ export type {
   Store,
   WriteOptions,
 } from './store/index.js';
+export { ModelTracker } from './experiments/model-tracker.js';
+export type { ModelTrackerJson, TrackerQuery, TrackerRow } from './experiments/model-tracker.js';
+export { DuplicateModelError, Experiment, ON_DUPLICATE_VALUES } from './experiments/experiment.js';
+export type {
+  ExperimentOptions,
+  ExperimentOutputs,
+  ExperimentRunOptions,
+  ExperimentRunResult,
+  OnDuplicate,
+} from './experiments/experiment.js';
+export { SupervisedExperiment } from './experiments/supervised-experiment.js';
+export type {
+  SupervisedData,
+  SupervisedExperimentOptions,
+} from './experiments/supervised-experiment.js';
+export { Registry, registry } from './experiments/registry.js';
+export type {
+  DataSet,
+  Dataset,
+  DatasetClass,
+  FeatureGenerator,
+  FeatureGeneratorClass,
+  FeatureValue,
+  Model,
+  ModelClass,
+  Params,
+  RegistryKind,
+} from './experiments/registry.js';
+export { trainModel } from './experiments/train-model.js';
+export type {
+  ReproduceModelOptions,
+  TrainModelOptions,
+  TrainModelResult,
+} from './experiments/train-model.js';
+export { compareRuns } from './experiments/compare-runs.js';
+export type {
+  ComparedRow,
+  ComparedRun,
+  CompareRunsOptions,
+  RunComparison,
+} from './experiments/compare-runs.js';
+export { reproduceRun, ReproduceError } from './experiments/reproduce-at-commit.js';
+export type { ReproduceRunOptions, ReproduceRunResult } from './experiments/reproduce-at-commit.js';
