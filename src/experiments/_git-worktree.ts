@@ -98,7 +98,16 @@ export async function addTemporaryWorktree(
     await rm(folder, { recursive: true, force: true });
   };
   try {
-    await git(repository, 'worktree', 'add', '--quiet', '--detach', path, options.commit);
+    await git(repository, 'worktree', 'add', '--quiet', '--detach', path, options.commit).catch(
+      (error: unknown) => {
+        const { stderr } = error as { stderr?: unknown };
+        const detail = typeof stderr === 'string' ? stderr.trim() : '';
+        throw new MlTrackingError(
+          `Cannot check commit ${options.commit} out into a temporary worktree of ${repository}: ${detail || String(error)}. Check that git can write there (git worktree add works by hand).`,
+          { code: 'ERR_GIT', cause: error },
+        );
+      },
+    );
     const below = relative(await realpath(repository), await realpath(options.cwd));
     const cwd = join(path, below);
     // Every node_modules from the top down to cwd: a workspace has one at the top and one per
