@@ -18,12 +18,17 @@ export type ReproduceChildMessage =
   | { type: 'result'; result: unknown }
   | { type: 'error'; name: string; code: string | undefined; message: string };
 
-type TrainModel = (options: { runId: string; store: string }) => Promise<unknown>;
+type TrainModel = (options: {
+  runId: string;
+  store: string;
+  allowDirty: boolean;
+}) => Promise<unknown>;
 
 async function main(): Promise<ReproduceChildMessage> {
   const entry = resolve(process.argv[2] ?? '');
   const runId = process.env.ML_TRACKING_REPRODUCE_RUN_ID ?? '';
   const store = process.env.ML_TRACKING_STORE ?? '';
+  const allowDirty = process.env.ML_TRACKING_REPRODUCE_ALLOW_DIRTY === '1';
   await import(pathToFileURL(entry).href);
   // The ml-tracking the entry's own `import … from 'ml-tracking'` loaded: the one its classes are
   // registered in. Resolved from the entry's folder (the worktree's linked node_modules); its
@@ -48,7 +53,7 @@ async function main(): Promise<ReproduceChildMessage> {
       message: `the ml-tracking installed for ${dirname(entry)} has no trainModel: install a version that has it`,
     };
   }
-  return { type: 'result', result: await mlTracking.trainModel({ runId, store }) };
+  return { type: 'result', result: await mlTracking.trainModel({ runId, store, allowDirty }) };
 }
 
 function failure(error: unknown): ReproduceChildMessage {

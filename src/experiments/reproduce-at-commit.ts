@@ -33,6 +33,8 @@ export const REPRODUCE_ENVIRONMENT = {
   runId: 'ML_TRACKING_REPRODUCE_RUN_ID',
   /** The store's URL. */
   store: 'ML_TRACKING_STORE',
+  /** `1`: pass `allowDirty: true` to `trainModel`. */
+  allowDirty: 'ML_TRACKING_REPRODUCE_ALLOW_DIRTY',
 } as const;
 
 /** Options of {@link reproduceAtCommit}. */
@@ -55,6 +57,12 @@ export interface ReproduceAtCommitOptions {
    * entries run through the project's `tsx`.
    */
   entry?: string;
+  /**
+   * Reproduce even when the working tree has uncommitted changes (the new run records
+   * `git_dirty`), as `trainModel`'s `allowDirty`. A worktree at the recorded commit is clean.
+   * @default false
+   */
+  allowDirty?: boolean;
   /**
    * Called with each line the child prints. @default every line goes to this process's standard
    * error, so that the training's progress shows and standard output stays the caller's
@@ -93,7 +101,7 @@ export class ReproduceError extends MlTrackingError {
         ? ''
         : `\nLast lines of its output:\n${context.outputTail.map((line) => `  ${line}`).join('\n')}`;
     super(
-      `Cannot reproduce run ${context.runId}${context.commit === undefined ? '' : ` at commit ${context.commit}`}: ${context.problem}.${tail}`,
+      `Cannot reproduce run ${context.runId}${context.commit === undefined ? '' : ` at commit ${context.commit}`}: ${context.problem}${/[.!?]$/.test(context.problem) ? '' : '.'}${tail}`,
       { code: 'ERR_REPRODUCE' },
     );
     this.runId = context.runId;
@@ -147,6 +155,7 @@ export async function reproduceAtCommit(
     try {
       const path = await entryPath(entry, cwd, worktree, commit);
       return await runChild({
+        allowDirty: options.allowDirty === true,
         runId,
         commit,
         storeUrl,
@@ -178,6 +187,12 @@ export interface ReproduceRunOptions {
   cwd?: string;
   /** The training script that registers the classes (see {@link ReproduceAtCommitOptions}). */
   entry: string;
+  /**
+   * Reproduce even when the working tree has uncommitted changes (the new run records
+   * `git_dirty`), as `trainModel`'s `allowDirty`. A worktree at the recorded commit is clean.
+   * @default false
+   */
+  allowDirty?: boolean;
   /** Called with each line the child prints. @default every line to standard error */
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -245,6 +260,7 @@ export async function reproduceRun(options: ReproduceRunOptions): Promise<Reprod
   }
   const result = await interruptible(runId, head, (started) =>
     runChild({
+      allowDirty: options.allowDirty === true,
       runId,
       commit: head,
       storeUrl,
@@ -368,6 +384,7 @@ interface RunChildOptions {
   /** The child's folder. */
   cwd: string;
   entry: string;
+  allowDirty: boolean;
   /** Added to the child's environment. */
   env: Record<string, string>;
   onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
@@ -393,6 +410,7 @@ async function runChild(options: RunChildOptions): Promise<TrainModelResult> {
         ...options.env,
         [REPRODUCE_ENVIRONMENT.runId]: runId,
         [REPRODUCE_ENVIRONMENT.store]: options.storeUrl,
+        [REPRODUCE_ENVIRONMENT.allowDirty]: options.allowDirty ? '1' : '0',
       },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       windowsHide: true,

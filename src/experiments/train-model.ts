@@ -385,7 +385,7 @@ function checkTree(context: RunContext, options: CommonOptions, action: string):
     throw new ValidationError(
       'allowDirty',
       `the working tree at ${cwd} has uncommitted changes, so its commit ${context.gitCommit} does not hold the code that would ${action}`,
-      'Commit your changes (git add -A && git commit) so that the run can be reproduced from its id, or pass allowDirty: true to go ahead and record git_dirty = true with a warning.',
+      'Commit your changes (git add -A && git commit) so that the run can be reproduced from its id, or pass allowDirty: true (ml-tracking reproduce: --allow-dirty) to go ahead and record git_dirty = true with a warning.',
     );
   }
   return [

@@ -90,6 +90,11 @@ describe('reproduceAtCommit: the worktree and the child process', () => {
   }, 30_000);
   afterAll(() => rm(folder, { recursive: true, force: true }));
 
+  it('passes allowDirty on to trainModel in the child (ml-tracking reproduce --allow-dirty)', async () => {
+    const result = (await reproduce({ allowDirty: true })) as unknown as { seen: Seen };
+    expect(result.seen.options).toMatchObject({ runId: RUN_ID, allowDirty: true });
+  });
+
   it("runs the commit's entry in a clean worktree at that commit, tells it the run and the store, and removes the worktree", async () => {
     const before = await leftovers();
     const result = (await reproduce()) as unknown as { runId: string; seen: Seen };
@@ -103,7 +108,7 @@ describe('reproduceAtCommit: the worktree and the child process', () => {
     expect(seen.worktree).not.toBe(project.path);
     // The store goes by an absolute URL, whatever the child's folder.
     const storeUrl = pathToFileURL(store).href;
-    expect(seen.options).toEqual({ runId: RUN_ID, store: storeUrl });
+    expect(seen.options).toEqual({ runId: RUN_ID, store: storeUrl, allowDirty: false });
     expect(seen.runIdVariable).toBe(RUN_ID);
     expect(seen.storeVariable).toBe(storeUrl);
     // The linked node_modules does not make the checkout dirty (the run records git_dirty).

@@ -21,6 +21,11 @@ export function reproduceCommand(output: Output) {
           'The training script that registers the classes (it is imported, so it must train only when run as the main module)',
         valueHint: 'file',
       },
+      'allow-dirty': {
+        type: 'boolean',
+        description:
+          'Reproduce in a working tree with uncommitted changes (the new run records git_dirty)',
+      },
       json: { type: 'boolean', description: 'Print JSON for scripts' },
       ...storeArg,
     },
@@ -37,6 +42,7 @@ export function reproduceCommand(output: Output) {
         result = await reproduceRun({
           runId: args.runId,
           entry: args.entry,
+          allowDirty: args['allow-dirty'] === true,
           ...(args.store !== undefined && { store: args.store }),
           // The training's output is progress: standard output stays this command's report.
           onOutput: (line) => process.stderr.write(`${line}\n`),
