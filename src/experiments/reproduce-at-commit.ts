@@ -7,10 +7,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { typeScriptLoader } from '../_typescript-loader.js';
 import { MlTrackingError, NotFoundError, ValidationError } from '../errors.js';
 import { modelRunPath } from '../layout/paths.js';
 import { readModelRun } from '../runs/model-run-records.js';
@@ -402,7 +402,7 @@ async function runChild(options: RunChildOptions): Promise<TrainModelResult> {
   environment[REPRODUCE_ENVIRONMENT.worktree] = undefined;
   const child = spawn(
     process.execPath,
-    [...(typeScript ? typeScriptLoader(options.cwd) : []), runner, options.entry],
+    [...(typeScript ? loaderFor(options.cwd) : []), runner, options.entry],
     {
       cwd: options.cwd,
       env: {
@@ -471,20 +471,10 @@ function runnerPath(): string {
     : fileURLToPath(new URL('./_reproduce-child.ts', import.meta.url));
 }
 
-/**
- * `--import <tsx>`: the project's own tsx (resolved from the worktree, so from its linked
- * node_modules), else ours. Node 22.18+ strips types by itself.
- */
-function typeScriptLoader(folder: string): string[] {
-  for (const base of [join(folder, 'package.json'), import.meta.url]) {
-    try {
-      return ['--import', createRequire(base).resolve('tsx')];
-    } catch {
-      // Not installed there.
-    }
-  }
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major > 22 || (major === 22 && minor >= 18)) return [];
+/** The loader for a TypeScript entry, or a ValidationError that says how to get one. */
+function loaderFor(folder: string): string[] {
+  const loader = typeScriptLoader(folder);
+  if (loader !== undefined) return loader;
   throw new ValidationError(
     'entry',
     `a TypeScript entry needs a loader and tsx is not installed (Node ${process.versions.node})`,

@@ -4,8 +4,8 @@
  * sampled values as `--name=value` and `--logdir=<store>`.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { typeScriptLoader } from '../_typescript-loader.js';
 import { ValidationError } from '../errors.js';
 import type { HyperparameterValue } from './sampling.js';
 
@@ -22,26 +22,16 @@ export function interpreterFor(script: string, folder: string): string[] {
     case '.ts':
     case '.mts':
     case '.cts':
-      return [process.execPath, ...typeScriptLoader(folder), script];
+      return [process.execPath, ...loaderFor(folder), script];
     default:
       return [join(folder, script)];
   }
 }
 
-/**
- * `--import <tsx>` when tsx can be found (the project's own, else ours); Node 22.18+ strips types
- * by itself, so nothing is needed there.
- */
-function typeScriptLoader(folder: string): string[] {
-  for (const base of [join(folder, 'package.json'), import.meta.url]) {
-    try {
-      return ['--import', createRequire(base).resolve('tsx')];
-    } catch {
-      // Not installed there.
-    }
-  }
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  if (major > 22 || (major === 22 && minor >= 18)) return [];
+/** The loader for a TypeScript trial, or a ValidationError that says how to get one. */
+function loaderFor(folder: string): string[] {
+  const loader = typeScriptLoader(folder);
+  if (loader !== undefined) return loader;
   throw new ValidationError(
     'main_script_name',
     `a TypeScript trial needs a loader and tsx is not installed (Node ${process.versions.node})`,
