@@ -2,6 +2,7 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { ExperimentDetail, ExperimentsResponse } from '../../api.js';
 import { fetchJson, query } from '../api-client.js';
+import { DifferingRow } from '../components/differing-row.js';
 import { Link, segment } from '../components/link.js';
 import { Loading, Page, RequestFailed } from '../components/page.js';
 import { bestValue } from '../experiment-sort.js';
@@ -116,24 +117,13 @@ function CompareTables({
           <table class="table compare" data-testid="compare-hyperparameters">
             {header}
             <tbody>
-              {hyperparameterNames.map((name) => {
-                const values = details.map((detail) => formatValue(detail.hyperparameters[name]));
-                const differs = new Set(values).size > 1;
-                return (
-                  <tr
-                    key={name}
-                    data-differs={differs ? 'true' : 'false'}
-                    class={differs ? 'differs' : ''}
-                  >
-                    <th scope="row">{name}</th>
-                    {values.map((value, index) => (
-                      <td key={index} class="mono">
-                        {value}
-                      </td>
-                    ))}
-                  </tr>
-                );
-              })}
+              {hyperparameterNames.map((name) => (
+                <DifferingRow
+                  key={name}
+                  name={name}
+                  values={details.map((detail) => formatValue(detail.hyperparameters[name]))}
+                />
+              ))}
             </tbody>
           </table>
         </div>

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { RunDetail, TagSummaryJson } from '../../api.js';
 import { fetchJson, query } from '../api-client.js';
 import { runColor } from '../charts/run-colors.js';
+import { DifferingRow } from '../components/differing-row.js';
 import { Link, segment } from '../components/link.js';
 import { Loading, Page, RequestFailed } from '../components/page.js';
 import { StatusPill } from '../components/status-pill.js';
@@ -134,20 +135,8 @@ function RunsCompareTables({ runs, metric }: { runs: RunDetail[]; metric: string
         <p class="muted">No hyperparameters were recorded.</p>
       ) : (
         <CompareTable header={header} testId="runs-compare-hyperparameters">
-          {hyperparameters.map(({ name, values, differs }) => (
-            <tr
-              key={name}
-              data-name={name}
-              data-differs={differs ? 'true' : 'false'}
-              class={differs ? 'differs' : ''}
-            >
-              <th scope="row">{name}</th>
-              {values.map((value, index) => (
-                <td key={index} class="mono">
-                  {value}
-                </td>
-              ))}
-            </tr>
+          {hyperparameters.map(({ name, values }) => (
+            <DifferingRow key={name} name={name} values={values} />
           ))}
         </CompareTable>
       )}
