@@ -16,6 +16,7 @@ import { openStore } from '../../src/index.js';
 import { runLogPath, runPath, scalarsPath, storeObjectUri } from '../../src/layout/paths.js';
 import { createTimeSortableId, generateRunName } from '../../src/runs/ids.js';
 import {
+  addToTagSummary,
   decodeRunRecord,
   encodeRunRecord,
   type JsonValue,
@@ -346,30 +347,7 @@ export async function generateUiStore(
         valueArray[count] = value;
         wallArray[count] = Math.round(wall) + t;
         count += 1;
-        const s = summary[tag];
-        if (s === undefined) {
-          summary[tag] = {
-            last: value,
-            lastStep: step,
-            min: value,
-            minStep: step,
-            max: value,
-            maxStep: step,
-            count: 1,
-          };
-        } else {
-          s.last = value;
-          s.lastStep = step;
-          if (value < s.min) {
-            s.min = value;
-            s.minStep = step;
-          }
-          if (value > s.max) {
-            s.max = value;
-            s.maxStep = step;
-          }
-          s.count += 1;
-        }
+        summary[tag] = addToTagSummary(summary[tag], step, value);
       }
     }
     points += count;

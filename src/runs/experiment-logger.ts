@@ -10,7 +10,7 @@ import type { RunStatus } from '../layout/tables.js';
 import type { ProtocolMessage } from './line-protocol.js';
 import { PointBuffer } from './_point-buffer.js';
 import type { RunWriter } from './_run-writer.js';
-import type { JsonValue, RunRecord, TagSummary } from './run-record.js';
+import { addToTagSummary, type JsonValue, type RunRecord, type TagSummary } from './run-record.js';
 
 /** How a run ends: `finish()` alone means it finished. */
 export interface FinishOptions {
@@ -124,34 +124,11 @@ export class ExperimentLogger {
     }
     if (!this.accepting()) return;
     if (state === undefined) {
-      state = {
-        summary: {
-          last: value,
-          lastStep: at,
-          min: value,
-          minStep: at,
-          max: value,
-          maxStep: at,
-          count: 0,
-        },
-        nextStep: 0,
-      };
+      state = { summary: addToTagSummary(undefined, at, value), nextStep: 0 };
       this.tagStates.set(tag, state);
+    } else {
+      addToTagSummary(state.summary, at, value);
     }
-    const summary = state.summary;
-    if (at >= summary.lastStep) {
-      summary.last = value;
-      summary.lastStep = at;
-    }
-    if (value < summary.min) {
-      summary.min = value;
-      summary.minStep = at;
-    }
-    if (value > summary.max) {
-      summary.max = value;
-      summary.maxStep = at;
-    }
-    summary.count += 1;
     state.nextStep = Math.max(state.nextStep, at + 1);
     this.points.push(tag, at, value, Date.now());
     this.recordChanged = true;

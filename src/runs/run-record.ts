@@ -29,6 +29,44 @@ export interface TagSummary {
   count: number;
 }
 
+/**
+ * Counts one point into a tag's summary (a new summary for the tag's first point): `last` is the
+ * value at the highest step, the latest written on equal steps; the first minimum and maximum
+ * keep their steps. The logger and anything else that writes summaries (the benchmark's store)
+ * share this one definition. Returns the summary, updated in place when one was given.
+ */
+export function addToTagSummary(
+  summary: TagSummary | undefined,
+  step: number,
+  value: number,
+): TagSummary {
+  if (summary === undefined) {
+    return {
+      last: value,
+      lastStep: step,
+      min: value,
+      minStep: step,
+      max: value,
+      maxStep: step,
+      count: 1,
+    };
+  }
+  if (step >= summary.lastStep) {
+    summary.last = value;
+    summary.lastStep = step;
+  }
+  if (value < summary.min) {
+    summary.min = value;
+    summary.minStep = step;
+  }
+  if (value > summary.max) {
+    summary.max = value;
+    summary.maxStep = step;
+  }
+  summary.count += 1;
+  return summary;
+}
+
 /** A hyperparameter value: anything JSON can hold. */
 export type JsonValue =
   string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
