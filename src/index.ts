@@ -187,3 +187,22 @@ export type {
 } from './experiments/compare-runs.js';
 export { reproduceRun, ReproduceError } from './experiments/reproduce-at-commit.js';
 export type { ReproduceRunOptions, ReproduceRunResult } from './experiments/reproduce-at-commit.js';
+export { DataLoader, defineVersions } from './pipeline/versions.js';
+export type { PipelineVersion } from './pipeline/versions.js';
+export type {
+  ModelScriptExports,
+  PipelineContext,
+  PipelineMode,
+  PipelineModel,
+  PipelineModelThis,
+} from './pipeline/pipeline-model.js';
+export { runPipeline } from './pipeline/run-pipeline.js';
+export type {
+  PipelineEvent,
+  PipelineReport,
+  RunPipelineOptions,
+  VersionReport,
+} from './pipeline/run-pipeline.js';
+export { listPipeline } from './pipeline/list-pipeline.js';
+export type { ListPipelineOptions, PipelineListing } from './pipeline/list-pipeline.js';
+export { PipelineScriptError } from './pipeline/version-process.js';

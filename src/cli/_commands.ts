@@ -49,6 +49,9 @@ export function commands(output: Output) {
     reproduce: lazy(() =>
       import('./commands/reproduce.js').then((module) => module.reproduceCommand(output)),
     ),
+    pipeline: lazy(() =>
+      import('./commands/pipeline.js').then((module) => module.pipelineCommand(output)),
+    ),
     ui: lazy(() => import('./commands/ui.js').then((module) => module.uiCommand(output))),
     gc: lazy(() => import('./commands/gc.js').then((module) => module.gcCommand(output))),
     migrate: lazy(() =>

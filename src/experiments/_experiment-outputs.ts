@@ -58,23 +58,28 @@ export async function temporaryOutputs(): Promise<{
   remove(): Promise<void>;
 }> {
   const root = await mkdtemp(join(tmpdir(), 'ml-tracking-experiment-debug-'));
+  return {
+    outputs: localOutputs(root, true),
+    remove: () => rm(root, { recursive: true, force: true }),
+  };
+}
+
+/** Outputs in a local folder (made on the first write); `temporary` says it will not be kept. */
+export function localOutputs(root: string, temporary: boolean): ExperimentOutputs {
   const written: string[] = [];
   const path = (name: string) => join(root, ...checkOutputName(name).split('/'));
   return {
-    outputs: {
-      uri: `${pathToFileURL(root).href}/`,
-      temporary: true,
-      written,
-      async write(name, data) {
-        const target = path(name);
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, data);
-        if (!written.includes(name)) written.push(name);
-        return target;
-      },
-      path,
-      url: (name) => pathToFileURL(path(name)).href,
+    uri: `${pathToFileURL(root).href}/`,
+    temporary,
+    written,
+    async write(name, data) {
+      const target = path(name);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, data);
+      if (!written.includes(name)) written.push(name);
+      return target;
     },
-    remove: () => rm(root, { recursive: true, force: true }),
+    path,
+    url: (name) => pathToFileURL(path(name)).href,
   };
 }

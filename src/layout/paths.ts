@@ -128,3 +128,26 @@ export const experimentOutputsFolder = (
   modelName: string,
   runId: string,
 ): string => `experiment-outputs/${project}/${modelName}/${runId}/`;
+
+/**
+ * A pipeline's working files, beside the table folders: one claim per (script, version), which
+ * is how pipeline processes on many machines share the versions.
+ */
+export const pipelineFilesFolder = (project: string): string => `pipeline-files/${project}/`;
+
+/** Who runs version `version` of `script`: created only if absent, re-taken by a compare-and-swap. */
+export const pipelineClaimPath = (project: string, script: string, version: string): string =>
+  `${pipelineFilesFolder(project)}claims/${script}/${version}.json`;
+
+/**
+ * Every line the pipeline processes of one host logged, timestamped (plain text, appended):
+ * `outputs/log-<hostname>`, as in the pipeline runner ml-tracking absorbed.
+ */
+export const pipelineLogPath = (host: string): string => `outputs/log-${host}`;
+
+/** One JSON line per version a host's pipeline ran, with its results: `outputs/output-<hostname>`. */
+export const pipelineOutputPath = (host: string): string => `outputs/output-${host}`;
+
+/** A pipeline model's folder in the store (`ctx.outputs`): one per script and `modelDirSuffix`. */
+export const pipelineModelFolder = (project: string, modelDir: string): string =>
+  `pipeline-models/${project}/${modelDir}/`;

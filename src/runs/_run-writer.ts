@@ -144,6 +144,19 @@ export class StoreRunWriter implements RunWriter {
   }
 }
 
+/** Writes nothing: the run of a pipeline's test mode, whose records must not reach any store. */
+export class DiscardRunWriter implements RunWriter {
+  readonly minIntervalMs = 0;
+
+  create(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  write(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 /**
  * Writes protocol lines to a file descriptor (standard output by default), synchronously so that
  * lines reach the parent in order and before the process exits, also on a signal.

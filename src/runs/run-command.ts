@@ -33,6 +33,8 @@ export interface RunCommandOptions {
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Called after each scalar the child reported was recorded. */
   onScalar?: (tag: string, value: number, step: number) => void;
+  /** Called after each protocol message was applied to the run (a scalar's has its step). */
+  onMessage?: (message: ProtocolMessage) => void;
 }
 
 /** How the command ended. */
@@ -133,6 +135,7 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
         }
         try {
           apply(parsed.message);
+          options.onMessage?.(parsed.message);
         } catch (error) {
           // A bad value (NaN, a negative step) is the child's mistake, never the parent's crash.
           const problem = error instanceof MlTrackingError ? error.message : String(error);

@@ -16,7 +16,7 @@ import { readRunContext } from '../tracking/run-context.js';
 import { closeOnExit, forget } from './_exit-hooks.js';
 import { ExperimentLogger } from './experiment-logger.js';
 import { createTimeSortableId, generateRunName, isTimeSortableId } from './ids.js';
-import { ProtocolRunWriter, StoreRunWriter } from './_run-writer.js';
+import { DiscardRunWriter, ProtocolRunWriter, StoreRunWriter } from './_run-writer.js';
 import type { JsonValue, RunProvenance, RunRecord } from './run-record.js';
 
 /** Environment variables through which a parent process hands its run to a child. */
@@ -251,3 +251,35 @@ function checkHeartbeat(seconds: number | undefined): number {
 }
 
 const nonEmpty = (text: string | undefined): string | undefined => (text === '' ? undefined : text);
+
+/**
+ * A run that records nothing anywhere: it checks what is logged to it as a real run does, keeps
+ * its summary in memory, and writes nothing (a pipeline's test mode, which must leave the store
+ * as it was).
+ */
+export function startDryRun(options: {
+  project: string;
+  name: string;
+  hyperparameters?: Record<string, JsonValue>;
+}): ExperimentLogger {
+  const now = new Date();
+  const record: RunRecord = {
+    id: createTimeSortableId(now),
+    project: slugifyProject(options.project),
+    name: options.name,
+    status: 'running',
+    origin: 'pipeline',
+    startedAt: now,
+    heartbeatAt: now,
+    heartbeatIntervalSeconds: 3600,
+    host: hostname(),
+    hyperparameters: checkHyperparameters(options.hyperparameters),
+    summary: {},
+    predictionIds: [],
+    scalarsUri: '',
+  };
+  return new ExperimentLogger(record, new DiscardRunWriter(), {
+    flushIntervalMs: 1000,
+    heartbeatIntervalMs: 3_600_000,
+  });
+}
