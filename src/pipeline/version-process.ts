@@ -203,13 +203,17 @@ export async function runVersionProcess(options: VersionProcessOptions): Promise
   if (ending.status === 'finished' && !options.signal.aborted) {
     return { status: 'finished', metrics, interrupted: false };
   }
+  // What the version said before it exited (the model's error) says more than its exit code.
+  const reported = outcome.reportedStatus?.error;
   const message = options.signal.aborted
     ? 'interrupted'
-    : ending.error instanceof Error
-      ? ending.error.message
-      : typeof ending.error === 'string'
-        ? ending.error
-        : 'failed';
+    : reported !== undefined
+      ? reported
+      : ending.error instanceof Error
+        ? ending.error.message
+        : typeof ending.error === 'string'
+          ? ending.error
+          : 'failed';
   return {
     status: 'failed',
     metrics,
