@@ -11,6 +11,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ValidationError } from '../errors.js';
+import { sleep } from '../_sleep.js';
 import type { ExperimentLogger } from '../runs/experiment-logger.js';
 import { createTimeSortableId } from '../runs/ids.js';
 import { markRunLost } from '../runs/mark-lost.js';
@@ -133,11 +134,7 @@ export async function runPipeline(options: RunPipelineOptions = {}): Promise<Pip
   const mode = options.mode ?? 'test';
   // Checked for JavaScript callers, whom the type does not hold.
   if (!['test', 'execution'].includes(mode)) {
-    throw new ValidationError(
-      'mode',
-      `"${mode}" is not a mode`,
-      'Use "test" or "execution".',
-    );
+    throw new ValidationError('mode', `"${mode}" is not a mode`, 'Use "test" or "execution".');
   }
   const cwd = options.cwd ?? process.cwd();
   const config = await readPipelineConfig({
@@ -602,15 +599,3 @@ function emptyReport(context: Context): PipelineReport {
 
 /** Read through a call: a signal can be aborted while a version runs, which narrowing ignores. */
 const interrupted = (signal: AbortSignal): boolean => signal.aborted;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
+import { sleep } from '../_sleep.js';
 import { createTimeSortableId } from '../runs/ids.js';
 import { markRunLost } from '../runs/mark-lost.js';
 import { readRecord } from '../runs/read-runs.js';
@@ -180,16 +181,4 @@ function trialFolder(config: SweepConfig, description: SweepDescription, cwd: st
     `${config.mainScriptName} is neither in ${cwd} nor in ${description.configFolder}`,
     'Start the agent in the folder that holds the trial script (a checkout of the same code).',
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
