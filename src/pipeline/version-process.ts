@@ -204,16 +204,15 @@ export async function runVersionProcess(options: VersionProcessOptions): Promise
     return { status: 'finished', metrics, interrupted: false };
   }
   // What the version said before it exited (the model's error) says more than its exit code.
-  const reported = outcome.reportedStatus?.error;
+  const exitReason =
+    ending.error instanceof Error
+      ? ending.error.message
+      : typeof ending.error === 'string'
+        ? ending.error
+        : 'failed';
   const message = options.signal.aborted
     ? 'interrupted'
-    : reported !== undefined
-      ? reported
-      : ending.error instanceof Error
-        ? ending.error.message
-        : typeof ending.error === 'string'
-          ? ending.error
-          : 'failed';
+    : (outcome.reportedStatus?.error ?? exitReason);
   return {
     status: 'failed',
     metrics,
