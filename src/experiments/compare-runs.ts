@@ -10,7 +10,7 @@ import { checkRunId, getRun } from '../runs/read-runs.js';
 import type { JsonValue, RunRecord } from '../runs/run-record.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
-import { mapConcurrently } from '../tracking/_map-concurrently.js';
+import { mapConcurrently } from '../_map-concurrently.js';
 import { metricGoal, type MetricGoal } from '../tracking/list-experiments.js';
 import { closest } from '../_suggest.js';
 

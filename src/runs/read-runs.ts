@@ -7,7 +7,7 @@ import { runPath } from '../layout/paths.js';
 import { RUN_STATUSES, type RunStatus } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
-import { mapConcurrently } from '../tracking/_map-concurrently.js';
+import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from '../tracking/project-name.js';
 import { isTimeSortableId } from './ids.js';
 import { decodeRunRecord, effectiveStatus, type RunRecord } from './run-record.js';

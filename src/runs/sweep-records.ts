@@ -18,7 +18,7 @@ import {
 } from '../layout/paths.js';
 import { SWEEPS_COLUMNS } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
-import { mapConcurrently } from '../tracking/_map-concurrently.js';
+import { mapConcurrently } from '../_map-concurrently.js';
 
 /** `experiment_description.json`: everything an agent needs to run the sweep's trials. */
 export interface SweepDescription {

@@ -22,7 +22,7 @@ import {
 import { runPath } from '../layout/paths.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
-import { mapConcurrently } from '../tracking/_map-concurrently.js';
+import { mapConcurrently } from '../_map-concurrently.js';
 import { parseSweepConfig, type SweepConfig } from './sweep-config.js';
 import { runTrial, type SweepEvent } from './run-trial.js';
 

@@ -9,7 +9,7 @@ import {
   type ExperimentKind,
 } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
-import { mapConcurrently } from './_map-concurrently.js';
+import { mapConcurrently } from '../_map-concurrently.js';
 import { metricValue, metricsOfRow } from './list-experiments.js';
 import { findTrackers, TRACKER_READS_AT_ONCE, type TrackerFile } from './list-trackers.js';
 

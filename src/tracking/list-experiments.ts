@@ -3,7 +3,7 @@ import { ValidationError } from '../errors.js';
 import { describeValue } from '../metrics/input-checks.js';
 import { EXPERIMENT_KINDS, metricNames, type ExperimentKind } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
-import { mapConcurrently } from './_map-concurrently.js';
+import { mapConcurrently } from '../_map-concurrently.js';
 import {
   checkKind,
   findTrackers,

@@ -4,7 +4,7 @@ import { describeValue } from '../metrics/input-checks.js';
 import { trackerFolder } from '../layout/paths.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
-import { mapConcurrently } from './_map-concurrently.js';
+import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from './project-name.js';
 
 /** A tracker file and how many experiments it holds. */

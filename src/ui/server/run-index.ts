@@ -9,7 +9,7 @@ import { runPath } from '../../layout/paths.js';
 import { readRecord } from '../../runs/read-runs.js';
 import { effectiveStatus, type RunRecord } from '../../runs/run-record.js';
 import type { Store } from '../../store/types.js';
-import { mapConcurrently } from '../../tracking/_map-concurrently.js';
+import { mapConcurrently } from '../../_map-concurrently.js';
 
 /** A run in the index, with what filters need precomputed. */
 export interface IndexedRun {

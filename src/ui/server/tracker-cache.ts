@@ -7,7 +7,7 @@ import { trackerFolder } from '../../layout/paths.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../../layout/tables.js';
 import type { TrackerFile } from '../../tracking/list-trackers.js';
 import type { Store } from '../../store/types.js';
-import { mapConcurrently } from '../../tracking/_map-concurrently.js';
+import { mapConcurrently } from '../../_map-concurrently.js';
 import { TRACKER_READS_AT_ONCE, trackerFileOfPath } from '../../tracking/list-trackers.js';
 
 /** A tracker's rows, as of one generation. */

@@ -10,7 +10,7 @@ import type { RunRecord, TagSummary } from '../../../runs/run-record.js';
 import type { ScalarSeries } from '../../../runs/scalar-table.js';
 import { shellCommand } from '../../../runs/shell-command.js';
 import type { Store } from '../../../store/types.js';
-import { mapConcurrently } from '../../../tracking/_map-concurrently.js';
+import { mapConcurrently } from '../../../_map-concurrently.js';
 import type {
   RunDetail,
   RunItem,

@@ -13,7 +13,7 @@ import {
 } from '../../../runs/sweep-records.js';
 import { summariseSweep, type SweepSummary, type SweepTrial } from '../../../sweeps/list-sweeps.js';
 import type { Store } from '../../../store/types.js';
-import { mapConcurrently } from '../../../tracking/_map-concurrently.js';
+import { mapConcurrently } from '../../../_map-concurrently.js';
 import type { SweepDetail, SweepItem, SweepsResponse, TrialItem } from '../../api.js';
 import { choiceParam, HttpError, integerParam, isoOrNull, notFound } from '../_http.js';
 import { withStatusNow, type RunIndex } from '../run-index.js';
