@@ -14,7 +14,7 @@
  */
 import pRetry from 'p-retry';
 import { ConflictError } from '../errors.js';
-import { readTextIfExists, writeIfGeneration } from '../store/outcomes.js';
+import { readTextIfExists, writeIfGeneration, type VersionedText } from '../store/outcomes.js';
 import type { ObjectInfo, RetryPolicy, Store } from '../store/types.js';
 
 /** A change's decision not to write, with the value the caller wants back (see {@link decline}). */
@@ -33,11 +33,11 @@ export interface KeyedCommitOptions<Value> {
    */
   hasKey: (text: string) => boolean;
   /**
-   * The change: the new text from the current one (`undefined` when the object does not exist),
-   * or `decline(value)` to write nothing. Called again with fresh text after each lost race, so
-   * it must be a pure function of its input. What it throws ends the commit, untried again.
+   * The change: the new text from the current object (`undefined` when it does not exist), or
+   * `decline(value)` to write nothing. Called again with a fresh read after each lost race, so it
+   * must be a pure function of its input. What it throws ends the commit, untried again.
    */
-  apply: (current: string | undefined) => string | Declined<Value>;
+  apply: (current: VersionedText | undefined) => string | Declined<Value>;
   /** Content type of the written object. */
   contentType?: string;
   /**
@@ -77,7 +77,7 @@ class LostRace extends Error {
  * @example
  * await commitKeyed(store, 'trackers/soil.csv', {
  *   hasKey: (text) => text.includes(runId),
- *   apply: (current) => `${current ?? 'run_id\n'}${runId}\n`,
+ *   apply: (current) => `${current?.text ?? 'run_id\n'}${runId}\n`,
  * });
  */
 export async function commitKeyed<Value = never>(
@@ -95,7 +95,7 @@ export async function commitKeyed<Value = never>(
     if (current !== undefined && options.hasKey(current.text)) {
       return { status: 'already', generation: current.generation, attempts };
     }
-    const next = options.apply(current?.text);
+    const next = options.apply(current);
     if (typeof next !== 'string') return { status: 'declined', value: next.declined, attempts };
     const expected = current?.generation ?? '0';
     let info: ObjectInfo | undefined;

@@ -4,11 +4,10 @@
  * row of the project's experiment tracker, under a duplicate-name policy the caller must choose.
  */
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { jsonText } from '../_json.js';
-import { ConflictError, MlTrackingError, ValidationError } from '../errors.js';
+import { MlTrackingError, ValidationError } from '../errors.js';
 import { experimentTrackerPath } from '../layout/paths.js';
-import { experimentOutputsLocation, isTrackerConflict } from '../runs/experiment-records.js';
+import { experimentOutputsLocation } from '../runs/experiment-records.js';
 import type { ExperimentLogger } from '../runs/experiment-logger.js';
 import type { JsonValue } from '../runs/run-record.js';
 import { startRun } from '../runs/start-run.js';
@@ -17,20 +16,18 @@ import type { Store } from '../store/types.js';
 import { slugifyProject } from '../tracking/project-name.js';
 import { readRunContext } from '../tracking/run-context.js';
 import { storeOutputs, temporaryOutputs, type ExperimentOutputs } from './_experiment-outputs.js';
+import {
+  commitExperimentRow,
+  decide,
+  DuplicateModelError,
+  ON_DUPLICATE_VALUES,
+  type OnDuplicate,
+  type RowCommit,
+} from './duplicate-policy.js';
 import { ModelTracker, type TrackerRow } from './model-tracker.js';
 
 export type { ExperimentOutputs } from './_experiment-outputs.js';
-
-/** What `run()` does when the tracker already has a row for the model name. */
-export type OnDuplicate = 'overwrite' | 'duplicate' | 'skip' | 'error';
-
-/** Every {@link OnDuplicate} value. */
-export const ON_DUPLICATE_VALUES: readonly OnDuplicate[] = [
-  'overwrite',
-  'duplicate',
-  'skip',
-  'error',
-];
+export { DuplicateModelError, ON_DUPLICATE_VALUES, type OnDuplicate } from './duplicate-policy.js';
 
 /** Options of an {@link Experiment}'s constructor. */
 export interface ExperimentOptions {
@@ -85,28 +82,6 @@ export type ExperimentRunResult =
   | { status: 'skipped'; runId?: string; row: TrackerRow; tracker: string }
   | { status: 'debug'; row: TrackerRow; tracker: string };
 
-/**
- * `onDuplicate: 'error'` found the model name in the tracker already. A `ConflictError` (code
- * `ERR_CONFLICT`) whose message names the model and the ways out.
- */
-export class DuplicateModelError extends ConflictError {
-  override name = 'DuplicateModelError';
-  /** The model name found in the tracker. */
-  readonly modelName: string;
-
-  constructor(context: { store: string; path: string; modelName: string; generation: string }) {
-    super({
-      operation: 'record experiment',
-      store: context.store,
-      path: context.path,
-      expectedGeneration: '0',
-      actualGeneration: context.generation,
-    });
-    this.modelName = context.modelName;
-    this.message = `Cannot run experiment "${context.modelName}": the experiment tracker ${context.path} in ${context.store} already has a row for it, and onDuplicate is "error". Give the experiment another modelName, or run it with onDuplicate: "overwrite" (replace the row), "duplicate" (add another row) or "skip" (keep the row, train nothing).`;
-  }
-}
-
 /** The tracker columns `run()` writes itself; `evaluate()` results may not use these names. */
 export const EXPERIMENT_ROW_COLUMNS = [
   'model_name',
@@ -128,8 +103,6 @@ export const EXPERIMENT_ROW_COLUMNS = [
 const STAGES = ['preprocess', 'preprocess_debug', 'train', 'evaluate'] as const;
 type Stage = (typeof STAGES)[number];
 
-/** Conditional tracker writes tried before giving up, when other runs keep saving first. */
-const TRACKER_ATTEMPTS = 20;
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /**
@@ -253,15 +226,18 @@ export abstract class Experiment<Data, Model> {
   }
 
   /**
-   * Runs the stages and records the run. The tracker row is written last: if anything fails
-   * before, the tracker is unchanged (a failed stage marks the run `failed` and is rethrown).
+   * Runs the stages and records the run. The tracker row is the commit point, written after
+   * every stage: if anything fails before, the tracker is unchanged (a failed stage marks the
+   * run `failed` and is rethrown); the run's record ends after it, `finished` when the row was
+   * recorded or another run's row kept (`skip`), `failed` when the commit was refused or failed.
    * Concurrent runs of one project (processes, machines) each re-read the tracker and retry
-   * when another saved first, so no row is lost or doubled.
+   * when another saved first, and find their own row (by run id) when a retry follows an answer
+   * lost after the save, so no row is lost or doubled.
    * @throws ValidationError (before anything runs) for a missing or unknown `onDuplicate` or a bad
    *   `modelName`; DuplicateModelError with `onDuplicate: 'error'` when the name is taken (also
-   *   when a concurrent run recorded it while this one trained: this run's record then stays,
-   *   finished, without a tracker row); ConflictError when other writers kept saving the tracker
-   *   first through every retry (the same then holds).
+   *   when a concurrent run recorded it while this one trained: this run's record then says
+   *   `failed` with this error, and it has no tracker row); ConflictError when other writers kept
+   *   saving the tracker first through every retry (the same then holds).
    */
   async run(options: ExperimentRunOptions): Promise<ExperimentRunResult> {
     const settings = checkRunOptions(options);
@@ -329,7 +305,11 @@ export abstract class Experiment<Data, Model> {
     try {
       const trackerPath = experimentTrackerPath(this.project);
       const tracker = await ModelTracker.load(store, trackerPath);
-      const found = decide(tracker, modelName, settings.onDuplicate, store.url, trackerPath);
+      const found = decide(tracker, modelName, settings.onDuplicate, {
+        store: store.url,
+        path: trackerPath,
+        generation: tracker.generation ?? '0',
+      });
       if (found !== undefined) return { status: 'skipped', row: found, tracker: trackerPath };
 
       const logger = await startRun({
@@ -367,18 +347,40 @@ export abstract class Experiment<Data, Model> {
           .catch(() => undefined);
         throw original;
       }
-      const record = await logger.finish();
+      // The row is the commit point; the record then ends as the commit went, so a run that
+      // the duplicate policy refused at the last moment is not left saying it finished.
+      const record = logger.snapshot;
       const row = this.row({
         modelName,
         runId: logger.id,
-        status: record.status,
+        status: 'finished',
         startedAt: record.startedAt,
         ...outcome,
         outputs: location.uri,
         gitCommit: record.gitCommit,
         gitDirty: record.gitDirty,
       });
-      return await commitRow(store, trackerPath, row, modelName, logger.id, settings.onDuplicate);
+      let commit: RowCommit;
+      try {
+        commit = await commitExperimentRow(
+          store,
+          trackerPath,
+          row,
+          { modelName, runId: logger.id },
+          settings.onDuplicate,
+        );
+      } catch (error) {
+        const reason =
+          error instanceof DuplicateModelError
+            ? error
+            : `its tracker row could not be recorded: ${describe(error)}`;
+        await logger.finish({ status: 'failed', error: reason }).catch(() => undefined);
+        throw error;
+      }
+      await logger.finish();
+      return commit.status === 'recorded'
+        ? { status: 'recorded', runId: logger.id, row: commit.row, tracker: trackerPath }
+        : { status: 'skipped', runId: logger.id, row: commit.row, tracker: trackerPath };
     } finally {
       if (ownsStore) await store.close();
     }
@@ -545,60 +547,4 @@ function checkResults(results: unknown): Record<string, number> {
     }
   }
   return results as Record<string, number>;
-}
-
-/**
- * Applies the duplicate policy before training: the existing row to resolve with (`skip`), a
- * thrown `DuplicateModelError` (`error`), or `undefined` to go on.
- */
-function decide(
-  tracker: ModelTracker,
-  modelName: string,
-  onDuplicate: OnDuplicate,
-  store: string,
-  path: string,
-): TrackerRow | undefined {
-  const existing = tracker.find({ model_name: modelName }).at(-1);
-  if (existing === undefined) return undefined;
-  if (onDuplicate === 'skip') return existing;
-  if (onDuplicate === 'error') {
-    throw new DuplicateModelError({
-      store,
-      path,
-      modelName,
-      generation: tracker.generation ?? '0',
-    });
-  }
-  return undefined;
-}
-
-/**
- * The commit point: a read-modify-write of the tracker at the generation read, retried with
- * jittered backoff when another run saved first. The policy is applied again to the fresh rows,
- * so a concurrent `overwrite` leaves one row and concurrent `duplicate`s one row each.
- */
-async function commitRow(
-  store: Store,
-  path: string,
-  row: TrackerRow,
-  modelName: string,
-  runId: string,
-  onDuplicate: OnDuplicate,
-): Promise<ExperimentRunResult> {
-  for (let attempt = 1; ; attempt += 1) {
-    const tracker = await ModelTracker.load(store, path);
-    const found = decide(tracker, modelName, onDuplicate, store.url, path);
-    if (found !== undefined) return { status: 'skipped', runId, row: found, tracker: path };
-    if (onDuplicate === 'overwrite') tracker.upsert('model_name', row);
-    else tracker.addRow(row);
-    try {
-      await tracker.save(store, path);
-      return { status: 'recorded', runId, row, tracker: path };
-    } catch (error) {
-      if (!isTrackerConflict(error) || attempt >= TRACKER_ATTEMPTS) throw error;
-      // Writers that collided wait different times, so that they do not collide again.
-      const base = Math.min(1000, 10 * 2 ** Math.min(attempt - 1, 7));
-      await sleep(base * (1 + Math.random()));
-    }
-  }
 }

@@ -3,13 +3,14 @@
  * ordered union of the rows' column names (rows may differ: each experiment reports its own
  * results). Kept in the store as JSON (types survive) or CSV (for spreadsheets), rewritten whole
  * by a compare-and-swap on the object's generation, so two writers never overwrite each other
- * unseen.
+ * unseen; `update` adds the retries and a writer's key, so a change lands exactly once.
  */
 import { parse } from 'csv-parse/sync';
 import { encodeTable, FORMULA_START, PLAIN_NUMBER, type CellValue } from '../csv/encode.js';
 import { ValidationError } from '../errors.js';
 import { jsonText } from '../_json.js';
-import { readTrackerFile, writeTrackerFile } from '../runs/experiment-records.js';
+import { commitTrackerFile, writeTrackerFile } from '../runs/experiment-records.js';
+import { readTextIfExists } from '../store/outcomes.js';
 import type { ObjectInfo, Store } from '../store/types.js';
 
 /** One row of a tracker: values by column name. */
@@ -216,16 +217,59 @@ export class ModelTracker {
    * @example const tracker = await ModelTracker.load(store, 'experiment-trackers/soil.json');
    */
   static async load(store: Store, path: string): Promise<ModelTracker> {
-    const format = formatOf(path);
-    const file = await readTrackerFile(store, path);
-    const tracker =
-      file === undefined
-        ? new ModelTracker()
-        : format === 'json'
-          ? ModelTracker.fromJSON(file.text)
-          : ModelTracker.fromCSV(file.text);
+    formatOf(path);
+    const file = await readTextIfExists(store, path);
+    const tracker = file === undefined ? new ModelTracker() : trackerFromText(file.text, path);
     tracker.stored = { path, generation: file?.generation ?? '0' };
     return tracker;
+  }
+
+  /**
+   * Loads, changes and saves the tracker at `path` as one step that is safe to race and to retry.
+   * When another writer saved first, it loads again and applies `change` to the fresh rows; and
+   * `key` (values of a row that only this writer adds, such as its run id) tells a change that is
+   * in already (this writer's earlier save, whose answer was lost on the way back) from one still
+   * to make: the change lands exactly once, where a `save` retried by hand could add a row twice.
+   * @returns `'applied'`, or `'already'` when a row matching `key` was there (nothing written).
+   * @throws ValidationError when `key` is empty or `change` leaves no row matching it (the change
+   *   could never be recognised); ConflictError when other writers kept saving first through
+   *   every retry; what `change` throws (nothing is written then).
+   * @example
+   * await ModelTracker.update(store, 'trackers/soil.json', { run_id: runId }, (tracker) => {
+   *   tracker.addRow({ run_id: runId, model_name: 'rf-200', accuracy: 0.91 });
+   * });
+   */
+  static async update(
+    store: Store,
+    path: string,
+    key: TrackerRow,
+    change: (tracker: ModelTracker) => void,
+  ): Promise<'applied' | 'already'> {
+    formatOf(path);
+    if (!isPlainRow(key) || Object.keys(key).length === 0) {
+      throw new ValidationError(
+        'key',
+        'it is not an object of column values',
+        'Pass values of the row this change adds, e.g. { run_id: runId }.',
+      );
+    }
+    const result = await commitTrackerFile(store, path, {
+      hasKey: (text) => trackerFromText(text, path).find(key).length > 0,
+      apply: (current) => {
+        const tracker =
+          current === undefined ? new ModelTracker() : trackerFromText(current.text, path);
+        change(tracker);
+        if (tracker.find(key).length === 0) {
+          throw new ValidationError(
+            'key',
+            `no row matches ${jsonText(key) ?? 'it'} after the change`,
+            'Pass values of a row the change adds (such as its run id): they are how a retry knows the change is in.',
+          );
+        }
+        return trackerText(tracker, path);
+      },
+    });
+    return result.status === 'already' ? 'already' : 'applied';
   }
 
   /**
@@ -233,10 +277,11 @@ export class ModelTracker {
    * was loaded: at the generation `load` (or the last `save`) saw at this path. A tracker not
    * loaded from this path is written only if no file exists there.
    * @throws ConflictError when another writer saved first: load again, re-apply the change, save.
+   *   A save whose answer was lost can also throw it after it landed, so a change re-applied by
+   *   hand must be one that is harmless twice (`upsert`), or use {@link ModelTracker.update}.
    */
   async save(store: Store, path: string): Promise<ObjectInfo> {
-    const format = formatOf(path);
-    const text = format === 'json' ? `${jsonText(this) ?? '{}'}\n` : this.toCSV();
+    const text = trackerText(this, path);
     const ifGeneration = this.stored?.path === path ? this.stored.generation : '0';
     const info = await writeTrackerFile(store, path, text, ifGeneration);
     this.stored = { path, generation: info.generation };
@@ -267,6 +312,16 @@ export class ModelTracker {
     this.columnSet.add(name);
     this.columns.push(name);
   }
+}
+
+/** @internal A tracker from a stored file's text, JSON or CSV by the path's extension. */
+export function trackerFromText(text: string, path: string): ModelTracker {
+  return formatOf(path) === 'json' ? ModelTracker.fromJSON(text) : ModelTracker.fromCSV(text);
+}
+
+/** @internal A tracker's stored text, JSON or CSV by the path's extension. */
+export function trackerText(tracker: ModelTracker, path: string): string {
+  return formatOf(path) === 'json' ? `${jsonText(tracker) ?? '{}'}\n` : tracker.toCSV();
 }
 
 function formatOf(path: string): TrackerFormat {

@@ -1,41 +1,20 @@
 /**
  * The objects of `Experiment` classes in the store: a project's experiment tracker (a
- * `ModelTracker` file, rewritten whole by a compare-and-swap on its generation) and the files an
+ * `ModelTracker` file, rewritten whole by a keyed compare-and-swap on its generation) and the files an
  * experiment run writes into its outputs folder. The only experiment code that touches store
  * paths; the paths themselves come from the data contract (`layout/paths.ts`).
  */
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import {
+  commitKeyed,
+  type KeyedCommitOptions,
+  type KeyedCommitResult,
+} from '../coordination/keyed-commit.js';
+import { ValidationError } from '../errors.js';
 import { experimentOutputsFolder, storeObjectUri } from '../layout/paths.js';
 import type { ObjectData, ObjectInfo, Store } from '../store/types.js';
 
-/** A tracker file as read: its text and the generation to compare-and-swap it at. */
-export interface StoredTrackerFile {
-  text: string;
-  /** The generation the text was read at (or an older one: see {@link readTrackerFile}). */
-  generation: string;
-}
-
-/**
- * Reads a tracker file; `undefined` when there is none (a new tracker is created with
- * generation `"0"`, create-only). The generation is taken before the text is read: if someone
- * writes in between, the text is newer than the generation and the next conditional write loses
- * (and is retried), where the other order could overwrite a row unseen.
- */
-export async function readTrackerFile(
-  store: Store,
-  path: string,
-): Promise<StoredTrackerFile | undefined> {
-  for (;;) {
-    const info = await store.stat(path);
-    if (info === undefined) return undefined;
-    try {
-      return { text: await store.readText(path), generation: info.generation };
-    } catch (error) {
-      // Deleted between stat and read: look again rather than report a tracker that is gone.
-      if (!(error instanceof NotFoundError)) throw error;
-    }
-  }
-}
+const trackerContentType = (path: string): string =>
+  path.endsWith('.json') ? 'application/json' : 'text/csv';
 
 /**
  * Writes a tracker file only if it is still at `ifGeneration` (`"0"`: only if absent).
@@ -47,13 +26,20 @@ export function writeTrackerFile(
   text: string,
   ifGeneration: string,
 ): Promise<ObjectInfo> {
-  const contentType = path.endsWith('.json') ? 'application/json' : 'text/csv';
-  return store.write(path, text, { ifGeneration, contentType });
+  return store.write(path, text, { ifGeneration, contentType: trackerContentType(path) });
 }
 
-/** Whether `error` is a lost compare-and-swap, the one failure worth a re-read and retry. */
-export const isTrackerConflict = (error: unknown): error is ConflictError =>
-  error instanceof ConflictError;
+/**
+ * Changes a tracker file by a keyed commit (see `coordination/keyed-commit.ts`): `hasKey` finds
+ * the writer's own row (its run id), so a retry after a lost answer never adds the row twice.
+ */
+export function commitTrackerFile<Value>(
+  store: Store,
+  path: string,
+  change: Pick<KeyedCommitOptions<Value>, 'hasKey' | 'apply'>,
+): Promise<KeyedCommitResult<Value>> {
+  return commitKeyed(store, path, { ...change, contentType: trackerContentType(path) });
+}
 
 /** Where an experiment run's files go: the folder in the store and its URI for people and tools. */
 export interface ExperimentOutputsLocation {

@@ -19,7 +19,7 @@ import { openFakeStore, openRunStore, type RunStoreSubject } from '../runs/_run-
 /** A log of keys, one a line: the change of writer `key` adds its line. */
 const addLine = (key: string): KeyedCommitOptions<never> => ({
   hasKey: (text) => text.split('\n').includes(key),
-  apply: (current) => `${current ?? ''}${key}\n`,
+  apply: (current) => `${current?.text ?? ''}${key}\n`,
   contentType: 'text/plain',
 });
 const FAST = { attempts: 20, minDelayMs: 1, maxDelayMs: 20 };
@@ -86,7 +86,7 @@ for (const kind of KINDS) {
       const before = await store.stat(path);
       const result = await commitKeyed(store, path, {
         hasKey: () => false,
-        apply: (current) => decline(current?.trim()),
+        apply: (current) => decline(current?.text.trim()),
       });
       expect(result).toMatchObject({ status: 'declined', value: 'run-a', attempts: 1 });
       expect((await store.stat(path))?.generation).toBe(before?.generation);
