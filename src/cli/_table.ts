@@ -1,11 +1,18 @@
 import type { Output } from './_output.js';
+import { terminalText } from './_terminal-text.js';
 
-/** Prints rows under a header, each column as wide as its widest cell; numbers right-aligned. */
+/**
+ * Prints rows under a header, each column as wide as its widest cell; numbers right-aligned.
+ * Cells and titles are user data (names, tags, a metric's name): escaped to one line each before they are measured,
+ * so no control character reaches the terminal and the columns stay aligned.
+ */
 export function printTable(
   output: Output,
-  header: readonly string[],
-  rows: readonly string[][],
+  titles: readonly string[],
+  cells: readonly string[][],
 ): void {
+  const header = titles.map((title) => terminalText(title));
+  const rows = cells.map((row) => row.map((cell) => terminalText(cell)));
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
@@ -13,8 +20,8 @@ export function printTable(
     (_, column) =>
       rows.length > 0 && rows.every((row) => /^-?[\d.e+-]+$|^-$/.test(row[column] ?? '')),
   );
-  const line = (cells: readonly string[]) =>
-    cells
+  const line = (row: readonly string[]) =>
+    row
       .map((cell, column) =>
         numeric[column] ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0),
       )

@@ -5,9 +5,10 @@ import { renderUsage, runCommand, type CommandDef } from 'citty';
 import { MlTrackingError } from '../errors.js';
 import { globalArgs, helpArg, parseCommandLine, wantsVerbose } from './_command-line.js';
 import { commands, loadCommand, resolved } from './_commands.js';
-import type { Output } from './_output.js';
+import { terminalOutput, type Output } from './_output.js';
 import { verboseArg } from './_shared-args.js';
 import { checkArgs, commandOwner, usageError } from './_strict-args.js';
+import { terminalText } from './_terminal-text.js';
 import { packageVersion } from './_version.js';
 
 // A reader that goes away (`ml-tracking list | head -1`) closes the pipe: stop printing, but let
@@ -23,6 +24,8 @@ const stdout: Output = {
     if (stdoutOpen) process.stdout.write(`${text}\n`);
   },
 };
+/** What commands print through: user data in it reaches the terminal as text, never as control. */
+const commandOutput = terminalOutput(stdout);
 
 const main: CommandDef = {
   meta: () => ({
@@ -32,7 +35,7 @@ const main: CommandDef = {
       'Record machine-learning experiments as CSV tables and PNG plots in a bucket or folder',
   }),
   args: globalArgs,
-  subCommands: commands(stdout),
+  subCommands: commands(commandOutput),
 };
 
 /** A command as `--help` shows it and as it is checked: with the flags every command takes. */
@@ -59,7 +62,7 @@ async function run(rawArgs: string[]): Promise<number> {
     const command =
       line.command === undefined
         ? undefined
-        : await withCommonFlags(await loadCommand(line.command, stdout));
+        : await withCommonFlags(await loadCommand(line.command, commandOutput));
     if (line.help || rawArgs.length === 0) {
       const usage = await (command ? renderUsage(command, main) : renderUsage(main));
       // citty colours unless NO_COLOR, CI or TEST is set; a pipe or a file gets plain text.
@@ -75,8 +78,11 @@ async function run(rawArgs: string[]): Promise<number> {
     if (stdoutFailure) throw stdoutFailure;
     return typeof result === 'number' ? result : 0;
   } catch (error) {
+    // citty colours names in its own messages: plain text for them. Ours quote user input (an
+    // id, a configuration value): its control characters are escaped, on a terminal and off it.
     const message = describe(error, verbose);
-    process.stderr.write(`${process.stderr.isTTY ? message : stripVTControlCharacters(message)}\n`);
+    const plain = isCittyError(error) ? stripVTControlCharacters(message) : message;
+    process.stderr.write(`${terminalText(plain, { lineBreaks: true })}\n`);
     return isUsageError(error) ? 2 : 1;
   }
 }
@@ -99,7 +105,11 @@ function describe(error: unknown, verbose: boolean): string {
 function isUsageError(error: unknown): boolean {
   if (error instanceof MlTrackingError)
     return error.code === 'ERR_VALIDATION' || error.code === 'ERR_USAGE';
-  // citty's CLIError: a missing or malformed argument.
+  return isCittyError(error);
+}
+
+/** citty's CLIError: a missing or malformed argument. */
+function isCittyError(error: unknown): boolean {
   return (error as { name?: unknown }).name === 'CLIError';
 }
 
