@@ -190,6 +190,36 @@ describe('ml-tracking sweep with a configuration that has mistakes', () => {
     expect(await rejected('script', { main_script_name: 'missing.py' })).toContain('missing.py');
   });
 
+  it('a NUL byte in a candidate: exit 2, one line naming its key path, nothing written', async () => {
+    const line = await rejected('nul', {
+      hyperparameters: { learning_rate: { type: 'choice', candidates: [0.1, 'a\u0000b'] } },
+    });
+    expect(line).toContain('hyperparameters.learning_rate.candidates[1]');
+  });
+
+  // Before, the sweep was created (its objects in the store) and only the agent refused the flag.
+  it.each([['0'], ['-3'], ['abc'], ['1.5'], ['']])(
+    '--parallel %j: exit 2, one line naming --parallel, no sweep written',
+    async (parallel) => {
+      const badStore = join(folder, `bad-parallel-${parallel || 'empty'}-store`);
+      const result = await cli([
+        'sweep',
+        '--config',
+        fixtureConfig('python'),
+        '--store',
+        badStore,
+        `--parallel=${parallel}`,
+      ]);
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^ml-tracking: Invalid --parallel: /);
+      const written = await readdir(badStore, { recursive: true }).catch(() => []);
+      expect(written).toEqual([]);
+    },
+  );
+
   it('a missing configuration file: exit 2, nothing written', async () => {
     const result = await cli([
       'sweep',

@@ -46,8 +46,10 @@ export function sweepCommand(output: Output) {
       json: { type: 'boolean', description: 'Print JSON for scripts (show)' },
       ...storeArg,
     },
-    run: ({ args }) =>
-      withStore(args.store, async (store) => {
+    run: ({ args }) => {
+      // Every flag is checked before the store is opened: a bad one leaves no sweep behind.
+      const parallel = parseParallel(args.parallel);
+      return withStore(args.store, async (store) => {
         switch (args.action) {
           case undefined: {
             const description = await createSweep({
@@ -71,7 +73,7 @@ export function sweepCommand(output: Output) {
               output,
               store,
               description.sweepId,
-              args.parallel,
+              parallel,
               args.quiet ?? false,
               description.configFolder,
             );
@@ -81,7 +83,7 @@ export function sweepCommand(output: Output) {
               output,
               store,
               requireId(args.sweepId, 'agent'),
-              args.parallel,
+              parallel,
               args.quiet ?? false,
             );
           case 'show': {
@@ -95,8 +97,24 @@ export function sweepCommand(output: Output) {
               `unknown sweep action "${args.action}": use agent or show, or none to run a new sweep`,
             );
         }
-      }),
+      });
+    },
   });
+}
+
+/** `--parallel`: how many trials this process runs at once. */
+function parseParallel(text: string | undefined): number {
+  if (text === undefined) return 1;
+  // Digits only: Number() would also read "0x10", "1e3" and " ".
+  const parallel = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(parallel) || parallel < 1) {
+    throw new ValidationError(
+      '--parallel',
+      `${JSON.stringify(text)} is not a positive whole number`,
+      'Give how many trials to run at once, e.g. --parallel 2.',
+    );
+  }
+  return parallel;
 }
 
 function requireId(sweepId: string | undefined, action: string): string {
@@ -114,18 +132,10 @@ async function runAgent(
   output: Output,
   store: Store,
   sweepId: string,
-  parallelText: string | undefined,
+  parallel: number,
   quiet: boolean,
   cwd?: string,
 ): Promise<number> {
-  const parallel = parallelText === undefined ? 1 : Number(parallelText);
-  if (!Number.isInteger(parallel) || parallel < 1) {
-    throw new ValidationError(
-      '--parallel',
-      `"${parallelText}" is not a positive whole number`,
-      'Give how many trials to run at once, e.g. --parallel 2.',
-    );
-  }
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals) => {
