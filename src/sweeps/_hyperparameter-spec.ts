@@ -3,6 +3,7 @@
  * as a command-line flag, and whether a grid can enumerate them.
  */
 import { closest } from '../_suggest.js';
+import { checkArgument } from './_command-line-limits.js';
 import {
   type JsonObject,
   type Problems,
@@ -57,8 +58,8 @@ export function readHyperparameters(
   for (const name of names) {
     const at = keyPath('hyperparameters', name);
     // `__proto__` would set an object's prototype instead of adding a key.
-    const nameOk = FLAG_NAME.test(name) && name !== '__proto__';
-    if (!nameOk) {
+    const flagOk = FLAG_NAME.test(name) && name !== '__proto__';
+    if (!flagOk) {
       const renamed = name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^(?=[^A-Za-z_])/, '_');
       problems.add(
         at,
@@ -66,6 +67,12 @@ export function readHyperparameters(
         `Rename it using letters, digits, "_", "." and "-", starting with a letter or "_", e.g. ${JSON.stringify(renamed === '__proto__' ? 'proto' : renamed)}.`,
       );
     }
+    const nameOk =
+      flagOk &&
+      checkArgument(name, at, problems, {
+        nul: 'Remove the NUL character from the name.',
+        long: "Give it a short name: it becomes a flag on every trial's command line (--name=value).",
+      });
     const spec = readSpec(value[name], at, problems);
     if (nameOk && spec !== undefined) specs.push([name, spec]);
   }
@@ -131,6 +138,15 @@ function readChoice(
         notA(candidate, 'a string, number or boolean'),
         'A candidate is passed to the script as a flag value: use a string, a number or a boolean (write null as a string such as "none").',
       );
+      return;
+    }
+    if (
+      typeof candidate === 'string' &&
+      !checkArgument(candidate, `${at}[${index}]`, problems, {
+        nul: `Remove the NUL character: a candidate reaches the script as its flag's value on its command line (--name=value).`,
+        long: 'Keep a candidate short: put large data in a file and give its path as the candidate.',
+      })
+    ) {
       return;
     }
     const identity = `${typeof candidate}:${String(candidate)}`;

@@ -66,10 +66,15 @@ export function notA(value: unknown, expected: string): string {
   return value === undefined ? 'it is missing' : `it is ${shown(value)}, not ${expected}`;
 }
 
+/** Past this, a key is shortened in messages: a 300 KB name would otherwise fill the screen. */
+const LONGEST_KEY_SHOWN = 60;
+
 /** `parent.key`, or `parent["key"]` when the key is not a plain identifier (`"model.lr"`). */
 export function keyPath(parent: string, key: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return `${parent}[${JSON.stringify(key)}]`;
-  return parent === '' ? key : `${parent}.${key}`;
+  const shownKey =
+    key.length > LONGEST_KEY_SHOWN ? `${key.slice(0, LONGEST_KEY_SHOWN - 3)}...` : key;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return `${parent}[${JSON.stringify(shownKey)}]`;
+  return parent === '' ? shownKey : `${parent}.${shownKey}`;
 }
 
 /** Unknown keys are almost always typos of known ones: name the likely one. */

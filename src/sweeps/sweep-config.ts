@@ -14,6 +14,7 @@ import {
   checkGrid,
   readHyperparameters,
 } from './_hyperparameter-spec.js';
+import { checkArgument, checkCommandLineLength } from './_command-line-limits.js';
 import { parseJsonText } from './_json-syntax.js';
 import {
   type JsonObject,
@@ -53,13 +54,21 @@ export interface SweepConfig {
   command?: string[];
   /** The project the trials' runs are recorded under. */
   project?: string;
-  /** How long a trial has to exit after SIGTERM before it gets SIGKILL. @default 10 */
+  /** How long a trial has to exit after SIGTERM before it gets SIGKILL: above 0, at most 3600. @default 10 */
   earlyStoppingGraceSeconds: number;
 }
 
 /** What error messages call the file when the caller does not name it. */
 const DEFAULT_SOURCE = 'experiment_cfg.json';
 const DEFAULT_GRACE_SECONDS = 10;
+/**
+ * The longest grace period, one hour. It reaches a timer, and Node's timers hold at most 2^31-1 ms
+ * (about 24.8 days): a longer delay fires after 1 ms, which SIGKILLed every stopped trial at once.
+ * One hour is far below that and above what saving a checkpoint takes; a stopped trial keeps its
+ * agent's slot (and its GPU) all that time, so a longer one is almost surely a unit mistake
+ * (milliseconds written as seconds).
+ */
+const MAX_GRACE_SECONDS = 3600;
 
 const TOP_LEVEL_KEYS = [
   'main_script_name',
@@ -133,12 +142,7 @@ export function parseSweepConfig(value: unknown, source = DEFAULT_SOURCE): Sweep
     throw problems.error();
   }
   reportUnknownKeys(value, TOP_LEVEL_KEYS, '', problems);
-  const mainScriptName = readText(
-    value,
-    'main_script_name',
-    problems,
-    'Name the training script to run, e.g. "train_script.py".',
-  );
+  const mainScriptName = readScriptName(value, problems);
   const command = given(value.command) ? readCommand(value.command, problems) : undefined;
   const hyperparameters = readHyperparameters(value.hyperparameters, problems);
   const maxRuns = readPositiveInteger(
@@ -161,17 +165,11 @@ export function parseSweepConfig(value: unknown, source = DEFAULT_SOURCE): Sweep
     );
   }
   const ranking = readRanking(value, earlyStopping === true, problems);
-  let graceSeconds = DEFAULT_GRACE_SECONDS;
-  if (given(value.early_stopping_grace_seconds)) {
-    const grace = value.early_stopping_grace_seconds;
-    if (typeof grace === 'number' && Number.isFinite(grace) && grace > 0) graceSeconds = grace;
-    else {
-      problems.add(
-        'early_stopping_grace_seconds',
-        notA(grace, 'a positive number of seconds'),
-        `Set it to how long a stopped trial may take to exit before it is killed, e.g. ${DEFAULT_GRACE_SECONDS}, or remove it for ${DEFAULT_GRACE_SECONDS}.`,
-      );
-    }
+  const graceSeconds = given(value.early_stopping_grace_seconds)
+    ? readGraceSeconds(value.early_stopping_grace_seconds, problems)
+    : DEFAULT_GRACE_SECONDS;
+  if (mainScriptName !== undefined && hyperparameters !== undefined) {
+    checkCommandLineLength([...(command ?? []), mainScriptName], hyperparameters, problems);
   }
   const project = given(value.project) ? readProject(value.project, problems) : undefined;
   problems.throwIfAny();
@@ -186,8 +184,42 @@ export function parseSweepConfig(value: unknown, source = DEFAULT_SOURCE): Sweep
     ...(seed === undefined ? {} : { seed }),
     ...(command === undefined ? {} : { command }),
     ...(project === undefined ? {} : { project }),
-    earlyStoppingGraceSeconds: graceSeconds,
+    earlyStoppingGraceSeconds: graceSeconds!,
   };
+}
+
+function readScriptName(object: JsonObject, problems: Problems): string | undefined {
+  const name = readText(
+    object,
+    'main_script_name',
+    problems,
+    'Name the training script to run, e.g. "train_script.py".',
+  );
+  const fits =
+    name !== undefined &&
+    checkArgument(name, 'main_script_name', problems, {
+      nul: "Remove the NUL character from the script's name.",
+      long: 'Give the path of the training script, e.g. "train_script.py".',
+    });
+  return fits ? name : undefined;
+}
+
+function readGraceSeconds(value: unknown, problems: Problems): number | undefined {
+  const key = 'early_stopping_grace_seconds';
+  const fix = `Set it to how long a stopped trial may take to exit before it is killed, e.g. ${DEFAULT_GRACE_SECONDS}, or remove it for ${DEFAULT_GRACE_SECONDS}.`;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    problems.add(key, notA(value, 'a positive number of seconds'), fix);
+    return undefined;
+  }
+  if (value > MAX_GRACE_SECONDS) {
+    problems.add(
+      key,
+      `it is ${value} seconds, more than a grace period may be (at most ${MAX_GRACE_SECONDS}, one hour)`,
+      `${fix} A value in milliseconds must be divided by 1000.`,
+    );
+    return undefined;
+  }
+  return value;
 }
 
 function readCommand(value: unknown, problems: Problems): string[] | undefined {
@@ -203,8 +235,13 @@ function readCommand(value: unknown, problems: Problems): string[] | undefined {
   }
   const argv: string[] = [];
   value.forEach((argument: unknown, index) => {
-    if (typeof argument === 'string' && argument !== '') argv.push(argument);
-    else {
+    if (typeof argument === 'string' && argument !== '') {
+      const fits = checkArgument(argument, `command[${index}]`, problems, {
+        nul: 'Remove the NUL character from the argument.',
+        long: `Shorten the argument: put what it carries in a file and pass the file's path, e.g. ${example}.`,
+      });
+      if (fits) argv.push(argument);
+    } else {
       problems.add(
         `command[${index}]`,
         argument === '' ? 'it is empty' : notA(argument, 'a string'),

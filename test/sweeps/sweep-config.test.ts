@@ -520,3 +520,81 @@ describe('sweepConfigToJson', () => {
     expect(Object.keys(back.hyperparameters)).toEqual(Object.keys(config.hyperparameters));
   });
 });
+
+// A trial passes its values on its command line: a value no argv can carry would be accepted
+// here and then fail every trial of the sweep, so the configuration refuses it.
+describe('values that must fit on a command line', () => {
+  const NUL = 'a\u0000b';
+  const HUGE = 'x'.repeat(300 * 1024);
+
+  it.each([
+    [
+      'a NUL in a candidate',
+      { hyperparameters: { lr: { type: 'choice', candidates: [0.1, 'adam', NUL] } } },
+      'hyperparameters.lr.candidates[2]',
+      /NUL character.*at character 1/,
+    ],
+    [
+      'a 300 KB candidate',
+      { hyperparameters: { lr: { type: 'choice', candidates: [HUGE] } } },
+      'hyperparameters.lr.candidates[0]',
+      /it is 307200 bytes long, more than 4096/,
+    ],
+    [
+      'a candidate of 4097 bytes in 2049 characters',
+      { hyperparameters: { lr: { type: 'choice', candidates: [`${'é'.repeat(2048)}x`] } } },
+      'hyperparameters.lr.candidates[0]',
+      /4097 bytes/,
+    ],
+    ['a NUL in command', { command: ['uv', NUL] }, 'command[1]', /NUL character/],
+    ['a 300 KB command argument', { command: [HUGE] }, 'command[0]', /307200 bytes/],
+    ['a NUL in main_script_name', { main_script_name: `t${NUL}.py` }, 'main_script_name', /NUL/],
+    [
+      'a 300 KB hyperparameter name',
+      { hyperparameters: { [`n${'a'.repeat(300 * 1024)}`]: { type: 'uniform', min: 0, max: 1 } } },
+      /^hyperparameters\.na+/,
+      /307201 bytes/,
+    ],
+  ])('refuses %s, naming its key path and the fix', (_, change, key, message) => {
+    const error = rejection(minimal(change));
+    const parameter = error.parameter.replace(/^experiment_cfg\.json: /, '');
+    if (typeof key === 'string') expect(parameter).toBe(key);
+    else expect(parameter).toMatch(key);
+    expect(error.message).toMatch(message);
+    // The fix says what to do instead.
+    expect(error.message).toMatch(/file|Remove|short/);
+  });
+
+  it('accepts a candidate of exactly 4096 bytes', () => {
+    const value = 'y'.repeat(4096);
+    const spec = { type: 'choice', candidates: [value] };
+    expect(parseSweepConfig(withHyperparameter(spec)).hyperparameters.x).toEqual(spec);
+  });
+
+  it('refuses a configuration whose longest trial command line passes 1 MiB', () => {
+    const hyperparameters = Object.fromEntries(
+      Array.from({ length: 300 }, (_, index) => [
+        `h${index}`,
+        { type: 'choice', candidates: ['short', 'z'.repeat(4000)] },
+      ]),
+    );
+    const error = rejection(minimal({ hyperparameters }));
+    expect(error.parameter).toBe('experiment_cfg.json: hyperparameters');
+    expect(error.message).toMatch(/command line .* (\d+) bytes.*1048576/);
+  });
+});
+
+// Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires after 1 ms. A
+// grace period past that would SIGKILL a stopped trial at once instead of never.
+describe('early_stopping_grace_seconds, which reaches a timer', () => {
+  it.each([1e300, 3601, 2 ** 31])('refuses %d, naming the maximum', (seconds) => {
+    const error = rejection(minimal({ early_stopping_grace_seconds: seconds }));
+    expect(error.parameter).toBe('experiment_cfg.json: early_stopping_grace_seconds');
+    expect(error.message).toMatch(/at most 3600/);
+  });
+
+  it('accepts 3600 (one hour)', () => {
+    const config = parseSweepConfig(minimal({ early_stopping_grace_seconds: 3600 }));
+    expect(config.earlyStoppingGraceSeconds).toBe(3600);
+  });
+});
