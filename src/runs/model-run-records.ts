@@ -3,12 +3,14 @@
  * reproduce the run) and the content-addressed artifacts it trained on. The only code that
  * writes these paths.
  */
-import { ConflictError, MlTrackingError, NotFoundError } from '../errors.js';
+import { commitKeyed } from '../coordination/keyed-commit.js';
+import { ConflictError, MlTrackingError } from '../errors.js';
 import { encodeTable, type CellValue } from '../csv/encode.js';
 import { decodeTable } from '../csv/decode.js';
 import { jsonText } from '../_json.js';
 import { artifactPath, modelRunPath } from '../layout/paths.js';
 import { EXPERIMENT_KINDS, MODEL_RUNS_COLUMNS, type ExperimentKind } from '../layout/tables.js';
+import { readTextIfExists, writeIfGeneration } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
 import { decodeTextCell } from './_scalar-cells.js';
 import type { JsonValue } from './run-record.js';
@@ -45,8 +47,10 @@ export interface ModelRunRow {
 }
 
 /**
- * Writes a run's model_runs row. Create-only: a run has one row, written once, when it ends.
- * @throws ConflictError when the run already has one.
+ * Writes a run's model_runs row. Create-only: a run has one row, written once, when it ends. A
+ * keyed commit whose key is the row's own text: a retry after an answer lost on the way back
+ * finds its row there and is done, where a bare create-only write would call it a conflict.
+ * @throws ConflictError when the run already has another row.
  */
 export async function writeModelRun(store: Store, row: ModelRunRow): Promise<void> {
   const json = (value: unknown) => (value === undefined ? undefined : (jsonText(value) ?? ''));
@@ -72,23 +76,29 @@ export async function writeModelRun(store: Store, row: ModelRunRow): Promise<voi
     end_time: row.endTime.toISOString(),
   };
   const header = MODEL_RUNS_COLUMNS.map((column) => column.name);
-  await store.write(
-    modelRunPath(row.runId),
-    encodeTable(header, [header.map((name) => cells[name])]),
-    { ifGeneration: '0', contentType: 'text/csv' },
-  );
+  const text = encodeTable(header, [header.map((name) => cells[name])]);
+  const path = modelRunPath(row.runId);
+  await commitKeyed(store, path, {
+    hasKey: (stored) => stored === text,
+    apply: (current) => {
+      if (current === undefined) return text;
+      throw new ConflictError({
+        operation: 'write model run',
+        store: store.url,
+        path,
+        expectedGeneration: '0',
+        actualGeneration: current.generation,
+      });
+    },
+    contentType: 'text/csv',
+  });
 }
 
 /** A run's model_runs row; `undefined` when the run has none (it is not a `trainModel` run). */
 export async function readModelRun(store: Store, runId: string): Promise<ModelRunRow | undefined> {
-  let text: string;
-  try {
-    text = await store.readText(modelRunPath(runId));
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
-  const cells = decodeTable(text)[0];
+  const stored = await readTextIfExists(store, modelRunPath(runId));
+  if (stored === undefined) return undefined;
+  const cells = decodeTable(stored.text)[0];
   const kind = cells?.kind as ExperimentKind | undefined;
   if (cells?.run_id !== runId || !EXPERIMENT_KINDS.includes(kind!)) {
     throw new MlTrackingError(
@@ -144,8 +154,9 @@ export interface StoredArtifact {
 /**
  * Stores bytes under the SHA-256 of their content: the same data used by a hundred runs is
  * stored once. A look first spares re-uploading what is there; the create-only write then makes
- * two writers of the same new content safe (the loser's `ConflictError` means the identical
- * object is already there).
+ * two writers of the same new content safe (losing it means the identical object is already
+ * there). Idempotent by its name: whatever is at the path is these bytes, so a retry after a lost
+ * answer has nothing to tell apart.
  */
 export async function storeArtifact(
   store: Store,
@@ -155,13 +166,8 @@ export async function storeArtifact(
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const path = artifactPath(sha256);
   if ((await store.stat(path)) !== undefined) return { sha256, path, created: false };
-  try {
-    await store.write(path, bytes, { ifGeneration: '0', contentType });
-    return { sha256, path, created: true };
-  } catch (error) {
-    if (error instanceof ConflictError) return { sha256, path, created: false };
-    throw error;
-  }
+  const created = await writeIfGeneration(store, path, bytes, '0', { contentType });
+  return { sha256, path, created: created !== undefined };
 }
 
 /**

@@ -3,12 +3,14 @@
  * round trips through JSON and CSV (formula-looking text neutralised in the file, given back
  * whole), and load/save in every store with the generation precondition.
  */
+import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelTracker } from '../../src/experiments/model-tracker.js';
 import { ConflictError, ValidationError } from '../../src/errors.js';
 import type { Store } from '../../src/store/types.js';
-import { openRunStore, type RunStoreSubject } from '../runs/_run-stores.js';
+import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+import { openFakeStore, openRunStore, type RunStoreSubject } from '../runs/_run-stores.js';
 
 describe('ModelTracker in memory', () => {
   it('keeps the columns in order of first appearance, and rows as given', () => {
@@ -188,6 +190,42 @@ for (const kind of ['memory', 'local', 'gcs-fake'] as const) {
       expect((await ModelTracker.load(store, path)).toRecords()).toEqual([{ model_name: 'kept' }]);
     });
 
+    for (const extension of ['json', 'csv'] as const) {
+      it(`update (${extension}): eight concurrent writers add their rows once each; a repeat is already`, async () => {
+        const path = `experiment-trackers/update-${extension}-${randomUUID()}.${extension}`;
+        const runIds = Array.from({ length: 8 }, (_, index) => `run-${index}`);
+        const outcomes = await Promise.all(
+          runIds.map((runId) =>
+            ModelTracker.update(store, path, { run_id: runId }, (tracker) => {
+              tracker.addRow({ run_id: runId, model_name: 'shared' });
+            }),
+          ),
+        );
+        expect(outcomes).toEqual(runIds.map(() => 'applied'));
+        const before = await store.stat(path);
+        const again = await ModelTracker.update(store, path, { run_id: 'run-3' }, (tracker) => {
+          tracker.addRow({ run_id: 'run-3', model_name: 'shared' });
+        });
+        expect(again).toBe('already');
+        expect((await store.stat(path))?.generation).toBe(before?.generation);
+        const rows = (await ModelTracker.load(store, path)).toRecords();
+        expect(rows.map((row) => row.run_id).sort()).toEqual(runIds);
+      });
+    }
+
+    it('update refuses an empty key, or a change that leaves no row with the key, writing nothing', async () => {
+      const path = `experiment-trackers/update-refused-${randomUUID()}.json`;
+      await expect(ModelTracker.update(store, path, {}, () => undefined)).rejects.toThrow(
+        ValidationError,
+      );
+      await expect(
+        ModelTracker.update(store, path, { run_id: 'mine' }, (tracker) => {
+          tracker.addRow({ run_id: 'someone else' });
+        }),
+      ).rejects.toThrow(/no row matches/);
+      expect(await store.stat(path)).toBeUndefined();
+    });
+
     it('refuses a path that is neither .json nor .csv, before touching the store', async () => {
       await expect(ModelTracker.load(store, 'experiment-trackers/x.txt')).rejects.toThrow(
         ValidationError,
@@ -199,3 +237,43 @@ for (const kind of ['memory', 'local', 'gcs-fake'] as const) {
     });
   });
 }
+
+describe('ModelTracker.update on the GCS fake losing answers after commit', () => {
+  let fake: GcsFake;
+  const stores: Store[] = [];
+  beforeAll(async () => {
+    fake = await startGcsFake();
+  });
+  afterAll(async () => {
+    for (const store of stores) await store.close();
+    await fake.stop();
+  });
+
+  it('six writers, one handle each, half the uploads answering 503 after commit: one row each', async () => {
+    const handles = await Promise.all(
+      Array.from({ length: 6 }, () => openFakeStore(fake, 'model-tracker')),
+    );
+    stores.push(...handles);
+    const path = 'experiment-trackers/lost-answers.json';
+    fake.injectFault({
+      operation: 'upload',
+      status: 503,
+      when: 'after',
+      times: 1000,
+      probability: 0.5,
+    });
+    try {
+      await Promise.all(
+        handles.map((handle, index) =>
+          ModelTracker.update(handle, path, { run_id: `run-${index}` }, (tracker) => {
+            tracker.addRow({ run_id: `run-${index}`, model_name: 'shared' });
+          }),
+        ),
+      );
+    } finally {
+      fake.clearFaults();
+    }
+    const rows = (await ModelTracker.load(handles[0]!, path)).toRecords();
+    expect(rows.map((row) => row.run_id).sort()).toEqual(handles.map((_, index) => `run-${index}`));
+  });
+});
