@@ -9,6 +9,8 @@ export {
   ValidationError,
 } from './errors.js';
 export type { StoreErrorContext } from './errors.js';
+export { CorruptFileError } from './skipped-files.js';
+export type { OnSkipped, SkippedFile, SkippedFilesOptions } from './skipped-files.js';
 
 export { logExperiment } from './tracking/log-experiment.js';
 export type {

@@ -5,6 +5,7 @@
 import { NotFoundError, ValidationError } from '../errors.js';
 import { runPath } from '../layout/paths.js';
 import { RUN_STATUSES, type RunStatus } from '../layout/tables.js';
+import { CorruptFileError, skipIfCorrupt, type SkippedFilesOptions } from '../skipped-files.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { mapConcurrently } from '../_map-concurrently.js';
@@ -13,7 +14,7 @@ import { isTimeSortableId } from './ids.js';
 import { decodeRunRecord, effectiveStatus, type RunRecord } from './run-record.js';
 
 /** Options of {@link listRuns}. */
-export interface ListRunsOptions {
+export interface ListRunsOptions extends SkippedFilesOptions {
   /** A store URL or an opened store. @default ML_TRACKING_STORE, else ./ml-tracking */
   store?: string | Store;
   /** Only this project (slugified like everywhere else). */
@@ -37,7 +38,8 @@ const READ_CONCURRENCY = 32;
 
 /**
  * The runs of a store, newest first. Reads every run's small file (one row each); a store of
- * 10,000 runs is read in about as many round trips divided by 32.
+ * 10,000 runs is read in about as many round trips divided by 32. A file under `runs/` that
+ * holds no run record is left out and named to `onSkipped`.
  * @example const running = await listRuns({ project: 'soil', status: 'running' });
  */
 export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord[]> {
@@ -56,7 +58,7 @@ export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord
       if (/^runs\/[^/]+\.csv$/.test(object.path)) paths.push(object.path);
     }
     const records = await mapConcurrently(paths, READ_CONCURRENCY, (path) =>
-      readRecord(store, path),
+      skipIfCorrupt(() => readCheckedRecord(store, path), options.onSkipped),
     );
     return records
       .filter((record): record is RunRecord => record !== undefined)
@@ -74,11 +76,12 @@ export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord
 /**
  * One run by id.
  * @throws NotFoundError when the store has no such run.
+ * @throws CorruptFileError when its file holds no run record.
  */
 export async function getRun(runId: string, options: GetRunOptions = {}): Promise<RunRecord> {
   checkRunId(runId);
   return withStore(options.store, async (store) => {
-    const record = await readRecord(store, runPath(runId));
+    const record = await readCheckedRecord(store, runPath(runId));
     if (record === undefined) {
       throw new NotFoundError({ operation: 'read run', store: store.url, path: runPath(runId) });
     }
@@ -100,9 +103,42 @@ export function checkRunId(runId: unknown): asserts runId is string {
 /** The record in a run's file; `undefined` when the file vanished or holds no run. */
 export async function readRecord(store: Store, path: string): Promise<RunRecord | undefined> {
   try {
-    return decodeRunRecord(await store.readText(path));
+    return await readCheckedRecord(store, path);
+  } catch (error) {
+    if (error instanceof CorruptFileError) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The record in a run's file; `undefined` when the file does not exist.
+ * @throws CorruptFileError when it holds no run record (binary bytes, a foreign table, a row
+ * without its id, status, origin or times).
+ */
+export async function readCheckedRecord(
+  store: Store,
+  path: string,
+): Promise<RunRecord | undefined> {
+  let text: string;
+  try {
+    text = await store.readText(path);
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
+  const record = decodeRunRecord(text);
+  if (record === undefined) {
+    throw new CorruptFileError({ store: store.url, path, problem: runFileProblem(text) });
+  }
+  return record;
+}
+
+/** Why `decodeRunRecord` found no run in a run's file, as far as can be told from outside. */
+function runFileProblem(text: string): string {
+  if (text.includes('\u0000')) return 'it holds binary bytes, not a run record';
+  const header = text.slice(0, Math.max(0, text.indexOf('\n')));
+  if (!header.split(',').includes('run_id')) {
+    return 'its first line is not the runs table header (no run_id column)';
+  }
+  return 'its row is not a whole run record (run_id, status, origin, started_at or heartbeat_at missing or not valid)';
 }

@@ -1,8 +1,9 @@
 /**
  * `readScalars()`: a run's step series, whole or downsampled for a chart.
  */
-import { NotFoundError, ValidationError } from '../errors.js';
+import { MlTrackingError, NotFoundError, ValidationError } from '../errors.js';
 import { runPath, scalarsPath } from '../layout/paths.js';
+import { CorruptFileError } from '../skipped-files.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { downsampleSeries } from './downsample.js';
@@ -27,6 +28,7 @@ export interface ReadScalarsOptions {
  * The scalars of a run, by tag: `{ step, value, wallTime }`, three equal-length arrays in step
  * order (`wallTime` in epoch milliseconds). A running run's series so far.
  * @throws NotFoundError when the store has no such run.
+ * @throws CorruptFileError when its scalars file is not a scalars table.
  * @example const { loss } = await readScalars(run.id, { tags: ['loss'], maxPoints: 2000 });
  */
 export async function readScalars(
@@ -54,10 +56,10 @@ export async function readScalars(
       }
       return {};
     }
-    const series = decodeScalars(
-      bytes,
-      options.tags === undefined ? {} : { tags: new Set(options.tags) },
-    );
+    const series = decodeScalarsFile(bytes, options.tags, {
+      store: store.url,
+      path: scalarsPath(runId),
+    });
     if (maxPoints === undefined) return series;
     const thinned: Record<string, ScalarSeries> = {};
     for (const [tag, points] of Object.entries(series)) {
@@ -66,3 +68,29 @@ export async function readScalars(
     return thinned;
   });
 }
+
+/**
+ * `decodeScalars` naming the file it decodes.
+ * @throws CorruptFileError when it is not a scalars table.
+ */
+export function decodeScalarsFile(
+  bytes: Uint8Array,
+  tags: readonly string[] | undefined,
+  where: { store: string; path: string },
+): Record<string, ScalarSeries> {
+  try {
+    return decodeScalars(bytes, tags === undefined ? {} : { tags: new Set(tags) });
+  } catch (error) {
+    throw corruptScalars(error, where);
+  }
+}
+
+/** A scalars decoding error as a {@link CorruptFileError} naming the file; others unchanged. */
+export function corruptScalars(error: unknown, where: { store: string; path: string }): unknown {
+  if (!(error instanceof MlTrackingError) || error.code !== 'ERR_CORRUPT_SCALARS') return error;
+  return new CorruptFileError({ ...where, problem: scalarsProblem(error.message), cause: error });
+}
+
+/** The decoder's message without its advice: the problem only. */
+const scalarsProblem = (message: string): string =>
+  message.replace(/^Cannot read /, '').replace(/\. Every line after the header.*$/s, '');

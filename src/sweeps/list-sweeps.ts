@@ -2,6 +2,8 @@
  * Reading sweeps back: `listSweeps()` (one line each) and `getSweep()` (its trials, best first).
  * Trials are runs like any other; a sweep's are those whose record names it.
  */
+import { NotFoundError } from '../errors.js';
+import { sweepDescriptionPath } from '../layout/paths.js';
 import { listRuns } from '../runs/read-runs.js';
 import type { RunRecord } from '../runs/run-record.js';
 import {
@@ -9,8 +11,15 @@ import {
   readSweepDescription,
   type SweepDescription,
 } from '../runs/sweep-records.js';
+import {
+  CorruptFileError,
+  problemOf,
+  skipIfCorrupt,
+  type SkippedFilesOptions,
+} from '../skipped-files.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
+import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from '../tracking/project-name.js';
 
 /** One trial of a sweep, as `ml-tracking sweep show` prints it. */
@@ -35,24 +44,38 @@ export interface SweepSummary {
 }
 
 /** Options of {@link listSweeps} and {@link getSweep}. */
-export interface ListSweepsOptions {
+export interface ListSweepsOptions extends SkippedFilesOptions {
   store?: string | Store;
   /** Only this project. */
   project?: string;
 }
 
 /**
- * The store's sweeps with their trials, newest first.
+ * The store's sweeps with their trials, newest first. A sweep whose description cannot be read
+ * (or is gone) is left out and its description named to `onSkipped`, as are unreadable runs.
  * @example for (const sweep of await listSweeps()) console.log(sweep.description.sweepId, sweep.best);
  */
 export async function listSweeps(options: ListSweepsOptions = {}): Promise<SweepSummary[]> {
   const project = options.project === undefined ? undefined : slugifyProject(options.project);
+  const { onSkipped } = options;
   return withStore(options.store, async (store) => {
     const ids = (await listSweepIds(store)).reverse();
-    const descriptions = await Promise.all(ids.map((id) => readSweepDescription(store, id)));
-    const chosen = descriptions.filter((d) => project === undefined || d.project === project);
+    const descriptions = await mapConcurrently(ids, 16, (id) =>
+      skipIfCorrupt(
+        () => readCheckedSweepDescription(store, id, { missing: 'corrupt' }),
+        onSkipped,
+      ),
+    );
+    const chosen = descriptions.filter(
+      (d): d is SweepDescription =>
+        d !== undefined && (project === undefined || d.project === project),
+    );
     if (chosen.length === 0) return [];
-    const runs = await listRuns({ store, ...(project !== undefined && { project }) });
+    const runs = await listRuns({
+      store,
+      ...(project !== undefined && { project }),
+      ...(onSkipped !== undefined && { onSkipped }),
+    });
     return chosen.map((description) =>
       summariseSweep(
         description,
@@ -65,15 +88,64 @@ export async function listSweeps(options: ListSweepsOptions = {}): Promise<Sweep
 /**
  * One sweep and its trials, best first.
  * @throws NotFoundError when the store has no such sweep.
+ * @throws CorruptFileError when its description cannot be read.
  */
 export async function getSweep(
   sweepId: string,
-  options: { store?: string | Store } = {},
+  options: { store?: string | Store } & SkippedFilesOptions = {},
 ): Promise<SweepSummary> {
   return withStore(options.store, async (store) => {
-    const description = await readSweepDescription(store, sweepId);
-    return summariseSweep(description, await listRuns({ store, sweep: sweepId }));
+    const description = await readCheckedSweepDescription(store, sweepId);
+    const runs = await listRuns({
+      store,
+      sweep: sweepId,
+      ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }),
+    });
+    return summariseSweep(description, runs);
   });
+}
+
+/**
+ * A sweep's description, checked to be one: an object with its id, project, trial count and
+ * configuration (what every reader of it relies on).
+ * @param options.missing `corrupt` for a sweep listed in `sweeps/` whose description is gone:
+ * for a listing that is a damaged sweep, not an absent one.
+ * @throws NotFoundError when the store has no such sweep.
+ * @throws CorruptFileError when `experiment_description.json` is not JSON or not a description.
+ */
+export async function readCheckedSweepDescription(
+  store: Store,
+  sweepId: string,
+  options: { missing?: 'not-found' | 'corrupt' } = {},
+): Promise<SweepDescription> {
+  const path = sweepDescriptionPath(sweepId);
+  const corrupt = (problem: string, cause?: unknown) =>
+    new CorruptFileError({ store: store.url, path, problem, cause });
+  let description: unknown;
+  try {
+    description = await readSweepDescription(store, sweepId);
+  } catch (error) {
+    if (error instanceof SyntaxError)
+      throw corrupt(`it is not valid JSON (${problemOf(error)})`, error);
+    if (error instanceof NotFoundError && options.missing === 'corrupt') {
+      throw corrupt('the sweep is listed in sweeps/ but this file is missing', error);
+    }
+    throw error;
+  }
+  const fields = description as Partial<Record<keyof SweepDescription, unknown>> | null;
+  if (
+    typeof fields !== 'object' ||
+    fields === null ||
+    Array.isArray(fields) ||
+    typeof fields.sweepId !== 'string' ||
+    typeof fields.project !== 'string' ||
+    typeof fields.trialCount !== 'number' ||
+    typeof fields.config !== 'object' ||
+    fields.config === null
+  ) {
+    throw corrupt('it is JSON but not a sweep description (sweepId, project, trialCount, config)');
+  }
+  return description as SweepDescription;
 }
 
 /**

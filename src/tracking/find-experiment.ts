@@ -8,10 +8,21 @@ import {
   type Column,
   type ExperimentKind,
 } from '../layout/tables.js';
+import {
+  CorruptFileError,
+  problemOf,
+  type OnSkipped,
+  type SkippedFilesOptions,
+} from '../skipped-files.js';
 import type { Store } from '../store/types.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { metricValue, metricsOfRow } from './list-experiments.js';
-import { findTrackers, TRACKER_READS_AT_ONCE, type TrackerFile } from './list-trackers.js';
+import {
+  decodeTrackerRows,
+  findTrackers,
+  TRACKER_READS_AT_ONCE,
+  type TrackerFile,
+} from './list-trackers.js';
 
 /** A tracker cell typed by its column: numbers and booleans parsed, JSON decoded, empty `null`. */
 export type FieldValue =
@@ -54,12 +65,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  *
  * Its scoring table (`scoring/<id>.csv`, written before the row) names its project and kind, so
  * only that project's trackers are read, newest first, until the row turns up. Only when the
- * scoring table is missing (or does not say) are all trackers searched.
+ * scoring table is missing (or does not say) are all trackers searched. A tracker that cannot be
+ * read is skipped (and named to `onSkipped`) unless the id is in its text.
  *
  * @throws ValidationError when `id` is not a UUID.
  * @throws NotFoundError when no tracker holds it.
+ * @throws CorruptFileError when its row is in a tracker that cannot be read, or its scoring
+ * table cannot be read.
  */
-export async function findExperiment(store: Store, id: string): Promise<FoundExperiment> {
+export async function findExperiment(
+  store: Store,
+  id: string,
+  options: SkippedFilesOptions = {},
+): Promise<FoundExperiment> {
   const predictionId = id.toLowerCase();
   if (!UUID.test(predictionId)) {
     throw new ValidationError(
@@ -73,10 +91,11 @@ export async function findExperiment(store: Store, id: string): Promise<FoundExp
   const kind = EXPERIMENT_KINDS.find((known) => known === owner?.kind);
   // Without a scoring table that names the project (deleted by hand, say), the trackers are
   // the only place left to look.
+  const search: Search = { store, predictionId, onSkipped: options.onSkipped };
   const hit =
     owner?.project && kind
-      ? await searchNewestFirst(store, predictionId, { kind, project: owner.project })
-      : await searchAll(store, predictionId);
+      ? await searchNewestFirst(search, { kind, project: owner.project })
+      : await searchAll(search);
   if (!hit) {
     throw new NotFoundError({ operation: 'find experiment', store: store.url, path: predictionId });
   }
@@ -97,41 +116,76 @@ interface Hit {
   row: Record<string, string>;
 }
 
+interface Search {
+  store: Store;
+  predictionId: string;
+  onSkipped: OnSkipped | undefined;
+}
+
 async function readScores(store: Store, predictionId: string): Promise<Record<string, string>[]> {
+  const path = scoringPath(predictionId);
+  let text: string;
   try {
-    return decodeTable(await store.readText(scoringPath(predictionId)));
+    text = await store.readText(path);
   } catch (error) {
     if (error instanceof NotFoundError) return [];
     throw error;
   }
+  try {
+    return decodeTable(text);
+  } catch (error) {
+    throw new CorruptFileError({
+      store: store.url,
+      path,
+      problem: `it is not valid CSV (${problemOf(error)})`,
+      cause: error,
+    });
+  }
 }
 
-const findRow = async (store: Store, tracker: TrackerFile, predictionId: string) =>
-  decodeTable(await store.readText(tracker.path)).find(
-    (record) => record.prediction_id === predictionId,
-  );
+/**
+ * The id's row in `tracker`. A tracker that cannot be read holds the row if the id is in its
+ * text (then the experiment itself cannot be read); otherwise it is skipped.
+ */
+async function findRow(
+  { store, predictionId, onSkipped }: Search,
+  tracker: TrackerFile,
+): Promise<Record<string, string> | undefined> {
+  const text = await store.readText(tracker.path);
+  try {
+    const rows = decodeTrackerRows(text, { store: store.url, path: tracker.path });
+    return rows.find((record) => record.prediction_id === predictionId);
+  } catch (error) {
+    if (!(error instanceof CorruptFileError) || text.includes(predictionId)) throw error;
+    onSkipped?.(error.skipped);
+    return undefined;
+  }
+}
 
 /** One project's trackers, newest first: recent experiments are the ones people look up. */
 async function searchNewestFirst(
-  store: Store,
-  predictionId: string,
+  search: Search,
   options: { kind: ExperimentKind; project: string },
 ): Promise<Hit | undefined> {
-  for (const tracker of (await findTrackers(store, options)).reverse()) {
-    const row = await findRow(store, tracker, predictionId);
+  for (const tracker of (await findTrackers(search.store, options)).reverse()) {
+    const row = await findRow(search, tracker);
     if (row) return { tracker, row };
   }
   return undefined;
 }
 
 /** Every tracker, a few at a time; a prediction id is in one row only, so any hit is the hit. */
-async function searchAll(store: Store, predictionId: string): Promise<Hit | undefined> {
+async function searchAll(search: Search): Promise<Hit | undefined> {
   let hit: Hit | undefined;
-  await mapConcurrently(await findTrackers(store), TRACKER_READS_AT_ONCE, async (tracker) => {
-    if (hit) return;
-    const row = await findRow(store, tracker, predictionId);
-    if (row) hit = { tracker, row };
-  });
+  await mapConcurrently(
+    await findTrackers(search.store),
+    TRACKER_READS_AT_ONCE,
+    async (tracker) => {
+      if (hit) return;
+      const row = await findRow(search, tracker);
+      if (row) hit = { tracker, row };
+    },
+  );
   return hit;
 }
 

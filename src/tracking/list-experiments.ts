@@ -1,12 +1,13 @@
-import { decodeTable } from '../csv/decode.js';
 import { ValidationError } from '../errors.js';
 import { describeValue } from '../metrics/input-checks.js';
 import { EXPERIMENT_KINDS, metricNames, type ExperimentKind } from '../layout/tables.js';
+import { skipIfCorrupt, type SkippedFilesOptions } from '../skipped-files.js';
 import type { Store } from '../store/types.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import {
   checkKind,
   findTrackers,
+  readTrackerRows,
   TRACKER_READS_AT_ONCE,
   type TrackerFile,
 } from './list-trackers.js';
@@ -84,7 +85,7 @@ export interface ExperimentSummary {
 }
 
 /** Options of {@link listExperiments}. */
-export interface ListExperimentsOptions {
+export interface ListExperimentsOptions extends SkippedFilesOptions {
   /** Only this project (slugified like everywhere else). */
   project?: string;
   /** Only experiments of this kind. @default both kinds */
@@ -173,7 +174,8 @@ export function checkListExperimentsOptions(
 /**
  * The logged experiments of a store, one per tracker row, newest first unless `sort` says
  * otherwise. The trackers are the index: their rows hold every overall metric, so no scoring
- * table is read. Each tracker is read and parsed once, {@link TRACKER_READS_AT_ONCE} at a time.
+ * table is read. Each tracker is read and parsed once, {@link TRACKER_READS_AT_ONCE} at a time;
+ * one that cannot be read is left out and named to `onSkipped`.
  *
  * @example
  * const { experiments, total } = await listExperiments(store, { project: 'soil', sort: 'rmse', limit: 5 });
@@ -196,10 +198,14 @@ export async function listExperiments(
       ),
     )
   ).flat();
-  const perTracker = await mapConcurrently(trackers, TRACKER_READS_AT_ONCE, async (tracker) =>
-    decodeTable(await store.readText(tracker.path)).map((record) => summarise(record, tracker)),
+  const perTracker = await mapConcurrently(trackers, TRACKER_READS_AT_ONCE, (tracker) =>
+    skipIfCorrupt(
+      async () =>
+        (await readTrackerRows(store, tracker.path)).map((record) => summarise(record, tracker)),
+      options.onSkipped,
+    ),
   );
-  const experiments = perTracker.flat();
+  const experiments = perTracker.flatMap((summaries) => summaries ?? []);
   sortExperiments(experiments, checked.sort, checked.order);
   return {
     experiments: checked.limit === undefined ? experiments : experiments.slice(0, checked.limit),

@@ -3,6 +3,12 @@ import { ValidationError } from '../errors.js';
 import { describeValue } from '../metrics/input-checks.js';
 import { trackerFolder } from '../layout/paths.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../layout/tables.js';
+import {
+  CorruptFileError,
+  problemOf,
+  skipIfCorrupt,
+  type SkippedFilesOptions,
+} from '../skipped-files.js';
 import type { Store } from '../store/types.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from './project-name.js';
@@ -20,7 +26,7 @@ export interface TrackerSummary {
 }
 
 /** Options of {@link listTrackers}. */
-export interface ListTrackersOptions {
+export interface ListTrackersOptions extends SkippedFilesOptions {
   /** Only this project (slugified like everywhere else). */
   project?: string;
   /** Only trackers of this kind. @default both kinds */
@@ -85,7 +91,8 @@ export function trackerFileOfPath(path: string): TrackerFile | undefined {
 
 /**
  * Every tracker in the store, by project, kind, date and index, with its row count. Each
- * tracker is read once, {@link TRACKER_READS_AT_ONCE} at a time.
+ * tracker is read once, {@link TRACKER_READS_AT_ONCE} at a time; one that cannot be read is left
+ * out and named to `onSkipped`.
  *
  * @throws ValidationError when `kind` is not an experiment kind or `project` has no slug.
  */
@@ -95,10 +102,50 @@ export async function listTrackers(
 ): Promise<TrackerSummary[]> {
   const trackers = await findTrackers(store, options);
   // A row count needs a real CSV parse: JSON cells hold quoted line breaks.
-  return mapConcurrently(trackers, TRACKER_READS_AT_ONCE, async (tracker) => ({
-    ...tracker,
-    rows: decodeTable(await store.readText(tracker.path)).length,
-  }));
+  const counted = await mapConcurrently(trackers, TRACKER_READS_AT_ONCE, (tracker) =>
+    skipIfCorrupt(
+      async () => ({ ...tracker, rows: (await readTrackerRows(store, tracker.path)).length }),
+      options.onSkipped,
+    ),
+  );
+  return counted.filter((tracker) => tracker !== undefined);
+}
+
+/**
+ * A tracker's rows by column name.
+ * @throws CorruptFileError when the file is not CSV (an unbalanced quote, a row of another
+ * length, binary bytes) or its header has no `prediction_id` (not a tracker).
+ * @throws NotFoundError when it does not exist.
+ */
+export async function readTrackerRows(
+  store: Store,
+  path: string,
+): Promise<Record<string, string>[]> {
+  return decodeTrackerRows(await store.readText(path), { store: store.url, path });
+}
+
+/**
+ * {@link readTrackerRows} for text already read.
+ * @throws CorruptFileError naming `where.path`.
+ */
+export function decodeTrackerRows(
+  text: string,
+  where: { store: string; path: string },
+): Record<string, string>[] {
+  const corrupt = (problem: string, cause?: unknown) =>
+    new CorruptFileError({ ...where, problem, ...(cause !== undefined && { cause }) });
+  if (text.includes('\u0000')) throw corrupt('it holds binary bytes, not CSV text');
+  let rows: Record<string, string>[];
+  try {
+    rows = decodeTable(text);
+  } catch (error) {
+    throw corrupt(`it is not valid CSV (${problemOf(error)})`, error);
+  }
+  const header = text.slice(0, text.indexOf('\n') + 1 || text.length);
+  if (!/(^|,)prediction_id(,|\r?\n|$)/.test(header)) {
+    throw corrupt('its first line is not a tracker header (no prediction_id column)');
+  }
+  return rows;
 }
 
 /**

@@ -6,6 +6,23 @@
  */
 import type { ExperimentKind, RunOrigin, RunStatus } from '../layout/tables.js';
 
+/**
+ * A stored file an answer left out because it cannot be read (a corrupt or foreign file): the
+ * page names it in a notice, and the rest of the answer is what could be read.
+ */
+export interface SkippedFileJson {
+  /** The file's path in the store. */
+  path: string;
+  /** What is wrong with it. */
+  problem: string;
+}
+
+/** Answers that list what they read carry the files they had to leave out. */
+export interface WithSkippedFiles {
+  /** Files left out of this answer; empty when every file could be read. */
+  skipped: SkippedFileJson[];
+}
+
 /** `GET /api/store`: what the dashboard is looking at. */
 export interface StoreInfo {
   /** The store's URL, safe to show (never holds credentials). */
@@ -30,7 +47,7 @@ export interface ProjectItem {
 }
 
 /** `GET /api/projects`, newest activity first. */
-export interface ProjectsResponse {
+export interface ProjectsResponse extends WithSkippedFiles {
   projects: ProjectItem[];
 }
 
@@ -47,7 +64,7 @@ export interface ExperimentItem {
  * `GET /api/projects/:project/experiments?kind=classification|regression`: one kind's
  * experiments (the first kind the project has when `kind` is left out), newest first.
  */
-export interface ExperimentsResponse {
+export interface ExperimentsResponse extends WithSkippedFiles {
   project: string;
   kind: ExperimentKind;
   /** Every kind this project has, for a kind switch. */
@@ -115,7 +132,7 @@ export interface RunItem {
  * first. `q` matches id, name, project, host and hyperparameter values, case-insensitively;
  * `trials` defaults to `exclude` (the Runs tab lists runs that are not sweep trials).
  */
-export interface RunsResponse {
+export interface RunsResponse extends WithSkippedFiles {
   /** Runs matching the filter, before paging. */
   total: number;
   offset: number;
@@ -177,9 +194,10 @@ export interface SeriesJson {
 /**
  * `GET /api/scalars?runs=<id>,<id>&maxPoints=1000&tags=<tag>,<tag>`: the runs' series by run
  * and tag, each thinned to at most `maxPoints` points (min and max per step range, so spikes
- * survive). At most 200 runs per request.
+ * survive). At most 200 runs per request. A run whose scalars file cannot be read has no entry
+ * in `series`; its file is in `skipped`.
  */
-export interface ScalarsResponse {
+export interface ScalarsResponse extends WithSkippedFiles {
   series: Record<string, Record<string, SeriesJson>>;
   /** Each run's status now, so the page knows which ones to keep polling. */
   status: Record<string, RunStatus>;
@@ -200,7 +218,7 @@ export interface SweepItem {
 }
 
 /** `GET /api/sweeps`. */
-export interface SweepsResponse {
+export interface SweepsResponse extends WithSkippedFiles {
   sweeps: SweepItem[];
 }
 
@@ -221,7 +239,7 @@ export interface TrialItem {
  * one sweep, its configuration and one page of its trials (sorted as asked; `best` puts the best
  * first by the sweep's goal).
  */
-export interface SweepDetail extends SweepItem {
+export interface SweepDetail extends SweepItem, WithSkippedFiles {
   /** The configuration as resolved, in its file's own format (snake_case keys). */
   config: Record<string, unknown>;
   /** The search space: each hyperparameter's spec from the configuration. */
@@ -239,7 +257,10 @@ export interface SweepDetail extends SweepItem {
   allTrials: Pick<TrialItem, 'trial' | 'runId' | 'status' | 'hyperparameters' | 'best'>[];
 }
 
-/** The body of every error answer (`4xx`, `5xx`). */
+/**
+ * The body of every error answer (`4xx`, `5xx`). A request about one object whose file cannot
+ * be read is answered 422 with code `ERR_CORRUPT_FILE`, and `path` names the file.
+ */
 export interface ErrorResponse {
-  error: { code: string; message: string };
+  error: { code: string; message: string; path?: string };
 }

@@ -79,7 +79,8 @@ describe('SeriesReader', () => {
         'run_id,tag,step,value,wall_time\nnot,a,row\n',
       );
       await expect(threaded.read(broken, [], 100)).rejects.toMatchObject({
-        code: 'ERR_CORRUPT_SCALARS',
+        code: 'ERR_CORRUPT_FILE',
+        path: `scalars/${broken}.csv`,
       });
       expect(await threaded.read('20261124T000000000Z-00000000', [], 100)).toEqual({});
     } finally {

@@ -10,13 +10,14 @@ import {
 } from '../../tracking/list-experiments.js';
 import { listTrackers, type TrackerSummary } from '../../tracking/list-trackers.js';
 import type { Output } from '../_output.js';
+import { stderrOutput, warnSkipped } from '../_skipped-warnings.js';
 import { storeArg } from '../_shared-args.js';
 import { withStore } from '../../store/with-store.js';
 
 /** Experiments shown when `--limit` is not given (`--json` then prints them all). */
 export const DEFAULT_LIST_LIMIT = 20;
 
-export function listCommand(output: Output) {
+export function listCommand(output: Output, warnings: Output = stderrOutput) {
   return defineCommand({
     meta: {
       name: 'list',
@@ -62,6 +63,7 @@ export function listCommand(output: Output) {
       // Checked before the store is opened, so that a wrong flag costs nothing.
       const checked = checkListExperimentsOptions(options, (option) => `--${option}`);
       const limit = checked.limit ?? (args.json ? undefined : DEFAULT_LIST_LIMIT);
+      const onSkipped = warnSkipped(warnings);
       await withStore(args.store, async (store) => {
         const where = `${store.url}${checked.project === undefined ? '' : ` for project ${checked.project}`}`;
         if (args.trackers) {
@@ -69,6 +71,7 @@ export function listCommand(output: Output) {
           const trackers = await listTrackers(store, {
             ...(project === undefined ? {} : { project }),
             ...(kind === undefined ? {} : { kind }),
+            onSkipped,
           });
           if (args.json) output.line(JSON.stringify(trackers, null, 2));
           else if (trackers.length === 0) output.line(`No trackers in ${where}.`);
@@ -78,6 +81,7 @@ export function listCommand(output: Output) {
         const { experiments, total } = await listExperiments(store, {
           ...options,
           ...(limit === undefined ? {} : { limit }),
+          onSkipped,
         });
         if (args.json) {
           output.line(JSON.stringify(experiments, null, 2));

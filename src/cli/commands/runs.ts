@@ -3,10 +3,11 @@ import { RUN_STATUSES, type RunStatus } from '../../layout/tables.js';
 import { listRuns } from '../../runs/read-runs.js';
 import { ValidationError } from '../../errors.js';
 import type { Output } from '../_output.js';
+import { stderrOutput, warnSkipped } from '../_skipped-warnings.js';
 import { storeArg } from '../_shared-args.js';
 import { formatDuration, formatTime, printTable } from '../_table.js';
 
-export function runsCommand(output: Output) {
+export function runsCommand(output: Output, warnings: Output = stderrOutput) {
   return defineCommand({
     meta: { name: 'runs', description: 'List runs (loggers, exec, sweep trials…), newest first' },
     args: {
@@ -29,6 +30,7 @@ export function runsCommand(output: Output) {
         ...(args.project !== undefined && { project: args.project }),
         ...(args.sweep !== undefined && { sweep: args.sweep }),
         ...(args.status !== undefined && { status: args.status as RunStatus }),
+        onSkipped: warnSkipped(warnings),
       });
       if (args.json) {
         output.line(JSON.stringify(runs, null, 2));

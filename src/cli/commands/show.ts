@@ -1,10 +1,11 @@
 import { defineCommand } from 'citty';
 import { findExperiment, type FoundExperiment } from '../../tracking/find-experiment.js';
 import type { Output } from '../_output.js';
+import { stderrOutput, warnSkipped } from '../_skipped-warnings.js';
 import { storeArg } from '../_shared-args.js';
 import { withStore } from '../../store/with-store.js';
 
-export function showCommand(output: Output) {
+export function showCommand(output: Output, warnings: Output = stderrOutput) {
   return defineCommand({
     meta: {
       name: 'show',
@@ -17,7 +18,9 @@ export function showCommand(output: Output) {
     },
     run: ({ args }) =>
       withStore(args.store, async (store) => {
-        const found = await findExperiment(store, args.predictionId);
+        const found = await findExperiment(store, args.predictionId, {
+          onSkipped: warnSkipped(warnings),
+        });
         if (args.json) output.line(JSON.stringify(found, null, 2));
         else printExperiment(output, found);
       }),

@@ -1,10 +1,11 @@
 import { defineCommand } from 'citty';
 import { listSweeps } from '../../sweeps/list-sweeps.js';
 import type { Output } from '../_output.js';
+import { stderrOutput, warnSkipped } from '../_skipped-warnings.js';
 import { storeArg } from '../_shared-args.js';
 import { formatNumber, printTable } from '../_table.js';
 
-export function sweepsCommand(output: Output) {
+export function sweepsCommand(output: Output, warnings: Output = stderrOutput) {
   return defineCommand({
     meta: {
       name: 'sweeps',
@@ -19,6 +20,7 @@ export function sweepsCommand(output: Output) {
       const sweeps = await listSweeps({
         ...(args.store !== undefined && { store: args.store }),
         ...(args.project !== undefined && { project: args.project }),
+        onSkipped: warnSkipped(warnings),
       });
       if (args.json) {
         output.line(JSON.stringify(sweeps, null, 2));

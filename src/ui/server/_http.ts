@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { MlTrackingError, NotFoundError, ValidationError } from '../../errors.js';
+import { CorruptFileError } from '../../skipped-files.js';
 import type { ErrorResponse } from '../api.js';
 
 /** An answer other than 200 that a route decides on. */
@@ -28,6 +29,13 @@ export const notFound = (what: string): HttpError =>
 export function errorAnswer(error: unknown): { status: ContentfulStatusCode; body: ErrorResponse } {
   if (error instanceof HttpError) {
     return { status: error.status, body: { error: { code: error.code, message: error.message } } };
+  }
+  if (error instanceof CorruptFileError) {
+    // The server is fine and so is the request: the stored object cannot be read.
+    return {
+      status: 422,
+      body: { error: { code: error.code, message: error.message, path: error.path } },
+    };
   }
   if (error instanceof NotFoundError) {
     return { status: 404, body: { error: { code: error.code, message: error.message } } };

@@ -3,11 +3,14 @@
  * by listing `runs/` and re-reading only the records whose generation changed. A page never reads
  * the store's run files itself, so listing 10,000 runs costs a filter over memory, not 10,000
  * reads; and the index holds records only (about a kilobyte each), never step series, so the
- * server's memory grows with the number of runs, not with the number of points.
+ * server's memory grows with the number of runs, not with the number of points. A file under
+ * `runs/` that holds no run record is kept aside as skipped at its generation: named on every
+ * answer, read again only when it changes.
  */
 import { runPath } from '../../layout/paths.js';
-import { readRecord } from '../../runs/read-runs.js';
+import { readCheckedRecord } from '../../runs/read-runs.js';
 import { effectiveStatus, type RunRecord } from '../../runs/run-record.js';
+import { CorruptFileError, type SkippedFile } from '../../skipped-files.js';
 import type { Store } from '../../store/types.js';
 import { mapConcurrently } from '../../_map-concurrently.js';
 
@@ -41,6 +44,8 @@ export class RunIndex {
   readonly #maxAgeMs: number;
   #runs = new Map<string, IndexedRun>();
   #newestFirst: IndexedRun[] = [];
+  /** Run files that hold no run record, by run id, with the generation they were read at. */
+  #skipped = new Map<string, { generation: string; file: SkippedFile }>();
   #loadedAt = 0;
   #loading: Promise<void> | undefined;
   #failure: unknown;
@@ -66,17 +71,24 @@ export class RunIndex {
     return this.#newestFirst;
   }
 
+  /** Run files the index left out because they hold no run record, as of the last refresh. */
+  skipped(): SkippedFile[] {
+    return [...this.#skipped.values()].map(({ file }) => file);
+  }
+
   /**
    * One run by id, from the index (refreshed like {@link runs}). A run the index has not seen
    * yet (started since its last refresh: someone opens the link a training script just printed)
    * is read from the store and added.
+   * @throws CorruptFileError when the run's file holds no run record.
    */
   async get(runId: string): Promise<IndexedRun | undefined> {
     await this.runs();
     const known = this.#runs.get(runId);
     if (known !== undefined) return known;
     const info = await this.#store.stat(runPath(runId));
-    const record = info && (await readRecord(this.#store, runPath(runId)));
+    // Read again rather than answered from #skipped: it may have been repaired since.
+    const record = info && (await readCheckedRecord(this.#store, runPath(runId)));
     if (info === undefined || record === undefined) return undefined;
     const run = indexed(record, info.generation);
     // A refresh that finished meanwhile may have added it already, perhaps newer.
@@ -104,15 +116,28 @@ export class RunIndex {
       if (id !== undefined) listed.set(id, object.generation);
     }
     const changed = [...listed].filter(([id, generation]) => {
-      return this.#runs.get(id)?.generation !== generation;
+      const known = this.#runs.get(id) ?? this.#skipped.get(id);
+      return known?.generation !== generation;
     });
+    const skipped = new Map(this.#skipped);
     const fresh = await mapConcurrently(changed, READ_CONCURRENCY, async ([id, generation]) => {
-      const record = await readRecord(this.#store, runPath(id));
-      return record === undefined ? undefined : indexed(record, generation);
+      try {
+        const record = await readCheckedRecord(this.#store, runPath(id));
+        skipped.delete(id);
+        return record === undefined ? undefined : indexed(record, generation);
+      } catch (error) {
+        if (!(error instanceof CorruptFileError)) throw error;
+        skipped.set(id, { generation, file: error.skipped });
+        return undefined;
+      }
     });
     const runs = new Map(this.#runs);
     for (const id of runs.keys()) if (!listed.has(id)) runs.delete(id);
+    for (const id of skipped.keys()) if (!listed.has(id)) skipped.delete(id);
+    // A record that was fine and is now corrupt leaves the index.
+    for (const id of skipped.keys()) runs.delete(id);
     for (const run of fresh) if (run !== undefined) runs.set(run.record.id, run);
+    this.#skipped = skipped;
     if (changed.length > 0 || runs.size !== this.#runs.size) {
       this.#runs = runs;
       this.#newestFirst = newestFirst(runs);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MlTrackingError, NotFoundError } from '../../errors.js';
 import { scalarsPath } from '../../layout/paths.js';
+import { corruptScalars } from '../../runs/read-scalars.js';
 import type { ScalarSeries } from '../../runs/scalar-table.js';
 import type { Store } from '../../store/types.js';
 import type { WorkerAnswer, WorkerRequest } from './_scalars-worker.js';
@@ -57,8 +58,21 @@ export class SeriesReader {
   /**
    * A run's series by tag, each thinned to at most `maxPoints` points; `{}` for a run that has
    * recorded no scalars (yet).
+   * @throws CorruptFileError naming the scalars file when it is not a scalars table.
    */
   async read(
+    runId: string,
+    tags: readonly string[],
+    maxPoints: number,
+  ): Promise<Record<string, ScalarSeries>> {
+    try {
+      return await this.#read(runId, tags, maxPoints);
+    } catch (error) {
+      throw corruptScalars(error, { store: this.#store.url, path: scalarsPath(runId) });
+    }
+  }
+
+  async #read(
     runId: string,
     tags: readonly string[],
     maxPoints: number,
@@ -110,7 +124,6 @@ export class SeriesReader {
       return idle ?? this.#pool.reduce((a, b) => (b.busy < a.busy ? b : a));
     }
     const worker = new Worker(WORKER_FILE);
-    worker.unref();
     worker.on('message', (answer: WorkerAnswer) => {
       const pending = this.#pending.get(answer.job);
       this.#pending.delete(answer.job);
@@ -130,6 +143,9 @@ export class SeriesReader {
       const at = this.#pool.findIndex((pooled) => pooled.worker === worker);
       if (at >= 0) this.#pool.splice(at, 1);
     });
+    // After the listeners: adding a 'message' listener refs the worker again, and a referenced
+    // worker kept `ml-tracking ui` alive after Ctrl-C once a chart had been served.
+    worker.unref();
     const pooled = { worker, busy: 0 };
     this.#pool.push(pooled);
     return pooled;

@@ -8,6 +8,7 @@ import { decodeTable } from '../../../csv/decode.js';
 import { NotFoundError } from '../../../errors.js';
 import { confusionPath, plotPath, predictionsPath } from '../../../layout/paths.js';
 import { EXPERIMENT_KINDS, metricNames, type ExperimentKind } from '../../../layout/tables.js';
+import { CorruptFileError } from '../../../skipped-files.js';
 import type { Store } from '../../../store/types.js';
 import { findExperiment } from '../../../tracking/find-experiment.js';
 import {
@@ -41,7 +42,7 @@ export interface ExperimentSources {
 
 export function experimentRoutes(app: Hono, sources: ExperimentSources): void {
   app.get('/api/projects', async (c) => {
-    const [trackers, runs, sweeps] = await Promise.all([
+    const [{ trackers, skipped: trackersSkipped }, runs, sweeps] = await Promise.all([
       sources.trackers.trackers(),
       sources.runs.runs(),
       sources.sweeps.all(),
@@ -71,23 +72,31 @@ export function experimentRoutes(app: Hono, sources: ExperimentSources): void {
       if (record.sweepId === undefined) item.runs += 1;
       later(item, record.endedAt ?? record.heartbeatAt);
     }
-    for (const sweep of sweeps) projectItem(sweep.project).sweeps += 1;
+    for (const sweep of sweeps.descriptions) projectItem(sweep.project).sweeps += 1;
     const body: ProjectsResponse = {
       projects: [...projects.values()].sort(
         (a, b) =>
           (b.lastActivity ?? '').localeCompare(a.lastActivity ?? '') ||
           a.project.localeCompare(b.project),
       ),
+      skipped: [...trackersSkipped, ...sources.runs.skipped(), ...sweeps.skipped],
     };
     return c.json(body);
   });
 
   app.get('/api/projects/:project/experiments', async (c) => {
     const project = c.req.param('project');
-    const trackers = await sources.trackers.trackers(project);
+    const { trackers, skipped } = await sources.trackers.trackers(project);
     const kinds = EXPERIMENT_KINDS.filter((kind) => trackers.some((t) => t.kind === kind));
     const first = kinds[0];
-    if (first === undefined) throw notFound(`Project ${project}`);
+    if (first === undefined) {
+      const unreadable = skipped[0];
+      // Its only trackers are damaged: say so, rather than that the project does not exist.
+      if (unreadable !== undefined) {
+        throw new CorruptFileError({ store: sources.store.url, ...unreadable });
+      }
+      throw notFound(`Experiments of project ${project}`);
+    }
     const kind = choiceParam<ExperimentKind>(c, 'kind', EXPERIMENT_KINDS, first);
     const metrics = [...metricNames(kind)];
     const experiments: ExperimentItem[] = [];
@@ -113,6 +122,7 @@ export function experimentRoutes(app: Hono, sources: ExperimentSources): void {
       headlineMetric: HEADLINE_METRICS[kind],
       goals: Object.fromEntries(metrics.map((metric) => [metric, metricGoal(metric)])),
       experiments,
+      skipped,
     };
     return c.json(body);
   });

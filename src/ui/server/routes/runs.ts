@@ -9,6 +9,7 @@ import { isTimeSortableId } from '../../../runs/ids.js';
 import type { RunRecord, TagSummary } from '../../../runs/run-record.js';
 import type { ScalarSeries } from '../../../runs/scalar-table.js';
 import { shellCommand } from '../../../runs/shell-command.js';
+import { CorruptFileError, type SkippedFile } from '../../../skipped-files.js';
 import type { Store } from '../../../store/types.js';
 import { mapConcurrently } from '../../../_map-concurrently.js';
 import type {
@@ -59,6 +60,7 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
       offset,
       runs: matching.slice(offset, offset + limit).map(({ record }) => runItem(record, now)),
       projects: [...projects].sort(),
+      skipped: index.skipped(),
     };
     return c.json(body);
   });
@@ -93,17 +95,35 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
       throw new HttpError(400, 'ERR_VALIDATION', 'Query parameter maxPoints must be 2 or more.');
     }
     const now = new Date();
-    const records = await Promise.all(runIds.map((id) => index.get(id)));
-    const known = records.flatMap((run) => (run === undefined ? [] : [run.record]));
-    const body: ScalarsResponse = { series: {}, status: {} };
-    const series = await mapConcurrently(known, SCALAR_READS_AT_ONCE, (record) =>
-      reader.read(record.id, tags, maxPoints),
+    const skipped: SkippedFile[] = [];
+    const records = await Promise.all(
+      runIds.map((id) =>
+        index.get(id).catch((error: unknown) => {
+          if (!(error instanceof CorruptFileError)) throw error;
+          skipped.push(error.skipped);
+          return undefined;
+        }),
+      ),
     );
+    const known = records.flatMap((run) => (run === undefined ? [] : [run.record]));
+    const body: ScalarsResponse = { series: {}, status: {}, skipped };
+    // One unreadable file leaves its run out of the chart, not the whole chart.
+    const series = await mapConcurrently(known, SCALAR_READS_AT_ONCE, async (record) => {
+      try {
+        return await reader.read(record.id, tags, maxPoints);
+      } catch (error) {
+        if (!(error instanceof CorruptFileError)) throw error;
+        skipped.push(error.skipped);
+        return undefined;
+      }
+    });
     // In the order asked for, whichever file was decoded first.
     for (const [at, record] of known.entries()) {
       body.status[record.id] = withStatusNow(record, now).status;
+      const read = series[at];
+      if (read === undefined) continue;
       const byTag: Record<string, SeriesJson> = {};
-      for (const [tag, points] of Object.entries(series[at]!)) byTag[tag] = seriesJson(points);
+      for (const [tag, points] of Object.entries(read)) byTag[tag] = seriesJson(points);
       body.series[record.id] = byTag;
     }
     return c.json(body);

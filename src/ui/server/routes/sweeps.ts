@@ -6,12 +6,14 @@ import type { Hono } from 'hono';
 import { NotFoundError } from '../../../errors.js';
 import type { RunStatus } from '../../../layout/tables.js';
 import type { RunRecord } from '../../../runs/run-record.js';
+import { listSweepIds, type SweepDescription } from '../../../runs/sweep-records.js';
+import { CorruptFileError, type SkippedFile } from '../../../skipped-files.js';
 import {
-  listSweepIds,
-  readSweepDescription,
-  type SweepDescription,
-} from '../../../runs/sweep-records.js';
-import { summariseSweep, type SweepSummary, type SweepTrial } from '../../../sweeps/list-sweeps.js';
+  readCheckedSweepDescription,
+  summariseSweep,
+  type SweepSummary,
+  type SweepTrial,
+} from '../../../sweeps/list-sweeps.js';
 import type { Store } from '../../../store/types.js';
 import { mapConcurrently } from '../../../_map-concurrently.js';
 import type { SweepDetail, SweepItem, SweepsResponse, TrialItem } from '../../api.js';
@@ -29,25 +31,37 @@ export class SweepDescriptions {
     this.#store = store;
   }
 
-  /** Every sweep's description, newest first. */
-  async all(): Promise<SweepDescription[]> {
+  /**
+   * Every sweep's description, newest first, and the descriptions that cannot be read (a sweep
+   * listed in the sweeps table whose description is gone or damaged).
+   */
+  async all(): Promise<{ descriptions: SweepDescription[]; skipped: SkippedFile[] }> {
     const ids = (await listSweepIds(this.#store)).reverse();
+    const skipped: SkippedFile[] = [];
     const found = await mapConcurrently(ids, 16, async (id) => {
       try {
-        return await this.get(id);
+        return await this.get(id, { missing: 'corrupt' });
       } catch (error) {
-        // Listed in the sweeps table but its description is gone: not a sweep to show.
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
+        if (!(error instanceof CorruptFileError)) throw error;
+        skipped.push(error.skipped);
+        return undefined;
       }
     });
-    return found.filter((description) => description !== undefined);
+    return { descriptions: found.filter((description) => description !== undefined), skipped };
   }
 
-  get(sweepId: string): Promise<SweepDescription> {
+  /**
+   * One sweep's description.
+   * @throws NotFoundError when there is no such sweep (`missing: 'corrupt'`: a CorruptFileError).
+   * @throws CorruptFileError when its description cannot be read.
+   */
+  get(
+    sweepId: string,
+    options: { missing?: 'not-found' | 'corrupt' } = {},
+  ): Promise<SweepDescription> {
     let description = this.#read.get(sweepId);
     if (description === undefined) {
-      description = readSweepDescription(this.#store, sweepId);
+      description = readCheckedSweepDescription(this.#store, sweepId, options);
       // A failed read is not remembered: the next request reads again.
       description.catch(() => this.#read.delete(sweepId));
       this.#read.set(sweepId, description);
@@ -60,9 +74,10 @@ export function sweepRoutes(app: Hono, descriptions: SweepDescriptions, index: R
   app.get('/api/sweeps', async (c) => {
     const [all, trials] = await Promise.all([descriptions.all(), trialsBySweep(index)]);
     const body: SweepsResponse = {
-      sweeps: all.map((description) =>
+      sweeps: all.descriptions.map((description) =>
         sweepItem(summariseSweep(description, trials.get(description.sweepId) ?? [])),
       ),
+      skipped: [...all.skipped, ...index.skipped()],
     };
     return c.json(body);
   });
@@ -100,6 +115,7 @@ export function sweepRoutes(app: Hono, descriptions: SweepDescriptions, index: R
       earlyStopping: config.early_stopping === true ? earlyStoppingRule(config) : null,
       seed: description.seed,
       hyperparameterNames: names,
+      skipped: index.skipped(),
       total: summary.trials.length,
       offset,
       trials: sorted.slice(offset, offset + limit).map(trialItem),
