@@ -13,7 +13,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { openStore } from '../../src/index.js';
-import { runLogPath, runPath, scalarsPath, storeObjectUri } from '../../src/layout/paths.js';
+import {
+  runLogPath,
+  runPath,
+  scalarsPath,
+  storeObjectUri,
+  trialClaimPath,
+} from '../../src/layout/paths.js';
 import { createTimeSortableId, generateRunName } from '../../src/runs/ids.js';
 import {
   addToTagSummary,
@@ -24,12 +30,9 @@ import {
   type TagSummary,
 } from '../../src/runs/run-record.js';
 import { encodeScalarRows, SCALARS_HEADER } from '../../src/runs/scalar-table.js';
-import {
-  agentName,
-  claimTrial,
-  createSweepRecords,
-  type SweepDescription,
-} from '../../src/runs/sweep-records.js';
+import { createSweepRecords, type SweepDescription } from '../../src/runs/sweep-records.js';
+import { createClaim } from '../../src/coordination/claims.js';
+import { processLabel } from '../../src/coordination/process-identity.js';
 import { sampleTrial, trialCount } from '../../src/sweeps/sampling.js';
 import { parseSweepConfig, sweepConfigToJson } from '../../src/sweeps/sweep-config.js';
 import { trialArgv } from '../../src/sweeps/trial-command.js';
@@ -414,12 +417,13 @@ export async function generateUiStore(
   try {
     await createSweepRecords(store, description);
     for (const { trial, runId, claimedAt } of trialRuns) {
-      await claimTrial(store, description.sweepId, {
+      await createClaim(store, trialClaimPath(description.sweepId, trial), {
         trial,
         runId,
-        agent: agentName(),
+        agent: processLabel(),
         claimedAt,
         attempt: 1,
+        state: 'done',
       });
     }
   } finally {

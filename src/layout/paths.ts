@@ -104,7 +104,10 @@ export const sweepDescriptionPath = (sweepId: string): string =>
 
 /** Who holds trial `trial` of a sweep: created only if absent, re-taken by a compare-and-swap. */
 export const trialClaimPath = (sweepId: string, trial: number): string =>
-  `${sweepFilesFolder(sweepId)}claims/${String(trial).padStart(6, '0')}.json`;
+  `${trialClaimsFolder(sweepId)}${String(trial).padStart(6, '0')}.json`;
+
+/** The folder of a sweep's trial claims. */
+export const trialClaimsFolder = (sweepId: string): string => `${sweepFilesFolder(sweepId)}claims/`;
 
 /** A `trainModel` run's row of the model_runs table: `model_runs/<run_id>.csv` (header, one row). */
 export const modelRunPath = (runId: string): string => `model_runs/${runId}.csv`;
@@ -151,3 +154,9 @@ export const pipelineOutputPath = (host: string): string => `outputs/output-${ho
 /** A pipeline model's folder in the store (`ctx.outputs`): one per script and `modelDirSuffix`. */
 export const pipelineModelFolder = (project: string, modelDir: string): string =>
   `pipeline-models/${project}/${modelDir}/`;
+
+/**
+ * A probe a process writes (and removes at once) to read the store's clock: its `updated` time
+ * is the store's now. Not a table; `ml-tracking gc` may remove probes a killed process left.
+ */
+export const storeClockPath = (probe: string): string => `coordination/clock/${probe}`;

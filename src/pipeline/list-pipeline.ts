@@ -4,6 +4,7 @@
  */
 import { withStore } from '../store/with-store.js';
 import type { Store } from '../store/types.js';
+import { DEFAULT_HEARTBEAT_SECONDS, heartbeatSeconds } from '../coordination/liveness.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { readQueue } from './_queue.js';
 import { readVersionState, type VersionStatus } from './_version-state.js';
@@ -62,8 +63,10 @@ export async function listPipeline(options: ListPipelineOptions = {}): Promise<P
     ...(options.config !== undefined && { config: options.config }),
   });
   const queue = await readQueue(config, mode);
-  const heartbeat =
-    options.heartbeatIntervalSeconds ?? (Number(process.env.ML_TRACKING_HEARTBEAT_SECONDS) || 10);
+  const heartbeat = heartbeatSeconds(options.heartbeatIntervalSeconds) ?? DEFAULT_HEARTBEAT_SECONDS;
+  // A listing only reads: it takes this machine's clock for the store's (writing a probe would
+  // need write access). Deciding what to take over is the runner's, by the store's clock.
+  const now = new Date();
   const described = await mapConcurrently(queue.scripts, 2, async (script) => {
     try {
       return await describeScript(script, config.folder);
@@ -99,9 +102,10 @@ export async function listPipeline(options: ListPipelineOptions = {}): Promise<P
           script.name,
           version.name,
           heartbeat,
+          now,
         );
         entry.status = state.status;
-        if (state.stored !== undefined) {
+        if (state.stored?.claim !== undefined) {
           entry.runId = state.stored.claim.runId;
           entry.agent = state.stored.claim.agent;
         }

@@ -14,10 +14,15 @@ import { ValidationError } from '../errors.js';
 import { sleep } from '../_sleep.js';
 import type { ExperimentLogger } from '../runs/experiment-logger.js';
 import { createTimeSortableId } from '../runs/ids.js';
-import { markRunLost } from '../runs/mark-lost.js';
-import { claimVersion, releaseVersion, type VersionClaim } from '../runs/pipeline-records.js';
+import { createClaim, replaceClaim, type HeldClaim } from '../coordination/claims.js';
+import { fenceRun } from '../coordination/fence-run.js';
+import { holdLease } from '../coordination/lease.js';
+import { HEARTBEAT_VARIABLE, heartbeatSeconds } from '../coordination/liveness.js';
+import { processLabel, thisProcess } from '../coordination/process-identity.js';
+import { createStoreClock, type StoreClock } from '../coordination/store-clock.js';
+import { pipelineClaimPath } from '../layout/paths.js';
+import type { VersionClaim } from '../runs/pipeline-records.js';
 import { startDryRun, startRun } from '../runs/start-run.js';
-import { agentName } from '../runs/sweep-records.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { PipelineFiles } from './_pipeline-files.js';
@@ -159,8 +164,16 @@ export async function runPipeline(options: RunPipelineOptions = {}): Promise<Pip
       );
     }
   }
-  const heartbeatIntervalSeconds =
-    options.heartbeatIntervalSeconds ?? (Number(process.env.ML_TRACKING_HEARTBEAT_SECONDS) || 10);
+  const heartbeatIntervalSeconds = heartbeatSeconds(options.heartbeatIntervalSeconds);
+  if (heartbeatIntervalSeconds === undefined) {
+    throw new ValidationError(
+      options.heartbeatIntervalSeconds === undefined
+        ? HEARTBEAT_VARIABLE
+        : 'heartbeatIntervalSeconds',
+      `${String(options.heartbeatIntervalSeconds ?? process.env[HEARTBEAT_VARIABLE])} is not a positive number of seconds`,
+      'Use a positive number such as 10.',
+    );
+  }
   const context = {
     config,
     mode,
@@ -180,9 +193,10 @@ export async function runPipeline(options: RunPipelineOptions = {}): Promise<Pip
           'Record into a local folder or a gs:// store.',
         );
       }
-      const files = new PipelineFiles(store, hostLabel(), agentName());
+      const files = new PipelineFiles(store, hostLabel(), processLabel());
       try {
-        return await runExecutionMode({ ...context, store, files }, queue);
+        const clock = createStoreClock(store);
+        return await runExecutionMode({ ...context, store, files, clock }, queue);
       } finally {
         await files.flush();
       }
@@ -203,6 +217,8 @@ interface Context {
 interface ExecutionContext extends Context {
   store: Store;
   files: PipelineFiles;
+  /** The store's clock: leases are judged by it. */
+  clock: StoreClock;
 }
 
 /** The host as it names the per-host files: characters a store path takes. */
@@ -371,15 +387,16 @@ async function reread(
 }
 
 /**
- * Claims a version: a new claim when none exists, a take-over when its process died, or when
- * `--rerun` names it and it ended before this call began. Otherwise says where it stands.
+ * Claims a version: a new claim when none exists, a take-over when its lease expired or it was
+ * given back, or when `--rerun` names it and it ended before this call began. Otherwise says
+ * where it stands.
  */
 async function takeVersion(
   context: ExecutionContext,
   script: string,
   version: string,
   startedAt: Date,
-): Promise<VersionClaim | 'running' | { ended: 'finished' | 'failed'; runId: string }> {
+): Promise<HeldClaim<VersionClaim> | 'running' | { ended: 'finished' | 'failed'; runId: string }> {
   const { store, config } = context;
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const state = await readVersionState(
@@ -388,8 +405,10 @@ async function takeVersion(
       script,
       version,
       context.heartbeatIntervalSeconds,
+      await context.clock.now(),
     );
     const stored = state.stored;
+    const previous = stored?.claim;
     if (state.status === 'running') return 'running';
     if (state.status === 'finished' || state.status === 'failed') {
       const rerun = context.reruns.some(
@@ -397,27 +416,57 @@ async function takeVersion(
           each.script === script && (each.version === undefined || each.version === version),
       );
       // A claim made after this call began is this call's own rerun (or another's): done.
-      if (stored !== undefined && (!rerun || new Date(stored.claim.claimedAt) >= startedAt)) {
-        return { ended: state.status, runId: stored.claim.runId };
+      if (previous !== undefined && (!rerun || new Date(previous.claimedAt) >= startedAt)) {
+        return { ended: state.status, runId: previous.runId };
       }
     }
     const mine: VersionClaim = {
       script,
       version,
       runId: createTimeSortableId(),
-      agent: agentName(),
+      agent: processLabel(),
+      process: thisProcess(),
       claimedAt: new Date().toISOString(),
-      attempt: (stored?.claim.attempt ?? 0) + 1,
+      attempt: (previous?.attempt ?? 0) + 1,
+      heartbeatIntervalSeconds: context.heartbeatIntervalSeconds,
+      state: 'held',
     };
-    if (await claimVersion(store, config.project, mine, stored)) {
-      if (state.status === 'lost' && state.record?.status === 'running') {
-        await markRunLost(store, state.record.id, new Date(), state.writerGone);
-      }
-      return mine;
-    }
+    const path = pipelineClaimPath(config.project, script, version);
+    const held =
+      stored === undefined
+        ? await createClaim(store, path, mine)
+        : await replaceClaim(store, stored, mine);
     // Another process was first: look again.
+    if (held === undefined) continue;
+    if (state.status !== 'lost' || previous === undefined) return held;
+    const fenced = await fenceRun(
+      store,
+      previous.runId,
+      `its pipeline process ${previous.agent} was lost (taken over by ${processLabel()}, attempt ${mine.attempt})`,
+      versionRunTemplate(config.project, script, version),
+    );
+    if (fenced.outcome === 'fenced') return held;
+    // It ended just before its process was given up on: it is done, not lost.
+    await replaceClaim(store, held, { ...previous, state: 'done' });
   }
   return 'running';
+}
+
+/** What a version's run record holds before its run starts (a tombstone is built from it). */
+function versionRunTemplate(project: string, script: string, version: string) {
+  return {
+    project,
+    name: `${script}:${version}`,
+    origin: 'pipeline' as const,
+    pipelineScript: script,
+    pipelineVersion: version,
+    heartbeatIntervalSeconds: 0,
+    host: '',
+    hyperparameters: {},
+    summary: {},
+    predictionIds: [],
+    scalarsUri: '',
+  };
 }
 
 /** Runs a claimed version as a run of the store, and writes its lines to the per-host files. */
@@ -426,35 +475,58 @@ async function runClaimed(
   report: PipelineReport,
   described: DescribedScript,
   version: DescribedVersion,
-  claim: VersionClaim,
+  held: HeldClaim<VersionClaim>,
 ): Promise<void> {
   const { config, store, files } = context;
+  const claim = held.claim;
   const name = `${described.script.name}:${version.name}`;
   const dirName =
     version.modelDirSuffix === undefined
       ? described.script.name
       : `${described.script.name}-${version.modelDirSuffix}`;
-  const logger = await startRun({
-    store,
-    project: config.project,
-    name,
-    origin: 'pipeline',
-    pipelineScript: described.script.name,
-    pipelineVersion: version.name,
-    ...(described.kind === 'experiment' && { experiment: described.script.name }),
-    hyperparameters: version.parameters,
-    runId: claim.runId,
-    captureLog: true,
-    closeOnExit: false,
-    cwd: config.folder,
-    heartbeatIntervalSeconds: context.heartbeatIntervalSeconds,
-    command: ['ml-tracking', 'pipeline', '-r', '--config', config.file, '--rerun', name],
-  });
+  const lease = holdLease(store, held, context.heartbeatIntervalSeconds);
+  let logger: ExperimentLogger;
+  try {
+    logger = await startRun({
+      store,
+      project: config.project,
+      name,
+      origin: 'pipeline',
+      pipelineScript: described.script.name,
+      pipelineVersion: version.name,
+      ...(described.kind === 'experiment' && { experiment: described.script.name }),
+      hyperparameters: version.parameters,
+      runId: claim.runId,
+      captureLog: true,
+      closeOnExit: false,
+      cwd: config.folder,
+      heartbeatIntervalSeconds: context.heartbeatIntervalSeconds,
+      command: ['ml-tracking', 'pipeline', '-r', '--config', config.file, '--rerun', name],
+    });
+  } catch (error) {
+    // The run exists: another process took the version over and fenced this attempt.
+    if (error instanceof ValidationError && error.parameter === 'runId') {
+      await lease.end('done');
+      files.log('taken over by another process before it started here', name);
+      return;
+    }
+    await lease.end('released').catch(() => false);
+    throw error;
+  }
+  // Losing the lease means another process runs this version now: this attempt stops at once and
+  // its run reads lost (never failed, which would count as the version's result).
+  const onLost = () => {
+    const reason = (lease.lost.reason as Error).message;
+    files.log(`stopped: ${reason}`, name);
+    void logger.finish({ status: 'lost', error: reason }).catch(() => undefined);
+  };
+  lease.lost.addEventListener('abort', onLost, { once: true });
   files.log(
     `started run ${logger.id}${claim.attempt > 1 ? ` (attempt ${claim.attempt})` : ''}`,
     name,
   );
-  const outcome = await runOne(context, report, described, version, {
+  const signal = AbortSignal.any([context.signal, lease.lost]);
+  const outcome = await runOne({ ...context, signal }, report, described, version, {
     logger,
     storeUrl: store.url,
     modelDir: join(config.checkpointDir, dirName),
@@ -479,8 +551,9 @@ async function runClaimed(
     metrics: outcome.metrics,
     ...(outcome.error !== undefined && { error: outcome.error }),
   });
-  // An interrupted version is given back: the next pipeline run takes it as if new.
-  if (context.signal.aborted) await releaseVersion(store, config.project, claim);
+  lease.lost.removeEventListener('abort', onLost);
+  // An interrupted version is given back: the next pipeline run takes it as a new attempt.
+  await lease.end(context.signal.aborted ? 'released' : 'done');
   await files.flush();
 }
 

@@ -5,20 +5,14 @@
  * by creating its claim only if absent, and taken over (after its run was lost) by a
  * compare-and-swap on the claim's generation. Two agents can never both win either.
  */
-import { hostname } from 'node:os';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { NotFoundError } from '../errors.js';
+import { listClaims, type ClaimBody, type StoredClaim } from '../coordination/claims.js';
 import { encodeTable, type CellValue } from '../csv/encode.js';
 import { decodeTable } from '../csv/decode.js';
 import { jsonText } from '../_json.js';
-import {
-  sweepDescriptionPath,
-  sweepFilesFolder,
-  sweepPath,
-  trialClaimPath,
-} from '../layout/paths.js';
+import { sweepDescriptionPath, sweepPath, trialClaimsFolder } from '../layout/paths.js';
 import { SWEEPS_COLUMNS } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
-import { mapConcurrently } from '../_map-concurrently.js';
 
 /** `experiment_description.json`: everything an agent needs to run the sweep's trials. */
 export interface SweepDescription {
@@ -34,23 +28,9 @@ export interface SweepDescription {
   config: Record<string, unknown>;
 }
 
-/** Who holds a trial number. */
-export interface TrialClaim {
+/** Who holds a trial number (see `coordination/claims.ts`). */
+export interface TrialClaim extends ClaimBody {
   trial: number;
-  /** The run that carries out the trial. */
-  runId: string;
-  /** `host:pid` of the agent. */
-  agent: string;
-  claimedAt: string;
-  /** 1 for the first claim, +1 for each take-over after a lost run. */
-  attempt: number;
-}
-
-/** A claim and the generation to compare-and-swap it at. */
-export interface StoredClaim {
-  claim: TrialClaim;
-  generation: string;
-  updated: Date;
 }
 
 /** Writes a new sweep: its description first, its table row last (the row makes it listed). */
@@ -136,54 +116,21 @@ export async function readSweepRow(
 /** The trial numbers some agent has claimed, from the listing alone (nothing is read). */
 export async function listClaimedTrials(store: Store, sweepId: string): Promise<Set<number>> {
   const claimed = new Set<number>();
-  for await (const object of store.listAll(`${sweepFilesFolder(sweepId)}claims/`)) {
-    const match = /\/(\d+)\.json$/.exec(object.path);
-    if (match?.[1]) claimed.add(Number(match[1]));
+  for await (const object of store.listAll(trialClaimsFolder(sweepId))) {
+    const trial = trialOfClaimPath(object.path);
+    if (trial !== undefined) claimed.add(trial);
   }
   return claimed;
 }
 
-/** Every claim of a sweep, by trial number. */
-export async function listClaims(store: Store, sweepId: string): Promise<Map<number, StoredClaim>> {
-  const objects = [];
-  for await (const object of store.listAll(`${sweepFilesFolder(sweepId)}claims/`)) {
-    objects.push(object);
-  }
-  const claims = await mapConcurrently(objects, 32, async (object) => {
-    try {
-      const claim = JSON.parse(await store.readText(object.path)) as TrialClaim;
-      return { claim, generation: object.generation, updated: object.updated };
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
-  });
-  const byTrial = new Map<number, StoredClaim>();
-  for (const stored of claims) if (stored) byTrial.set(stored.claim.trial, stored);
-  return byTrial;
-}
-
-/** This process, as an agent name. */
-export const agentName = (): string => `${hostname()}:${process.pid}`;
-
-/**
- * Takes trial `claim.trial`: creates its claim if no agent has (`previous` absent), or replaces
- * `previous` if it is still at that generation. `false` when another agent was first.
- */
-export async function claimTrial(
+/** Every claim of a sweep, readable or not, in trial order. */
+export const listTrialClaims = (
   store: Store,
   sweepId: string,
-  claim: TrialClaim,
-  previous?: StoredClaim,
-): Promise<boolean> {
-  try {
-    await store.write(trialClaimPath(sweepId, claim.trial), `${jsonText(claim) ?? '{}'}\n`, {
-      ifGeneration: previous?.generation ?? '0',
-      contentType: 'application/json',
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof ConflictError) return false;
-    throw error;
-  }
+): Promise<StoredClaim<TrialClaim>[]> => listClaims<TrialClaim>(store, trialClaimsFolder(sweepId));
+
+/** The trial number a claim's path names. */
+export function trialOfClaimPath(path: string): number | undefined {
+  const match = /\/(\d+)\.json$/.exec(path);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
 }

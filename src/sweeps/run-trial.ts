@@ -2,10 +2,14 @@
  * One trial of a sweep: its run, its subprocess, and the early-stopping rule applied to what the
  * subprocess reports.
  */
+import { ValidationError } from '../errors.js';
+import type { ExperimentLogger } from '../runs/experiment-logger.js';
 import { endingOf, runCommand, type RunningCommand } from '../runs/run-command.js';
 import type { RunRecord } from '../runs/run-record.js';
 import { RUN_ENVIRONMENT, startRun } from '../runs/start-run.js';
-import type { SweepDescription } from '../runs/sweep-records.js';
+import type { SweepDescription, TrialClaim } from '../runs/sweep-records.js';
+import type { HeldClaim } from '../coordination/claims.js';
+import { holdLease } from '../coordination/lease.js';
 import type { Store } from '../store/types.js';
 import { EarlyStopping } from './early-stopping.js';
 import { sampleTrial, type HyperparameterValue } from './sampling.js';
@@ -39,17 +43,24 @@ export interface TrialOptions {
   description: SweepDescription;
   config: SweepConfig;
   trial: number;
-  runId: string;
+  /** The claim this agent holds on the trial: renewed while it runs, ended with it. */
+  held: HeldClaim<TrialClaim>;
   /** Folder the trial runs in (where its script is). */
   folder: string;
   heartbeatIntervalSeconds: number;
-  /** Aborting stops the trial (SIGTERM, then SIGKILL after the grace period); its run fails. */
+  /**
+   * Aborting stops the trial (SIGTERM, then SIGKILL after the grace period); its run fails and its
+   * trial goes back to the queue (a new attempt).
+   */
   signal: AbortSignal;
   onEvent: (event: SweepEvent) => void;
 }
 
-/** Runs one trial to its end and resolves its final record. */
-export async function runTrial(options: TrialOptions): Promise<RunRecord> {
+/**
+ * Runs one trial to its end and resolves its final record, or `undefined` when the trial was
+ * taken over before its run could start (this agent had been given up on).
+ */
+export async function runTrial(options: TrialOptions): Promise<RunRecord | undefined> {
   const { config, description, trial, store } = options;
   const ended = (record: RunRecord): RunRecord => {
     const metric = config.optimizationMetric && record.summary[config.optimizationMetric];
@@ -63,6 +74,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
     });
     return record;
   };
+  const lease = holdLease(store, options.held, options.heartbeatIntervalSeconds);
   const values = sampleTrial(config, description.seed, trial);
   const command = trialArgv({
     command: config.command,
@@ -71,20 +83,36 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
     values,
     storeUrl: store.url,
   });
-  const logger = await startRun({
-    store,
-    project: description.project,
-    name: `trial-${trial}`,
-    hyperparameters: values,
-    origin: 'sweep',
-    runId: options.runId,
-    sweepId: description.sweepId,
-    trial,
-    command,
-    captureLog: true,
-    closeOnExit: false,
-    heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
-  });
+  let logger: ExperimentLogger;
+  try {
+    logger = await startRun({
+      store,
+      project: description.project,
+      name: `trial-${trial}`,
+      hyperparameters: values,
+      origin: 'sweep',
+      runId: options.held.claim.runId,
+      sweepId: description.sweepId,
+      trial,
+      command,
+      captureLog: true,
+      closeOnExit: false,
+      heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,
+    });
+  } catch (error) {
+    // The run exists already: another agent took the trial over and fenced this attempt.
+    if (error instanceof ValidationError && error.parameter === 'runId') {
+      await lease.end('done');
+      options.onEvent({
+        type: 'warning',
+        trial,
+        message: `trial ${trial} was taken over by another agent before it started here`,
+      });
+      return undefined;
+    }
+    await lease.end('released').catch(() => false);
+    throw error;
+  }
   options.onEvent({ type: 'trial-started', trial, runId: logger.id, values });
   const graceMs = config.earlyStoppingGraceSeconds * 1000;
   const rule =
@@ -122,30 +150,48 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord> {
       },
     });
   } catch (error) {
+    await lease.end('done');
     return ended(await logger.finish({ error }));
   }
-  const abort = () => void running.terminate(graceMs);
-  options.signal.addEventListener('abort', abort, { once: true });
+  const stop = () => void running.terminate(graceMs);
+  // Losing the lease means another agent runs this trial now: stop at once, so that it runs once.
+  const stopLost = () => {
+    logger.appendLog(`[ml-tracking] stopped: ${(lease.lost.reason as Error).message}\n`);
+    void running.terminate(0);
+  };
+  options.signal.addEventListener('abort', stop, { once: true });
+  lease.lost.addEventListener('abort', stopLost, { once: true });
   // An abort that came while the run was being started has fired already: stop the trial now.
-  if (options.signal.aborted) abort();
+  if (options.signal.aborted) stop();
   try {
     const outcome = await running.done;
     for (const message of outcome.warnings) {
       logger.appendLog(`[ml-tracking] warning: ${message}\n`);
       options.onEvent({ type: 'warning', trial, message });
     }
+    const interrupted = options.signal.aborted && !stoppedEarly;
     const record = await logger.finish(
-      stoppedEarly
-        ? { status: 'early_stopped' }
-        : options.signal.aborted
-          ? { status: 'failed', error: 'the sweep was interrupted' }
-          : endingOf(outcome),
+      lease.lost.aborted
+        ? { status: 'lost', error: (lease.lost.reason as Error).message }
+        : stoppedEarly
+          ? { status: 'early_stopped' }
+          : interrupted
+            ? {
+                status: 'failed',
+                error: 'the sweep was interrupted; the trial goes back to the queue',
+              }
+            : endingOf(outcome),
     );
+    // Only now is the trial done (or given back): an agent that dies before this line leaves a
+    // claim that expires, and the trial is looked at again.
+    await lease.end(interrupted ? 'released' : 'done');
     return ended(record);
   } catch (error) {
     // The program could not be started (or its output not read): the trial ended all the same.
+    await lease.end('done').catch(() => false);
     return ended(await logger.finish({ error }));
   } finally {
-    options.signal.removeEventListener('abort', abort);
+    options.signal.removeEventListener('abort', stop);
+    lease.lost.removeEventListener('abort', stopLost);
   }
 }

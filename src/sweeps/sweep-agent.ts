@@ -7,22 +7,30 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { sleep } from '../_sleep.js';
-import { createTimeSortableId } from '../runs/ids.js';
-import { markRunLost } from '../runs/mark-lost.js';
-import { readRecord } from '../runs/read-runs.js';
-import { effectiveStatus, LOST_AFTER_HEARTBEATS, type RunRecord } from '../runs/run-record.js';
 import {
-  agentName,
-  claimTrial,
+  claimStanding,
+  createClaim,
+  heldByThisProcess,
+  replaceClaim,
+  type HeldClaim,
+} from '../coordination/claims.js';
+import { fenceRun } from '../coordination/fence-run.js';
+import { HEARTBEAT_VARIABLE, heartbeatSeconds } from '../coordination/liveness.js';
+import { processLabel, thisProcess } from '../coordination/process-identity.js';
+import { createStoreClock, type StoreClock } from '../coordination/store-clock.js';
+import { createTimeSortableId } from '../runs/ids.js';
+import type { RunRecord } from '../runs/run-record.js';
+import {
   listClaimedTrials,
-  listClaims,
+  listTrialClaims,
   readSweepDescription,
+  trialOfClaimPath,
   type SweepDescription,
+  type TrialClaim,
 } from '../runs/sweep-records.js';
-import { runPath } from '../layout/paths.js';
+import { trialClaimPath } from '../layout/paths.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
-import { mapConcurrently } from '../_map-concurrently.js';
 import { parseSweepConfig, type SweepConfig } from './sweep-config.js';
 import { runTrial, type SweepEvent } from './run-trial.js';
 
@@ -72,8 +80,16 @@ export async function runSweepAgent(options: SweepAgentOptions): Promise<SweepAg
       'Pass 1 or more.',
     );
   }
-  const heartbeatIntervalSeconds =
-    options.heartbeatIntervalSeconds ?? (Number(process.env.ML_TRACKING_HEARTBEAT_SECONDS) || 10);
+  const heartbeatIntervalSeconds = heartbeatSeconds(options.heartbeatIntervalSeconds);
+  if (heartbeatIntervalSeconds === undefined) {
+    throw new ValidationError(
+      options.heartbeatIntervalSeconds === undefined
+        ? HEARTBEAT_VARIABLE
+        : 'heartbeatIntervalSeconds',
+      `${String(options.heartbeatIntervalSeconds ?? process.env[HEARTBEAT_VARIABLE])} is not a positive number of seconds`,
+      'Use a positive number such as 10.',
+    );
+  }
   const signal = options.signal ?? new AbortController().signal;
   const onEvent = options.onEvent ?? (() => undefined);
   return withStore(options.store, async (store) => {
@@ -86,10 +102,17 @@ export async function runSweepAgent(options: SweepAgentOptions): Promise<SweepAg
       interrupted: false,
     };
     const waitMs = Math.min(5000, heartbeatIntervalSeconds * 1000);
+    const context: TakeContext = {
+      description,
+      clock: createStoreClock(store),
+      heartbeatIntervalSeconds,
+      onEvent,
+      reported: new Set(),
+    };
 
     const worker = async () => {
       while (!signal.aborted) {
-        const next = await takeTrial(store, description, heartbeatIntervalSeconds);
+        const next = await takeTrial(store, context);
         if (next === 'done') return;
         if (next === 'wait') {
           onEvent({ type: 'waiting', running: 0 });
@@ -101,13 +124,15 @@ export async function runSweepAgent(options: SweepAgentOptions): Promise<SweepAg
           description,
           config,
           trial: next.trial,
-          runId: next.runId,
+          held: next.held,
           folder,
           heartbeatIntervalSeconds,
           signal,
           onEvent,
         });
-        report.trials.push({ trial: next.trial, runId: record.id, status: record.status });
+        if (record !== undefined) {
+          report.trials.push({ trial: next.trial, runId: record.id, status: record.status });
+        }
       }
     };
     await Promise.all(Array.from({ length: parallel }, worker));
@@ -116,58 +141,111 @@ export async function runSweepAgent(options: SweepAgentOptions): Promise<SweepAg
   });
 }
 
+/** A trial this agent took, and the claim it now holds for it. */
+export interface TakenTrial {
+  trial: number;
+  held: HeldClaim<TrialClaim>;
+}
+
+/** What {@link takeTrial} needs besides the store. */
+interface TakeContext {
+  description: SweepDescription;
+  clock: StoreClock;
+  heartbeatIntervalSeconds: number;
+  onEvent: (event: SweepEvent) => void;
+  /** Claims already reported as unreadable, so each is reported once. */
+  reported: Set<string>;
+}
+
 /**
- * The next trial for this agent: a number no agent has taken, else one whose run was lost;
- * `wait` while other agents' trials run (one may still be lost), `done` when all have ended.
+ * The next trial for this agent: a number no agent has taken, else one whose claim expired (its
+ * agent silent past its lease by the store's clock, or certainly gone) or was given back; `wait`
+ * while other agents hold live claims (one may still expire), `done` when every trial's work ended.
  */
 async function takeTrial(
   store: Store,
-  description: SweepDescription,
-  heartbeatIntervalSeconds: number,
-): Promise<{ trial: number; runId: string } | 'wait' | 'done'> {
-  const claim = (trial: number, attempt: number) => ({
+  context: TakeContext,
+): Promise<TakenTrial | 'wait' | 'done'> {
+  const { description } = context;
+  const claim = (trial: number, attempt: number, runId = createTimeSortableId()): TrialClaim => ({
     trial,
-    runId: createTimeSortableId(),
-    agent: agentName(),
+    runId,
+    agent: processLabel(),
+    process: thisProcess(),
     claimedAt: new Date().toISOString(),
     attempt,
+    heartbeatIntervalSeconds: context.heartbeatIntervalSeconds,
+    state: 'held',
   });
   // The listing says which numbers are taken; claims are read only once all are.
   const claimed = await listClaimedTrials(store, description.sweepId);
   for (let trial = 0; trial < description.trialCount; trial += 1) {
     if (claimed.has(trial)) continue;
-    const mine = claim(trial, 1);
-    if (await claimTrial(store, description.sweepId, mine)) return mine;
+    const held = await createClaim(
+      store,
+      trialClaimPath(description.sweepId, trial),
+      claim(trial, 1),
+    );
+    if (held !== undefined) return { trial, held };
   }
-  const claims = [...(await listClaims(store, description.sweepId)).values()];
-  const records = await mapConcurrently(claims, 16, (stored) =>
-    readRecord(store, runPath(stored.claim.runId)),
-  );
-  let running = false;
-  const now = new Date();
-  for (const [index, stored] of claims.entries()) {
-    const record = records[index];
-    const silentMs = now.getTime() - stored.updated.getTime();
-    // A claim without a run: its agent died between the two writes, or is between them now.
-    const lost =
-      record === undefined
-        ? silentMs > LOST_AFTER_HEARTBEATS * heartbeatIntervalSeconds * 1000
-        : effectiveStatus(record, now) === 'lost';
-    if (!lost) {
-      // Only another agent's trial can still be lost and handed out again: this agent's own
+  const storeNow = await context.clock.now();
+  let waiting = false;
+  for (const stored of await listTrialClaims(store, description.sweepId)) {
+    const trial = trialOfClaimPath(stored.path);
+    if (trial === undefined || trial >= description.trialCount) continue;
+    if (stored.claim === undefined && !context.reported.has(stored.path)) {
+      context.reported.add(stored.path);
+      context.onEvent({
+        type: 'warning',
+        trial,
+        message: `${stored.path} in ${store.url} is not a trial claim (${stored.problem ?? 'unreadable'}): the trial is taken over once it has been left alone for a lease`,
+      });
+    }
+    const standing = claimStanding(stored, storeNow, context.heartbeatIntervalSeconds);
+    if (standing === 'done') continue;
+    if (standing === 'live') {
+      // Only another agent's trial can still expire and be handed out again: this agent's own
       // running trials end here, so a worker with nothing to take need not wait for them.
-      const elsewhere = stored.claim.agent !== agentName();
-      if (elsewhere && (record === undefined || record.status === 'running')) running = true;
+      if (stored.claim === undefined || !heldByThisProcess(stored.claim)) waiting = true;
       continue;
     }
-    const mine = claim(stored.claim.trial, stored.claim.attempt + 1);
-    if (await claimTrial(store, description.sweepId, mine, stored)) {
-      if (record !== undefined) await markRunLost(store, record.id, now);
-      return mine;
+    const previous = stored.claim;
+    const attempt = (previous?.attempt ?? 0) + 1;
+    const held = await replaceClaim(store, stored, claim(trial, attempt));
+    if (held === undefined) {
+      waiting = true;
+      continue;
     }
-    running = true;
+    // A claim given back (or garbage) has no attempt that could still be running.
+    if (previous === undefined || standing === 'released') return { trial, held };
+    // The previous attempt may have ended just before its agent died: then the trial is done.
+    const fenced = await fenceRun(
+      store,
+      previous.runId,
+      `its agent ${previous.agent} was lost (trial ${trial} handed to ${processLabel()}, attempt ${attempt})`,
+      trialRunTemplate(store, description, trial),
+    );
+    if (fenced.outcome === 'fenced') return { trial, held };
+    await replaceClaim(store, held, { ...previous, state: 'done' });
   }
-  return running ? 'wait' : 'done';
+  return waiting ? 'wait' : 'done';
+}
+
+/** What a trial's run record holds before its run starts (a tombstone is built from it). */
+function trialRunTemplate(store: Store, description: SweepDescription, trial: number) {
+  return {
+    project: description.project,
+    name: `trial-${trial}`,
+    origin: 'sweep' as const,
+    sweepId: description.sweepId,
+    trial,
+    heartbeatIntervalSeconds: 0,
+    host: '',
+    hyperparameters: {},
+    summary: {},
+    predictionIds: [],
+    scalarsUri: '',
+  };
 }
 
 function trialFolder(config: SweepConfig, description: SweepDescription, cwd: string): string {

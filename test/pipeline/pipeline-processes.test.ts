@@ -122,9 +122,10 @@ async function versionRunningIn(store: Store, pid: number): Promise<string | und
   for (const name of ALL) {
     const [scriptName = '', version = ''] = name.split(':');
     const stored = await readVersionClaim(store, PROJECT, scriptName, version);
-    if (stored?.claim.agent.endsWith(`:${pid}`) !== true) continue;
+    const claim = stored?.claim;
+    if (claim?.agent.endsWith(`:${pid}`) !== true) continue;
     const runs = await listRuns({ store, project: PROJECT });
-    const run = runs.find((each) => each.id === stored.claim.runId);
+    const run = runs.find((each) => each.id === claim.runId);
     if (run?.status === 'running') return name;
   }
   return undefined;
@@ -239,7 +240,9 @@ describe('several pipeline processes on one store', () => {
       first.child.kill('SIGINT');
       expect(await first.exited).toBe(130);
       const [scriptName = '', version = ''] = interrupted.split(':');
-      expect(await readVersionClaim(store, PROJECT, scriptName, version)).toBeUndefined();
+      expect((await readVersionClaim(store, PROJECT, scriptName, version))?.claim?.state).toBe(
+        'released',
+      );
       const failed = (await runsByVersion(store)).get(interrupted);
       expect(failed?.map((run) => [run.status, run.error])).toEqual([['failed', 'interrupted']]);
 
@@ -250,7 +253,11 @@ describe('several pipeline processes on one store', () => {
         ?.map((run) => run.status)
         .sort();
       expect(runs).toEqual(['failed', 'finished']);
-      expect((await readVersionClaim(store, PROJECT, scriptName, version))?.claim.attempt).toBe(1);
+      // Given back, it was taken as a new attempt.
+      expect((await readVersionClaim(store, PROJECT, scriptName, version))?.claim).toMatchObject({
+        attempt: 2,
+        state: 'done',
+      });
     }, 90_000);
   });
 

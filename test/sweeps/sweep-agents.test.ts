@@ -5,12 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listClaims } from '../../src/runs/sweep-records.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
-import { copyFixture, runsByTrial, startCli } from './sweep-helpers.js';
+import { claimsByTrial, copyFixture, runsByTrial, startCli } from './sweep-helpers.js';
 
 const AGENTS = 3;
 const TRIALS = 6;
@@ -55,7 +54,7 @@ async function shareOneSweep(store: Store, env: Record<string, string> = {}) {
   expect(ranHere.reduce((sum, ran) => sum + ran, 0)).toBe(TRIALS);
   // The agents really shared the work: they start within a second of each other, and each
   // trial takes 1 s.
-  const claims = await listClaims(store, sweepId);
+  const claims = await claimsByTrial(store, sweepId);
   expect(claims.size).toBe(TRIALS);
   expect(new Set([...claims.values()].map(({ claim }) => claim.agent)).size).toBeGreaterThan(1);
   for (const { claim } of claims.values()) expect(claim.attempt).toBe(1);

@@ -9,6 +9,8 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { listRuns } from '../../src/runs/read-runs.js';
 import type { RunRecord } from '../../src/runs/run-record.js';
 import type { Store } from '../../src/store/types.js';
+import type { HeldClaim } from '../../src/coordination/claims.js';
+import { listTrialClaims, type TrialClaim } from '../../src/runs/sweep-records.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -181,4 +183,17 @@ export function cliSandbox(prefix: string): { readonly folder: string; started: 
   });
   afterAll(() => rm(sandbox.folder, { recursive: true, force: true }));
   return sandbox;
+}
+
+/** A sweep's readable claims by trial number. */
+export async function claimsByTrial(
+  store: Store,
+  sweepId: string,
+): Promise<Map<number, HeldClaim<TrialClaim>>> {
+  const byTrial = new Map<number, HeldClaim<TrialClaim>>();
+  for (const stored of await listTrialClaims(store, sweepId)) {
+    if (stored.claim !== undefined)
+      byTrial.set(stored.claim.trial, { ...stored, claim: stored.claim });
+  }
+  return byTrial;
 }

@@ -20,6 +20,7 @@ import {
   trialPids,
   waitFor,
   type CliProcess,
+  claimsByTrial,
 } from './sweep-helpers.js';
 
 const sandbox = cliSandbox('ml-tracking-interrupt-');
@@ -54,8 +55,11 @@ async function expectInterrupted(running: CliProcess, storeFolder: string, trial
     // As stored, not only as readers judge it: the run was closed.
     const stored = decodeRunRecord(await store.readText(runPath(run.id)));
     expect(stored?.status).toBe('failed');
-    expect(stored?.error).toBe('the sweep was interrupted');
+    expect(stored?.error).toBe('the sweep was interrupted; the trial goes back to the queue');
     expect(stored?.endedAt).toBeInstanceOf(Date);
+    // Its claim is given back: the next agent runs the trial as a new attempt.
+    const claim = (await claimsByTrial(store, stored!.sweepId!)).get(stored!.trial!)?.claim;
+    expect(claim).toMatchObject({ runId: run.id, state: 'released' });
   }
 }
 
@@ -129,7 +133,7 @@ describe('aborting runSweepAgent', () => {
       expect(report.trials).toMatchObject([{ trial: 0, status: 'failed' }]);
       const runs = await listRuns({ store });
       expect(runs.map((run) => [run.status, run.error])).toEqual([
-        ['failed', 'the sweep was interrupted'],
+        ['failed', 'the sweep was interrupted; the trial goes back to the queue'],
       ]);
       for (const { pid } of await trialPids(pids)) expect(isAlive(pid)).toBe(false);
     } finally {

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPath } from '../../src/layout/paths.js';
 import { decodeRunRecord, type RunRecord } from '../../src/runs/run-record.js';
 import { createTimeSortableId } from '../../src/runs/ids.js';
-import { agentName, claimTrial, listClaims } from '../../src/runs/sweep-records.js';
+import { createClaim } from '../../src/coordination/claims.js';
+import { processLabel } from '../../src/coordination/process-identity.js';
+import { trialClaimPath } from '../../src/layout/paths.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
@@ -23,6 +25,7 @@ import {
   trialPids,
   waitFor,
   type CliProcess,
+  claimsByTrial,
 } from './sweep-helpers.js';
 
 const sandbox = cliSandbox('ml-tracking-lost-agent-');
@@ -55,7 +58,7 @@ function agent(
 
 /** The trial a given agent process holds a running run for. */
 async function runningTrialOf(store: Store, sweepId: string, pid: number) {
-  for (const { claim } of (await listClaims(store, sweepId)).values()) {
+  for (const { claim } of (await claimsByTrial(store, sweepId)).values()) {
     if (!claim.agent.endsWith(`:${pid}`)) continue;
     const text = await store.readText(runPath(claim.runId)).catch(() => undefined);
     const record = text === undefined ? undefined : decodeRunRecord(text);
@@ -85,7 +88,7 @@ async function expectTrialRunAgain(
   }
   // The file itself says lost now (the agent that took over wrote it), not only readers.
   expect((await storedRecord(store, lost.runId))?.status).toBe('lost');
-  const claim = (await listClaims(store, sweepId)).get(lost.trial)?.claim;
+  const claim = (await claimsByTrial(store, sweepId)).get(lost.trial)?.claim;
   expect(claim?.attempt).toBe(2);
   expect(claim?.runId).not.toBe(lost.runId);
 }
@@ -133,7 +136,7 @@ describe('an agent killed mid-trial', () => {
       claimedAt: new Date().toISOString(),
       attempt: 1,
     };
-    expect(await claimTrial(store, sweepId, deadClaim)).toBe(true);
+    expect(await createClaim(store, trialClaimPath(sweepId, 0), deadClaim)).toBeDefined();
     vi.stubEnv('SLOW_TRIAL_SECONDS', '0.3');
     vi.stubEnv('SLOW_TRIAL_PID_DIR', pids);
     try {
@@ -146,10 +149,14 @@ describe('an agent killed mid-trial', () => {
       vi.unstubAllEnvs();
     }
     const byTrial = await runsByTrial(store, sweepId);
-    expect(byTrial.get(0)?.map((run) => run.status)).toEqual(['finished']);
+    // The dead attempt's run id holds a lost tombstone: were its agent only paused between its
+    // claim and its run, it could not start that run any more (fencing).
+    const trial0 = byTrial.get(0) ?? [];
+    expect(trial0.map((run) => run.status).sort()).toEqual(['finished', 'lost']);
+    expect(trial0.find((run) => run.status === 'lost')?.id).toBe(deadClaim.runId);
     expect(byTrial.get(1)?.map((run) => run.status)).toEqual(['finished']);
-    const claim = (await listClaims(store, sweepId)).get(0)?.claim;
-    expect(claim).toMatchObject({ attempt: 2, agent: agentName() });
+    const claim = (await claimsByTrial(store, sweepId)).get(0)?.claim;
+    expect(claim).toMatchObject({ attempt: 2, agent: processLabel() });
     expect(claim?.runId).not.toBe(deadClaim.runId);
   }, 30_000);
 
