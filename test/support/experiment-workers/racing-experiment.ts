@@ -2,7 +2,7 @@
 //   node --import tsx test/support/experiment-workers/racing-experiment.ts <store> <onDuplicate> <start-at-ms>
 // It trains at once, then waits until <start-at-ms> (epoch milliseconds, the same for every
 // process) to evaluate, so that every process reaches the tracker write together. It prints its
-// result as one JSON line.
+// result as one JSON line: the status (`rejected` when run() threw) and its run id.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Experiment, type OnDuplicate } from '../../../src/index.js';
 
@@ -25,8 +25,14 @@ class Racing extends Experiment<number[], number> {
   }
 }
 
-const result = await new Racing({ project: 'racing', store }).run({
-  onDuplicate: onDuplicate as OnDuplicate,
-});
-const runId = 'runId' in result ? (result.runId ?? null) : null;
-process.stdout.write(`${JSON.stringify({ status: result.status, runId })}\n`);
+const experiment = new Racing({ project: 'racing', store });
+let line: { status: string; runId: string | null; error?: string };
+try {
+  const result = await experiment.run({ onDuplicate: onDuplicate as OnDuplicate });
+  line = { status: result.status, runId: 'runId' in result ? (result.runId ?? null) : null };
+} catch (error) {
+  // `error` refusing this run is an outcome the race checks, not a crash of the worker.
+  if (!(error instanceof Error) || error.name !== 'DuplicateModelError') throw error;
+  line = { status: 'rejected', runId: experiment.runId ?? null, error: error.name };
+}
+process.stdout.write(`${JSON.stringify(line)}\n`);
