@@ -62,12 +62,14 @@ export interface ExperimentItem {
 
 /**
  * `GET /api/projects/:project/experiments?kind=classification|regression`: one kind's
- * experiments (the first kind the project has when `kind` is left out), newest first.
+ * experiments (the first kind the project has when `kind` is left out), newest first. A project
+ * with runs or sweeps but no `logExperiment` rows answers with `kinds` and `experiments` empty;
+ * a project with none of them is a 404.
  */
 export interface ExperimentsResponse extends WithSkippedFiles {
   project: string;
   kind: ExperimentKind;
-  /** Every kind this project has, for a kind switch. */
+  /** Every kind this project has, for a kind switch; empty for a project of runs only. */
   kinds: ExperimentKind[];
   /** The metric columns, in the data contract's order. */
   metrics: string[];

@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { RunStatus } from '../status.js';
-import type { ScalarsResponse, SeriesJson } from '../../api.js';
+import type { ScalarsResponse, SeriesJson, SkippedFileJson } from '../../api.js';
 import { fetchJson, query } from '../api-client.js';
 
 export const POLL_MS = 2000;
@@ -24,6 +24,8 @@ export interface ScalarsState {
   error: unknown;
   /** Some asked-for run has not arrived yet. */
   loading: boolean;
+  /** Files of the asked-for runs the server could not read (their charts are left out). */
+  skipped: SkippedFileJson[];
 }
 
 interface ScalarsOptions {
@@ -41,6 +43,8 @@ export function useScalars(
   const [runs, setRuns] = useState<Map<string, RunScalars>>(() => new Map());
   const [error, setError] = useState<unknown>(undefined);
   const cache = useRef(runs);
+  // By path: the answer about a run replaces what an earlier answer said about its files.
+  const [skipped, setSkipped] = useState<Map<string, SkippedFileJson>>(() => new Map());
   const idsKey = runIds.join(',');
 
   // A different tag set or resolution makes every cached series wrong.
@@ -71,6 +75,13 @@ export function useScalars(
           }
           cache.current = next;
           setRuns(next);
+          setSkipped((previous) => {
+            const files = new Map(
+              [...previous].filter(([path]) => !wanted.some((id) => path.includes(id))),
+            );
+            for (const file of answer.skipped) files.set(file.path, file);
+            return files;
+          });
           setError(undefined);
         },
         (reason: unknown) => {
@@ -93,7 +104,11 @@ export function useScalars(
   }, [idsKey, maxPoints, tagKey, runs]);
 
   const loading = runIds.some((id) => !cache.current.has(id)) && error === undefined;
-  return { runs: cache.current, error, loading };
+  const ids = new Set(runIds);
+  const shown = [...skipped.values()].filter((file) =>
+    [...ids].some((id) => file.path.includes(id)),
+  );
+  return { runs: cache.current, error, loading, skipped: shown };
 }
 
 async function fetchChunks(
@@ -117,10 +132,11 @@ async function fetchChunks(
       ),
     ),
   );
-  const merged: ScalarsResponse = { series: {}, status: {} };
+  const merged: ScalarsResponse = { series: {}, status: {}, skipped: [] };
   for (const answer of answers) {
     Object.assign(merged.series, answer.series);
     Object.assign(merged.status, answer.status);
+    merged.skipped.push(...answer.skipped);
   }
   return merged;
 }

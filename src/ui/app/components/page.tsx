@@ -1,4 +1,5 @@
 import type { ComponentChildren, JSX } from 'preact';
+import type { SkippedFileJson } from '../../api.js';
 import { isNotFound } from '../api-client.js';
 import { Link } from './link.js';
 
@@ -47,6 +48,34 @@ export function NotFound({ message }: { message?: string | undefined }): JSX.Ele
       <p>
         <Link href="/projects">Back to projects</Link>
       </p>
+    </div>
+  );
+}
+
+/**
+ * Files the answer left out because they cannot be read: named, so the user can repair or
+ * delete them; the rest of the page is what could be read.
+ */
+export function SkippedNotice({
+  skipped,
+}: {
+  skipped: readonly SkippedFileJson[] | undefined;
+}): JSX.Element | null {
+  if (skipped === undefined || skipped.length === 0) return null;
+  const count = skipped.length;
+  return (
+    <div class="skipped-notice" role="status" data-testid="skipped-files">
+      <strong>
+        {count === 1 ? 'One file' : `${count} files`} could not be read and{' '}
+        {count === 1 ? 'is' : 'are'} left out:
+      </strong>
+      <ul>
+        {skipped.map((file) => (
+          <li key={file.path} data-testid="skipped-file" data-path={file.path}>
+            <code>{file.path}</code>: {file.problem}
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -3,7 +3,7 @@ import { useMemo } from 'preact/hooks';
 import type { ExperimentsResponse } from '../../api.js';
 import { query } from '../api-client.js';
 import { Link, segment } from '../components/link.js';
-import { Loading, Page, RequestFailed } from '../components/page.js';
+import { Loading, Page, RequestFailed, SkippedNotice } from '../components/page.js';
 import { rankExperiments, sortExperiments, type Order } from '../experiment-sort.js';
 import { formatNumber, formatTime, shortId } from '../format.js';
 import { listParam, navigate, setSearch, useRoute } from '../router.js';
@@ -24,10 +24,18 @@ export function ExperimentsPage({ project }: { project: string }): JSX.Element {
   const { data, error } = request;
   return (
     <Page name="experiments" state={pageState(request)} title={project}>
+      {error === undefined && <SkippedNotice skipped={data?.skipped} />}
       {error !== undefined ? (
         <RequestFailed error={error} />
       ) : data === undefined ? (
         <Loading />
+      ) : data.kinds.length === 0 ? (
+        <p class="muted" data-testid="no-experiments">
+          No experiments were logged in this project (<code>logExperiment</code>, or{' '}
+          <code>ml-tracking log</code>). See its{' '}
+          <Link href={`/runs?project=${segment(project)}`}>runs</Link> and the{' '}
+          <Link href="/sweeps">sweeps</Link>.
+        </p>
       ) : (
         <ExperimentsTable data={data} search={search} />
       )}

@@ -1,9 +1,19 @@
 import type { JSX } from 'preact';
-import type { ProjectsResponse } from '../../api.js';
+import type { ProjectItem, ProjectsResponse } from '../../api.js';
 import { Link, segment } from '../components/link.js';
-import { Loading, Page, RequestFailed } from '../components/page.js';
+import { Loading, Page, RequestFailed, SkippedNotice } from '../components/page.js';
 import { formatCount, formatTime } from '../format.js';
 import { pageState, useApi } from '../use-api.js';
+
+/**
+ * Where a project's name leads: its experiments, or its runs when it has none (a project of
+ * runs only; its experiments page would be empty).
+ */
+function projectHref(project: ProjectItem): string {
+  return project.experiments === 0 && project.runs > 0
+    ? `/runs?project=${segment(project.project)}`
+    : `/projects/${segment(project.project)}`;
+}
 
 /** `/projects`: every project with its counts, newest activity first (the server's order). */
 export function ProjectsPage(): JSX.Element {
@@ -11,6 +21,7 @@ export function ProjectsPage(): JSX.Element {
   const { data, error } = request;
   return (
     <Page name="projects" state={pageState(request)} title="Projects">
+      {error === undefined && <SkippedNotice skipped={data?.skipped} />}
       {error !== undefined ? (
         <RequestFailed error={error} />
       ) : data === undefined ? (
@@ -37,7 +48,7 @@ export function ProjectsPage(): JSX.Element {
               {data.projects.map((project) => (
                 <tr key={project.project} data-testid="project-row" data-project={project.project}>
                   <td>
-                    <Link href={`/projects/${segment(project.project)}`} class="strong">
+                    <Link href={projectHref(project)} class="strong">
                       {project.project}
                     </Link>
                   </td>

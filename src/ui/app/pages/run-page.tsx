@@ -7,7 +7,7 @@ import { POLL_MS, chartResolution, useScalars } from '../charts/use-scalars.js';
 import { CopyButton } from '../components/copy-button.js';
 import { KeyValueTable } from '../components/key-value-table.js';
 import { Link, segment } from '../components/link.js';
-import { Loading, Page, RequestFailed } from '../components/page.js';
+import { Loading, Page, RequestFailed, SkippedNotice } from '../components/page.js';
 import { StatusPill } from '../components/status-pill.js';
 import { formatCount, formatDuration, formatNumber, formatTime } from '../format.js';
 import { useRoute } from '../router.js';
@@ -43,6 +43,7 @@ function RunView({ run }: { run: RunDetail }): JSX.Element {
 
   return (
     <>
+      <SkippedNotice skipped={scalars.skipped} />
       <div class="run-header">
         <StatusPill status={run.status} testId="run-status" />
         <span>

@@ -3,7 +3,7 @@ import { useCallback, useMemo } from 'preact/hooks';
 import { ChartControls } from '../charts/chart-controls.js';
 import { ScalarCharts, chartSettingsFrom } from '../charts/scalar-charts.js';
 import { chartResolution, useScalars } from '../charts/use-scalars.js';
-import { ErrorBox, Page } from '../components/page.js';
+import { ErrorBox, Page, SkippedNotice } from '../components/page.js';
 import { setSearch, useRoute } from '../router.js';
 import { RunSidebar } from '../runs/run-sidebar.js';
 import { useRunList } from '../runs/use-run-list.js';
@@ -67,6 +67,7 @@ export function RunsPage(): JSX.Element {
       <section class="runs-main">
         <ChartControls settings={settings} />
         {scalars.error !== undefined && <ErrorBox error={scalars.error} />}
+        <SkippedNotice skipped={[...list.skipped, ...scalars.skipped]} />
         {selected.length === 0 ? (
           <p class="muted empty-hint">
             Tick runs on the left to chart their scalars, one chart per tag.

@@ -6,7 +6,7 @@ import { ParallelCoordinates } from '../charts/parallel-coordinates.js';
 import { ScalarCharts, chartSettingsFrom } from '../charts/scalar-charts.js';
 import { POLL_MS, chartResolution, useScalars } from '../charts/use-scalars.js';
 import { segment } from '../components/link.js';
-import { Loading, Page, RequestFailed } from '../components/page.js';
+import { Loading, Page, RequestFailed, SkippedNotice } from '../components/page.js';
 import { Pagination } from '../components/pagination.js';
 import { StatusCounts } from '../components/status-counts.js';
 import { formatNumber, shortRunId } from '../format.js';
@@ -86,6 +86,7 @@ function SweepView({
         {sweep.project} · best {sweep.metric ?? 'value'} <strong>{formatNumber(sweep.best)}</strong>{' '}
         · <StatusCounts counts={sweep.counts} />
       </p>
+      <SkippedNotice skipped={[...sweep.skipped, ...scalars.skipped]} />
       <SweepConfig sweep={sweep} />
       <h2>Trials</h2>
       <Pagination

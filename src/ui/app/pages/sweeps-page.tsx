@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
 import type { SweepsResponse } from '../../api.js';
 import { Link, segment } from '../components/link.js';
-import { Loading, Page, RequestFailed } from '../components/page.js';
+import { Loading, Page, RequestFailed, SkippedNotice } from '../components/page.js';
 import { StatusCounts } from '../components/status-counts.js';
 import { formatCount, formatNumber, formatTime } from '../format.js';
 import { pageState, useApi } from '../use-api.js';
@@ -12,6 +12,7 @@ export function SweepsPage(): JSX.Element {
   const { data, error } = request;
   return (
     <Page name="sweeps" state={pageState(request)} title="Sweeps">
+      {error === undefined && <SkippedNotice skipped={data?.skipped} />}
       {error !== undefined ? (
         <RequestFailed error={error} />
       ) : data === undefined ? (

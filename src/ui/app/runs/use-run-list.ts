@@ -3,7 +3,7 @@
  * appends. A new filter starts over (and aborts the older filter's request).
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { RunItem, RunsResponse } from '../../api.js';
+import type { RunItem, RunsResponse, SkippedFileJson } from '../../api.js';
 import { fetchJson, query } from '../api-client.js';
 
 export const RUNS_PAGE_SIZE = 100;
@@ -12,6 +12,8 @@ export interface RunList {
   runs: RunItem[];
   total: number;
   projects: string[];
+  /** Run files the server could not read (from the latest page). */
+  skipped: SkippedFileJson[];
   error: unknown;
   /** The first page for this filter has not arrived. */
   loading: boolean;
@@ -25,6 +27,7 @@ export function useRunList(project: string, text: string): RunList {
     runs: RunItem[];
     total: number;
     projects: string[];
+    skipped: SkippedFileJson[];
   } | null>(null);
   const [error, setError] = useState<unknown>(undefined);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -41,7 +44,13 @@ export function useRunList(project: string, text: string): RunList {
     setError(undefined);
     fetchPage(0, controller.signal).then(
       (page) => {
-        setAnswer({ key, runs: page.runs, total: page.total, projects: page.projects });
+        setAnswer({
+          key,
+          runs: page.runs,
+          total: page.total,
+          projects: page.projects,
+          skipped: page.skipped,
+        });
       },
       (reason: unknown) => {
         if (!controller.signal.aborted) setError(reason);
@@ -57,6 +66,7 @@ export function useRunList(project: string, text: string): RunList {
     runs: current?.runs ?? answer?.runs ?? [],
     total: current?.total ?? 0,
     projects: answer?.projects ?? [],
+    skipped: answer?.skipped ?? [],
     error,
     loading: current === null && error === undefined,
     loadingMore,

@@ -95,9 +95,10 @@ export function experimentRoutes(app: Hono, sources: ExperimentSources): void {
       if (unreadable !== undefined) {
         throw new CorruptFileError({ store: sources.store.url, ...unreadable });
       }
-      throw notFound(`Experiments of project ${project}`);
+      // A project of runs or sweeps only is a project all the same (every run links here).
+      if (!(await hasRunsOrSweeps(sources, project))) throw notFound(`Project ${project}`);
     }
-    const kind = choiceParam<ExperimentKind>(c, 'kind', EXPERIMENT_KINDS, first);
+    const kind = choiceParam<ExperimentKind>(c, 'kind', EXPERIMENT_KINDS, first ?? HEADLINE_KIND);
     const metrics = [...metricNames(kind)];
     const experiments: ExperimentItem[] = [];
     for (const tracker of trackers) {
@@ -163,6 +164,16 @@ export function experimentRoutes(app: Hono, sources: ExperimentSources): void {
     };
     return c.json(body);
   });
+}
+
+// The kind a project without experiments answers with: its list is empty either way.
+const HEADLINE_KIND: ExperimentKind = 'classification';
+
+async function hasRunsOrSweeps(sources: ExperimentSources, project: string): Promise<boolean> {
+  const runs = await sources.runs.runs();
+  if (runs.some(({ record }) => record.project === project)) return true;
+  const { descriptions } = await sources.sweeps.all();
+  return descriptions.some((description) => description.project === project);
 }
 
 /** The URL on this server of a stored file (see `routes/files.ts`). */
