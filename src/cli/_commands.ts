@@ -54,6 +54,7 @@ export function commands(output: Output) {
     ),
     ui: lazy(() => import('./commands/ui.js').then((module) => module.uiCommand(output))),
     gc: lazy(() => import('./commands/gc.js').then((module) => module.gcCommand(output))),
+    sync: lazy(() => import('./commands/sync.js').then((module) => module.syncCommand(output))),
     migrate: lazy(() =>
       import('./commands/migrate.js').then((module) => module.migrateCommand(output)),
     ),

@@ -7,11 +7,13 @@ import { writeSync } from 'node:fs';
 import { debug } from '../_debug.js';
 import { ConflictError } from '../errors.js';
 import { runLogPath, runPath, scalarsPath } from '../layout/paths.js';
+import { localSyncWrites, type LocalSyncWrites } from '../store/drivers/local.js';
+import { readTextIfExists, writeIfGeneration } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
 import { formatProtocolLine, type ProtocolMessage } from './line-protocol.js';
 import type { PointBatch } from './_point-buffer.js';
-import { readRecord } from './read-runs.js';
-import { encodeRunRecord, type RunRecord } from './run-record.js';
+import { writeJournalEntry, type JournalAppend } from './_journal.js';
+import { decodeRunRecord, encodeRunRecord, type RunRecord } from './run-record.js';
 import { encodeScalarRows, SCALARS_HEADER } from './scalar-table.js';
 
 /** What one flush hands to a writer. Each part is `undefined` when there is nothing to write. */
@@ -28,9 +30,20 @@ export interface FlushBatch {
 export interface RunWriter {
   /** The least time between two writes of one object (GCS: about one update per second). */
   readonly minIntervalMs: number;
+  /**
+   * Whether {@link writeSync} reaches the run's destination itself (a local folder, the parent
+   * process), rather than the local journal that a later process uploads.
+   */
+  readonly writesSyncToStore: boolean;
   /** Creates the run's objects; `false` when the run already exists (its id was taken). */
   create(record: RunRecord, captureLog: boolean): Promise<boolean>;
   write(batch: FlushBatch): Promise<void>;
+  /**
+   * The last write, done before returning, for a process that is ending (an 'exit' handler runs
+   * no asynchronous code): everything not known to have landed, then the final record. Later
+   * writes do nothing. Never throws.
+   */
+  writeSync(batch: FlushBatch): void;
 }
 
 /**
@@ -40,6 +53,7 @@ export interface RunWriter {
  */
 export class StoreRunWriter implements RunWriter {
   readonly minIntervalMs: number;
+  readonly writesSyncToStore: boolean;
   // Batches not yet known to have landed, oldest first, each with its key for good: a batch that
   // was retried after a lost answer must be sent again as it was, under the same key.
   private readonly pending: Record<'points' | 'log', { text: string; key: string }[]> = {
@@ -51,12 +65,15 @@ export class StoreRunWriter implements RunWriter {
   private recordGeneration: string | undefined;
   /** Another writer closed the record (marked it lost): this one no longer writes it. */
   private superseded = false;
+  /** writeSync() ran: the process is ending and nothing more is written. */
+  private ended = false;
 
   constructor(
     private readonly store: Store,
     private readonly runId: string,
   ) {
     this.minIntervalMs = store.kind === 'gcs' ? 1000 : 0;
+    this.writesSyncToStore = store.kind !== 'gcs';
   }
 
   async create(record: RunRecord, captureLog: boolean): Promise<boolean> {
@@ -75,6 +92,59 @@ export class StoreRunWriter implements RunWriter {
   }
 
   async write(batch: FlushBatch): Promise<void> {
+    if (this.ended) return;
+    this.encode(batch);
+    // The three objects are independent: write them side by side.
+    await Promise.all([
+      this.appendPending('points', scalarsPath(this.runId)),
+      this.appendPending('log', runLogPath(this.runId)),
+      batch.record && this.writeRecord(batch.record),
+    ]);
+  }
+
+  /**
+   * Local folder: written in place, under the objects' locks. GCS (or a local write that
+   * failed): spooled to the journal, which the next `startRun` on this store or `ml-tracking
+   * sync` uploads under the same keys. A memory store ends with the process: nothing to keep.
+   */
+  writeSync(batch: FlushBatch): void {
+    if (this.ended) return;
+    this.encode(batch);
+    this.ended = true;
+    let appends = [
+      ...this.takeUnsent('points', scalarsPath(this.runId)),
+      ...this.takeUnsent('log', runLogPath(this.runId)),
+    ];
+    const record = batch.record && !this.superseded ? encodeRunRecord(batch.record) : undefined;
+    if (this.store.kind === 'memory') return;
+    try {
+      const local = localSyncWrites(this.store);
+      if (local !== undefined) {
+        for (const append of appends) {
+          local.appendSync(append.path, append.text, append.key);
+          appends = appends.slice(1);
+        }
+        if (record !== undefined) this.writeRecordSync(local, record);
+        return;
+      }
+      if (this.store.kind === 'local') return; // its folder was removed
+    } catch (error) {
+      debug(`run ${this.runId}: cannot write the store on exit, spooling: ${String(error)}`);
+    }
+    if (appends.length === 0 && record === undefined) return;
+    try {
+      writeJournalEntry({
+        store: this.store.url,
+        runId: this.runId,
+        appends,
+        ...(record !== undefined && { record: { path: runPath(this.runId), text: record } }),
+      });
+    } catch (error) {
+      debug(`run ${this.runId}: cannot write the journal on exit: ${String(error)}`);
+    }
+  }
+
+  private encode(batch: FlushBatch): void {
     if (batch.points !== undefined && batch.points.length > 0) {
       const { tags, tagIndex, step, value, wallTime, length } = batch.points;
       const text = encodeScalarRows(this.runId, tags, tagIndex, step, value, wallTime, length);
@@ -83,12 +153,44 @@ export class StoreRunWriter implements RunWriter {
     if (batch.log !== undefined && batch.log !== '') {
       this.pending.log.push({ text: batch.log, key: this.nextKey('l') });
     }
-    // The three objects are independent: write them side by side.
-    await Promise.all([
-      this.appendPending('points', scalarsPath(this.runId)),
-      this.appendPending('log', runLogPath(this.runId)),
-      batch.record && this.writeRecord(batch.record),
-    ]);
+  }
+
+  /**
+   * The waiting batches of one object, taken out of the queue: the first as it is, since it may
+   * be in flight and must keep its key; the others, never sent (appends go one at a time), joined
+   * under one new key, so that an upload repeated later stays far within the keys a store
+   * remembers.
+   */
+  private takeUnsent(which: 'points' | 'log', path: string): JournalAppend[] {
+    const queue = this.pending[which];
+    const [first, ...rest] = queue.splice(0);
+    if (first === undefined) return [];
+    const appends = [{ path, ...first }];
+    if (rest.length > 0) {
+      const text = rest.map((batch) => batch.text).join('');
+      appends.push({ path, text, key: this.nextKey(which === 'points' ? 's' : 'l') });
+    }
+    return appends;
+  }
+
+  /** {@link writeRecord}, synchronously, on a local folder. */
+  private writeRecordSync(local: LocalSyncWrites, text: string): void {
+    const path = runPath(this.runId);
+    try {
+      local.writeSync(
+        path,
+        text,
+        this.recordGeneration === undefined ? {} : { ifGeneration: this.recordGeneration },
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    // Our own write whose answer had not come back yet, or another writer that closed the run.
+    const current = local.readTextSync(path);
+    const stored = current && decodeRunRecord(current.text);
+    if (stored !== undefined && stored.status !== 'running') return;
+    local.writeSync(path, text, { ifGeneration: current?.generation ?? '0' });
   }
 
   /**
@@ -101,32 +203,34 @@ export class StoreRunWriter implements RunWriter {
     if (this.superseded) return;
     const path = runPath(this.runId);
     const text = encodeRunRecord(record);
-    try {
-      const written = await this.store.write(
-        path,
-        text,
-        this.recordGeneration === undefined ? {} : { ifGeneration: this.recordGeneration },
-      );
+    const written = await writeIfGeneration(this.store, path, text, this.recordGeneration ?? '0');
+    if (written !== undefined) {
       this.recordGeneration = written.generation;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      const current = await readRecord(this.store, path);
-      if (current !== undefined && current.status !== 'running') {
-        this.superseded = true;
-        debug(`run ${this.runId} was closed as ${current.status} by another writer`);
-        return;
-      }
-      // Our own earlier write, whose answer was lost: write again over what is there.
-      this.recordGeneration = (await this.store.write(path, text)).generation;
+      return;
     }
+    const current = await readTextIfExists(this.store, path);
+    const stored = current && decodeRunRecord(current.text);
+    if (stored !== undefined && stored.status !== 'running') {
+      this.superseded = true;
+      debug(`run ${this.runId} was closed as ${stored.status} by another writer`);
+      return;
+    }
+    // Our own earlier write, whose answer was lost: write again over what is there, on the
+    // generation just read, so that a last record written meanwhile (the exit path) is kept.
+    const again = await this.store.write(path, text, {
+      ifGeneration: current?.generation ?? '0',
+    });
+    this.recordGeneration = again.generation;
   }
 
   /** Appends the waiting batches of one object, in order; one append when there is one. */
   private async appendPending(which: 'points' | 'log', path: string): Promise<void> {
     const queue = this.pending[which];
-    while (queue[0] !== undefined) {
-      await this.store.append(path, queue[0].text, { key: queue[0].key });
-      queue.shift();
+    while (queue[0] !== undefined && !this.ended) {
+      const batch = queue[0];
+      await this.store.append(path, batch.text, { key: batch.key });
+      // writeSync() may have taken the queue over meanwhile.
+      if (queue[0] === batch) queue.shift();
     }
   }
 
@@ -147,6 +251,7 @@ export class StoreRunWriter implements RunWriter {
 /** Writes nothing: the run of a pipeline's test mode, whose records must not reach any store. */
 export class DiscardRunWriter implements RunWriter {
   readonly minIntervalMs = 0;
+  readonly writesSyncToStore = true;
 
   create(): Promise<boolean> {
     return Promise.resolve(true);
@@ -154,6 +259,10 @@ export class DiscardRunWriter implements RunWriter {
 
   write(): Promise<void> {
     return Promise.resolve();
+  }
+
+  writeSync(): void {
+    // Nothing is recorded anywhere.
   }
 }
 
@@ -163,6 +272,7 @@ export class DiscardRunWriter implements RunWriter {
  */
 export class ProtocolRunWriter implements RunWriter {
   readonly minIntervalMs = 0;
+  readonly writesSyncToStore = true;
 
   constructor(private readonly fd = 1) {}
 
@@ -171,6 +281,11 @@ export class ProtocolRunWriter implements RunWriter {
   }
 
   write(batch: FlushBatch): Promise<void> {
+    this.writeSync(batch);
+    return Promise.resolve();
+  }
+
+  writeSync(batch: FlushBatch): void {
     let text = '';
     const points = batch.points;
     if (points !== undefined) {
@@ -186,7 +301,6 @@ export class ProtocolRunWriter implements RunWriter {
     }
     for (const message of batch.messages) text += formatProtocolLine(message);
     this.emit(text);
-    return Promise.resolve();
   }
 
   private emit(text: string): string {

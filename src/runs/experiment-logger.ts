@@ -8,14 +8,19 @@ import { jsonText } from '../_json.js';
 import { ValidationError } from '../errors.js';
 import type { RunStatus } from '../layout/tables.js';
 import type { ProtocolMessage } from './line-protocol.js';
+import { checkHyperparameters } from './_check-hyperparameters.js';
 import { PointBuffer } from './_point-buffer.js';
 import type { RunWriter } from './_run-writer.js';
 import { addToTagSummary, type JsonValue, type RunRecord, type TagSummary } from './run-record.js';
 
 /** How a run ends: `finish()` alone means it finished. */
 export interface FinishOptions {
-  /** @default 'finished' ('failed' when `error` is given) */
-  status?: Exclude<RunStatus, 'running' | 'lost'>;
+  /**
+   * `lost` is for tools that hold the run's work by a claim and were given up on (it was taken
+   * over): the run is not to be counted as ended by its own code.
+   * @default 'finished' ('failed' when `error` is given)
+   */
+  status?: Exclude<RunStatus, 'running'>;
   /** What went wrong; its message is kept in the record. */
   error?: unknown;
 }
@@ -57,6 +62,8 @@ export class ExperimentLogger {
   private closed = false;
   /** Closed by a signal while the program may still be running its loop. */
   private interrupted = false;
+  /** closeSync() ran: the process is ending. */
+  private closedSync = false;
   private readonly record: RunRecord;
 
   /** @internal Use `startRun()`. */
@@ -141,6 +148,7 @@ export class ExperimentLogger {
 
   /** Records several tags at one step, e.g. `addScalars({ accuracy, f1 }, epoch)`. */
   addScalars(values: Record<string, number>, step?: number): void {
+    checkValues(values, 'values', 'Pass an object of tags and numbers, e.g. { accuracy, f1 }.');
     // Checked as a whole first: a bad tag or value records none of the others.
     for (const [tag, value] of Object.entries(values)) {
       if (!isTag(tag) || typeof value !== 'number' || !Number.isFinite(value)) {
@@ -155,6 +163,7 @@ export class ExperimentLogger {
    * value given (a tag without points gets an entry of its own, count 0).
    */
   setSummary(values: Record<string, number>): void {
+    checkValues(values, 'summary', 'Pass an object of names and numbers, e.g. { test_f1: 0.9 }.');
     for (const [tag, value] of Object.entries(values)) {
       if (tag === '' || typeof value !== 'number' || !Number.isFinite(value)) {
         throw new ValidationError(
@@ -204,11 +213,25 @@ export class ExperimentLogger {
     this.recordUrgent = true;
   }
 
-  /** Adds hyperparameters (those of the same name are replaced). */
+  /**
+   * Adds hyperparameters (those of the same name are replaced). A copy is kept: changing the
+   * object afterwards changes nothing recorded.
+   * @throws ValidationError for values JSON cannot hold (NaN, Infinity, BigInt, functions,
+   *   `undefined`, cycles) or a `__proto__` key, naming where; nothing is recorded then.
+   */
   setHyperparameters(values: Record<string, JsonValue>): void {
+    const checked = checkHyperparameters(values, true);
     if (!this.accepting()) return;
-    Object.assign(this.record.hyperparameters, values);
-    this.messages.push({ type: 'hyperparameters', values: { ...values } });
+    for (const [name, value] of Object.entries(checked)) {
+      // Defined, not assigned: a key such as "constructor" is data like any other.
+      Object.defineProperty(this.record.hyperparameters, name, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    this.messages.push({ type: 'hyperparameters', values: checked });
     this.recordUrgent = true;
   }
 
@@ -232,22 +255,7 @@ export class ExperimentLogger {
    */
   finish(options: FinishOptions = {}): Promise<RunRecord> {
     if (this.ended !== undefined) return this.ended;
-    if (!this.closed) {
-      this.closed = true;
-      const status = options.status ?? (options.error === undefined ? 'finished' : 'failed');
-      this.record.status = status;
-      this.record.endedAt = new Date();
-      if (options.error !== undefined) {
-        this.record.error =
-          options.error instanceof Error ? options.error.message : describeError(options.error);
-      }
-      const message: ProtocolMessage = { type: 'status', status };
-      if (this.record.error !== undefined) message.error = this.record.error;
-      this.messages.push(message);
-      this.recordUrgent = true;
-      clearTimeout(this.timer);
-      this.timer = undefined;
-    }
+    this.close(options);
     const ending = (async () => {
       await this.enqueueFlush(true);
       this.onEnd(this);
@@ -269,6 +277,67 @@ export class ExperimentLogger {
   closeOnSignal(signal: NodeJS.Signals): Promise<RunRecord> {
     this.interrupted = true;
     return this.finish({ status: 'failed', error: `interrupted by ${signal}` });
+  }
+
+  /** @internal Whether {@link closeSync} writes the run's own destination (not the journal). */
+  get closesSynchronously(): boolean {
+    return this.writer.writesSyncToStore;
+  }
+
+  /**
+   * @internal Ends the run before returning, for a process that is ending (see
+   * `_exit-hooks.ts`): the 'exit' event runs no asynchronous code, so what is buffered, what an
+   * unfinished flush holds and the final record are written synchronously (a local folder) or
+   * spooled to the local journal (GCS). A run already closed by `finish()` keeps the status it
+   * was given. Calls made afterwards are ignored. Never throws.
+   */
+  closeSync(options: FinishOptions): void {
+    if (this.closedSync) return;
+    this.closedSync = true;
+    this.interrupted = true;
+    this.close(options);
+    const points = this.points.length > 0 ? this.points.take() : undefined;
+    const log = this.logText;
+    this.logText = '';
+    const messages = this.messages;
+    this.messages = [];
+    this.record.heartbeatAt = new Date();
+    const record = { ...this.record, summary: this.summary() };
+    try {
+      this.writer.writeSync({
+        ...(points && { points }),
+        ...(log !== '' && { log }),
+        messages,
+        record,
+      });
+    } catch (error) {
+      debug(`run ${this.record.id}: the last write on exit failed: ${String(error)}`);
+    }
+    this.ended ??= Promise.resolve(this.snapshot);
+    this.onEnd(this);
+  }
+
+  /** Marks the run closed with how it ended; the next flush writes the final record. */
+  private close(options: FinishOptions): void {
+    if (this.closed) return;
+    this.closed = true;
+    const status = options.status ?? (options.error === undefined ? 'finished' : 'failed');
+    this.record.status = status;
+    this.record.endedAt = new Date();
+    if (options.error !== undefined) {
+      this.record.error =
+        options.error instanceof Error ? options.error.message : describeError(options.error);
+    }
+    // `lost` is a tool's verdict on a run it was given up on (its claim was taken over), never
+    // something a child reports to its parent.
+    if (status !== 'lost') {
+      const message: ProtocolMessage = { type: 'status', status };
+      if (this.record.error !== undefined) message.error = this.record.error;
+      this.messages.push(message);
+    }
+    this.recordUrgent = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** `false` when calls are to be ignored (closed by a signal); throws when finished. */
@@ -357,6 +426,14 @@ export class ExperimentLogger {
       if (record) this.recordUrgent = true;
       throw error;
     }
+  }
+}
+
+/** Refuses what is not an object of values (`null`, an array, a number…). */
+function checkValues(values: unknown, parameter: string, fix: string): void {
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    const what = values === null ? 'null' : Array.isArray(values) ? 'an array' : typeof values;
+    throw new ValidationError(parameter, `${what} is not an object`, fix);
   }
 }
 

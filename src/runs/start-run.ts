@@ -5,19 +5,21 @@
  */
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { debug } from '../_debug.js';
 import { ValidationError } from '../errors.js';
-import { jsonText } from '../_json.js';
 import { runLogPath, scalarsPath, storeObjectUri } from '../layout/paths.js';
 import type { RunOrigin } from '../layout/tables.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { slugifyProject } from '../tracking/project-name.js';
 import { readRunContext } from '../tracking/run-context.js';
+import { checkHyperparameters } from './_check-hyperparameters.js';
 import { closeOnExit, forget } from './_exit-hooks.js';
 import { ExperimentLogger } from './experiment-logger.js';
 import { createTimeSortableId, generateRunName, isTimeSortableId } from './ids.js';
 import { DiscardRunWriter, ProtocolRunWriter, StoreRunWriter } from './_run-writer.js';
 import type { JsonValue, RunProvenance, RunRecord } from './run-record.js';
+import { uploadJournal } from './upload-journal.js';
 
 /** Environment variables through which a parent process hands its run to a child. */
 export const RUN_ENVIRONMENT = {
@@ -140,17 +142,37 @@ export async function startRun(options: StartRunOptions): Promise<ExperimentLogg
     );
   }
   const ownsStore = typeof options.store !== 'object';
+  const uploading = uploadJournalInBackground(store);
   const logger = new ExperimentLogger(
     record,
     writer,
     { flushIntervalMs, heartbeatIntervalMs: heartbeatIntervalSeconds * 1000 },
     (ended) => {
       forget(ended);
-      if (ownsStore) void store.close();
+      if (ownsStore) void uploading.then(() => store.close());
     },
   );
   if (options.closeOnExit ?? true) closeOnExit(logger);
   return logger;
+}
+
+/**
+ * Uploads, without holding up the run, what earlier processes left in the local journal for this
+ * store (their process ended before their last points reached it). Never rejects: what fails
+ * stays in the journal for the next time or `ml-tracking sync`.
+ */
+function uploadJournalInBackground(store: Store): Promise<void> {
+  if (store.kind === 'memory') return Promise.resolve();
+  return uploadJournal({ store }).then(
+    (report) => {
+      for (const failed of report.failed) {
+        debug(`journal entry of run ${failed.runId} not uploaded yet: ${failed.error}`);
+      }
+    },
+    (error: unknown) => {
+      debug(`cannot upload the journal of ${store.url}: ${String(error)}`);
+    },
+  );
 }
 
 function joinParentRun(
@@ -199,42 +221,6 @@ function checkName(name: unknown): string | undefined {
     );
   }
   return name.trim();
-}
-
-function checkHyperparameters(value: unknown): Record<string, JsonValue> {
-  if (value === undefined) return {};
-  const fix = 'Pass a plain object of JSON values (numbers, strings, booleans, arrays, objects).';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError('hyperparameters', 'not an object', fix);
-  }
-  let text: string | undefined;
-  try {
-    text = jsonText(value);
-  } catch (error) {
-    throw new ValidationError('hyperparameters', 'cannot be written as JSON', fix, {
-      cause: error,
-    });
-  }
-  // JSON writes NaN and Infinity as null and drops undefined and functions, at any depth: say so
-  // rather than lose them. (Cycles and BigInts made stringify throw above.)
-  const lost = notJson(value, 'hyperparameters');
-  if (lost !== undefined) throw new ValidationError(lost.path, lost.problem, fix);
-  return JSON.parse(text ?? '{}') as Record<string, JsonValue>;
-}
-
-/** Where `value` holds something JSON would turn into null or drop, and what. */
-function notJson(value: unknown, path: string): { path: string; problem: string } | undefined {
-  if (typeof value === 'number') {
-    return Number.isFinite(value) ? undefined : { path, problem: `${value} is not finite` };
-  }
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
-  if (typeof value !== 'object') return { path, problem: `${typeof value} is not JSON` };
-  const entries = Array.isArray(value) ? value.entries() : Object.entries(value);
-  for (const [key, item] of entries) {
-    const found = notJson(item, `${path}.${key}`);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
 
 function checkHeartbeat(seconds: number | undefined): number {

@@ -1,22 +1,30 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
+import * as fs from 'node:fs';
 import {
-  mkdir,
-  open,
-  readFile,
-  readdir,
-  rename,
-  rm,
-  stat,
-  truncate,
-  unlink,
-} from 'node:fs/promises';
+  closeSync,
+  existsSync,
+  fdatasyncSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  type BigIntStats,
+} from 'node:fs';
+import { mkdir, open, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import lockfile from 'proper-lockfile';
 import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
+import type { VersionedText } from '../outcomes.js';
 import type { Leftover, ObjectChunks, ObjectInfo, StoreDriver, WriteOptions } from '../types.js';
+import { normalizeObjectPath } from '../_paths.js';
 import { pageOfPaths } from './_paging.js';
 
 /** Options of {@link createLocalDriver}. */
@@ -39,6 +47,55 @@ const LOCK_OPTIONS = {
 /** Leftovers of earlier versions, which kept locks and staging files beside the data. */
 const LEGACY_LEFTOVER = /^\..+(\.lock|\.[0-9a-f]{12}\.tmp)$/;
 
+/** A lock this process holds. */
+interface HeldLock {
+  /**
+   * The exit path wrote under this lock while the operation that took it was parked at an
+   * `await`: the operation must not change the file any more (the process is ending).
+   */
+  fenced: boolean;
+}
+
+/**
+ * The lock folders this process made and has not removed, by path. proper-lockfile is given a
+ * file system whose `mkdir` and `rmdir` are synchronous, so this map says exactly whether a lock
+ * folder on disk is ours at any point the exit path can run: it then writes under a lock this
+ * process holds instead of waiting for a release that will never come.
+ */
+const ownLocks = new Map<string, HeldLock>();
+const lockFileSystem = {
+  ...fs,
+  mkdir(folder: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      callback(error as NodeJS.ErrnoException);
+      return;
+    }
+    ownLocks.set(folder, { fenced: false });
+    callback(null);
+  },
+  rmdir(folder: string, callback: (error: NodeJS.ErrnoException | null) => void): void {
+    ownLocks.delete(folder);
+    try {
+      rmdirSync(folder);
+    } catch (error) {
+      callback(error as NodeJS.ErrnoException);
+      return;
+    }
+    callback(null);
+  },
+};
+
+/**
+ * The last append keys that landed in each file this process appended to, so that an append is
+ * applied once per key within the process (as the GCS ledger does across processes): the exit
+ * path sends again the batch whose asynchronous append may have landed just before.
+ */
+const landedKeys = new Map<string, string[]>();
+const KEYS_PER_FILE = 64;
+const FILES_REMEMBERED = 256;
+
 /**
  * A store in a local folder. Whole-object writes go to a staging file under `.ml-tracking/`
  * that is then renamed over the target (rename is atomic on POSIX file systems); appends are one
@@ -51,6 +108,10 @@ const LEGACY_LEFTOVER = /^\..+(\.lock|\.[0-9a-f]{12}\.tmp)$/;
  * append changes the size, every write creates a new inode. (Two rewrites of the same size within
  * one file-system clock tick that also reuse an inode would look alike; conditional writes of
  * tracker files never rewrite at that rate.)
+ *
+ * The step that changes a file (the append's write, the rename, the unlink) is synchronous, so
+ * that when the process ends (where only synchronous code runs, see {@link localSyncWrites}) an
+ * operation of this process has either changed the file or never will.
  */
 export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
   const { root } = options;
@@ -69,16 +130,21 @@ export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
     });
   };
 
-  async function withLock<T>(operation: string, path: string, action: () => Promise<T>) {
+  async function withLock<T>(
+    operation: string,
+    path: string,
+    action: (lock: HeldLock) => Promise<T>,
+  ) {
     try {
       await Promise.all([ensureFolder(dirname(full(path))), ensureFolder(locks)]);
+      const lockfilePath = lockPath(root, path);
       const release = await lockfile.lock(full(path), {
         ...LOCK_OPTIONS,
-        // One flat folder of locks named by a digest: any path length, nothing beside the data.
-        lockfilePath: join(locks, `${createHash('sha1').update(path).digest('hex')}.lock`),
+        lockfilePath,
+        fs: lockFileSystem,
       });
       try {
-        return await action();
+        return await action(ownLocks.get(lockfilePath) ?? { fenced: true });
       } finally {
         await release();
       }
@@ -131,10 +197,12 @@ export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
       await ensureFolder(staging).catch((error: unknown) => fail('write', path, error));
       const temporary = join(staging, `${randomBytes(8).toString('hex')}.tmp`);
       try {
-        await writeDurably(temporary, data, 'wx');
-        return await withLock('write', path, async () => {
+        await writeDurably(temporary, data);
+        return await withLock('write', path, async (lock) => {
           await checkGeneration(path, writeOptions);
-          await rename(temporary, full(path));
+          mutate(lock, path, () => {
+            renameSync(temporary, full(path));
+          });
           return mustExist(await statInfo(path), path);
         });
       } catch (error) {
@@ -143,17 +211,29 @@ export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
         await rm(temporary, { force: true });
       }
     },
-    append: (path, data) =>
-      withLock('append', path, async () => {
-        const before = (await statInfo(path))?.size;
+    append: (path, data, { key }) =>
+      withLock('append', path, async (lock) => {
+        const target = full(path);
+        const existed = (await statInfo(path)) !== undefined;
+        const handle = await open(target, 'a');
         try {
-          await writeDurably(full(path), data, 'a');
-        } catch (error) {
-          // A failed write (disk full, I/O error) may have written part of the bytes: take them
-          // back, so that what follows starts on a clean line.
-          if (before !== undefined) await truncate(full(path), before);
-          else await rm(full(path), { force: true });
-          throw error;
+          const size = (await handle.stat()).size;
+          // The key landed already (the exit path wrote it, or an earlier call whose caller saw
+          // it fail after the bytes were down): apply it once.
+          const wrote = mutate(lock, path, () =>
+            appendOnce(handle.fd, target, size, data, key, existed),
+          );
+          if (wrote) {
+            try {
+              // A tracker row is the commit point of an experiment: make it survive a power cut.
+              await handle.datasync();
+            } catch (error) {
+              if (!lock.fenced) takeBack(handle.fd, target, size, key, existed);
+              throw error;
+            }
+          }
+        } finally {
+          await handle.close();
         }
         return mustExist(await statInfo(path), path);
       }),
@@ -169,12 +249,14 @@ export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
     },
     stat: statInfo,
     delete: (path) =>
-      withLock('delete', path, async () => {
+      withLock('delete', path, (lock) => {
         try {
-          await unlink(full(path));
-          return true;
+          mutate(lock, path, () => {
+            unlinkSync(full(path));
+          });
+          return Promise.resolve(true);
         } catch (error) {
-          if (isMissing(error)) return false;
+          if (isMissing(error)) return Promise.resolve(false);
           throw error;
         }
       }),
@@ -211,6 +293,211 @@ export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
   }
 }
 
+/** The lock file of `path`: one flat folder of locks named by a digest, nothing beside the data. */
+function lockPath(root: string, path: string): string {
+  return join(root, BOOKKEEPING, 'locks', `${createHash('sha1').update(path).digest('hex')}.lock`);
+}
+
+/** Runs the synchronous step that changes a file, unless the exit path took the lock over. */
+function mutate<T>(lock: HeldLock, path: string, change: () => T): T {
+  if (lock.fenced) {
+    throw new Error(`the process is ending and wrote ${path} itself; this operation stops`);
+  }
+  return change();
+}
+
+/**
+ * Appends `data` at the end of the open file unless `key` landed in it already; resolves whether
+ * it wrote. Synchronous from the key check to the key's record, so no exit can fall in between.
+ * A failed write (disk full, I/O error) may have written part of the bytes: they are taken back,
+ * so that what follows starts on a clean line.
+ */
+function appendOnce(
+  fd: number,
+  file: string,
+  size: number,
+  data: Uint8Array,
+  key: string,
+  existed: boolean,
+): boolean {
+  if (landedKeys.get(file)?.includes(key)) return false;
+  try {
+    for (let offset = 0; offset < data.byteLength;) {
+      offset += writeSync(fd, data, offset, data.byteLength - offset);
+    }
+  } catch (error) {
+    takeBack(fd, file, size, key, existed);
+    throw error;
+  }
+  rememberKey(file, key);
+  return true;
+}
+
+function takeBack(fd: number, file: string, size: number, key: string, existed: boolean): void {
+  if (existed) ftruncateSync(fd, size);
+  else rmSync(file, { force: true });
+  const keys = landedKeys.get(file);
+  if (keys?.includes(key)) keys.splice(keys.indexOf(key), 1);
+}
+
+function rememberKey(file: string, key: string): void {
+  const keys = landedKeys.get(file) ?? [];
+  landedKeys.delete(file);
+  keys.unshift(key);
+  keys.length = Math.min(keys.length, KEYS_PER_FILE);
+  // Most recently appended last: the oldest file is forgotten first.
+  landedKeys.set(file, keys);
+  if (landedKeys.size > FILES_REMEMBERED) {
+    const oldest = landedKeys.keys().next().value;
+    if (oldest !== undefined) landedKeys.delete(oldest);
+  }
+}
+
+/** Synchronous writes to a local store, for the moment a process ends (see {@link localSyncWrites}). */
+export interface LocalSyncWrites {
+  /** Appends once per `key`, under the object's lock. */
+  appendSync(path: string, data: string | Uint8Array, key: string): void;
+  /** Replaces the object atomically; with `ifGeneration`, a compare-and-swap (`ConflictError`). */
+  writeSync(path: string, data: string | Uint8Array, options?: WriteOptions): void;
+  /** The object's text and generation, or `undefined` when it does not exist. */
+  readTextSync(path: string): VersionedText | undefined;
+}
+
+/**
+ * Synchronous writes to `store` when it is a local folder that exists, else `undefined`. For the
+ * 'exit' event (`process.exit()`, an uncaught exception), where no promise settles any more: the
+ * run writer keeps its last points with these.
+ *
+ * They keep the asynchronous driver's guarantees. Each takes the object's lock like any writer
+ * (waiting for it, within the lock's staleness, by blocking the thread), so no other process
+ * interleaves. When it is this process that holds the lock, through an operation parked at an
+ * `await` that will never resume, they write under that lock and fence the operation, which then
+ * changes nothing if it does resume (a signal's path lets the event loop turn a little longer).
+ * An append whose key this process already appended is skipped.
+ */
+export function localSyncWrites(store: { kind: string; url: string }): LocalSyncWrites | undefined {
+  if (store.kind !== 'local') return undefined;
+  const root = fileURLToPath(store.url);
+  // A store folder removed meanwhile is not created again on the way out.
+  if (!existsSync(root)) return undefined;
+  const full = (path: string): string => join(root, ...normalizeObjectPath(path).split('/'));
+  const generationOf = (file: string): string | undefined => {
+    const big = statSync(file, { bigint: true, throwIfNoEntry: false });
+    return big && `${big.ino}.${big.size}.${big.mtimeNs}`;
+  };
+
+  function withLockSync<T>(path: string, action: () => T): T {
+    const file = full(path);
+    const lockfilePath = lockPath(root, normalizeObjectPath(path));
+    const parked = ownLocks.get(lockfilePath);
+    if (parked !== undefined) {
+      parked.fenced = true;
+      return action();
+    }
+    makeFolderSync(dirname(file));
+    makeFolderSync(join(root, BOOKKEEPING, 'locks'));
+    const deadline = Date.now() + LOCK_OPTIONS.stale + 2_000;
+    let release: (() => void) | undefined;
+    while (release === undefined) {
+      try {
+        release = lockfile.lockSync(file, {
+          realpath: false,
+          stale: LOCK_OPTIONS.stale,
+          lockfilePath,
+        });
+      } catch (error) {
+        // Held by another process: released within milliseconds, or stale after a crash.
+        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED' || Date.now() > deadline)
+          throw error;
+        pause(5);
+      }
+    }
+    try {
+      return action();
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    appendSync(path, data, key) {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      withLockSync(path, () => {
+        const file = full(path);
+        const existed = existsSync(file);
+        const fd = openSync(file, 'a');
+        try {
+          const size = statSync(file).size;
+          if (appendOnce(fd, file, size, bytes, key, existed)) fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      });
+    },
+    writeSync(path, data, options = {}) {
+      makeFolderSync(join(root, BOOKKEEPING, 'staging'));
+      const temporary = join(root, BOOKKEEPING, 'staging', `${randomBytes(8).toString('hex')}.tmp`);
+      try {
+        const fd = openSync(temporary, 'wx');
+        try {
+          writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+          fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        withLockSync(path, () => {
+          const actual = generationOf(full(path)) ?? '0';
+          if (options.ifGeneration !== undefined && actual !== options.ifGeneration) {
+            throw new ConflictError({
+              operation: 'write',
+              store: store.url,
+              path,
+              expectedGeneration: options.ifGeneration,
+              actualGeneration: actual === '0' ? undefined : actual,
+            });
+          }
+          renameSync(temporary, full(path));
+        });
+      } finally {
+        rmSync(temporary, { force: true });
+      }
+    },
+    readTextSync(path) {
+      const file = full(path);
+      const generation = generationOf(file);
+      if (generation === undefined) return undefined;
+      try {
+        return { text: readFileSync(file, 'utf8'), generation, updated: statSync(file).mtime };
+      } catch (error) {
+        if (isMissing(error)) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Blocks the thread for `ms` milliseconds: the exit path has no event loop to wait on. */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** {@link makeFolder}, synchronously (the exit path). */
+function makeFolderSync(folder: string): void {
+  try {
+    mkdirSync(folder);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(folder) === folder) throw error;
+    makeFolderSync(dirname(folder));
+    try {
+      mkdirSync(folder);
+    } catch (retry) {
+      if ((retry as NodeJS.ErrnoException).code !== 'EEXIST') throw retry;
+    }
+  }
+}
+
 /**
  * `mkdir -p` one level at a time. Node's own recursive mkdir never returns under a folder such
  * as `/proc/1`, where every level refuses with an error it takes for "try the parent again".
@@ -241,16 +528,11 @@ async function makeFolder(folder: string): Promise<void> {
   }
 }
 
-async function writeDurably(
-  file: string,
-  data: Uint8Array | ObjectChunks,
-  flags: 'wx' | 'a',
-): Promise<void> {
-  const handle = await open(file, flags);
+async function writeDurably(file: string, data: Uint8Array | ObjectChunks): Promise<void> {
+  const handle = await open(file, 'wx');
   try {
     if (data instanceof Uint8Array) await handle.write(data);
     else for await (const chunk of data) await handle.write(chunk);
-    // A tracker row is the commit point of an experiment: make it survive a power cut.
     await handle.datasync();
   } finally {
     await handle.close();
