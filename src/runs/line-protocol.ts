@@ -8,6 +8,9 @@
  * - `{"ml_tracking": "prediction", "prediction_id": "<uuid>"}`
  * - `{"ml_tracking": "hyperparameters", "values": {"lr": 0.001}}`
  * - `{"ml_tracking": "status", "status": "failed", "error": "…"}`
+ *
+ * Limits: a line is read up to {@link MAX_LINE_BYTES} and a message may nest arrays and objects
+ * {@link MAX_MESSAGE_DEPTH} deep; past either, the line is output and the reader warns.
  */
 import { jsonText } from '../_json.js';
 import type { JsonValue } from './run-record.js';
@@ -26,6 +29,21 @@ export type ParsedLine =
   | { kind: 'output' }
   | { kind: 'malformed'; problem: string };
 
+/**
+ * The longest line of a command's output that is read whole, in bytes without its line end:
+ * 1 MiB. A real message is under a kilobyte (a summary or a set of hyperparameters a few); a
+ * longer line is kept as output, cut to this length, so one runaway line cannot take the parent's
+ * memory (a 512 MiB line used to end it with a RangeError).
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+/**
+ * How deep a message may nest arrays and objects, the message itself counting as 1: 64. Real
+ * hyperparameters nest a few levels; the run record is written with JSON.stringify, which recurses,
+ * so a line nested 100,000 deep used to end the parent with "Maximum call stack size exceeded".
+ */
+export const MAX_MESSAGE_DEPTH = 64;
+
 // Cheap test before JSON.parse: most lines of a training script are not messages. The key may
 // come anywhere in the object (a dict printed by another JSON library, keys sorted).
 const MARKER = /^\s*\{.*"ml_tracking"\s*:/;
@@ -33,6 +51,9 @@ const MARKER = /^\s*\{.*"ml_tracking"\s*:/;
 /** Reads one line (without its line end). */
 export function parseProtocolLine(line: string): ParsedLine {
   if (!MARKER.test(line)) return { kind: 'output' };
+  if (nestsDeeperThan(line, MAX_MESSAGE_DEPTH)) {
+    return malformed(`nested deeper than ${MAX_MESSAGE_DEPTH} levels of arrays and objects`);
+  }
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -57,6 +78,7 @@ export function parseProtocolLine(line: string): ParsedLine {
       if (typeof values !== 'object' || values === null || Array.isArray(values)) {
         return malformed('"values" must be an object of numbers');
       }
+      if (hasProtoKey(values)) return malformed(PROTO_KEY);
       return {
         kind: 'message',
         message: { type: 'summary', values: values as Record<string, number> },
@@ -67,6 +89,7 @@ export function parseProtocolLine(line: string): ParsedLine {
       if (typeof values !== 'object' || values === null || Array.isArray(values)) {
         return malformed('"values" must be an object');
       }
+      if (hasProtoKey(values)) return malformed(PROTO_KEY);
       return {
         kind: 'message',
         message: { type: 'hyperparameters', values: values as Record<string, JsonValue> },
@@ -92,6 +115,54 @@ export function parseProtocolLine(line: string): ParsedLine {
 }
 
 const malformed = (problem: string): ParsedLine => ({ kind: 'malformed', problem });
+
+// JSON.parse keeps a "__proto__" key as an own property, but whoever copies it by assignment
+// (Object.assign, obj[key] = …) sets a prototype instead and the value vanishes silently; the run
+// logger refuses such a hyperparameter too, so the line says so rather than losing it.
+const PROTO_KEY = 'a key named "__proto__" is not accepted (rename it, e.g. "proto")';
+
+/** Whether parsed JSON has an own `__proto__` key at any depth (iterative: the input is hostile). */
+function hasProtoKey(root: object): boolean {
+  const pending: unknown[] = [root];
+  for (let value = pending.pop(); value !== undefined; value = pending.pop()) {
+    if (typeof value !== 'object' || value === null) continue;
+    if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) return true;
+    // One at a time: spreading an array of 500,000 numbers into push() overflows the stack.
+    for (const item of Object.values(value as Record<string, unknown>)) pending.push(item);
+  }
+  return false;
+}
+
+/**
+ * Whether JSON text nests brackets deeper than `limit`, by one pass over its characters (no
+ * recursion, no parse: the text may be hostile). Brackets inside strings do not count.
+ */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let at = 0; at < text.length; at += 1) {
+    const code = text.charCodeAt(at);
+    if (inString) {
+      if (code === BACKSLASH) at += 1;
+      else if (code === QUOTE) inString = false;
+    } else if (code === QUOTE) {
+      inString = true;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+const BACKSLASH = 0x5c;
+const QUOTE = 0x22;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
 
 /** Writes one message as its line, with the `\n`. */
 export function formatProtocolLine(message: ProtocolMessage): string {

@@ -1,14 +1,30 @@
 /**
  * Runs a command as a run: the child process is started without a shell, told its run through
  * the environment, and its standard output is read line by line. Protocol lines feed the run's
- * logger; every other line (and standard error) is the run's log. Used by `ml-tracking exec` and
- * by sweep trials.
+ * logger; every other line (and standard error) is the run's log. Used by `ml-tracking exec`,
+ * sweep trials and pipeline versions.
+ *
+ * The command runs under a small guard process (`_command-guard.ts`) that ends it, and the whole
+ * process group it leads, when this process dies, even by SIGKILL: an orphaned trial would train
+ * for hours beside the copy another agent starts. The guard is also how the command is signalled,
+ * and it ends what the command left running once its output has been read.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { MlTrackingError, ValidationError } from '../errors.js';
+import { typeScriptLoader } from '../_typescript-loader.js';
 import type { ExperimentLogger, FinishOptions } from './experiment-logger.js';
-import { parseProtocolLine, type ProtocolMessage } from './line-protocol.js';
+import { MAX_LINE_BYTES, parseProtocolLine, type ProtocolMessage } from './line-protocol.js';
+import { readLines } from './_line-reader.js';
+import {
+  GUARD_STDIO,
+  type GuardJob,
+  type GuardReport,
+  type GuardRequest,
+} from './_command-guard-protocol.js';
 import { RUN_ENVIRONMENT } from './start-run.js';
 
 /** Options of {@link runCommand}. */
@@ -27,8 +43,24 @@ export interface RunCommandOptions {
    * trials that run unattended side by side. @default 'inherit'
    */
   stdin?: 'inherit' | 'ignore';
-  /** Start the child in its own process group, so that stopping it stops its children too. */
+  /**
+   * Start the command as the leader of a process group of its own, so that stopping it (or this
+   * process dying) stops everything it started too. Off, the command stays in this process's
+   * group and only the command itself is signalled.
+   * @default true, unless the command reads a terminal (`stdin: 'inherit'` and standard input is
+   *   a TTY): it must then stay in the terminal's foreground group, or reading would stop it.
+   */
   ownProcessGroup?: boolean;
+  /**
+   * How long the command has after SIGTERM when this process is gone, and what it left running
+   * has after it exited, before SIGKILL. @default 5000
+   */
+  graceMs?: number;
+  /**
+   * How long output is still read after the command exited: a process it left behind may hold
+   * its standard output open, and must not keep the caller waiting. @default 2000
+   */
+  drainMs?: number;
   /** Called with each line of output that is not a protocol message (without its line end). */
   onOutput?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Called after each scalar the child reported was recorded. */
@@ -42,7 +74,10 @@ export interface CommandOutcome {
   /** The exit code; `null` when a signal ended it. */
   exitCode: number | null;
   signal: NodeJS.Signals | null;
-  /** Protocol lines that were malformed or refused; each was kept as log output. */
+  /**
+   * Protocol lines that were malformed or refused (each was kept as log output), and lines cut
+   * at {@link MAX_LINE_BYTES}; the first {@link MOST_WARNINGS_KEPT}, then how many more.
+   */
   warnings: string[];
   /** The status the child reported itself (`startRun` inside it, on finish()). */
   reportedStatus?: { status: 'finished' | 'failed' | 'early_stopped'; error?: string };
@@ -50,12 +85,24 @@ export interface CommandOutcome {
 
 /** A running command. */
 export interface RunningCommand {
+  /** The pid of the guard process the command runs under (the command is its child). */
   readonly pid: number | undefined;
+  /** Whether the command leads a process group of its own (see `ownProcessGroup`). */
+  readonly ownProcessGroup: boolean;
   /** Resolves when the child has exited and all its output was handed to the logger. */
   readonly done: Promise<CommandOutcome>;
-  /** SIGTERM, then SIGKILL after `graceMs` if it is still running; resolves when it exited. */
-  terminate(graceMs: number): Promise<CommandOutcome>;
+  /**
+   * Sends `signal` (SIGTERM by default) to the command (its process group), then SIGKILL after
+   * `graceMs` if it is still running; resolves when it exited.
+   */
+  terminate(graceMs: number, signal?: NodeJS.Signals): Promise<CommandOutcome>;
 }
+
+/** Warnings kept in {@link CommandOutcome.warnings}: a child printing bad lines in a loop must not fill the parent's memory. */
+export const MOST_WARNINGS_KEPT = 100;
+
+const DEFAULT_GRACE_MS = 5000;
+const DEFAULT_DRAIN_MS = 2000;
 
 /** Starts `command` reporting to `logger`; the caller finishes the run from the outcome. */
 export function runCommand(options: RunCommandOptions): RunningCommand {
@@ -68,7 +115,18 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
     );
   }
   const { logger } = options;
-  const child = spawn(program, args, {
+  const stdin = options.stdin ?? 'inherit';
+  // Process groups are POSIX; on Windows the guard signals the command alone.
+  const ownProcessGroup =
+    process.platform !== 'win32' &&
+    (options.ownProcessGroup ?? !(stdin === 'inherit' && process.stdin.isTTY));
+  const job: GuardJob = {
+    command: [program, ...args],
+    ownGroup: ownProcessGroup,
+    graceMs: options.graceMs ?? DEFAULT_GRACE_MS,
+  };
+  const [node = process.execPath, ...guardArgs] = guardCommand();
+  const guard = spawn(node, [...guardArgs, JSON.stringify(job)], {
     cwd: options.cwd,
     env: {
       ...process.env,
@@ -78,11 +136,24 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
       [RUN_ENVIRONMENT.project]: logger.project,
       [RUN_ENVIRONMENT.store]: options.storeUrl,
     },
-    stdio: [options.stdin ?? 'inherit', 'pipe', 'pipe'],
-    detached: options.ownProcessGroup ?? false,
+    // See GUARD_STDIO: the command's output comes on 4 and 5, the channel is 3.
+    stdio: [stdin, 'ignore', 'ignore', 'ipc', 'pipe', 'pipe'],
+    serialization: 'json',
+    // A group of its own: a signal to this process's group (`kill -9 %1`) must not take the
+    // guard with it, or nothing would be left to end the command.
+    detached: ownProcessGroup,
     windowsHide: true,
   });
+  // Node's types know five stdio entries at most.
+  const stdio = guard.stdio as unknown as Readable[];
+  const stdoutStream = stdio[GUARD_STDIO.stdout]!;
+  const stderrStream = stdio[GUARD_STDIO.stderr]!;
   const warnings: string[] = [];
+  let warningsLeftOut = 0;
+  const warn = (warning: string) => {
+    if (warnings.length < MOST_WARNINGS_KEPT) warnings.push(warning);
+    else warningsLeftOut += 1;
+  };
   let reportedStatus: CommandOutcome['reportedStatus'];
 
   const apply = (message: ProtocolMessage): void => {
@@ -118,87 +189,163 @@ export function runCommand(options: RunCommandOptions): RunningCommand {
     options.onOutput?.(line, stream);
   };
 
-  const readLines = (stream: 'stdout' | 'stderr') =>
-    new Promise<void>((resolve) => {
-      const input = child[stream];
-      const lines = createInterface({ input, crlfDelay: Infinity });
-      lines.on('line', (line) => {
-        const parsed = stream === 'stdout' ? parseProtocolLine(line) : { kind: 'output' as const };
-        if (parsed.kind === 'output') {
-          keepAsOutput(line, stream);
-          return;
-        }
-        if (parsed.kind === 'malformed') {
-          warnings.push(`malformed ml_tracking line (${parsed.problem}): ${line.slice(0, 200)}`);
-          keepAsOutput(line, stream);
-          return;
-        }
-        try {
-          apply(parsed.message);
-          options.onMessage?.(parsed.message);
-        } catch (error) {
-          // A bad value (NaN, a negative step) is the child's mistake, never the parent's crash.
-          const problem = error instanceof MlTrackingError ? error.message : String(error);
-          warnings.push(`refused ml_tracking line (${problem}): ${line.slice(0, 200)}`);
-          keepAsOutput(line, stream);
-        }
-      });
-      lines.on('close', resolve);
-    });
+  const onLine = (line: string, stream: 'stdout' | 'stderr') => {
+    const parsed = stream === 'stdout' ? parseProtocolLine(line) : { kind: 'output' as const };
+    if (parsed.kind === 'output') {
+      keepAsOutput(line, stream);
+      return;
+    }
+    if (parsed.kind === 'malformed') {
+      warn(`malformed ml_tracking line (${parsed.problem}): ${line.slice(0, 200)}`);
+      keepAsOutput(line, stream);
+      return;
+    }
+    try {
+      apply(parsed.message);
+      options.onMessage?.(parsed.message);
+    } catch (error) {
+      // A bad value (NaN, a negative step) is the child's mistake, never the parent's crash.
+      const problem = error instanceof MlTrackingError ? error.message : String(error);
+      warn(`refused ml_tracking line (${problem}): ${line.slice(0, 200)}`);
+      keepAsOutput(line, stream);
+    }
+  };
 
-  const output = Promise.all([readLines('stdout'), readLines('stderr')]);
+  const read = (input: Readable, stream: 'stdout' | 'stderr') =>
+    readLines(input, MAX_LINE_BYTES, {
+      line: (line) => {
+        onLine(line, stream);
+      },
+      cut: (head) => {
+        warn(
+          `a line on ${stream} is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB: its first MiB was kept as output, the rest of it dropped: ${head.slice(0, 200)}`,
+        );
+        keepAsOutput(head, stream);
+      },
+    });
+  const output = Promise.all([read(stdoutStream, 'stdout'), read(stderrStream, 'stderr')]);
+
+  let commandPid: number | undefined;
+  let pendingRequest: GuardRequest | undefined;
+  let reportedExit = false;
+  const send = (request: GuardRequest) => {
+    // An error here means the guard is gone, which the exit handling below covers.
+    if (guard.connected) guard.send(request, () => undefined);
+  };
+  const cannotStart = (message: string, cause?: unknown) =>
+    new ValidationError(
+      'command',
+      `cannot start ${JSON.stringify(program)}: ${message}`,
+      'Check that the program exists and is executable (or give its interpreter first).',
+      cause === undefined ? undefined : { cause },
+    );
   const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>(
     (resolve, reject) => {
-      child.once('error', (error) => {
-        reject(
-          new ValidationError(
-            'command',
-            `cannot start ${JSON.stringify(program)}: ${error.message}`,
-            'Check that the program exists and is executable (or give its interpreter first).',
-            { cause: error },
-          ),
-        );
+      guard.on('message', (report: GuardReport) => {
+        if (report.type === 'started') {
+          commandPid = report.pid;
+          // The guard listens for requests from this message on; one made earlier waited.
+          if (pendingRequest !== undefined) send(pendingRequest);
+        } else if (report.type === 'exit') {
+          reportedExit = true;
+          resolve({ exitCode: report.exitCode, signal: report.signal });
+        } else {
+          reportedExit = true;
+          reject(cannotStart(report.message));
+        }
       });
-      child.once('exit', (exitCode, signal) => {
+      guard.once('error', (error) => {
+        reject(cannotStart(error.message, error));
+      });
+      // A guard that ended without reporting the command's end was killed by someone: its end is
+      // the outcome, and the command is killed, as nothing else would end it now.
+      const guardEnded = new Promise<[number | null, NodeJS.Signals | null]>((resolveEnd) => {
+        guard.once('exit', (code, signal) => {
+          resolveEnd([code, signal]);
+        });
+      });
+      const channelClosed = new Promise((resolveClosed) => guard.once('disconnect', resolveClosed));
+      void Promise.all([guardEnded, channelClosed]).then(([[exitCode, signal]]) => {
+        if (reportedExit) return;
+        if (commandPid !== undefined) {
+          try {
+            process.kill(ownProcessGroup ? -commandPid : commandPid, 'SIGKILL');
+          } catch {
+            // Gone already.
+          }
+        }
         resolve({ exitCode, signal });
       });
     },
   );
+  const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   const done = (async (): Promise<CommandOutcome> => {
-    const ended = await exited;
+    let ended: Awaited<typeof exited>;
+    try {
+      ended = await exited;
+      await settledWithin(output, drainMs);
+    } finally {
+      // Whatever still holds the output open is not read any more; the guard ends it once the
+      // channel closes.
+      stdoutStream.destroy();
+      stderrStream.destroy();
+      if (guard.connected) guard.disconnect();
+    }
     await output;
+    if (warningsLeftOut > 0) warnings.push(`${warningsLeftOut} more warnings like these`);
     const outcome: CommandOutcome = { ...ended, warnings };
     if (reportedStatus !== undefined) outcome.reportedStatus = reportedStatus;
     return outcome;
   })();
 
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      if (options.ownProcessGroup && child.pid !== undefined) process.kill(-child.pid, name);
-      else child.kill(name);
-    } catch {
-      // Already gone.
-    }
-  };
-
+  let exitSeen = false;
+  void exited.then(
+    () => (exitSeen = true),
+    () => (exitSeen = true),
+  );
   return {
-    pid: child.pid,
+    pid: guard.pid,
+    ownProcessGroup,
     done,
-    async terminate(graceMs: number) {
-      if (child.exitCode === null && child.signalCode === null) {
-        signal('SIGTERM');
-        const timer = setTimeout(() => {
-          signal('SIGKILL');
-        }, graceMs);
-        try {
-          return await done;
-        } finally {
-          clearTimeout(timer);
-        }
+    terminate(graceMs: number, signal: NodeJS.Signals = 'SIGTERM') {
+      if (!exitSeen) {
+        const request: GuardRequest = { signal, killAfterMs: graceMs };
+        if (commandPid === undefined) pendingRequest = request;
+        else send(request);
       }
       return done;
     },
   };
+}
+
+/** Resolves when `promise` settles or `ms` have passed, whichever comes first. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    // Then one more turn of the event loop: output that arrived while the loop was busy is
+    // read before the timer's callback gives up on it.
+    timer = setTimeout(() => setImmediate(resolve), ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+let guardArgv: string[] | undefined;
+
+/** `node [loader] _command-guard.js`: the built guard, or its source through tsx (tests). */
+function guardCommand(): string[] {
+  if (guardArgv !== undefined) return guardArgv;
+  const built = fileURLToPath(new URL('./_command-guard.js', import.meta.url));
+  if (existsSync(built)) {
+    guardArgv = [process.execPath, built];
+  } else {
+    const source = fileURLToPath(new URL('./_command-guard.ts', import.meta.url));
+    guardArgv = [process.execPath, ...(typeScriptLoader(dirname(source)) ?? []), source];
+  }
+  return guardArgv;
 }
 
 /**

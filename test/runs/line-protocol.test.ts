@@ -4,7 +4,12 @@
  * be a message but is not one is malformed (never silently taken for output).
  */
 import { describe, expect, it } from 'vitest';
-import { formatProtocolLine, parseProtocolLine, type ProtocolMessage } from '../../src/index.js';
+import {
+  formatProtocolLine,
+  MAX_MESSAGE_DEPTH,
+  parseProtocolLine,
+  type ProtocolMessage,
+} from '../../src/runs/line-protocol.js';
 
 const MESSAGES: ProtocolMessage[] = [
   { type: 'scalar', tag: 'loss', value: 0.25 },
@@ -104,5 +109,53 @@ describe('formatProtocolLine and parseProtocolLine', () => {
     expect(parseProtocolLine('{"tag": "loss", "ml_tracking": "scalar"}')).toMatchObject({
       kind: 'malformed',
     });
+  });
+
+  /** A hyperparameters line whose value nests `depth - 2` arrays (the message and values count). */
+  const nested = (depth: number) =>
+    `{"ml_tracking": "hyperparameters", "values": {"deep": ${'['.repeat(depth - 2)}${']'.repeat(depth - 2)}}}`;
+
+  it(`reads a message nested ${MAX_MESSAGE_DEPTH} deep, and calls one level deeper malformed`, () => {
+    expect(MAX_MESSAGE_DEPTH).toBe(64);
+    expect(parseProtocolLine(nested(64))).toMatchObject({ kind: 'message' });
+    expect(parseProtocolLine(nested(65))).toEqual({
+      kind: 'malformed',
+      problem: 'nested deeper than 64 levels of arrays and objects',
+    });
+  });
+
+  it('calls a line nested 100,000 deep malformed without a stack overflow', () => {
+    expect(parseProtocolLine(nested(100_000))).toMatchObject({ kind: 'malformed' });
+    // Unbalanced too: only the depth reached counts.
+    expect(
+      parseProtocolLine(`{"ml_tracking": "summary", "values": ${'{"a":'.repeat(100_000)}`),
+    ).toMatchObject({
+      kind: 'malformed',
+      problem: expect.stringContaining('nested deeper') as string,
+    });
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    const line = `{"ml_tracking": "hyperparameters", "values": {"note": "${'[{'.repeat(1000)} \\" ${'[{'.repeat(1000)}"}}`;
+    const parsed = parseProtocolLine(line);
+    expect(parsed).toMatchObject({ kind: 'message', message: { type: 'hyperparameters' } });
+  });
+
+  it('refuses a "__proto__" key in values, at any depth and however it is spelt, rather than losing it', () => {
+    for (const line of [
+      '{"ml_tracking": "hyperparameters", "values": {"__proto__": {"lr": 1}}}',
+      '{"ml_tracking": "hyperparameters", "values": {"optimizer": [{"__proto__": 1}]}}',
+      '{"ml_tracking": "hyperparameters", "values": {"\\u005f_proto__": 1}}',
+      '{"ml_tracking": "summary", "values": {"__proto__": 0.5}}',
+    ]) {
+      expect(parseProtocolLine(line), line).toEqual({
+        kind: 'malformed',
+        problem: 'a key named "__proto__" is not accepted (rename it, e.g. "proto")',
+      });
+    }
+    // A value that says "__proto__" is only a string.
+    expect(
+      parseProtocolLine('{"ml_tracking": "hyperparameters", "values": {"name": "__proto__"}}'),
+    ).toMatchObject({ kind: 'message' });
   });
 });

@@ -2,12 +2,20 @@
  * runCommand: a child process run as a run. Its protocol lines become scalars, summary,
  * predictions and hyperparameters; every other line (stderr too) and every bad protocol line is
  * the run's log; bad lines are counted as warnings; the exit code is passed through; and a child
- * that calls startRun() itself joins the parent's run.
+ * that calls startRun() itself joins the parent's run. Hostile output (a line nested 100,000
+ * deep, a 600 MiB line) is output and a warning, never the parent's end; the command and what it
+ * started die with the parent, even a SIGKILLed one; and a process the command left running with
+ * its output open keeps nobody waiting.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_LINE_BYTES } from '../../src/runs/line-protocol.js';
+import { isAlive, waitFor } from '../sweeps/sweep-helpers.js';
 import {
   getRun,
   openStore,
@@ -23,6 +31,13 @@ import {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = import.meta.resolve('tsx');
 const JOINING_CHILD = join(root, 'test/support/run-workers/joining-child.ts');
+const COMMAND_PARENT = join(root, 'test/support/run-workers/command-parent.ts');
+
+let folder: string;
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'ml-tracking-run-command-'));
+});
+afterAll(() => rm(folder, { recursive: true, force: true }));
 
 async function openRun(): Promise<{ store: Store; run: ExperimentLogger }> {
   const store = await openStore(`memory://${randomUUID()}`);
@@ -64,6 +79,9 @@ describe('runCommand', () => {
       '{"ml_tracking": "scalar", "tag": "loss", "value": NaN}',
       '{"ml_tracking": "scalar", "tag": "loss", "value": "0.1"}',
       '{"ml_tracking": "metric"}',
+      // Kept visibly rather than lost: JSON keeps the key, an assignment would drop it.
+      '{"ml_tracking": "hyperparameters", "values": {"__proto__": {"lr": 1}}}',
+      '{"ml_tracking": "summary", "values": {"__proto__": 1}}',
     ];
     // Messages that parse but the run refuses: each is a warning too, never a crash.
     const refused = [
@@ -93,7 +111,7 @@ describe('runCommand', () => {
       reportedStatus: { status: 'early_stopped' },
     });
     expect(outcome.warnings).toHaveLength(malformed.length + refused.length);
-    expect(outcome.warnings.filter((w) => w.startsWith('malformed'))).toHaveLength(3);
+    expect(outcome.warnings.filter((w) => w.startsWith('malformed'))).toHaveLength(5);
     expect(outcome.warnings.filter((w) => w.startsWith('refused'))).toHaveLength(5);
     expect(scalars).toEqual([
       ['loss', 0.5, 0],
@@ -249,5 +267,157 @@ describe('runCommand', () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect(error).toMatchObject({ parameter: 'command' });
     await run.finish({ error });
+  });
+
+  it('survives a line nested 100,000 deep and a 600 MiB line: each is output and one warning, the lines around them count', async () => {
+    const { store, run } = await openRun();
+    // The child makes the long line as a stream (1 MiB at a time, waiting for the pipe), so
+    // neither process ever holds it whole.
+    const script = `
+      const write = (text) =>
+        new Promise((resolve) => (process.stdout.write(text) ? resolve() : process.stdout.once('drain', resolve)));
+      (async () => {
+        await write('{"ml_tracking": "scalar", "tag": "loss", "value": 1}\\n');
+        await write('{"ml_tracking": "hyperparameters", "values": {"deep": ' + '['.repeat(100000) + ']'.repeat(100000) + '}}\\n');
+        await write('{"ml_tracking": "scalar", "tag": "loss", "value": 2}\\n');
+        await write('{"ml_tracking": "scalar", "tag": "');
+        const mebibyte = 'x'.repeat(1024 * 1024);
+        for (let i = 0; i < 600; i += 1) await write(mebibyte);
+        await write('", "value": 3}\\n');
+        await write('{"ml_tracking": "scalar", "tag": "loss", "value": 4}\\n');
+        await write('after the long line\\n');
+      })();`;
+    const outputs: string[] = [];
+    const outcome = await runCommand({
+      command: [process.execPath, '-e', script],
+      logger: run,
+      storeUrl: store.url,
+      stdin: 'ignore',
+      onOutput: (line) => outputs.push(line),
+    }).done;
+    expect(outcome).toMatchObject({ exitCode: 0, signal: null });
+    expect(outcome.warnings).toHaveLength(2);
+    expect(outcome.warnings[0]).toMatch(/^malformed ml_tracking line \(nested deeper than 64 /);
+    expect(outcome.warnings[1]).toMatch(/longer than 1 MiB/);
+    // Both hostile lines are output: the deep one whole, the long one cut to 1 MiB.
+    expect(outputs).toHaveLength(3);
+    expect(outputs[0]).toMatch(/^\{"ml_tracking": "hyperparameters", "values": \{"deep": \[\[\[/);
+    const head = '{"ml_tracking": "scalar", "tag": "';
+    expect(outputs[1]).toBe(head + 'x'.repeat(MAX_LINE_BYTES - head.length));
+    expect(outputs[2]).toBe('after the long line');
+
+    await run.finish();
+    const series = await readScalars(run.id, { store });
+    expect(Array.from(series.loss?.value ?? [])).toEqual([1, 2, 4]);
+    expect(Object.keys(series)).toEqual(['loss']);
+    const stored = await getRun(run.id, { store });
+    expect(stored.hyperparameters).toEqual({});
+    const log = await store.readText(`run-logs/${run.id}.log`);
+    expect(log.endsWith('after the long line\n')).toBe(true);
+  }, 120_000);
+
+  it('does not wait for a process the command left running with its output open, and ends that process', async () => {
+    const { store, run } = await openRun();
+    const pidFile = join(folder, `background-${randomUUID()}.pid`);
+    const outputs: string[] = [];
+    const command = runCommand({
+      command: ['sh', '-c', `sleep 300 & echo $! > ${pidFile}; echo done`],
+      logger: run,
+      storeUrl: store.url,
+      stdin: 'ignore',
+      onOutput: (line) => outputs.push(line),
+    });
+    const outcome = await Promise.race([
+      command.done,
+      new Promise<'still waiting'>((resolve) =>
+        setTimeout(() => {
+          resolve('still waiting');
+        }, 60_000),
+      ),
+    ]);
+    expect(outcome).toMatchObject({ exitCode: 0, signal: null, warnings: [] });
+    expect(outputs).toEqual(['done']);
+    const leftover = Number(await readFile(pidFile, 'utf8'));
+    await waitFor('the background sleep to be ended', () => !isAlive(leftover), 30_000);
+    await run.finish();
+  }, 90_000);
+
+  describe('a parent killed by SIGKILL', () => {
+    // The command ignores SIGTERM (it takes SIGKILL to end it) and starts a process of its own.
+    const CHILD = `
+      const { spawn } = require('node:child_process');
+      const { writeFileSync } = require('node:fs');
+      process.on('SIGTERM', () => undefined);
+      const grandchild = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+      writeFileSync(process.argv[1] + '/pids', process.pid + ' ' + grandchild.pid);
+      console.log('ready');
+      setInterval(() => {}, 1000);`;
+
+    async function killParentMidCommand(options: Record<string, unknown>) {
+      const work = await mkdtemp(join(folder, 'parent-'));
+      const parent = spawn(
+        process.execPath,
+        [
+          '--import',
+          tsx,
+          COMMAND_PARENT,
+          join(work, 'store'),
+          JSON.stringify(options),
+          '--',
+          process.execPath,
+          '-e',
+          CHILD,
+          work,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      parent.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      parent.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise((resolve) => parent.once('exit', resolve));
+      await waitFor(`the command to start (${output})`, () => output.includes('ready\n'), 30_000);
+      const [child = 0, grandchild = 0] = (await readFile(join(work, 'pids'), 'utf8'))
+        .split(' ')
+        .map(Number);
+      expect(isAlive(child) && isAlive(grandchild)).toBe(true);
+      parent.kill('SIGKILL');
+      await exited;
+      return { child, grandchild };
+    }
+
+    const cleanUp = (...pids: number[]) => {
+      for (const pid of pids) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    };
+
+    for (const [what, options] of [
+      ['stdin ignored (a trial), a short grace period', { stdin: 'ignore', graceMs: 300 }],
+      ['the defaults (exec without a terminal)', {}],
+    ] as const) {
+      it(`takes the command and what it started with it: ${what}`, async () => {
+        const { child, grandchild } = await killParentMidCommand(options);
+        try {
+          await waitFor(
+            'the command and its child to end',
+            () => !isAlive(child) && !isAlive(grandchild),
+            30_000,
+          );
+        } finally {
+          cleanUp(child, grandchild);
+        }
+      }, 60_000);
+    }
+
+    it('without a process group of its own, takes the command itself', async () => {
+      const { child, grandchild } = await killParentMidCommand({
+        stdin: 'ignore',
+        graceMs: 300,
+        ownProcessGroup: false,
+      });
+      try {
+        await waitFor('the command to end', () => !isAlive(child), 30_000);
+      } finally {
+        cleanUp(child, grandchild);
+      }
+    }, 60_000);
   });
 });
