@@ -89,6 +89,15 @@ export async function commitKeyed<Value = never>(
   const writeOptions =
     options.contentType === undefined ? {} : { contentType: options.contentType };
   let attempts = 0;
+  /** The generation that holds the key, if one does; a failure to tell is "no". */
+  const landedGeneration = async (): Promise<string | undefined> => {
+    try {
+      const landed = await readTextIfExists(store, path);
+      return landed !== undefined && options.hasKey(landed.text) ? landed.generation : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const attempt = async (): Promise<KeyedCommitResult<Value>> => {
     attempts += 1;
     const current = await readTextIfExists(store, path);
@@ -102,10 +111,9 @@ export async function commitKeyed<Value = never>(
     try {
       info = await writeIfGeneration(store, path, next, expected, writeOptions);
     } catch (error) {
-      const landed = await readTextIfExists(store, path).catch(() => undefined);
-      if (landed !== undefined && options.hasKey(landed.text)) {
-        return { status: 'already', generation: landed.generation, attempts };
-      }
+      // The store gave up, maybe on an answer lost after the write landed: one look settles it.
+      const landed = await landedGeneration();
+      if (landed !== undefined) return { status: 'already', generation: landed, attempts };
       throw error;
     }
     if (info !== undefined) return { status: 'applied', info, attempts };
