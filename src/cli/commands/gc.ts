@@ -1,7 +1,8 @@
 import { defineCommand } from 'citty';
 import { ValidationError } from '../../errors.js';
-import { collectGarbage } from '../../tracking/collect-garbage.js';
+import { checkGarbageMinAge, collectGarbage } from '../../tracking/collect-garbage.js';
 import type { Output } from '../_output.js';
+import { stderrOutput, warnSkipped } from '../_skipped-warnings.js';
 import { storeArg } from '../_shared-args.js';
 import { withStore } from '../../store/with-store.js';
 
@@ -20,7 +21,7 @@ export function parseAge(text: string): number {
   return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
 }
 
-export function gcCommand(output: Output) {
+export function gcCommand(output: Output, warnings: Output = stderrOutput) {
   return defineCommand({
     meta: {
       name: 'gc',
@@ -31,16 +32,34 @@ export function gcCommand(output: Output) {
       'min-age': {
         type: 'string',
         description:
-          'Only what is older than this (m, h or d), so live writers are never disturbed',
+          'Only what is older than this (m, h or d), so live writers are never disturbed; under 1h needs --force',
         default: '24h',
+      },
+      force: {
+        type: 'boolean',
+        description:
+          'Allow --min-age under 1h, when no writer uses the store (outputs without a tracker row still need 1h)',
       },
       apply: { type: 'boolean', description: 'Delete what was found (default: only list it)' },
       ...storeArg,
     },
     run: ({ args }) => {
       const minAgeMs = parseAge(args['min-age']);
+      const force = args.force ?? false;
+      // Checked before the store is opened: a refused age costs nothing and touches nothing.
+      checkGarbageMinAge(
+        minAgeMs,
+        force,
+        '--min-age',
+        'or add --force if no writer is using this store',
+      );
       return withStore(args.store, async (store) => {
-        const report = await collectGarbage(store, { minAgeMs, apply: args.apply ?? false });
+        const report = await collectGarbage(store, {
+          minAgeMs,
+          force,
+          apply: args.apply ?? false,
+          onSkipped: warnSkipped(warnings),
+        });
         for (const item of report.garbage) {
           output.line(`${item.reason.padEnd(12)} ${String(item.size).padStart(10)}  ${item.path}`);
         }
