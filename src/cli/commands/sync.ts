@@ -9,7 +9,7 @@ export function syncCommand(output: Output) {
     meta: {
       name: 'sync',
       description:
-        'Upload what runs left in the local journal when their process ended before their last points reached the store (GCS): each point once. Without --store or $ML_TRACKING_STORE, every store the journal names',
+        'Upload what runs left in the local journal when their process ended before their last points reached GCS, each point once (default: every store in the journal)',
     },
     args: { ...storeArg },
     run: async ({ args }) => {
