@@ -3,6 +3,7 @@
 // other, or the next start, runs again; Ctrl-C gives the running version back. On a local folder
 // and on the GCS fake. Every version appends a line to a file as it starts, so "ran twice" is
 // counted by the models themselves, not inferred from the store. Needs the built CLI.
+import { spawnSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -197,6 +198,53 @@ function sharedPipelineTests(open: () => Promise<Store>, env: () => Record<strin
     await waitFor('the killed version process to end', () => !isAlive(orphan!), 10_000);
   }, 90_000);
 }
+
+/**
+ * `pipeline -r` in a PID namespace of its own (`unshare --pid --fork --mount-proc`), as in a
+ * container: same host name as its neighbours, its own pids. `padding` commands run first, so
+ * that the two sandboxes' pipeline processes get different pids (equal pids would hide the bug).
+ */
+function pipelineInNamespace(
+  store: Store,
+  folder: string,
+  ranFile: string,
+  padding: number,
+): CliProcess {
+  // Not `exec`: the shell stays pid 1, and the pipeline process gets pid 2 + padding.
+  const command = [...Array<string>(padding).fill('/bin/true;'), `"$0" "$@"`].join(' ');
+  const running = startCli(['pipeline', '-r', '--store', store.url], {
+    cwd: folder,
+    env: {
+      PIPELINE_RAN_FILE: ranFile,
+      ML_TRACKING_HEARTBEAT_SECONDS: '0.5',
+      SLOW_VERSION_MS: '600',
+    },
+    wrap: ['unshare', '--pid', '--fork', '--mount-proc', 'sh', '-c', command],
+  });
+  sandbox.started.push(running);
+  return running;
+}
+
+const canUnshare = (() => {
+  const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']);
+  return probe.status === 0;
+})();
+
+describe('pipeline processes in two PID namespaces with one host name (containers)', () => {
+  if (!canUnshare) {
+    it.skip('needs `unshare --pid --fork --mount-proc` (root, util-linux): not available here', () =>
+      undefined);
+    return;
+  }
+  it('take nothing from each other: a pid from another namespace is no evidence', async () => {
+    const store = await openStore(join(sandbox.folder, 'store-namespaces'));
+    const { folder, ranFile } = await pipelineFolder();
+    const processes = [1, 4].map((padding) => pipelineInNamespace(store, folder, ranFile, padding));
+    for (const running of processes) expect(await running.exited, running.stderr).toBe(0);
+    // Every version ran once and finished: none taken from a live neighbour, none marked lost.
+    await expectEachVersionFinishedOnce(store, ranFile);
+  }, 90_000);
+});
 
 describe('several pipeline processes on one store', () => {
   describe('local folder', () => {

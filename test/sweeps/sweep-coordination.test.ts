@@ -39,6 +39,9 @@ async function slowSweep(store: Store, trials: number) {
   return { sweepId, pids };
 }
 
+/** What agent processes need to reach the store (the GCS fake's address). */
+let storeEnvironment: Record<string, string> = {};
+
 function agent(
   sweepId: string,
   store: Store,
@@ -50,6 +53,7 @@ function agent(
       SLOW_TRIAL_PID_DIR: pids,
       ML_TRACKING_HEARTBEAT_SECONDS: '0.4',
       SLOW_TRIAL_SECONDS: '1',
+      ...storeEnvironment,
       ...env,
     },
     ownProcessGroup: true,
@@ -87,12 +91,16 @@ const finishedOnce = (trials: number, except: Record<number, string[]> = {}) =>
 function eachStore(name: string, body: (open: () => Promise<Store>) => void) {
   describe(name, () => {
     describe('local folder', () => {
+      beforeAll(() => {
+        storeEnvironment = {};
+      });
       body(() => openStore(join(sandbox.folder, `store-${(count += 1)}`)));
     });
     describe('GCS (fake server with preconditions)', () => {
       let fake: GcsFake;
       beforeAll(async () => {
         fake = await startGcsFake();
+        storeEnvironment = { STORAGE_EMULATOR_HOST: fake.host };
       });
       afterAll(() => fake.stop());
       body(() => openFakeStore(fake, `coordination-${(count += 1)}`));
@@ -104,10 +112,13 @@ eachStore('agents whose clocks are 60 s wrong', (open) => {
   it('take over nothing: every trial runs once, by the store clock', async () => {
     const store = await open();
     const { sweepId, pids } = await slowSweep(store, 6);
+    // A slow trial on a right clock, which the others see running while they have nothing left.
+    const right = agent(sweepId, store, pids, { SLOW_TRIAL_SECONDS: '3' });
+    await waitFor('the first trial to run', async () => (await trialPids(pids)).length === 1);
     const agents = [
-      agent(sweepId, store, pids),
-      agent(sweepId, store, pids, skewed(60_000)),
-      agent(sweepId, store, pids, skewed(-60_000)),
+      right,
+      agent(sweepId, store, pids, { ...skewed(60_000), SLOW_TRIAL_SECONDS: '0.5' }),
+      agent(sweepId, store, pids, { ...skewed(-60_000), SLOW_TRIAL_SECONDS: '0.5' }),
     ];
     for (const running of agents) expect(await running.exited, running.stderr).toBe(0);
     expect(await statusesByTrial(store, sweepId)).toEqual(finishedOnce(6));
@@ -121,7 +132,8 @@ eachStore('an agent paused past its lease (SIGSTOP), then resumed', (open) => {
   it('its trial is taken over once, and the paused copy stops when it wakes', async () => {
     const store = await open();
     const { sweepId, pids } = await slowSweep(store, 2);
-    const paused = agent(sweepId, store, pids, { SLOW_TRIAL_SECONDS: '6' });
+    // Its trial would run for a minute: it ends sooner only if it is stopped.
+    const paused = agent(sweepId, store, pids, { SLOW_TRIAL_SECONDS: '60' });
     const [first] = await waitFor('the first trial to run', async () => {
       const found = await trialPids(pids);
       return found.length === 1 && found;
@@ -143,8 +155,8 @@ eachStore('an agent paused past its lease (SIGSTOP), then resumed', (open) => {
     }
     // Awake, it finds its lease lost at its next renewal: it stops its copy of the trial
     // rather than finish it a second time.
+    await waitFor('the paused copy of the trial to stop', () => !isAlive(first!.pid), 20_000);
     expect(await paused.exited, paused.stderr).toBe(0);
-    await waitFor('the paused copy of the trial to stop', () => !isAlive(first!.pid), 10_000);
     expect(await statusesByTrial(store, sweepId)).toEqual(
       finishedOnce(2, { [first!.trial]: ['finished', 'lost'] }),
     );

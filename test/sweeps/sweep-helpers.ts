@@ -113,9 +113,20 @@ export const BUILT_CLI = join(root, 'dist', 'cli', 'main.js');
  */
 export function startCli(
   args: string[],
-  options: { cwd?: string; env?: Record<string, string>; ownProcessGroup?: boolean } = {},
+  options: {
+    cwd?: string;
+    env?: Record<string, string>;
+    ownProcessGroup?: boolean;
+    /** A command that runs the CLI as its last arguments (e.g. `unshare … sh -c …`). */
+    wrap?: string[];
+  } = {},
 ): CliProcess {
-  const child = spawn(process.execPath, [BUILT_CLI, ...args], {
+  const [program, ...wrapArgs] = options.wrap ?? [process.execPath];
+  const argv =
+    options.wrap === undefined
+      ? [BUILT_CLI, ...args]
+      : [...wrapArgs, process.execPath, BUILT_CLI, ...args];
+  const child = spawn(program!, argv, {
     cwd: options.cwd ?? root,
     env: { ...process.env, ML_TRACKING_STORE: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
