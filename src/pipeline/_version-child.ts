@@ -33,9 +33,12 @@ import {
 } from './_version-job.js';
 
 async function main(): Promise<void> {
-  exitWithParent();
   const job = JSON.parse(process.env[PIPELINE_JOB_VARIABLE] ?? '{}') as VersionChildJob;
   if (job.action === 'describe') {
+    // Its IPC channel closes when the pipeline process dies, however it died: nobody is left to
+    // describe the script to. (A version runs under runCommand's guard, which ends it then.)
+    process.once('disconnect', () => process.exit(1));
+    if (!process.connected) process.exit(1);
     const answer = await describe(job);
     // The script may have started timers or opened handles: the answer is all that matters.
     process.send?.(answer, () => process.exit(0));
@@ -44,19 +47,6 @@ async function main(): Promise<void> {
   await runVersion(job);
   // Whatever the model left open (timers, sockets), the version is over.
   process.exit();
-}
-
-/**
- * Ends this process when the pipeline process that started it is gone (killed: nothing told us).
- * An orphan would go on training for hours, beside the run of the same version that another
- * pipeline process starts once this one is found lost. Its parent gone, a process is handed to
- * another (init or a subreaper): its parent pid changes.
- */
-function exitWithParent(): void {
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) process.exit(1);
-  }, 500).unref();
 }
 
 async function describe(job: Extract<VersionChildJob, { action: 'describe' }>) {
