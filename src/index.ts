@@ -46,7 +46,7 @@ export type { StartRunOptions } from './runs/start-run.js';
 export { ExperimentLogger } from './runs/experiment-logger.js';
 export type { FinishOptions } from './runs/experiment-logger.js';
 export type { JsonValue, RunProvenance, RunRecord, TagSummary } from './runs/run-record.js';
-export { LOST_AFTER_HEARTBEATS } from './runs/run-record.js';
+export { LOST_AFTER_HEARTBEATS } from './coordination/liveness.js';
 export { listRuns, getRun } from './runs/read-runs.js';
 export type { GetRunOptions, ListRunsOptions } from './runs/read-runs.js';
 export { readScalars } from './runs/read-scalars.js';

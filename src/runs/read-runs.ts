@@ -1,12 +1,13 @@
 /**
- * Reading runs back: `listRuns()` and `getRun()`. A running run whose heartbeat stopped is
- * reported `lost` (see `effectiveStatus`); the stored file keeps what its writer last wrote.
+ * Reading runs back: `listRuns()` and `getRun()`. A running run whose record the store has not
+ * rewritten for its lease is reported `lost` (see `effectiveStatus`); the stored file keeps what
+ * its writer last wrote.
  */
 import { NotFoundError, ValidationError } from '../errors.js';
 import { runPath } from '../layout/paths.js';
 import { RUN_STATUSES, type RunStatus } from '../layout/tables.js';
 import { CorruptFileError, skipIfCorrupt, type SkippedFilesOptions } from '../skipped-files.js';
-import type { Store } from '../store/types.js';
+import type { ObjectInfo, Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from '../tracking/project-name.js';
@@ -53,16 +54,20 @@ export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord
   }
   const now = options.now ?? new Date();
   return withStore(options.store, async (store) => {
-    const paths: string[] = [];
+    const objects: ObjectInfo[] = [];
     for await (const object of store.listAll('runs/')) {
-      if (/^runs\/[^/]+\.csv$/.test(object.path)) paths.push(object.path);
+      if (/^runs\/[^/]+\.csv$/.test(object.path)) objects.push(object);
     }
-    const records = await mapConcurrently(paths, READ_CONCURRENCY, (path) =>
-      skipIfCorrupt(() => readCheckedRecord(store, path), options.onSkipped),
-    );
+    const records = await mapConcurrently(objects, READ_CONCURRENCY, async (object) => {
+      const record = await skipIfCorrupt(
+        () => readCheckedRecord(store, object.path),
+        options.onSkipped,
+      );
+      // Judged by when the store wrote the record (the listing says), not by the writer's clock.
+      return record && { ...record, status: effectiveStatus(record, now, object.updated) };
+    });
     return records
       .filter((record): record is RunRecord => record !== undefined)
-      .map((record) => ({ ...record, status: effectiveStatus(record, now) }))
       .filter(
         (record) =>
           (project === undefined || record.project === project) &&
@@ -81,11 +86,12 @@ export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord
 export async function getRun(runId: string, options: GetRunOptions = {}): Promise<RunRecord> {
   checkRunId(runId);
   return withStore(options.store, async (store) => {
-    const record = await readCheckedRecord(store, runPath(runId));
-    if (record === undefined) {
+    const info = await store.stat(runPath(runId));
+    const record = info && (await readCheckedRecord(store, runPath(runId)));
+    if (info === undefined || record === undefined) {
       throw new NotFoundError({ operation: 'read run', store: store.url, path: runPath(runId) });
     }
-    return { ...record, status: effectiveStatus(record, options.now) };
+    return { ...record, status: effectiveStatus(record, options.now, info.updated) };
   });
 }
 

@@ -6,6 +6,7 @@
 import { encodeTable, type CellValue } from '../csv/encode.js';
 import { decodeTextCell as decodeText, parseRecord } from './_scalar-cells.js';
 import { jsonText } from '../_json.js';
+import { isSilent } from '../coordination/liveness.js';
 import {
   RUN_ORIGINS,
   RUN_STATUSES,
@@ -96,7 +97,7 @@ export interface RunRecord extends RunProvenance {
   name: string;
   /**
    * `running` until the run ends; a reader reports a running run whose heartbeat stopped more
-   * than {@link LOST_AFTER_HEARTBEATS} intervals ago as `lost`.
+   * than `LOST_AFTER_HEARTBEATS` intervals ago as `lost` (see `coordination/liveness.ts`).
    */
   status: RunStatus;
   origin: RunOrigin;
@@ -118,16 +119,19 @@ export interface RunRecord extends RunProvenance {
   logUri?: string;
 }
 
-/** Heartbeats a running run may miss before readers call it `lost`. */
-export const LOST_AFTER_HEARTBEATS = 4;
-
-/** The status a reader reports at `now`: a running run whose writer went silent is lost. */
-export function effectiveStatus(record: RunRecord, now: Date = new Date()): RunStatus {
+/**
+ * The status a reader reports at `now`: a running run whose writer went silent past its lease is
+ * lost. `lastWritten` is when the store last wrote the record (its object's `updated` time, the
+ * store's clock), which readers that listed or stat'ed the object pass; the record's own
+ * `heartbeatAt` (the writer's clock) is the fallback.
+ */
+export function effectiveStatus(
+  record: RunRecord,
+  now: Date = new Date(),
+  lastWritten: Date = record.heartbeatAt,
+): RunStatus {
   if (record.status !== 'running') return record.status;
-  const silentFor = now.getTime() - record.heartbeatAt.getTime();
-  return silentFor > LOST_AFTER_HEARTBEATS * record.heartbeatIntervalSeconds * 1000
-    ? 'lost'
-    : 'running';
+  return isSilent(lastWritten, now, record.heartbeatIntervalSeconds) ? 'lost' : 'running';
 }
 
 const json = (value: unknown): string => jsonText(value) ?? '';
