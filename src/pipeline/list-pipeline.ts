@@ -4,7 +4,7 @@
  */
 import { withStore } from '../store/with-store.js';
 import type { Store } from '../store/types.js';
-import { DEFAULT_HEARTBEAT_SECONDS, heartbeatSeconds } from '../coordination/liveness.js';
+import { checkHeartbeatSeconds } from '../coordination/liveness.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { readQueue } from './_queue.js';
 import { readVersionState, type VersionStatus } from './_version-state.js';
@@ -63,7 +63,7 @@ export async function listPipeline(options: ListPipelineOptions = {}): Promise<P
     ...(options.config !== undefined && { config: options.config }),
   });
   const queue = await readQueue(config, mode);
-  const heartbeat = heartbeatSeconds(options.heartbeatIntervalSeconds) ?? DEFAULT_HEARTBEAT_SECONDS;
+  const heartbeat = checkHeartbeatSeconds(options.heartbeatIntervalSeconds);
   // A listing only reads: it takes this machine's clock for the store's (writing a probe would
   // need write access). Deciding what to take over is the runner's, by the store's clock.
   const now = new Date();

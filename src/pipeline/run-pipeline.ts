@@ -17,7 +17,7 @@ import { createTimeSortableId } from '../runs/ids.js';
 import { createClaim, replaceClaim, type HeldClaim } from '../coordination/claims.js';
 import { fenceRun } from '../coordination/fence-run.js';
 import { holdLease } from '../coordination/lease.js';
-import { HEARTBEAT_VARIABLE, heartbeatSeconds } from '../coordination/liveness.js';
+import { checkHeartbeatSeconds } from '../coordination/liveness.js';
 import { processLabel, thisProcess } from '../coordination/process-identity.js';
 import { createStoreClock, type StoreClock } from '../coordination/store-clock.js';
 import { pipelineClaimPath } from '../layout/paths.js';
@@ -164,16 +164,7 @@ export async function runPipeline(options: RunPipelineOptions = {}): Promise<Pip
       );
     }
   }
-  const heartbeatIntervalSeconds = heartbeatSeconds(options.heartbeatIntervalSeconds);
-  if (heartbeatIntervalSeconds === undefined) {
-    throw new ValidationError(
-      options.heartbeatIntervalSeconds === undefined
-        ? HEARTBEAT_VARIABLE
-        : 'heartbeatIntervalSeconds',
-      `${String(options.heartbeatIntervalSeconds ?? process.env[HEARTBEAT_VARIABLE])} is not a positive number of seconds`,
-      'Use a positive number such as 10.',
-    );
-  }
+  const heartbeatIntervalSeconds = checkHeartbeatSeconds(options.heartbeatIntervalSeconds);
   const context = {
     config,
     mode,

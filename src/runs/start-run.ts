@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { debug } from '../_debug.js';
 import { ValidationError } from '../errors.js';
+import { checkHeartbeatSeconds, HEARTBEAT_VARIABLE } from '../coordination/liveness.js';
 import { runLogPath, scalarsPath, storeObjectUri } from '../layout/paths.js';
 import type { RunOrigin } from '../layout/tables.js';
 import { openStore } from '../store/open-store.js';
@@ -30,7 +31,7 @@ export const RUN_ENVIRONMENT = {
   sweepId: 'ML_TRACKING_SWEEP_ID',
   trial: 'ML_TRACKING_TRIAL',
   store: 'ML_TRACKING_STORE',
-  heartbeatSeconds: 'ML_TRACKING_HEARTBEAT_SECONDS',
+  heartbeatSeconds: HEARTBEAT_VARIABLE,
 } as const;
 
 /**
@@ -85,7 +86,7 @@ export async function startRun(options: StartRunOptions): Promise<ExperimentLogg
   const project = slugifyProject(options.project);
   const name = checkName(options.name);
   const hyperparameters = checkHyperparameters(options.hyperparameters);
-  const heartbeatSeconds = checkHeartbeat(options.heartbeatIntervalSeconds);
+  const heartbeatSeconds = checkHeartbeatSeconds(options.heartbeatIntervalSeconds);
   const now = new Date();
   const joined = process.env[RUN_ENVIRONMENT.runId];
   if (process.env[RUN_ENVIRONMENT.protocol] === 'stdout' && joined && isTimeSortableId(joined)) {
@@ -221,19 +222,6 @@ function checkName(name: unknown): string | undefined {
     );
   }
   return name.trim();
-}
-
-function checkHeartbeat(seconds: number | undefined): number {
-  const fromEnvironment = process.env[RUN_ENVIRONMENT.heartbeatSeconds];
-  const value = seconds ?? (fromEnvironment ? Number(fromEnvironment) : 10);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new ValidationError(
-      seconds === undefined ? RUN_ENVIRONMENT.heartbeatSeconds : 'heartbeatIntervalSeconds',
-      `${String(value)} is not a positive number of seconds`,
-      'Use a positive number such as 10.',
-    );
-  }
-  return value;
 }
 
 const nonEmpty = (text: string | undefined): string | undefined => (text === '' ? undefined : text);

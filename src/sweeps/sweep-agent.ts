@@ -15,7 +15,7 @@ import {
   type HeldClaim,
 } from '../coordination/claims.js';
 import { fenceRun } from '../coordination/fence-run.js';
-import { HEARTBEAT_VARIABLE, heartbeatSeconds } from '../coordination/liveness.js';
+import { checkHeartbeatSeconds } from '../coordination/liveness.js';
 import { processLabel, thisProcess } from '../coordination/process-identity.js';
 import { createStoreClock, type StoreClock } from '../coordination/store-clock.js';
 import { createTimeSortableId } from '../runs/ids.js';
@@ -80,16 +80,7 @@ export async function runSweepAgent(options: SweepAgentOptions): Promise<SweepAg
       'Pass 1 or more.',
     );
   }
-  const heartbeatIntervalSeconds = heartbeatSeconds(options.heartbeatIntervalSeconds);
-  if (heartbeatIntervalSeconds === undefined) {
-    throw new ValidationError(
-      options.heartbeatIntervalSeconds === undefined
-        ? HEARTBEAT_VARIABLE
-        : 'heartbeatIntervalSeconds',
-      `${String(options.heartbeatIntervalSeconds ?? process.env[HEARTBEAT_VARIABLE])} is not a positive number of seconds`,
-      'Use a positive number such as 10.',
-    );
-  }
+  const heartbeatIntervalSeconds = checkHeartbeatSeconds(options.heartbeatIntervalSeconds);
   const signal = options.signal ?? new AbortController().signal;
   const onEvent = options.onEvent ?? (() => undefined);
   return withStore(options.store, async (store) => {
