@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getRun, listRuns, openStore, readScalars, type Store } from '../../src/index.js';
-import { markRunLost } from '../../src/runs/mark-lost.js';
+import { getRun, listRuns, openStore, readScalars, startRun, type Store } from '../../src/index.js';
+import { fenceRun } from '../../src/coordination/fence-run.js';
 import { runTypeScriptProcess } from '../support/processes.js';
 
 const WORKER = 'test/support/run-workers/training-worker.ts';
@@ -146,6 +146,19 @@ async function stopBySignal(
   return ending;
 }
 
+/** What a fenced run that never started holds. */
+const TOMBSTONE = {
+  project: 'process-ends',
+  name: 'never started',
+  origin: 'sweep' as const,
+  heartbeatIntervalSeconds: 0,
+  host: '',
+  hyperparameters: {},
+  summary: {},
+  predictionIds: [],
+  scalarsUri: '',
+};
+
 describe('a run whose process ends without finish()', () => {
   it('is finished, with every point, when the process exits normally', async () => {
     const result = await runTypeScriptProcess(WORKER, [folder, 'exit']);
@@ -180,7 +193,7 @@ describe('a run whose process ends without finish()', () => {
     });
   }
 
-  it('reads lost about a second after a SIGKILL with a 0.2 s heartbeat, and markRunLost writes it', async () => {
+  it('reads lost about a second after a SIGKILL with a 0.2 s heartbeat, and fenceRun writes it', async () => {
     const worker = startWorker('loop', '0.2');
     const id = await runningWorker(worker, 50);
     // Alive, it reads running however often one looks, while its points and summary arrive.
@@ -191,8 +204,6 @@ describe('a run whose process ends without finish()', () => {
     }
     expect((await getRun(id, { store })).summary.loss?.count).toBeGreaterThan(50);
     expect((await readScalars(id, { store })).loss?.step.length).toBeGreaterThan(50);
-    // markRunLost leaves a live run alone.
-    expect(await markRunLost(store, id)).toBe(false);
     worker.child.kill('SIGKILL');
     expect(await worker.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const killedAt = Date.now();
@@ -210,22 +221,36 @@ describe('a run whose process ends without finish()', () => {
     expect(lost.map((record) => record.id)).toContain(id);
     expect((await storedRow(id)).status).toBe('running');
 
-    expect(await markRunLost(store, id)).toBe(true);
+    // What a process that takes the run's work over does: the file says lost from then on.
+    expect(await fenceRun(store, id, 'its process was killed', TOMBSTONE)).toEqual({
+      outcome: 'fenced',
+    });
     const row = await storedRow(id);
     expect(row.status).toBe('lost');
     expect(row.ended_at).toBe(row.heartbeat_at);
-    // Done once: the second call finds nothing to change.
-    expect(await markRunLost(store, id)).toBe(false);
+    expect(row.error).toBe('its process was killed');
+    // Done once: the second call finds it fenced already and changes nothing.
+    expect(await fenceRun(store, id, 'again', TOMBSTONE)).toEqual({ outcome: 'fenced' });
+    expect((await storedRow(id)).error).toBe('its process was killed');
     const record = await getRun(id, { store });
     expect(record.status).toBe('lost');
     expect(record.summary.loss?.count).toBeGreaterThan(50);
   });
 
-  it('markRunLost leaves finished runs and unknown ids alone', async () => {
+  it('fenceRun leaves a finished run alone, and puts a tombstone where no run started yet', async () => {
     const result = await runTypeScriptProcess(WORKER, [folder, 'exit']);
     const id = /^run (\S+)$/m.exec(result.stdout)?.[1];
-    expect(await markRunLost(store, id!, new Date(Date.now() + 86_400_000))).toBe(false);
+    expect(await fenceRun(store, id!, 'too late', TOMBSTONE)).toMatchObject({
+      outcome: 'ended',
+      status: 'finished',
+    });
     expect((await storedRow(id!)).status).toBe('finished');
-    expect(await markRunLost(store, '20261124T101530123Z-1a2b3c4d')).toBe(false);
+    // A writer paused between its claim and its record can no longer start that run.
+    const unborn = '20261124T101530123Z-1a2b3c4d';
+    expect(await fenceRun(store, unborn, 'taken over', TOMBSTONE)).toEqual({ outcome: 'fenced' });
+    expect((await storedRow(unborn)).status).toBe('lost');
+    await expect(
+      startRun({ project: 'process-ends', store, runId: unborn, closeOnExit: false }),
+    ).rejects.toMatchObject({ parameter: 'runId' });
   });
 });

@@ -10,7 +10,7 @@ describe('a run that another writer closed', () => {
     const run = await startRun({ project: 'stalled', store, closeOnExit: false });
     run.addScalar('loss', 1);
     await run.flush();
-    // What a sweep agent does once the run's heartbeat stopped (markRunLost): it closes it.
+    // What a process that takes the run's work over does (fenceRun): it closes it.
     const record = (await readRecord(store, runPath(run.id)))!;
     await store.write(runPath(run.id), encodeRunRecord({ ...record, status: 'lost' }));
     run.addScalar('loss', 0.5);
