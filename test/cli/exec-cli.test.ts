@@ -10,7 +10,14 @@ import { getRun } from '../../src/runs/read-runs.js';
 import { readScalars } from '../../src/runs/read-scalars.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
-import { cli, exitsWithin, startCli, trialFixture } from '../sweeps/sweep-helpers.js';
+import {
+  cli,
+  exitsWithin,
+  isAlive,
+  startCli,
+  trialFixture,
+  waitFor,
+} from '../sweeps/sweep-helpers.js';
 
 const REPORT = join(trialFixture('exec'), 'report.py');
 const RUN_LINE = /^ml-tracking: run (\S+) \(project ([^)]+)\)$/m;
@@ -173,6 +180,87 @@ describe('ml-tracking exec', () => {
       }
     }
   }, 30_000);
+
+  /** Starts exec on a fresh store with a Python command that prints its pid, then `ready`. */
+  async function execUntilReady(args: string[], python: string) {
+    count += 1;
+    const store = await openStore(join(folder, `store-${count}`));
+    const script = `import os, signal, time\n${python}\nprint(os.getpid(), "ready", flush=True)\ntime.sleep(120)\n`;
+    const running = startCli([
+      'exec',
+      '--store',
+      store.url,
+      ...args,
+      '--',
+      'python3',
+      '-c',
+      script,
+    ]);
+    const pid = await waitFor(
+      `the command to start (${running.stderr})`,
+      () => /^(\d+) ready$/m.exec(running.stdout)?.[1],
+      30_000,
+    );
+    return { store, running, pid: Number(pid) };
+  }
+
+  // Kubernetes, docker stop and `kill` send SIGTERM to exec alone, not to a terminal's job.
+  it('SIGTERM to exec alone reaches the command: exit 143, the run failed as interrupted', async () => {
+    const { store, running, pid } = await execUntilReady([], '');
+    try {
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(143);
+      const runId = RUN_LINE.exec(running.stderr)?.[1];
+      const run = await getRun(runId!, { store });
+      expect(run.status).toBe('failed');
+      expect(run.error).toBe('interrupted by SIGTERM');
+      await waitFor('the command to end', () => !isAlive(pid), 30_000);
+    } finally {
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 60_000);
+
+  it('a command that ignores SIGTERM is killed after --grace seconds', async () => {
+    const { store, running, pid } = await execUntilReady(
+      ['--grace', '1'],
+      'signal.signal(signal.SIGTERM, signal.SIG_IGN)',
+    );
+    try {
+      running.child.kill('SIGTERM');
+      expect(await running.exited).toBe(143);
+      expect(isAlive(pid)).toBe(false);
+      const run = await getRun(RUN_LINE.exec(running.stderr)![1]!, { store });
+      expect(run).toMatchObject({ status: 'failed', error: 'interrupted by SIGTERM' });
+    } finally {
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 60_000);
+
+  it('a background process that keeps the output open does not keep exec waiting, and is ended', async () => {
+    const { result, run } = await exec(
+      ['--project', 'exec'],
+      ['sh', '-c', 'sleep 300 & echo "background $!"; echo done'],
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('done\n');
+    expect(run.status).toBe('finished');
+    const leftover = Number(/^background (\d+)$/m.exec(result.stdout)?.[1]);
+    await waitFor('the background sleep to be ended', () => !isAlive(leftover), 30_000);
+  }, 60_000);
+
+  it('--grace that is not a number of seconds: exit 2, naming the flag', async () => {
+    const result = await cli([
+      'exec',
+      '--store',
+      join(folder, 'none'),
+      '--grace',
+      'soon',
+      '--',
+      'true',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--grace');
+  });
 
   it('no command: exit 2, says to put it after --', async () => {
     const result = await cli(['exec', '--store', join(folder, 'none')]);

@@ -52,13 +52,16 @@ export function uiCommand(output: Output) {
       }
       output.line(`ml-tracking ui: serving the dashboard at ${server.url} (Ctrl-C to stop)`);
       if (args.open) openInBrowser(server.url);
+      // The first SIGINT or SIGTERM stops the server; both listeners go with it, so a second one
+      // ends the process at once should closing hang.
       await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
           resolve();
-        });
-        process.once('SIGTERM', () => {
-          resolve();
-        });
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       });
       await server.close();
       return 0;
