@@ -33,8 +33,14 @@ export interface LoggerTimings {
   heartbeatIntervalMs: number;
 }
 
+// `__proto__` is refused: as a key of the summary's JSON it would be read back as the object's
+// prototype, and the tag would vanish from the record.
 const isTag = (tag: unknown): tag is string =>
-  typeof tag === 'string' && tag !== '' && tag.length <= 256 && !/[\n\r]/.test(tag);
+  typeof tag === 'string' &&
+  tag !== '' &&
+  tag !== '__proto__' &&
+  tag.length <= 256 &&
+  !/[\n\r]/.test(tag);
 
 interface TagState {
   summary: TagSummary;
@@ -110,7 +116,7 @@ export class ExperimentLogger {
       throw new ValidationError(
         'tag',
         `${JSON.stringify(tag)} is not a tag`,
-        'Pass a non-empty name of at most 256 characters on one line, e.g. "loss" or "val/accuracy".',
+        'Pass a non-empty name of at most 256 characters on one line other than __proto__, e.g. "loss" or "val/accuracy".',
       );
     }
     if (typeof value !== 'number' || !Number.isFinite(value)) {
@@ -165,11 +171,11 @@ export class ExperimentLogger {
   setSummary(values: Record<string, number>): void {
     checkValues(values, 'summary', 'Pass an object of names and numbers, e.g. { test_f1: 0.9 }.');
     for (const [tag, value] of Object.entries(values)) {
-      if (tag === '' || typeof value !== 'number' || !Number.isFinite(value)) {
+      if (!isTag(tag) || typeof value !== 'number' || !Number.isFinite(value)) {
         throw new ValidationError(
           `summary.${tag}`,
-          `${String(value)} is not a finite number`,
-          'Pass finite numbers keyed by non-empty names.',
+          isTag(tag) ? `${String(value)} is not a finite number` : 'is not a tag name',
+          'Pass finite numbers keyed by names of at most 256 characters on one line (not __proto__).',
         );
       }
     }

@@ -124,6 +124,19 @@ for (const kind of ['memory', 'local'] as const) {
           },
           'summary',
         ],
+        // As a key of the summary's JSON it would come back as a prototype: the tag would vanish.
+        [
+          () => {
+            run.addScalar('__proto__', 1);
+          },
+          'tag',
+        ],
+        [
+          () => {
+            run.setSummary(JSON.parse('{"__proto__": 1}') as Record<string, number>);
+          },
+          'summary.__proto__',
+        ],
       ] as const) {
         expect(refusal(call).parameter).toBe(parameter);
       }
