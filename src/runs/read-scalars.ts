@@ -9,6 +9,7 @@ import { withStore } from '../store/with-store.js';
 import { downsampleSeries } from './downsample.js';
 import { checkRunId } from './read-runs.js';
 import { decodeScalars, type ScalarSeries } from './scalar-table.js';
+import { SCALARS_PART_BYTES, thinScalarsFile } from './thin-scalars-file.js';
 
 /** Options of {@link readScalars}. */
 export interface ReadScalarsOptions {
@@ -19,7 +20,8 @@ export interface ReadScalarsOptions {
   /**
    * At most this many points per tag: the first and the last point, and between them equal
    * step ranges that each keep their minimum and maximum, so spikes survive any thinning (see
-   * `downsampleSeries`).
+   * `downsampleSeries`). A file larger than 8 MB is then decoded a part at a time, in bounded
+   * memory (without it, the whole series is returned, so it is all in memory).
    */
   maxPoints?: number;
 }
@@ -45,6 +47,17 @@ export async function readScalars(
     );
   }
   return withStore(options.store, async (store) => {
+    const where = { store: store.url, path: scalarsPath(runId) };
+    const size = (await store.stat(where.path))?.size ?? 0;
+    if (maxPoints !== undefined && size > SCALARS_PART_BYTES) {
+      // No tag asked for is no series (thinScalarsFile reads every tag for an empty list).
+      if (options.tags?.length === 0) return {};
+      try {
+        return await thinScalarsFile(store, where.path, { tags: options.tags ?? [], maxPoints });
+      } catch (error) {
+        throw corruptScalars(error, where);
+      }
+    }
     let bytes: Uint8Array;
     try {
       bytes = await store.read(scalarsPath(runId));

@@ -44,8 +44,13 @@ const HEADER_TEXT = SCALARS_COLUMNS.map((column) => column.name).join(',');
 /** The header line of the scalars table, with its `\n`. */
 export const SCALARS_HEADER: string = encodeRow(SCALARS_COLUMNS.map((column) => column.name));
 
+/** Where a decoder puts one tag's points, in file order. */
+export interface PointSink {
+  push(step: number, value: number, wallTime: number): void;
+}
+
 /** Points of one tag as they come: typed arrays grown by doubling. */
-class SeriesBuilder {
+class SeriesBuilder implements PointSink {
   step = new Float64Array(256);
   value = new Float64Array(256);
   wallTime = new Float64Array(256);
@@ -109,40 +114,33 @@ function sortByStep({ step, value, wallTime }: ScalarSeries): ScalarSeries {
  */
 interface TagCell {
   readonly text: string;
-  readonly builder: SeriesBuilder | null;
+  readonly builder: PointSink | null;
   next: TagCell | undefined;
 }
 
-/** The tags met so far. */
-class TagTable {
+/** The tags met so far, each with its sink (made by `create` the first time a tag is met). */
+class TagTable<Sink extends PointSink> {
   private readonly cells = new Map<string, TagCell>();
-  private readonly builders = new Map<string, SeriesBuilder>();
+  readonly sinks = new Map<string, Sink>();
 
-  constructor(private readonly only: ReadonlySet<string> | undefined) {}
+  constructor(
+    private readonly only: ReadonlySet<string> | undefined,
+    private readonly create: (tag: string) => Sink,
+  ) {}
 
   cell(text: string): TagCell {
     let cell = this.cells.get(text);
     if (cell === undefined) {
       const tag = decodeTextCell(text);
-      let builder: SeriesBuilder | null = null;
+      let builder: Sink | null = null;
       if (this.only === undefined || this.only.has(tag)) {
-        builder = this.builders.get(tag) ?? new SeriesBuilder();
-        this.builders.set(tag, builder);
+        builder = this.sinks.get(tag) ?? this.create(tag);
+        this.sinks.set(tag, builder);
       }
       cell = { text, builder, next: undefined };
       this.cells.set(text, cell);
     }
     return cell;
-  }
-
-  series(): Record<string, ScalarSeries> {
-    const series: Record<string, ScalarSeries> = {};
-    // A builder without points is that of a header's `tag` cell, met before the line turned out
-    // to be a header.
-    for (const [tag, builder] of this.builders) {
-      if (builder.length > 0) series[tag] = builder.finish();
-    }
-    return series;
   }
 }
 
@@ -168,8 +166,40 @@ export function decodeScalars(
   bytes: Uint8Array,
   options: DecodeScalarsOptions = {},
 ): Record<string, ScalarSeries> {
+  const tags = new TagTable(options.tags, () => new SeriesBuilder());
+  decodeInto(bytes, options, tags);
+  const series: Record<string, ScalarSeries> = {};
+  // A builder without points is that of a header's `tag` cell, met before the line turned out
+  // to be a header.
+  for (const [tag, builder] of tags.sinks) {
+    if (builder.length > 0) series[tag] = builder.finish();
+  }
+  return series;
+}
+
+/**
+ * {@link decodeScalars} without collecting: each point goes to its tag's sink, in file order, as
+ * it is read (a sink made by `sinkFor` when its tag is first met; a tag met only in a header line
+ * gets a sink and no point). What a reader that keeps only a summary of each tag uses, so that
+ * decoding a part of a large file costs memory for that part only.
+ * @throws MlTrackingError (`ERR_CORRUPT_SCALARS`) as {@link decodeScalars} does.
+ */
+export function decodeScalarPoints<Sink extends PointSink>(
+  bytes: Uint8Array,
+  options: DecodeScalarsOptions,
+  sinkFor: (tag: string) => Sink,
+): Map<string, Sink> {
+  const tags = new TagTable(options.tags, sinkFor);
+  decodeInto(bytes, options, tags);
+  return tags.sinks;
+}
+
+function decodeInto(
+  bytes: Uint8Array,
+  options: DecodeScalarsOptions,
+  tags: TagTable<PointSink>,
+): void {
   const text = completeLines(bytes);
-  const tags = new TagTable(options.tags);
   const wallTimes = new WallTimeReader();
   const fail = (at: number, problem: string): never => {
     const line = text.slice(0, at).split('\n').length;
@@ -251,7 +281,6 @@ export function decodeScalars(
     }
     position = lineEnd + 1;
   }
-  return tags.series();
 }
 
 // Values are formatted this many at a time (see encodeScalarRows).

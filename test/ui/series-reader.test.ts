@@ -68,6 +68,27 @@ describe('SeriesReader', () => {
     }
   });
 
+  it('streams a file larger than a part through the workers: the same series as whole', async () => {
+    const { SeriesReader: BuiltReader } = (await import(builtReader)) as Built;
+    // Parts of 16 KB: the 10,000 points' file (about 600 KB) goes in parts, on two threads.
+    const streamed = new BuiltReader(store, { workers: 2, partBytes: 16 * 1024 });
+    const streamedHere = new SeriesReader(store, { partBytes: 16 * 1024 });
+    const whole = new SeriesReader(store);
+    try {
+      for (const [tags, maxPoints] of [
+        [[], 300],
+        [['loss'], 7],
+        [['lr'], 20_000],
+      ] as const) {
+        const want = await whole.read(runId, tags, maxPoints);
+        expect(await streamed.read(runId, tags, maxPoints)).toEqual(want);
+        expect(await streamedHere.read(runId, tags, maxPoints)).toEqual(want);
+      }
+    } finally {
+      await streamed.close();
+    }
+  });
+
   it('reports a corrupt file with its code from a worker, and a run without scalars as none', async () => {
     const { SeriesReader: BuiltReader } = (await import(builtReader)) as Built;
     const builtStore = await openBuiltStore();
