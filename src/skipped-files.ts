@@ -11,7 +11,10 @@
  * show it (the CLI prints a line per file as it comes, the dashboard collects them into its
  * answers' `skipped` field).
  */
-import { MlTrackingError } from './errors.js';
+import { CorruptFileError } from './errors.js';
+
+// Its home is errors.ts, with the other error classes; readers import it from here.
+export { CorruptFileError };
 
 /** A file a reader left out, and why. */
 export interface SkippedFile {
@@ -31,36 +34,6 @@ export interface SkippedFilesOptions {
    * files are left out silently.
    */
   onSkipped?: OnSkipped;
-}
-
-/**
- * A file the store holds but that cannot be read as what it should be: not valid CSV or JSON,
- * not the table's header, binary bytes. Thrown by functions about one object (`getRun`,
- * `getSweep`, `findExperiment`, `readScalars`); listings skip such files instead.
- */
-export class CorruptFileError extends MlTrackingError {
-  override name = 'CorruptFileError';
-  /** The store's URL. */
-  readonly store: string;
-  /** The file's path in the store. */
-  readonly path: string;
-  /** What is wrong with it (the message without the advice). */
-  readonly problem: string;
-
-  constructor(context: { store: string; path: string; problem: string; cause?: unknown }) {
-    super(
-      `Cannot read ${context.path} in ${context.store}: ${context.problem}. The file is corrupt or was not written by ml-tracking: repair it, restore it from a copy, or delete it.`,
-      { code: 'ERR_CORRUPT_FILE', cause: context.cause },
-    );
-    this.store = context.store;
-    this.path = context.path;
-    this.problem = context.problem;
-  }
-
-  /** What a listing reports for this file. */
-  get skipped(): SkippedFile {
-    return { path: this.path, problem: this.problem };
-  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isErrorCode, type ErrorCode } from '../error-codes.js';
 import { MlTrackingError, ValidationError } from '../errors.js';
 import { typeScriptLoader } from '../_typescript-loader.js';
 import type { ExperimentLogger } from '../runs/experiment-logger.js';
@@ -44,7 +45,7 @@ export class PipelineScriptError extends MlTrackingError {
     script: string,
     version: string | undefined,
     message: string,
-    options: { code: string; detail: string },
+    options: { code: ErrorCode; detail: string },
   ) {
     super(
       `${version === undefined ? `Model script ${script}` : `Version ${script}:${version}`} failed: ${message}`,
@@ -113,7 +114,7 @@ export async function describeScript(
   if (answer?.ok === true) return { script, kind: answer.kind, versions: answer.versions };
   if (answer?.ok === false) {
     throw new PipelineScriptError(script.name, undefined, answer.message, {
-      code: answer.code,
+      code: isErrorCode(answer.code) ? answer.code : 'ERR_PIPELINE_SCRIPT',
       detail: answer.stack ?? answer.message,
     });
   }

@@ -4,6 +4,7 @@
  * `series-reader.ts`). A thinned series' buffers are handed over, uncopied.
  */
 import { parentPort } from 'node:worker_threads';
+import type { ErrorCode } from '../../error-codes.js';
 import { MlTrackingError } from '../../errors.js';
 import type { ScalarSeries } from '../../runs/scalar-table.js';
 import { runThinTask, type ThinResult, type ThinTask } from './_thin-series.js';
@@ -16,7 +17,8 @@ export interface WorkerRequest {
 
 /** A worker's answer: the task's result, or the error that stopped it. */
 export type WorkerAnswer =
-  { job: number; result: ThinResult } | { job: number; error: { message: string; code?: string } };
+  | { job: number; result: ThinResult }
+  | { job: number; error: { message: string; code?: ErrorCode } };
 
 parentPort?.on('message', ({ job, task }: WorkerRequest) => {
   try {
