@@ -23,7 +23,6 @@ import type { RunRecord } from '../runs/run-record.js';
 import {
   listClaimedTrials,
   listTrialClaims,
-  readSweepDescription,
   trialOfClaimPath,
   type SweepDescription,
   type TrialClaim,
@@ -31,6 +30,7 @@ import {
 import { trialClaimPath } from '../layout/paths.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
+import { readCheckedSweepDescription } from './list-sweeps.js';
 import { parseSweepConfig, type SweepConfig } from './sweep-config.js';
 import { runTrial, type SweepEvent } from './run-trial.js';
 
@@ -84,7 +84,8 @@ export async function runSweepAgent(options: SweepAgentOptions): Promise<SweepAg
   const signal = options.signal ?? new AbortController().signal;
   const onEvent = options.onEvent ?? (() => undefined);
   return withStore(options.store, async (store) => {
-    const description = await readSweepDescription(store, options.sweepId);
+    // A description that is not one stops the agent with a CorruptFileError naming the file.
+    const description = await readCheckedSweepDescription(store, options.sweepId);
     const config = parseSweepConfig(description.config, `sweep ${options.sweepId}`);
     const folder = trialFolder(config, description, options.cwd ?? process.cwd());
     const report: SweepAgentReport = {

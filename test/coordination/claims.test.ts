@@ -16,7 +16,7 @@ import {
 import { holdLease } from '../../src/coordination/lease.js';
 import { thisProcess } from '../../src/coordination/process-identity.js';
 import { createStoreClock } from '../../src/coordination/store-clock.js';
-import { trialClaimPath } from '../../src/layout/paths.js';
+import { sweepDescriptionPath, trialClaimPath } from '../../src/layout/paths.js';
 import { listRuns } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
@@ -156,4 +156,16 @@ describe('a sweep agent meeting a garbage claim', () => {
       'finished',
     ]);
   }, 30_000);
+});
+
+describe('a sweep agent meeting a garbage description', () => {
+  it('stops with a CorruptFileError naming the file, not a raw SyntaxError', async () => {
+    const config = await writeTrivialSweep(join(folder, 'bad-description'), 1);
+    const { sweepId } = await createSweep({ config, store });
+    await store.write(sweepDescriptionPath(sweepId), '{"sweepId": ');
+    await expect(runSweepAgent({ sweepId, store })).rejects.toMatchObject({
+      code: 'ERR_CORRUPT_FILE',
+      path: sweepDescriptionPath(sweepId),
+    });
+  });
 });
