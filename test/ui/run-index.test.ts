@@ -6,7 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun, type Store } from '../../src/index.js';
 import { runPath } from '../../src/layout/paths.js';
-import { RunIndex } from '../../src/ui/server/run-index.js';
+import { RunIndex, withStatusNow } from '../../src/ui/server/run-index.js';
+import { readRecord } from '../../src/runs/read-runs.js';
+import { encodeRunRecord } from '../../src/runs/run-record.js';
 import { openRunStore, type RunStoreSubject } from '../runs/_run-stores.js';
 
 /** A store that counts the run records read through it. */
@@ -95,5 +97,24 @@ describe.each(['memory', 'local', 'gcs-fake'] as const)('RunIndex on a %s store'
     expect(found?.searchText).toContain('needle-run');
     expect(found?.searchText).toContain('adamw');
     expect(found?.searchText).toContain('[64,32]');
+  });
+
+  it("judges lost by when the store wrote a record, not by its writer's clock", async () => {
+    const { store } = subject;
+    const run = await startRun({ store, project: 'skewed', closeOnExit: false });
+    // As a writer whose clock is an hour behind writes it: its heartbeat looks an hour old.
+    const record = (await readRecord(store, runPath(run.id)))!;
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await store.write(
+      runPath(run.id),
+      encodeRunRecord({ ...record, heartbeatAt: hourAgo, startedAt: hourAgo }),
+    );
+    const index = new RunIndex(store, { maxAgeMs: 0 });
+    const indexed = (await index.get(run.id))!;
+    expect(withStatusNow(indexed, new Date()).status).toBe('running');
+    // The store's own time says when it stopped: lost once that is 4 heartbeats ago.
+    const later = new Date(indexed.updated.getTime() + 5 * record.heartbeatIntervalSeconds * 1000);
+    expect(withStatusNow(indexed, later).status).toBe('lost');
+    await run.finish();
   });
 });

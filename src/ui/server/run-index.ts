@@ -11,13 +11,15 @@ import { runPath } from '../../layout/paths.js';
 import { readCheckedRecord } from '../../runs/read-runs.js';
 import { effectiveStatus, type RunRecord } from '../../runs/run-record.js';
 import { CorruptFileError, type SkippedFile } from '../../skipped-files.js';
-import type { Store } from '../../store/types.js';
+import type { ObjectInfo, Store } from '../../store/types.js';
 import { mapConcurrently } from '../../_map-concurrently.js';
 
 /** A run in the index, with what filters need precomputed. */
 export interface IndexedRun {
   record: RunRecord;
   generation: string;
+  /** When the store last wrote the record: `lost` is judged by it, not by the writer's clock. */
+  updated: Date;
   /** Lower-case id, name, project, host and hyperparameter values, for the text filter. */
   searchText: string;
 }
@@ -90,7 +92,7 @@ export class RunIndex {
     // Read again rather than answered from #skipped: it may have been repaired since.
     const record = info && (await readCheckedRecord(this.#store, runPath(runId)));
     if (info === undefined || record === undefined) return undefined;
-    const run = indexed(record, info.generation);
+    const run = indexed(record, info);
     // A refresh that finished meanwhile may have added it already, perhaps newer.
     if (!this.#runs.has(runId)) this.#add(run);
     return this.#runs.get(runId);
@@ -110,21 +112,22 @@ export class RunIndex {
   }
 
   async #load(): Promise<void> {
-    const listed = new Map<string, string>();
+    const listed = new Map<string, ObjectInfo>();
     for await (const object of this.#store.listAll('runs/')) {
       const id = RUN_FILE.exec(object.path)?.[1];
-      if (id !== undefined) listed.set(id, object.generation);
+      if (id !== undefined) listed.set(id, object);
     }
-    const changed = [...listed].filter(([id, generation]) => {
+    const changed = [...listed].filter(([id, { generation }]) => {
       const known = this.#runs.get(id) ?? this.#skipped.get(id);
       return known?.generation !== generation;
     });
     const skipped = new Map(this.#skipped);
-    const fresh = await mapConcurrently(changed, READ_CONCURRENCY, async ([id, generation]) => {
+    const fresh = await mapConcurrently(changed, READ_CONCURRENCY, async ([id, info]) => {
+      const { generation } = info;
       try {
         const record = await readCheckedRecord(this.#store, runPath(id));
         skipped.delete(id);
-        return record === undefined ? undefined : indexed(record, generation);
+        return record === undefined ? undefined : indexed(record, info);
       } catch (error) {
         if (!(error instanceof CorruptFileError)) throw error;
         skipped.set(id, { generation, file: error.skipped });
@@ -159,18 +162,21 @@ const newestFirst = (runs: Map<string, IndexedRun>): IndexedRun[] =>
     a.record.id < b.record.id ? 1 : a.record.id > b.record.id ? -1 : 0,
   );
 
-/** The record with its status as readers judge it now (`lost` after missed heartbeats). */
-export const withStatusNow = (record: RunRecord, now: Date): RunRecord => {
-  const status = effectiveStatus(record, now);
+/**
+ * The record with its status as readers judge it now: `lost` once the store has not rewritten it
+ * for 4 heartbeats (by the object's `updated` time, so a writer's wrong clock changes nothing).
+ */
+export const withStatusNow = ({ record, updated }: IndexedRun, now: Date): RunRecord => {
+  const status = effectiveStatus(record, now, updated);
   return status === record.status ? record : { ...record, status };
 };
 
-function indexed(record: RunRecord, generation: string): IndexedRun {
+function indexed(record: RunRecord, { generation, updated }: ObjectInfo): IndexedRun {
   const values = Object.values(record.hyperparameters).map((value) =>
     typeof value === 'string' ? value : JSON.stringify(value),
   );
   const searchText = [record.id, record.name, record.project, record.host, ...values]
     .join('\n')
     .toLowerCase();
-  return { record, generation, searchText };
+  return { record, generation, updated, searchText };
 }

@@ -6,7 +6,7 @@
 import type { Hono } from 'hono';
 import { runLogPath } from '../../../layout/paths.js';
 import { isTimeSortableId } from '../../../runs/ids.js';
-import type { RunRecord, TagSummary } from '../../../runs/run-record.js';
+import type { TagSummary } from '../../../runs/run-record.js';
 import type { ScalarSeries } from '../../../runs/scalar-table.js';
 import { shellCommand } from '../../../runs/shell-command.js';
 import { CorruptFileError, type SkippedFile } from '../../../skipped-files.js';
@@ -22,7 +22,7 @@ import type {
   TagSummaryJson,
 } from '../../api.js';
 import { choiceParam, HttpError, integerParam, isoOrNull, listParam, notFound } from '../_http.js';
-import { withStatusNow, type RunIndex } from '../run-index.js';
+import { withStatusNow, type IndexedRun, type RunIndex } from '../run-index.js';
 import type { SeriesReader } from '../series-reader.js';
 
 /** Runs per `/api/scalars` request: a chart of more lines than this is not readable anyway. */
@@ -58,7 +58,7 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
     const body: RunsResponse = {
       total: matching.length,
       offset,
-      runs: matching.slice(offset, offset + limit).map(({ record }) => runItem(record, now)),
+      runs: matching.slice(offset, offset + limit).map((run) => runItem(run, now)),
       projects: [...projects].sort(),
       skipped: index.skipped(),
     };
@@ -66,9 +66,9 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
   });
 
   app.get('/api/runs/:id', async (c) => {
-    const record = (await index.get(checkedRunId(c.req.param('id'))))?.record;
-    if (record === undefined) throw notFound(`Run ${c.req.param('id')}`);
-    return c.json(runDetail(record, new Date()));
+    const run = await index.get(checkedRunId(c.req.param('id')));
+    if (run === undefined) throw notFound(`Run ${c.req.param('id')}`);
+    return c.json(runDetail(run, new Date()));
   });
 
   app.get('/api/runs/:id/log', async (c) => {
@@ -105,10 +105,10 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
         }),
       ),
     );
-    const known = records.flatMap((run) => (run === undefined ? [] : [run.record]));
+    const known = records.flatMap((run) => (run === undefined ? [] : [run]));
     const body: ScalarsResponse = { series: {}, status: {}, skipped };
     // One unreadable file leaves its run out of the chart, not the whole chart.
-    const series = await mapConcurrently(known, SCALAR_READS_AT_ONCE, async (record) => {
+    const series = await mapConcurrently(known, SCALAR_READS_AT_ONCE, async ({ record }) => {
       try {
         return await reader.read(record.id, tags, maxPoints);
       } catch (error) {
@@ -118,8 +118,9 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
       }
     });
     // In the order asked for, whichever file was decoded first.
-    for (const [at, record] of known.entries()) {
-      body.status[record.id] = withStatusNow(record, now).status;
+    for (const [at, run] of known.entries()) {
+      const record = run.record;
+      body.status[record.id] = withStatusNow(run, now).status;
       const read = series[at];
       if (read === undefined) continue;
       const byTag: Record<string, SeriesJson> = {};
@@ -135,12 +136,13 @@ function checkedRunId(id: string): string {
   return id;
 }
 
-export function runItem(record: RunRecord, now: Date): RunItem {
+export function runItem(run: IndexedRun, now: Date): RunItem {
+  const record = run.record;
   return {
     id: record.id,
     project: record.project,
     name: record.name,
-    status: withStatusNow(record, now).status,
+    status: withStatusNow(run, now).status,
     origin: record.origin,
     startedAt: record.startedAt.toISOString(),
     endedAt: isoOrNull(record.endedAt),
@@ -150,8 +152,9 @@ export function runItem(record: RunRecord, now: Date): RunItem {
   };
 }
 
-function runDetail(record: RunRecord, now: Date): RunDetail {
-  const item = runItem(record, now);
+function runDetail(run: IndexedRun, now: Date): RunDetail {
+  const record = run.record;
+  const item = runItem(run, now);
   const end = record.endedAt ?? (item.status === 'running' ? now : record.heartbeatAt);
   const summary: Record<string, TagSummaryJson> = {};
   for (const [tag, tagSummary] of Object.entries(record.summary)) {

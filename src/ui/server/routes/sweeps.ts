@@ -135,11 +135,12 @@ export function sweepRoutes(app: Hono, descriptions: SweepDescriptions, index: R
 async function trialsBySweep(index: RunIndex): Promise<Map<string, RunRecord[]>> {
   const now = new Date();
   const bySweep = new Map<string, RunRecord[]>();
-  for (const { record } of await index.runs()) {
+  for (const run of await index.runs()) {
+    const { record } = run;
     if (record.sweepId === undefined) continue;
     let trials = bySweep.get(record.sweepId);
     if (trials === undefined) bySweep.set(record.sweepId, (trials = []));
-    trials.push(withStatusNow(record, now));
+    trials.push(withStatusNow(run, now));
   }
   return bySweep;
 }
