@@ -1,9 +1,11 @@
 /**
- * How the problems in a sweep configuration are gathered and phrased. Checking goes on after each
- * problem, so the user sees them all at once and fixes the file in one go.
+ * How the problems in a configuration file (a sweep's `experiment_cfg.json`, the pipeline's
+ * `ml-tracking.pipeline.json`) are gathered and phrased. Checking goes on after each problem, so
+ * the user sees them all at once and fixes the file in one go. Shared by `sweeps/` and
+ * `pipeline/`, hence here rather than in either folder.
  */
-import { closest } from '../_suggest.js';
-import { ValidationError } from '../errors.js';
+import { closest } from './_suggest.js';
+import { ValidationError } from './errors.js';
 
 interface Problem {
   /** The JSON path of the key at fault, e.g. `hyperparameters.learning_rate.max`; `''` for the file. */

@@ -1,8 +1,8 @@
 /**
  * Parsing a configuration file's JSON, with a syntax error reported at its line and column, which
- * JSON.parse does not always give.
+ * JSON.parse does not always give. Shared by the sweep and pipeline configurations.
  */
-import { ValidationError } from '../errors.js';
+import { ValidationError } from './errors.js';
 
 /**
  * `JSON.parse(text)`, or a ValidationError naming `source` and the line and column of the first

@@ -15,7 +15,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/types.js';
 import { slugifyProject } from '../tracking/project-name.js';
 import { readRunContext } from '../tracking/run-context.js';
-import { storeOutputs, temporaryOutputs, type ExperimentOutputs } from './_experiment-outputs.js';
+import { storeOutputs, temporaryOutputs, type ExperimentOutputs } from './experiment-outputs.js';
 import {
   commitExperimentRow,
   decide,
@@ -26,7 +26,7 @@ import {
 } from './duplicate-policy.js';
 import { ModelTracker, type TrackerRow } from './model-tracker.js';
 
-export type { ExperimentOutputs } from './_experiment-outputs.js';
+export type { ExperimentOutputs } from './experiment-outputs.js';
 export { DuplicateModelError, ON_DUPLICATE_VALUES, type OnDuplicate } from './duplicate-policy.js';
 
 /** Options of an {@link Experiment}'s constructor. */

@@ -13,8 +13,8 @@
 import { mkdir } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { MlTrackingError, ValidationError } from '../errors.js';
-import { localOutputs, storeOutputs } from '../experiments/_experiment-outputs.js';
-import type { ExperimentOutputs } from '../experiments/_experiment-outputs.js';
+import { localOutputs, storeOutputs } from '../experiments/experiment-outputs.js';
+import type { ExperimentOutputs } from '../experiments/experiment-outputs.js';
 import { pipelineModelLocation } from '../runs/pipeline-records.js';
 import { startRun } from '../runs/start-run.js';
 import { openStore } from '../store/open-store.js';

@@ -7,8 +7,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { closest } from '../_suggest.js';
 import { ValidationError } from '../errors.js';
-import { parseJsonText } from '../sweeps/_json-syntax.js';
-import { Problems, isObject, notA, shown } from '../sweeps/_problems.js';
+import { parseJsonText } from '../_json-syntax.js';
+import { Problems, isObject, notA, shown } from '../_config-problems.js';
 import { slugifyProject } from '../tracking/project-name.js';
 
 /** The configuration file's name, looked for in the current folder unless `--config` names one. */

@@ -3,7 +3,7 @@
  * `versions`) and the context each version's `trainModel` and `evaluateModel` receive.
  */
 import type { Experiment } from '../experiments/experiment.js';
-import type { ExperimentOutputs } from '../experiments/_experiment-outputs.js';
+import type { ExperimentOutputs } from '../experiments/experiment-outputs.js';
 import type { ExperimentLogger } from '../runs/experiment-logger.js';
 import type { PipelineVersion } from './versions.js';
 

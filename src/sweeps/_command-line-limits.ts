@@ -5,7 +5,7 @@
  * past its limits). So the configuration refuses it, with its key path.
  */
 import type { HyperparameterSpec } from './_hyperparameter-spec.js';
-import type { Problems } from './_problems.js';
+import type { Problems } from '../_config-problems.js';
 
 /**
  * The longest value (a candidate, an argument of `command`, the script's name, a hyperparameter's

@@ -12,7 +12,7 @@ import {
   notA,
   reportUnknownKeys,
   shown,
-} from './_problems.js';
+} from '../_config-problems.js';
 
 /** How one hyperparameter's values are drawn (random sweeps) or enumerated (grid sweeps). */
 export type HyperparameterSpec =

@@ -15,7 +15,7 @@ import {
   readHyperparameters,
 } from './_hyperparameter-spec.js';
 import { checkArgument, checkCommandLineLength } from './_command-line-limits.js';
-import { parseJsonText } from './_json-syntax.js';
+import { parseJsonText } from '../_json-syntax.js';
 import {
   type JsonObject,
   Problems,
@@ -23,7 +23,7 @@ import {
   notA,
   reportUnknownKeys,
   shown,
-} from './_problems.js';
+} from '../_config-problems.js';
 
 export type { HyperparameterSpec } from './_hyperparameter-spec.js';
 
