@@ -1,6 +1,8 @@
 // The public API, and nothing else: every name is exported explicitly.
 export {
   ConflictError,
+  CorruptFileError,
+  isMlTrackingError,
   MlTrackingError,
   NotFoundError,
   OutdatedTrackerError,
@@ -8,8 +10,16 @@ export {
   StoreError,
   ValidationError,
 } from './errors.js';
-export type { StoreErrorContext } from './errors.js';
-export { CorruptFileError } from './skipped-files.js';
+export type {
+  ErrorClassOfCode,
+  MlTrackingErrorOf,
+  MlTrackingErrorOptions,
+  Problem,
+  StoreErrorContext,
+} from './errors.js';
+export { ERROR_CODES, errorJson, exitCodeOf, isErrorCode } from './error-codes.js';
+export type { ErrorCode, ErrorCodeInfo, ErrorJson } from './error-codes.js';
+export { CommitNotFoundError } from './experiments/_git-worktree.js';
 export type { OnSkipped, SkippedFile, SkippedFilesOptions } from './skipped-files.js';
 
 export { logExperiment } from './tracking/log-experiment.js';
@@ -19,6 +29,15 @@ export type {
   LoggedFile,
 } from './tracking/log-experiment.js';
 export type { ExperimentInput, ExperimentParameters } from './tracking/validate.js';
+export { readPredictionsCsv } from './tracking/predictions-csv/read-predictions-csv.js';
+export type {
+  PredictionsCsv,
+  PredictionsCsvInputNames,
+  ReadPredictionsCsvOptions,
+  ScoreReading,
+} from './tracking/predictions-csv/read-predictions-csv.js';
+export { logPredictionsCsv } from './tracking/predictions-csv/log-predictions-csv.js';
+export type { LogPredictionsCsvOptions } from './tracking/predictions-csv/log-predictions-csv.js';
 export { slugifyProject } from './tracking/project-name.js';
 export { findLatestTracker, openTracker } from './tracking/trackers.js';
 export type { OpenTrackerOptions, Tracker } from './tracking/trackers.js';

@@ -15,15 +15,19 @@ const run = promisify(execFile);
 
 /** The commit a run was recorded at is not in the repository (a shallow or older clone). */
 export class CommitNotFoundError extends MlTrackingError {
-  override name = 'CommitNotFoundError';
+  override name = 'CommitNotFoundError' as const;
+  declare readonly code: 'ERR_COMMIT_NOT_FOUND';
   readonly commit: string;
   /** The repository's top folder. */
   readonly repository: string;
 
   constructor(commit: string, repository: string) {
     super(
-      `Cannot reproduce at commit ${commit}: it is not in the git repository at ${repository}. Fetch it (git fetch origin ${commit}, or git fetch --unshallow in a shallow clone) and try again.`,
-      { code: 'ERR_COMMIT_NOT_FOUND' },
+      `Cannot reproduce at commit ${commit}: it is not in the git repository at ${repository}.`,
+      {
+        code: 'ERR_COMMIT_NOT_FOUND',
+        hint: `Fetch it (git fetch origin ${commit}, or git fetch --unshallow in a shallow clone) and try again.`,
+      },
     );
     this.commit = commit;
     this.repository = repository;

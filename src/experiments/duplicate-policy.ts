@@ -25,7 +25,7 @@ export const ON_DUPLICATE_VALUES: readonly OnDuplicate[] = [
  * `ERR_CONFLICT`) whose message names the model and the ways out.
  */
 export class DuplicateModelError extends ConflictError {
-  override name = 'DuplicateModelError';
+  override name = 'DuplicateModelError' as const;
   /** The model name found in the tracker. */
   readonly modelName: string;
 
@@ -36,9 +36,10 @@ export class DuplicateModelError extends ConflictError {
       path: context.path,
       expectedGeneration: '0',
       actualGeneration: context.generation,
+      message: `Cannot run experiment "${context.modelName}": the experiment tracker ${context.path} in ${context.store} already has a row for it, and onDuplicate is "error".`,
+      hint: 'Give the experiment another modelName, or run it with onDuplicate: "overwrite" (replace the row), "duplicate" (add another row) or "skip" (keep the row, train nothing).',
     });
     this.modelName = context.modelName;
-    this.message = `Cannot run experiment "${context.modelName}": the experiment tracker ${context.path} in ${context.store} already has a row for it, and onDuplicate is "error". Give the experiment another modelName, or run it with onDuplicate: "overwrite" (replace the row), "duplicate" (add another row) or "skip" (keep the row, train nothing).`;
   }
 }
 

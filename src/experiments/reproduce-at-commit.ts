@@ -72,7 +72,7 @@ export interface ReproduceAtCommitOptions {
 
 /** The reproduction's child process failed, or ended without a result. */
 export class ReproduceError extends MlTrackingError {
-  override name = 'ReproduceError';
+  override name = 'ReproduceError' as const;
   readonly runId: string;
   /** The commit of the code that ran; `undefined` outside a git repository. */
   readonly commit: string | undefined;

@@ -191,14 +191,14 @@ async function reproduce(options: ReproduceModelOptions): Promise<TrainModelResu
     async (store) => {
       const original = await readModelRun(store, runId);
       if (original === undefined) {
-        const missing = new NotFoundError({
+        // The generic "no such object" would not say why a model_runs row is needed.
+        throw new NotFoundError({
           operation: 'reproduce',
           store: store.url,
           path: modelRunPath(runId),
+          message: `Cannot reproduce run ${runId}: ${store.url} has no ${modelRunPath(runId)}, so it holds no trainModel run of that id (only those can be reproduced).`,
+          hint: `Check the id and the store: ml-tracking runs --store ${store.url} lists the runs, and ml-tracking run <id> shows a run's origin.`,
         });
-        // The generic "no such object" would not say why a model_runs row is needed.
-        missing.message = `Cannot reproduce run ${runId}: ${store.url} has no ${modelRunPath(runId)}, so it holds no trainModel run of that id (only those can be reproduced). Check the id and the store: ml-tracking runs --store ${store.url} lists the runs, and ml-tracking run <id> shows a run's origin.`;
-        throw missing;
       }
       const context = await gitContext(options, store);
       const inWorktree = Boolean(process.env[WORKTREE_VARIABLE]);

@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import ini from 'ini';
 import { closest } from '../_suggest.js';
-import { ValidationError } from '../errors.js';
+import { Problems, ValidationError } from '../errors.js';
 import { MODEL_LIST_FILES } from './pipeline-config.js';
 
 /** A script named in a list. */
@@ -119,7 +119,7 @@ export async function readModelLists(file: string): Promise<ModelLists> {
 export function parseModelLists(text: string, file: string): ModelLists {
   // Some Windows editors start UTF-8 files with a byte-order mark, which would join the first key.
   const content = text.replace(/^\uFEFF/, '');
-  const problems = new LineProblems(file);
+  const problems = new Problems(file);
   const scan = scanLines(content, problems);
   const parsed = ini.parse(content) as Record<string, unknown>;
 
@@ -241,7 +241,7 @@ const COMMENT = /^\s*[;#]/;
  * Each section header and key with its line, and a problem for each line `ini` would misread
  * (which then yields no entry, so nothing else is reported about it).
  */
-function scanLines(text: string, problems: LineProblems) {
+function scanLines(text: string, problems: Problems) {
   const headers: { name: string; line: number }[] = [];
   const entries: Entry[] = [];
   let section: Entry['section'];
@@ -321,7 +321,7 @@ function misreadHeader(raw: string, trimmed: string): [problem: string, fix: str
 function checkTopLevel(
   parsed: Record<string, unknown>,
   scan: ReturnType<typeof scanLines>,
-  problems: LineProblems,
+  problems: Problems,
 ) {
   for (const [key, value] of Object.entries(parsed)) {
     if (isPlainObject(value) || key.toLowerCase() === SETTING) continue;
@@ -350,7 +350,7 @@ function checkTopLevel(
 function readSetting(
   parsed: Record<string, unknown>,
   scan: ReturnType<typeof scanLines>,
-  problems: LineProblems,
+  problems: Problems,
 ): boolean {
   const occurrences = scan.entries.filter(
     (entry) =>
@@ -432,35 +432,4 @@ function inFileOrder(list: ListedScript[]): ListedScript[] {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The problems found in one file, each at its line; checking goes on, to report them all. */
-class LineProblems {
-  private readonly found: { line: number; problem: string; fix: string }[] = [];
-
-  constructor(private readonly file: string) {}
-
-  add(line: number, problem: string, fix: string): void {
-    this.found.push({ line, problem, fix });
-  }
-
-  /** One error for them all, in line order: the first names its line; the rest follow, one per line. */
-  throwIfAny(): void {
-    const sorted = [...this.found].sort((a, b) => a.line - b.line);
-    const parameter = (line: number) => `${this.file}:${line}`;
-    const [first, ...rest] = sorted;
-    if (first === undefined) return;
-    if (rest.length === 0)
-      throw new ValidationError(parameter(first.line), first.problem, first.fix);
-    const lines = sorted.map((each) => `  - ${parameter(each.line)}: ${each.problem}. ${each.fix}`);
-    const more =
-      rest.length === 1
-        ? '1 more problem; both are listed below'
-        : `${rest.length} more problems; all ${sorted.length} are listed below`;
-    throw new ValidationError(
-      parameter(first.line),
-      `${first.problem} (and ${more})`,
-      `${first.fix}\n${lines.join('\n')}`,
-    );
-  }
 }

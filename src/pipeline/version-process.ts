@@ -36,7 +36,7 @@ export interface DescribedScript {
  * `versions` or `model`); `detail` is the failure's stack or last lines of output.
  */
 export class PipelineScriptError extends MlTrackingError {
-  override name = 'PipelineScriptError';
+  override name = 'PipelineScriptError' as const;
   readonly script: string;
   readonly version: string | undefined;
   readonly detail: string;

@@ -260,9 +260,21 @@ export interface SweepDetail extends SweepItem, WithSkippedFiles {
 }
 
 /**
- * The body of every error answer (`4xx`, `5xx`). A request about one object whose file cannot
- * be read is answered 422 with code `ERR_CORRUPT_FILE`, and `path` names the file.
+ * The body of every error answer (`4xx`, `5xx`): `errorJson` of the error, the line the CLI
+ * prints on stderr with `--json`. A request about one object whose file cannot be read is
+ * answered 422 with code `ERR_CORRUPT_FILE`, and `path` names the file.
  */
 export interface ErrorResponse {
-  error: { code: string; message: string; path?: string };
+  error: {
+    /** One of the codes in the README's Errors section (`ERROR_CODES`), e.g. `ERR_NOT_FOUND`. */
+    code: string;
+    /** What failed, where, and how to fix it. */
+    message: string;
+    /** The query parameter or input at fault, for `ERR_VALIDATION`. */
+    parameter?: string;
+    /** The object in the store the failure concerns. */
+    path?: string;
+    /** How to fix it (also the end of `message`). */
+    hint?: string;
+  };
 }

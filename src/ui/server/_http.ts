@@ -5,19 +5,19 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { MlTrackingError, NotFoundError, ValidationError } from '../../errors.js';
-import { CorruptFileError } from '../../skipped-files.js';
+import { errorJson, httpStatusOf, type ErrorCode } from '../../error-codes.js';
+import { MlTrackingError } from '../../errors.js';
 import type { ErrorResponse } from '../api.js';
 
 /** An answer other than 200 that a route decides on. */
-export class HttpError extends Error {
-  override name = 'HttpError';
+export class HttpError extends MlTrackingError {
+  override name = 'HttpError' as const;
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly code: string,
+    code: ErrorCode,
     message: string,
   ) {
-    super(message);
+    super(message, { code });
   }
 }
 
@@ -25,29 +25,19 @@ export class HttpError extends Error {
 export const notFound = (what: string): HttpError =>
   new HttpError(404, 'ERR_NOT_FOUND', `${what} is not in this store.`);
 
-/** The status and body for an error thrown by a route. */
+/**
+ * The status and body for an error thrown by a route: the body is `errorJson(error)`, what the
+ * CLI prints with `--json`, and the status is the error code's (`ERROR_CODES`), e.g. 404 for
+ * `ERR_NOT_FOUND` and 422 for `ERR_CORRUPT_FILE` (the server is fine and so is the request: the
+ * stored object cannot be read).
+ */
 export function errorAnswer(error: unknown): { status: ContentfulStatusCode; body: ErrorResponse } {
-  if (error instanceof HttpError) {
-    return { status: error.status, body: { error: { code: error.code, message: error.message } } };
-  }
-  if (error instanceof CorruptFileError) {
-    // The server is fine and so is the request: the stored object cannot be read.
-    return {
-      status: 422,
-      body: { error: { code: error.code, message: error.message, path: error.path } },
-    };
-  }
-  if (error instanceof NotFoundError) {
-    return { status: 404, body: { error: { code: error.code, message: error.message } } };
-  }
-  if (error instanceof ValidationError) {
-    return { status: 400, body: { error: { code: error.code, message: error.message } } };
-  }
-  if (error instanceof MlTrackingError) {
-    return { status: 500, body: { error: { code: error.code, message: error.message } } };
-  }
+  if (error instanceof HttpError) return { status: error.status, body: errorJson(error) };
+  if (error instanceof MlTrackingError)
+    return { status: httpStatusOf(error), body: errorJson(error) };
+  // A foreign error's message may be a dump of internals: the terminal gets it, not the page.
   return {
-    status: 500,
+    status: httpStatusOf(error),
     body: {
       error: {
         code: 'ERR_INTERNAL',
