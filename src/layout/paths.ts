@@ -10,7 +10,10 @@ export interface TrackerName {
   index: number;
 }
 
-export const trackerFolder = (kind: ExperimentKind): string => `projects/${kind}/`;
+/** The folder of every tracker, one sub-folder per kind: every CSV file under it is a tracker. */
+export const TRACKERS_FOLDER = 'projects/';
+
+export const trackerFolder = (kind: ExperimentKind): string => `${TRACKERS_FOLDER}${kind}/`;
 
 export const trackerPath = ({ kind, project, date, index }: TrackerName): string =>
   `${trackerFolder(kind)}${project}_${date}_${index}.csv`;
@@ -80,8 +83,14 @@ export function predictionIdOfOutput(path: string): string | undefined {
   return /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})[_.]/.exec(name)?.[1];
 }
 
+/** The runs table's folder: one record per run. */
+export const RUNS_FOLDER = 'runs/';
+
 /** The run's record: `runs/<run_id>.csv` (header and one row). */
-export const runPath = (runId: string): string => `runs/${runId}.csv`;
+export const runPath = (runId: string): string => `${RUNS_FOLDER}${runId}.csv`;
+
+/** The run id of a run record's path, or `undefined` for any other path under `runs/`. */
+export const runIdOfPath = (path: string): string | undefined => idOfTableFile(RUNS_FOLDER, path);
 
 /** The run's step series: `scalars/<run_id>.csv`, appended in batches. */
 export const scalarsPath = (runId: string): string => `scalars/${runId}.csv`;
@@ -89,8 +98,22 @@ export const scalarsPath = (runId: string): string => `scalars/${runId}.csv`;
 /** The run's captured standard output and error (plain text, not a table). */
 export const runLogPath = (runId: string): string => `run-logs/${runId}.log`;
 
+/** The sweeps table's folder: one record per sweep. */
+export const SWEEPS_FOLDER = 'sweeps/';
+
 /** The sweep's record: `sweeps/<sweep_id>.csv` (header and one row). */
-export const sweepPath = (sweepId: string): string => `sweeps/${sweepId}.csv`;
+export const sweepPath = (sweepId: string): string => `${SWEEPS_FOLDER}${sweepId}.csv`;
+
+/** The sweep id of a sweep record's path, or `undefined` for any other path under `sweeps/`. */
+export const sweepIdOfPath = (path: string): string | undefined =>
+  idOfTableFile(SWEEPS_FOLDER, path);
+
+/** `<id>` of `<folder><id>.csv` directly in `folder` (not in a sub-folder). */
+function idOfTableFile(folder: string, path: string): string | undefined {
+  if (!path.startsWith(folder) || !path.endsWith('.csv')) return undefined;
+  const id = path.slice(folder.length, -'.csv'.length);
+  return id === '' || id.includes('/') ? undefined : id;
+}
 
 /**
  * The sweep's working files, beside (not in) the `sweeps/` table folder so that a Looker Studio
@@ -160,3 +183,9 @@ export const pipelineModelFolder = (project: string, modelDir: string): string =
  * is the store's now. Not a table; `ml-tracking gc` may remove probes a killed process left.
  */
 export const storeClockPath = (probe: string): string => `coordination/clock/${probe}`;
+
+/** Where `ml-tracking check-store` writes (and removes) its scratch objects. Not a table. */
+export const STORE_CHECKS_FOLDER = 'checks/';
+
+/** A scratch object of `ml-tracking check-store`, under {@link STORE_CHECKS_FOLDER}. */
+export const storeCheckPath = (name: string): string => `${STORE_CHECKS_FOLDER}${name}`;

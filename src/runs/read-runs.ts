@@ -4,7 +4,7 @@
  * its writer last wrote.
  */
 import { NotFoundError, ValidationError } from '../errors.js';
-import { runPath } from '../layout/paths.js';
+import { RUNS_FOLDER, runIdOfPath, runPath } from '../layout/paths.js';
 import { RUN_STATUSES, type RunStatus } from '../layout/tables.js';
 import { CorruptFileError, skipIfCorrupt, type SkippedFilesOptions } from '../skipped-files.js';
 import type { ObjectInfo, Store } from '../store/types.js';
@@ -55,8 +55,8 @@ export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord
   const now = options.now ?? new Date();
   return withStore(options.store, async (store) => {
     const objects: ObjectInfo[] = [];
-    for await (const object of store.listAll('runs/')) {
-      if (/^runs\/[^/]+\.csv$/.test(object.path)) objects.push(object);
+    for await (const object of store.listAll(RUNS_FOLDER)) {
+      if (runIdOfPath(object.path) !== undefined) objects.push(object);
     }
     const records = await mapConcurrently(objects, READ_CONCURRENCY, async (object) => {
       const record = await skipIfCorrupt(

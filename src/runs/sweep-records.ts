@@ -10,7 +10,13 @@ import { listClaims, type ClaimBody, type StoredClaim } from '../coordination/cl
 import { encodeTable, type CellValue } from '../csv/encode.js';
 import { decodeTable } from '../csv/decode.js';
 import { jsonText } from '../_json.js';
-import { sweepDescriptionPath, sweepPath, trialClaimsFolder } from '../layout/paths.js';
+import {
+  SWEEPS_FOLDER,
+  sweepDescriptionPath,
+  sweepIdOfPath,
+  sweepPath,
+  trialClaimsFolder,
+} from '../layout/paths.js';
 import { SWEEPS_COLUMNS } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
 
@@ -93,9 +99,9 @@ export async function readSweepDescription(
 /** The ids of the store's sweeps, oldest first. */
 export async function listSweepIds(store: Store): Promise<string[]> {
   const ids: string[] = [];
-  for await (const object of store.listAll('sweeps/')) {
-    const match = /^sweeps\/([^/]+)\.csv$/.exec(object.path);
-    if (match?.[1]) ids.push(match[1]);
+  for await (const object of store.listAll(SWEEPS_FOLDER)) {
+    const id = sweepIdOfPath(object.path);
+    if (id !== undefined) ids.push(id);
   }
   return ids;
 }

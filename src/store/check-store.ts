@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { MlTrackingError } from '../errors.js';
+import { STORE_CHECKS_FOLDER, storeCheckPath } from '../layout/paths.js';
 import type { Store } from './types.js';
 
 /** One step of {@link checkStore} and how long it took. */
@@ -32,7 +33,7 @@ export interface StoreCheckReport {
  *   `ERR_STORE_CHECK` when the store answered but wrongly.
  */
 export async function checkStore(store: Store): Promise<StoreCheckReport> {
-  const path = `checks/${randomUUID()}.txt`;
+  const path = storeCheckPath(`${randomUUID()}.txt`);
   const steps: StoreCheckStep[] = [];
   const time = async <T>(step: string, action: () => Promise<T>): Promise<T> => {
     const start = performance.now();
@@ -58,7 +59,7 @@ export async function checkStore(store: Store): Promise<StoreCheckReport> {
     const text = await time('read', () => store.readText(path));
     expect(text === 'first line\nsecond line\nthird line\n', `read back ${JSON.stringify(text)}`);
     expect(appended.generation !== written.generation, 'the generation did not change on append');
-    const page = await time('list', () => store.list('checks/'));
+    const page = await time('list', () => store.list(STORE_CHECKS_FOLDER));
     expect(
       page.objects.some((object) => object.path === path),
       `${path} is missing from the listing`,

@@ -1,5 +1,5 @@
 import { ValidationError } from '../errors.js';
-import { predictionIdOfOutput, predictionOutputFolders } from '../layout/paths.js';
+import { TRACKERS_FOLDER, predictionIdOfOutput, predictionOutputFolders } from '../layout/paths.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { CorruptFileError, type SkippedFilesOptions } from '../skipped-files.js';
 import type { Store } from '../store/types.js';
@@ -179,7 +179,7 @@ class References {
   async refresh(): Promise<void> {
     const listed = new Map<string, string>();
     // Every CSV under projects/ is a tracker (the data contract), whatever its name.
-    for await (const object of this.#store.listAll('projects/')) {
+    for await (const object of this.#store.listAll(TRACKERS_FOLDER)) {
       if (object.path.endsWith('.csv')) listed.set(object.path, object.generation);
     }
     const changed = [...listed].filter(([path, generation]) => {

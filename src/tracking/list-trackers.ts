@@ -1,7 +1,7 @@
 import { decodeTable } from '../csv/decode.js';
 import { ValidationError } from '../errors.js';
 import { describeValue } from '../metrics/input-checks.js';
-import { trackerFolder } from '../layout/paths.js';
+import { TRACKERS_FOLDER, trackerFolder } from '../layout/paths.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../layout/tables.js';
 import {
   CorruptFileError,
@@ -39,8 +39,9 @@ export interface ListTrackersOptions extends SkippedFilesOptions {
  */
 export const TRACKER_READS_AT_ONCE = 8;
 
-const TRACKER_NAME =
-  /^projects\/(classification|regression)\/([a-z0-9-]+)_(\d{8})_([1-9]\d*)\.csv$/;
+const TRACKER_NAME = new RegExp(
+  `^${TRACKERS_FOLDER}(${EXPERIMENT_KINDS.join('|')})/([a-z0-9-]+)_(\\d{8})_([1-9]\\d*)\\.csv$`,
+);
 
 /** A tracker found by its name alone, before anything is read. */
 export type TrackerFile = Omit<TrackerSummary, 'rows'>;

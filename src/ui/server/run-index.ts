@@ -7,7 +7,7 @@
  * `runs/` that holds no run record is kept aside as skipped at its generation: named on every
  * answer, read again only when it changes.
  */
-import { runPath } from '../../layout/paths.js';
+import { RUNS_FOLDER, runIdOfPath, runPath } from '../../layout/paths.js';
 import { readCheckedRecord } from '../../runs/read-runs.js';
 import { effectiveStatus, type RunRecord } from '../../runs/run-record.js';
 import { CorruptFileError, type SkippedFile } from '../../skipped-files.js';
@@ -38,7 +38,6 @@ export interface RunIndexOptions {
 
 // Small objects: many in flight hide a bucket's round trips.
 const READ_CONCURRENCY = 32;
-const RUN_FILE = /^runs\/([^/]+)\.csv$/;
 
 /** The runs of one store, newest first, refreshed by generation. */
 export class RunIndex {
@@ -113,8 +112,8 @@ export class RunIndex {
 
   async #load(): Promise<void> {
     const listed = new Map<string, ObjectInfo>();
-    for await (const object of this.#store.listAll('runs/')) {
-      const id = RUN_FILE.exec(object.path)?.[1];
+    for await (const object of this.#store.listAll(RUNS_FOLDER)) {
+      const id = runIdOfPath(object.path);
       if (id !== undefined) listed.set(id, object);
     }
     const changed = [...listed].filter(([id, { generation }]) => {
