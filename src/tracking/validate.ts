@@ -126,7 +126,8 @@ export function validateExperiment(input: ExperimentInput): ValidExperiment {
   };
 }
 
-function checkKind(kind: unknown): ExperimentKind {
+/** `kind` as an experiment kind, or a ValidationError naming `kind`. */
+export function checkKind(kind: unknown): ExperimentKind {
   if (!EXPERIMENT_KINDS.includes(kind as ExperimentKind)) {
     throw new ValidationError(
       'kind',

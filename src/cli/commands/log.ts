@@ -1,9 +1,9 @@
 import { defineCommand } from 'citty';
 import { ValidationError } from '../../errors.js';
-import { logExperiment, type LoggedExperiment } from '../../tracking/log-experiment.js';
-import { classScoreOptions, rocAucWarning, scoreColumnNames } from '../_class-scores.js';
+import type { LoggedExperiment } from '../../tracking/log-experiment.js';
+import { logPredictionsCsv } from '../../tracking/predictions-csv/log-predictions-csv.js';
+import type { PredictionsCsvInputNames } from '../../tracking/predictions-csv/read-predictions-csv.js';
 import type { Output } from '../_output.js';
-import { readPredictions } from '../_predictions-csv.js';
 import { storeArg } from '../_shared-args.js';
 import { kindArg, parseKind } from './new-csv.js';
 
@@ -54,6 +54,17 @@ export function logResult(logged: LoggedExperiment, warnings: string[]): LogResu
 }
 
 const stderr: Output = { line: (text) => process.stderr.write(`${text}\n`) };
+
+/** The flags that name each input of the predictions CSV, for the library's messages. */
+const FLAGS: PredictionsCsvInputNames = {
+  file: '--predictions',
+  yTrue: '--y-true',
+  yPred: '--y-pred',
+  sampleId: '--sample-id',
+  yScore: '--y-score',
+  yScorePrefix: '--y-score-prefix',
+  positiveLabel: '--positive-label',
+};
 
 /**
  * `ml-tracking log`. Warnings (one line each) go to `warnings`, stderr by default, so that
@@ -126,43 +137,28 @@ export function logCommand(output: Output, warnings: Output = stderr) {
       const kind = parseKind(args.kind);
       const params = parseJsonObject('--params', args.params);
       const extraParameters = parseJsonObject('--extra', args.extra);
-      const scoreFlags = {
-        yScore: args['y-score'],
-        yScorePrefix: args['y-score-prefix'],
-        positiveLabel: args['positive-label'],
-      };
-      const predictions = await readPredictions(args.predictions, kind, {
+      const logged = await logPredictionsCsv(args.predictions, {
+        kind,
         yTrue: args['y-true'],
         yPred: args['y-pred'],
         sampleId: args['sample-id'],
-        yScore: scoreColumnNames(kind, scoreFlags),
-      });
-      const { reading, ...scoreOptions } =
-        kind === 'classification'
-          ? classScoreOptions(predictions, scoreFlags)
-          : { reading: undefined };
-      const logged = await logExperiment({
-        kind,
+        yScore: args['y-score'],
+        yScorePrefix: args['y-score-prefix'],
+        positiveLabel: args['positive-label'],
+        inputNames: FLAGS,
         project: args.project,
         parameters: {
           datasetUri: args['dataset-uri'],
           targetColumn: args['target-column'],
-          testSet: predictions.sampleIds,
           model: { name: args.model, params },
         },
-        yTrue: predictions.yTrue,
-        yPred: predictions.yPred,
-        ...scoreOptions,
         extraParameters,
         newCsv: args['new-csv'] ?? false,
         plots: args.plots,
         ...(args.store === undefined ? {} : { store: args.store }),
       });
-      const found = [rocAucWarning(logged.scores.roc_auc, reading)].filter(
-        (warning) => warning !== undefined,
-      );
-      for (const warning of found) warnings.line(`ml-tracking: warning: ${warning}`);
-      if (args.json === true) output.line(JSON.stringify(logResult(logged, found)));
+      for (const warning of logged.warnings) warnings.line(`ml-tracking: warning: ${warning}`);
+      if (args.json === true) output.line(JSON.stringify(logResult(logged, logged.warnings)));
       else printLogged(output, logged);
     },
   });

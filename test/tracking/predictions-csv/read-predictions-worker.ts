@@ -1,8 +1,9 @@
-// Runs readPredictions in its own process, so a test can cap that process's heap.
-import { readPredictions } from '../../src/cli/_predictions-csv.js';
+// Runs readPredictionsCsv in its own process, so a test can cap that process's heap.
+import { readPredictionsCsv } from '../../../src/tracking/predictions-csv/read-predictions-csv.js';
 
 const [file = '', kind = 'regression'] = process.argv.slice(2);
-const columns = await readPredictions(file, kind as 'regression' | 'classification', {
+const columns = await readPredictionsCsv(file, {
+  kind: kind as 'regression' | 'classification',
   yTrue: 'y_true',
   yPred: 'y_pred',
   sampleId: 'sample_id',

@@ -4,21 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPredictions, type PredictionColumns } from '../../src/cli/_predictions-csv.js';
-import { ValidationError } from '../../src/errors.js';
-import type { ExperimentKind } from '../../src/layout/tables.js';
-import { runTypeScriptProcess } from '../support/processes.js';
+import { ValidationError } from '../../../src/errors.js';
+import type { ExperimentKind } from '../../../src/layout/tables.js';
+import {
+  readPredictionsCsv,
+  type PredictionsCsv,
+} from '../../../src/tracking/predictions-csv/read-predictions-csv.js';
+import { runTypeScriptProcess } from '../../support/processes.js';
 
-const names = { yTrue: 'y_true', yPred: 'y_pred', sampleId: 'sample_id' };
+const columns = { yTrue: 'y_true', yPred: 'y_pred', sampleId: 'sample_id' };
 
 /** The sample ids, actual and predicted values: what these tests compare. */
-const labelColumns = ({ sampleIds, yTrue, yPred }: PredictionColumns) => ({
+const labelColumns = ({ sampleIds, yTrue, yPred }: PredictionsCsv) => ({
   sampleIds,
   yTrue,
   yPred,
 });
 
-describe('readPredictions', () => {
+describe('readPredictionsCsv', () => {
   let folder: string;
   let count = 0;
   beforeAll(async () => {
@@ -37,7 +40,7 @@ describe('readPredictions', () => {
     `sample_id,y_true,y_pred\n${pairs.map(([t, p], i) => `s${i},${t},${p}`).join('\n')}\n`;
 
   async function read(text: string, kind: ExperimentKind) {
-    return readPredictions(await csv(text), kind, names);
+    return readPredictionsCsv(await csv(text), { kind, ...columns });
   }
 
   async function failure(text: string, kind: ExperimentKind): Promise<ValidationError> {
@@ -151,7 +154,7 @@ describe('readPredictions', () => {
     ])('rejects %j, naming the column, the row, the line and the cell', async (cell, problem) => {
       const text = `sample_id,y_true,y_pred\n\na,1,2\nb,3,${cell}\n`;
       const error = await failure(text, 'regression');
-      expect(error.parameter).toBe('--predictions');
+      expect(error.parameter).toBe('file');
       expect(error.message).toContain(`column "y_pred", data row 2 (line 4): ${problem}`);
     });
 
@@ -162,14 +165,14 @@ describe('readPredictions', () => {
   });
 
   describe('file problems keep their messages', () => {
-    it('a missing column names its flag and lists the columns', async () => {
+    it('a missing column names its option and lists the columns', async () => {
       const error = await failure('id,truth,y_pred\na,1,1\n', 'regression');
-      expect(error.parameter).toBe('--y-true');
+      expect(error.parameter).toBe('yTrue');
       expect(error.message).toMatch(
         /has no column "y_true".*Name one of its columns: id, truth, y_pred\./,
       );
       const sample = await failure('y_true,y_pred\n1,1\n', 'regression');
-      expect(sample.parameter).toBe('--sample-id');
+      expect(sample.parameter).toBe('sampleId');
     });
 
     it.each([
@@ -179,14 +182,15 @@ describe('readPredictions', () => {
       ['blank lines only after the header', 'sample_id,y_true,y_pred\n\n\n'],
     ])('%s has no rows', async (_, text) => {
       const error = await failure(text, 'classification');
-      expect(error.parameter).toBe('--predictions');
+      expect(error.parameter).toBe('file');
       expect(error.message).toMatch(/has no rows/);
     });
 
     it('a file that cannot be read, or rows of different lengths, are ValidationErrors', async () => {
-      const missing = await readPredictions(join(folder, 'absent.csv'), 'regression', names).catch(
-        (caught: unknown) => caught,
-      );
+      const missing = await readPredictionsCsv(join(folder, 'absent.csv'), {
+        kind: 'regression',
+        ...columns,
+      }).catch((caught: unknown) => caught);
       expect(missing).toBeInstanceOf(ValidationError);
       expect((missing as Error).message).toMatch(/cannot read .*absent\.csv/);
       const ragged = await failure('sample_id,y_true,y_pred\na,1,1\nb,2\n', 'regression');
@@ -222,7 +226,7 @@ describe('readPredictions', () => {
     await once(out, 'finish');
 
     const result = await runTypeScriptProcess(
-      'test/cli/read-predictions-worker.ts',
+      'test/tracking/predictions-csv/read-predictions-worker.ts',
       [file, 'regression'],
       { env: { NODE_OPTIONS: '--max-old-space-size=96' } },
     );
