@@ -15,6 +15,10 @@ export interface Column {
   description: string;
 }
 
+/** A table's header: its column names, in order (what every writer puts on a file's first line). */
+export const headerOf = (columns: readonly Column[]): string[] =>
+  columns.map((column) => column.name);
+
 /** What kinds of experiment there are. */
 export const EXPERIMENT_KINDS = ['classification', 'regression'] as const;
 export type ExperimentKind = (typeof EXPERIMENT_KINDS)[number];

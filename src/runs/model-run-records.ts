@@ -9,7 +9,12 @@ import { encodeTable, type CellValue } from '../csv/encode.js';
 import { decodeTable } from '../csv/decode.js';
 import { jsonText } from '../_json.js';
 import { artifactPath, modelRunPath } from '../layout/paths.js';
-import { EXPERIMENT_KINDS, MODEL_RUNS_COLUMNS, type ExperimentKind } from '../layout/tables.js';
+import {
+  EXPERIMENT_KINDS,
+  MODEL_RUNS_COLUMNS,
+  headerOf,
+  type ExperimentKind,
+} from '../layout/tables.js';
 import { readTextIfExists, writeIfGeneration } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
 import { decodeTextCell } from './_scalar-cells.js';
@@ -75,7 +80,7 @@ export async function writeModelRun(store: Store, row: ModelRunRow): Promise<voi
     start_time: row.startTime.toISOString(),
     end_time: row.endTime.toISOString(),
   };
-  const header = MODEL_RUNS_COLUMNS.map((column) => column.name);
+  const header = headerOf(MODEL_RUNS_COLUMNS);
   const text = encodeTable(header, [header.map((name) => cells[name])]);
   const path = modelRunPath(row.runId);
   await commitKeyed(store, path, {

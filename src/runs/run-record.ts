@@ -11,6 +11,7 @@ import {
   RUN_ORIGINS,
   RUN_STATUSES,
   RUNS_COLUMNS,
+  headerOf,
   type RunOrigin,
   type RunStatus,
 } from '../layout/tables.js';
@@ -164,7 +165,7 @@ export function encodeRunRecord(record: RunRecord): string {
     scalars_uri: record.scalarsUri,
     log_uri: record.logUri,
   };
-  const header = RUNS_COLUMNS.map((column) => column.name);
+  const header = headerOf(RUNS_COLUMNS);
   return encodeTable(header, [header.map((name) => cells[name])]);
 }
 

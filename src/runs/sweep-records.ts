@@ -17,7 +17,7 @@ import {
   sweepPath,
   trialClaimsFolder,
 } from '../layout/paths.js';
-import { SWEEPS_COLUMNS } from '../layout/tables.js';
+import { SWEEPS_COLUMNS, headerOf } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
 
 /** `experiment_description.json`: everything an agent needs to run the sweep's trials. */
@@ -64,7 +64,7 @@ export async function createSweepRecords(
     early_stopping_patience: config.early_stopping_patience as number | undefined,
     search_space: jsonText(config.hyperparameters) ?? '{}',
   };
-  const header = SWEEPS_COLUMNS.map((column) => column.name);
+  const header = headerOf(SWEEPS_COLUMNS);
   await store.write(
     sweepPath(description.sweepId),
     encodeTable(header, [header.map((name) => cells[name])]),

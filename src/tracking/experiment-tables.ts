@@ -4,6 +4,7 @@ import {
   CONFUSION_ALL_PAIRS_MAX_CLASSES,
   CONFUSION_COLUMNS,
   SCORING_COLUMNS,
+  headerOf,
   metricNames,
   predictionColumns,
 } from '../layout/tables.js';
@@ -16,8 +17,6 @@ import type { ValidExperiment } from './validate.js';
 export type ExperimentScores =
   | { kind: 'classification'; scores: ClassificationScores }
   | { kind: 'regression'; scores: RegressionScores };
-
-const header = (columns: readonly { name: string }[]) => columns.map((column) => column.name);
 
 /** The overall metrics as `name → value`, in the tracking table's column order. */
 export function overallMetrics(scores: ExperimentScores): Record<string, number | undefined> {
@@ -43,7 +42,7 @@ export function* predictionsTable(
     0,
     experiment.testSet.length,
     chunkBytes,
-    encodeRow(header(predictionColumns(experiment.kind))),
+    encodeRow(headerOf(predictionColumns(experiment.kind))),
   );
 }
 
@@ -71,7 +70,7 @@ export function scoringTable(
       }
     }
   }
-  return encodeTable(header(SCORING_COLUMNS), rows);
+  return encodeTable(headerOf(SCORING_COLUMNS), rows);
 }
 
 /**
@@ -89,7 +88,7 @@ export function* confusionTable(
   const classes = labels.length;
   const allPairs = classes <= CONFUSION_ALL_PAIRS_MAX_CLASSES;
   const table = new ByteWriter(chunkBytes + CHUNK_SLACK_BYTES);
-  table.write(encodeRow(header(CONFUSION_COLUMNS)));
+  table.write(encodeRow(headerOf(CONFUSION_COLUMNS)));
   const idCell = `${encodeCell(predictionId)},`;
   const labelCells = labels.map((label) => encodeCell(String(label)));
   for (let a = 0; a < classes; a += 1) {

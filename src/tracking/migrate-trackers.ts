@@ -5,6 +5,7 @@ import { predictionsPath, storeObjectUri, trackerFolder } from '../layout/paths.
 import {
   EXPERIMENT_KINDS,
   TRACKER_SCHEMA_VERSION,
+  headerOf,
   trackingColumns,
   type ExperimentKind,
 } from '../layout/tables.js';
@@ -154,7 +155,7 @@ interface Plan {
  */
 export function planMigration(text: string, context: PlanContext): Plan | undefined {
   const { kind } = context;
-  const current = trackingColumns(kind).map((column) => column.name);
+  const current = headerOf(trackingColumns(kind));
   const records = rawRecords(text);
   const headerFields = records.shift()?.map(unquote) ?? [];
   const fromVersion = versionOf(kind, headerFields);
@@ -180,7 +181,7 @@ export function planMigration(text: string, context: PlanContext): Plan | undefi
   // migration) an older version's, told apart by their number of fields.
   const layouts = new Map<number, { columns: readonly string[]; version: number | undefined }>();
   for (let version = 1; version < TRACKER_SCHEMA_VERSION; version += 1) {
-    const columns = trackingColumns(kind, version).map((column) => column.name);
+    const columns = headerOf(trackingColumns(kind, version));
     layouts.set(columns.length, { columns, version });
   }
   layouts.set(headerFields.length, { columns: headerFields, version: fromVersion });

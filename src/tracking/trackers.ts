@@ -7,7 +7,12 @@ import {
   utcDay,
   type TrackerName,
 } from '../layout/paths.js';
-import { TRACKER_SCHEMA_VERSION, trackingColumns, type ExperimentKind } from '../layout/tables.js';
+import {
+  TRACKER_SCHEMA_VERSION,
+  headerOf,
+  trackingColumns,
+  type ExperimentKind,
+} from '../layout/tables.js';
 import type { Store } from '../store/types.js';
 
 /** A tracker file and how to find it. */
@@ -66,7 +71,7 @@ export async function openTracker(
   const name: TrackerName = { kind, project, date, index };
   const path = trackerPath(name);
   try {
-    await store.write(path, encodeRow(trackingColumns(kind).map((column) => column.name)), {
+    await store.write(path, encodeRow(headerOf(trackingColumns(kind))), {
       ifGeneration: '0',
       contentType: 'text/csv',
     });
@@ -83,7 +88,7 @@ export const currentTrackerHeader = (kind: ExperimentKind): string =>
 
 /** The header line of a schema version, without its line end. */
 export const headerLine = (kind: ExperimentKind, version: number): string =>
-  encodeRow(trackingColumns(kind, version).map((column) => column.name)).slice(0, -1);
+  encodeRow(headerOf(trackingColumns(kind, version))).slice(0, -1);
 
 /** Headers are a few hundred bytes; a first line longer than this is not a tracker's header. */
 const MAX_HEADER_BYTES = 64 * 1024;
@@ -139,7 +144,7 @@ function describeHeader(kind: ExperimentKind, header: string): string {
     if (header === headerLine(kind, version))
       return `its header is that of schema version ${version}`;
   }
-  const expected = new Set(trackingColumns(kind).map((column) => column.name));
+  const expected = new Set(headerOf(trackingColumns(kind)));
   const found = header.split(',');
   const missing = [...expected].filter((name) => !found.includes(name));
   const unknown = found.filter((name) => !expected.has(name));
