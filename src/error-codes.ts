@@ -107,7 +107,7 @@ export const ERROR_CODES = {
   ERR_GIT: {
     exitCode: 1,
     httpStatus: 500,
-    summary: 'git failed while checking a recorded commit out into a temporary worktree.',
+    summary: 'Git failed while checking a recorded commit out into a temporary worktree.',
   },
   ERR_COMMIT_NOT_FOUND: {
     exitCode: 1,
