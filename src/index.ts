@@ -53,13 +53,14 @@ export type { CollectGarbageOptions, Garbage, GarbageReport } from './tracking/c
 export type { ListTrackersOptions, TrackerSummary } from './tracking/list-trackers.js';
 export { findExperiment } from './tracking/find-experiment.js';
 export type { ClassMetrics, FieldValue, FoundExperiment } from './tracking/find-experiment.js';
-export { HEADLINE_METRICS, listExperiments, metricGoal } from './tracking/list-experiments.js';
+export { HEADLINE_METRICS, listExperiments } from './tracking/list-experiments.js';
 export type {
   ExperimentList,
   ExperimentSummary,
   ListExperimentsOptions,
-  MetricGoal,
 } from './tracking/list-experiments.js';
+export { metricGoal } from './metrics/metric-goals.js';
+export type { MetricGoal } from './metrics/metric-goals.js';
 export { startRun, RUN_ENVIRONMENT } from './runs/start-run.js';
 export type { StartRunOptions } from './runs/start-run.js';
 export { ExperimentLogger } from './runs/experiment-logger.js';

@@ -11,7 +11,7 @@ import type { JsonValue, RunRecord } from '../runs/run-record.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { mapConcurrently } from '../_map-concurrently.js';
-import { metricGoal, type MetricGoal } from '../tracking/list-experiments.js';
+import { metricGoal, type MetricGoal } from '../metrics/metric-goals.js';
 import { closest } from '../_suggest.js';
 
 /** Options of {@link compareRuns}. */

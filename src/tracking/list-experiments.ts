@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
 import { describeValue } from '../metrics/input-checks.js';
+import { metricGoal } from '../metrics/metric-goals.js';
 import { EXPERIMENT_KINDS, metricNames, type ExperimentKind } from '../layout/tables.js';
 import { skipIfCorrupt, type SkippedFilesOptions } from '../skipped-files.js';
 import type { Store } from '../store/types.js';
@@ -23,40 +24,8 @@ export const HEADLINE_METRICS: Readonly<Record<ExperimentKind, string>> = {
   regression: 'rmse',
 };
 
-/**
- * Which way a metric gets better, hence the order a sort on it takes by default (best first):
- * `higher` descending, `lower` ascending, `zero` by distance from zero (a bias), `none`
- * ascending (a count such as `n_classes`, neither good nor bad).
- */
-export type MetricGoal = 'higher' | 'lower' | 'zero' | 'none';
-
-const METRIC_GOALS: Readonly<Record<string, MetricGoal>> = {
-  overall_accuracy: 'higher',
-  balanced_accuracy: 'higher',
-  precision_macro: 'higher',
-  recall_macro: 'higher',
-  f1_macro: 'higher',
-  f1_weighted: 'higher',
-  true_positive_rate: 'higher',
-  true_negative_rate: 'higher',
-  mcc: 'higher',
-  cohen_kappa: 'higher',
-  log_loss: 'lower',
-  roc_auc: 'higher',
-  n_classes: 'none',
-  mae: 'lower',
-  mape: 'lower',
-  rmse: 'lower',
-  mse: 'lower',
-  mbe: 'zero',
-  rsquared: 'higher',
-  explained_variance: 'higher',
-  median_absolute_error: 'lower',
-  max_error: 'lower',
-};
-
-/** Which way a metric gets better; `none` for a metric this module does not know. */
-export const metricGoal = (metric: string): MetricGoal => METRIC_GOALS[metric] ?? 'none';
+// listExperiments sorts by a metric's goal by default; its callers find the goal here too.
+export { metricGoal, type MetricGoal } from '../metrics/metric-goals.js';
 
 /** The column experiments are sorted by when no `sort` is given: newest first. */
 export const LOGGED_AT = 'logged_at';

@@ -1,29 +1,18 @@
 /**
  * Which way a run's tag gets better, for highlighting the best run in a comparison. A tag records
- * no goal of its own: the core's metrics keep the goals `ml-tracking compare` ranks them by
- * (`metricGoal` in src/tracking/list-experiments.ts; a test holds the two together), and any
- * other tag is read from its name, as a person would: losses and errors get better downwards,
- * the rest (accuracy, reward, f1) upwards. No imports: the page and the tests both load it.
+ * no goal of its own: the core's metrics keep the goals `ml-tracking compare` ranks them by (read
+ * from `src/metrics/metric-goals.ts`, the one source, which is pure and bundles with the page),
+ * and any other tag is read from its name, as a person would: losses and errors get better
+ * downwards, the rest (accuracy, reward, f1) upwards.
  */
-export type TagGoal = 'higher' | 'lower' | 'zero' | 'none';
+import { coreMetricGoal, type MetricGoal } from '../../../metrics/metric-goals.js';
 
-// The core metrics whose goal is not "higher" (the name rule below gets every other one right).
-const CORE_GOALS: Readonly<Record<string, TagGoal>> = {
-  log_loss: 'lower',
-  n_classes: 'none',
-  mae: 'lower',
-  mape: 'lower',
-  rmse: 'lower',
-  mse: 'lower',
-  mbe: 'zero',
-  median_absolute_error: 'lower',
-  max_error: 'lower',
-};
+export type TagGoal = MetricGoal;
 
 const LOWER_IS_BETTER = /loss|err|rmse|mse|mae|mape|perplexity/i;
 
 export function tagGoal(tag: string): TagGoal {
-  return CORE_GOALS[tag] ?? (LOWER_IS_BETTER.test(tag) ? 'lower' : 'higher');
+  return coreMetricGoal(tag) ?? (LOWER_IS_BETTER.test(tag) ? 'lower' : 'higher');
 }
 
 /**

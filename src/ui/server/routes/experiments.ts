@@ -11,12 +11,8 @@ import { EXPERIMENT_KINDS, metricNames, type ExperimentKind } from '../../../lay
 import { CorruptFileError } from '../../../skipped-files.js';
 import type { Store } from '../../../store/types.js';
 import { findExperiment } from '../../../tracking/find-experiment.js';
-import {
-  HEADLINE_METRICS,
-  metricGoal,
-  metricValue,
-  metricsOfRow,
-} from '../../../tracking/list-experiments.js';
+import { metricGoal } from '../../../metrics/metric-goals.js';
+import { HEADLINE_METRICS, metricValue, metricsOfRow } from '../../../tracking/list-experiments.js';
 import type {
   ExperimentDetail,
   ExperimentItem,
