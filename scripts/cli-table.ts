@@ -21,10 +21,10 @@ export async function commandTable(): Promise<string> {
   const shared: ArgsDef = globalArgs;
   rows.push(['`ml-tracking`', '', 'Flags every command takes, also before its name']);
   for (const [name, def] of Object.entries(shared)) rows.push(['', ...flagCells(name, def)]);
-  for (const load of Object.values(commands({ line: () => undefined }))) {
+  for (const load of Object.values(commands())) {
     const command = await load();
-    const meta = await resolved(command.meta ?? {});
-    const args = await resolved(command.args ?? {});
+    const meta = await resolved(command.meta);
+    const args = await resolved(command.args);
     const positionals = Object.keys(args)
       .filter((name) => args[name]?.type === 'positional')
       .map((name) => ` <${name.toUpperCase()}>`)

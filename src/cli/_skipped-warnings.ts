@@ -1,10 +1,5 @@
 import type { OnSkipped } from '../skipped-files.js';
-import { terminalOutput, type Output } from './_output.js';
-
-/** Where warnings go by default: stderr, so stdout stays the answer (a table, JSON). */
-export const stderrOutput: Output = terminalOutput({
-  line: (text) => process.stderr.write(`${text}\n`),
-});
+import type { Output } from './_output.js';
 
 /**
  * One warning line per file a reader skipped, on `warnings`: the command still answers with

@@ -1,13 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { runTypeScriptProcess } from '../support/processes.js';
+import { describe, expect, it, vi } from 'vitest';
+import { cli } from './_in-process.js';
 
 describe('ml-tracking check-store', () => {
   it('against a host that refuses connections, reports the write that failed, not the clean-up', async () => {
     // Port 9 (discard) is closed on any test machine: every connection is refused at once.
-    const result = await runTypeScriptProcess(
-      'src/cli/main.ts',
-      ['check-store', '--store', 'gs://ml-tracking-check/folder'],
-      { env: { STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9', ML_TRACKING_STORE: '' } },
+    // The GCS driver reads STORAGE_EMULATOR_HOST from the process's environment.
+    vi.stubEnv('STORAGE_EMULATOR_HOST', 'http://127.0.0.1:9');
+    const result = await cli(['check-store', '--store', 'gs://ml-tracking-check/folder']).finally(
+      () => vi.unstubAllEnvs(),
     );
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
-import { runTypeScriptProcess } from '../support/processes.js';
 import { logFlags } from '../support/log-flags.js';
+import { cli as runInProcess } from './_in-process.js';
 
-const cli = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '', ...env } });
+// In-process: the exit codes are runCli's; cli-process.test.ts checks a real process's.
+const cli = (args: string[], cwd: string) => runInProcess(args, { cwd });
 
 describe('ml-tracking CLI', () => {
   let cwd: string;
@@ -37,7 +37,7 @@ describe('ml-tracking CLI', () => {
       expect(own.code).toBe(0);
       expect(own.stdout).toContain('--store');
     }
-  }, 60_000);
+  });
 
   it('new-csv prints the new tracker path; a second call makes the next one', async () => {
     const first = await cli(['new-csv', '--project', 'Soil Carbon', '--kind', 'regression'], cwd);
@@ -46,7 +46,7 @@ describe('ml-tracking CLI', () => {
     expect(first.stdout.trim()).toBe(`projects/regression/soil-carbon_${today}_1.csv`);
     const second = await cli(['new-csv', '--project', 'Soil Carbon', '--kind', 'regression'], cwd);
     expect(second.stdout.trim()).toBe(`projects/regression/soil-carbon_${today}_2.csv`);
-  }, 30_000);
+  });
 
   it('log records a CSV of predictions; list --trackers counts it; show prints it', async () => {
     const predictions = join(cwd, 'predictions.csv');
@@ -112,7 +112,7 @@ describe('ml-tracking CLI', () => {
     expect(upper.stderr).toBe('');
     expect(upper.code).toBe(0);
     expect(upper.stdout).toContain(predictionId);
-  }, 30_000);
+  });
 
   const logArgs = (kind: string, project: string, predictions: string, store: string) => [
     'log',
@@ -129,7 +129,7 @@ describe('ml-tracking CLI', () => {
     expect(logged.code).toBe(0);
     expect(logged.stdout).toMatch(/overall_accuracy=0\.50*\s/);
     expect(logged.stdout).toMatch(/n_classes=4\b/);
-  }, 30_000);
+  });
 
   it('log rejects a regression cell that is not a decimal number, naming where it is', async () => {
     const predictions = join(cwd, 'hex.csv');
@@ -142,7 +142,7 @@ describe('ml-tracking CLI', () => {
       /Invalid --predictions: .*hex\.csv, column "y_true", data row 2 \(line 3\): the cell "0x10" is not a decimal number/,
     );
     expect((await (await openStore(store)).list()).objects).toEqual([]);
-  }, 30_000);
+  });
 
   it('bad input: one clear line, a non-zero exit, nothing written; --verbose adds the stack', async () => {
     const store = join(cwd, 'untouched');
@@ -164,19 +164,5 @@ describe('ml-tracking CLI', () => {
     const unknown = await cli(['launch'], cwd);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown command "launch"/);
-  }, 60_000);
-
-  it('reads ML_TRACKING_STORE from a .env file in the working directory', async () => {
-    const project = await mkdtemp(join(tmpdir(), 'ml-tracking-env-'));
-    await writeFile(join(project, '.env'), 'ML_TRACKING_STORE=./from-dotenv\n');
-    const created = await runTypeScriptProcess(
-      'src/cli/main.ts',
-      ['new-csv', '--project', 'env', '--kind', 'classification'],
-      { cwd: project, env: {} },
-    );
-    expect(created.code).toBe(0);
-    const store = await openStore(join(project, 'from-dotenv'));
-    expect((await store.list('projects/')).objects).toHaveLength(1);
-    await rm(project, { recursive: true, force: true });
-  }, 30_000);
+  });
 });

@@ -1,19 +1,18 @@
-import { randomUUID } from 'node:crypto';
+// The command line as runCli reads it, in-process; cli-process.test.ts has what needs a process.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runProcess, runTypeScriptProcess, type ProcessResult } from '../support/processes.js';
 import { logFlags } from '../support/log-flags.js';
+import { cli as runInProcess, type CliResult } from './_in-process.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '', ...env } });
+const cli = (args: string[], cwd: string) => runInProcess(args, { cwd });
 
 /** The one line a usage error prints, with the exit code and what stdout got. */
-function expectUsageError(result: ProcessResult, line: string | RegExp): void {
+function expectUsageError(result: CliResult, line: string | RegExp): void {
   expect(result.code).toBe(2);
   expect(result.stdout).toBe('');
   const lines = result.stderr.trimEnd().split('\n');
@@ -45,7 +44,7 @@ describe('ml-tracking command line', () => {
     const modle = await cli([...logArgs(store), '--modle=RandomForest'], cwd);
     expectUsageError(modle, 'ml-tracking: unknown flag --modle for "log"; did you mean --model?');
     expect(existsSync(store)).toBe(false);
-  }, 60_000);
+  });
 
   it('every command rejects an unknown flag with the closest known one', async () => {
     const store = join(cwd, 'never-created');
@@ -71,7 +70,7 @@ describe('ml-tracking command line', () => {
       );
     });
     expect(existsSync(store)).toBe(false);
-  }, 120_000);
+  });
 
   it('accepts what citty accepts: --no-<boolean>, --flag=value, camelCase, --verbose, -h', async () => {
     const store = join(cwd, 'forms-store');
@@ -85,7 +84,7 @@ describe('ml-tracking command line', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('PREDICTIONID');
     expect(help.stdout).toContain('--verbose');
-  }, 60_000);
+  });
 
   it('rejects --no- on a flag that is not a boolean, a flag without its value, and stray arguments', async () => {
     expectUsageError(
@@ -108,7 +107,7 @@ describe('ml-tracking command line', () => {
       await cli(['lsit'], cwd),
       /^ml-tracking: Unknown command "lsit"\. Did you mean list\?/,
     );
-  }, 60_000);
+  });
 
   it('--version and -v print the version from package.json', async () => {
     const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -120,7 +119,7 @@ describe('ml-tracking command line', () => {
       expect(result.code).toBe(0);
       expect(result.stdout).toBe(`${version}\n`);
     }
-  }, 30_000);
+  });
 
   it('global flags may come before the command', async () => {
     const store = join(cwd, 'global-store');
@@ -148,33 +147,5 @@ describe('ml-tracking command line', () => {
       await cli(['--project', 'g', 'list'], cwd),
       /^ml-tracking: unknown flag --project before the command/,
     );
-  }, 60_000);
-
-  it('--help prints no colour codes when stdout is a pipe', async () => {
-    // citty colours unless TEST, CI or NO_COLOR is set; vitest sets TEST.
-    const env = { TEST: '', CI: '', NO_COLOR: '', TERM: 'xterm-256color', FORCE_COLOR: '' };
-    for (const args of [['--help'], ['log', '--help']]) {
-      const help = await cli(args, cwd, env);
-      expect(help.code).toBe(0);
-      expect(help.stdout).toContain('USAGE');
-      expect(help.stdout).not.toContain('\u001b[');
-    }
-  }, 30_000);
-
-  it('a reader that goes away (| head -1) ends the command quietly', async () => {
-    // gc prints one line per unreferenced output: enough of them overflow a pipe buffer (64 KiB).
-    const store = join(cwd, 'many-outputs');
-    await mkdir(join(store, 'scoring'), { recursive: true });
-    await Promise.all(
-      Array.from({ length: 2000 }, () =>
-        writeFile(join(store, 'scoring', `${randomUUID()}.csv`), 'metric,value\n'),
-      ),
-    );
-    const tsx = import.meta.resolve('tsx');
-    const command = `set -o pipefail; "${process.execPath}" --import "${tsx}" src/cli/main.ts gc --min-age 0m --store "${store}" | head -1`;
-    const result = await runProcess('bash', ['-c', command]);
-    expect(result.stderr).toBe('');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^unreferenced\s+\d+\s+scoring\/[0-9a-f-]{36}\.csv\n$/);
-  }, 60_000);
+  });
 });

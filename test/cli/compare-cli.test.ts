@@ -3,15 +3,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from 'citty';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareCommand } from '../../src/cli/commands/compare.js';
 import type { RunComparison } from '../../src/experiments/compare-runs.js';
 import { trainModel, type TrainModelResult } from '../../src/experiments/train-model.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { tempRepository, testRegistry } from '../experiments/_train-fixtures.js';
-import { runTypeScriptProcess } from '../support/processes.js';
+import { cli, cliLines } from './_in-process.js';
 
 let repository: Awaited<ReturnType<typeof tempRepository>>;
 let folder: string;
@@ -49,12 +47,7 @@ afterAll(async () => {
   await repository.remove();
 });
 
-async function compare(args: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  const output = { line: (text: string) => lines.push(...text.split('\n')) };
-  await runCommand(compareCommand(output), { rawArgs: [...args, '--store', store.url] });
-  return lines;
-}
+const compare = (args: string[]) => cliLines(['compare', ...args, '--store', store.url]);
 
 describe('ml-tracking compare', () => {
   it('prints the runs side by side, the parameters that differ first', async () => {
@@ -106,22 +99,21 @@ describe('ml-tracking compare', () => {
     });
   });
 
-  it('through the CLI: several ids are accepted, a bad flag or an unknown metric exits 2 with one line', async () => {
-    const cli = (...args: string[]) =>
-      runTypeScriptProcess('src/cli/main.ts', ['compare', ...args, '--store', store.url]);
-    const ok = await cli(runs[0]!.runId, runs[1]!.runId, '--json');
+  it('several ids are accepted, a bad flag or an unknown metric exits 2 with one line', async () => {
+    const compareCli = (...args: string[]) => cli(['compare', ...args, '--store', store.url]);
+    const ok = await compareCli(runs[0]!.runId, runs[1]!.runId, '--json');
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect((JSON.parse(ok.stdout) as RunComparison).runs).toHaveLength(2);
 
-    const typo = await cli(runs[0]!.runId, '--metrik', 'f1_macro');
+    const typo = await compareCli(runs[0]!.runId, '--metrik', 'f1_macro');
     expect(typo.code).toBe(2);
     expect(typo.stderr.trim()).toBe(
       'ml-tracking: unknown flag --metrik for "compare"; did you mean --metric?',
     );
-    const unknown = await cli(runs[0]!.runId, '--metric', 'f1_macr');
+    const unknown = await compareCli(runs[0]!.runId, '--metric', 'f1_macr');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     expect(unknown.stderr).toMatch(/Invalid metric: .*Did you mean f1_macro\?/);
-  }, 30_000);
+  });
 });

@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { runCommand } from 'citty';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { listCommand } from '../../src/cli/commands/list.js';
-import { showCommand } from '../../src/cli/commands/show.js';
-import { logExperiment, NotFoundError, ValidationError } from '../../src/index.js';
-import { runTypeScriptProcess } from '../support/processes.js';
-
-function collector() {
-  const lines: string[] = [];
-  return { output: { line: (text: string) => lines.push(...text.split('\n')) }, lines };
-}
+import { logExperiment } from '../../src/index.js';
+import { cli, cliLines } from './_in-process.js';
 
 const base = { datasetUri: 'd', targetColumn: 't', testSet: ['a', 'b', 'c', 'd'] };
 let minute = 0;
@@ -47,17 +39,9 @@ const logClassification = (store: string, project: string) =>
     }),
   );
 
-async function list(args: string[]) {
-  const { output, lines } = collector();
-  await runCommand(listCommand(output), { rawArgs: args });
-  return lines;
-}
-
-async function show(args: string[]) {
-  const { output, lines } = collector();
-  await runCommand(showCommand(output), { rawArgs: args });
-  return lines;
-}
+// In-process: the stores are memory:// ones, which live as long as this process.
+const list = (args: string[]) => cliLines(['list', ...args]);
+const show = (args: string[]) => cliLines(['show', ...args]);
 
 describe('ml-tracking list', () => {
   let store: string;
@@ -149,11 +133,12 @@ describe('ml-tracking list', () => {
     ]);
   });
 
-  it('rejects a bad flag with a ValidationError that names it and what it accepts', async () => {
-    const sort = await list(['--store', store, '--sort', 'accuracy']).catch((e: unknown) => e);
-    expect(sort).toBeInstanceOf(ValidationError);
-    expect(sort).toMatchObject({ parameter: '--sort' });
-    expect((sort as Error).message).toMatch(/overall_accuracy.*f1_macro.*rmse/);
+  it('rejects a bad flag: exit 2 and one line that names it and what it accepts', async () => {
+    const sort = await cli(['list', '--store', store, '--sort', 'accuracy']);
+    expect(sort.code).toBe(2);
+    expect(sort.stdout).toBe('');
+    expect(sort.stderr).toMatch(/^ml-tracking: Invalid --sort: .*overall_accuracy.*f1_macro.*rmse/);
+    expect(sort.stderr.trimEnd().split('\n')).toHaveLength(1);
     for (const [args, parameter] of [
       [['--limit', 'ten'], '--limit'],
       [['--limit', '0'], '--limit'],
@@ -162,23 +147,13 @@ describe('ml-tracking list', () => {
       [['--trackers', '--sort', 'rmse'], '--sort'],
     ] as const) {
       await expect(list(['--store', store, ...args])).rejects.toMatchObject({
-        name: 'ValidationError',
-        parameter,
+        code: 2,
+        message: expect.stringMatching(
+          new RegExp(`^ml-tracking: Invalid ${parameter}: `),
+        ) as unknown,
       });
     }
   });
-
-  it('exits with 2 on a bad --sort, naming the flag', async () => {
-    const result = await runTypeScriptProcess('src/cli/main.ts', [
-      'list',
-      '--sort',
-      'accuracy',
-      '--store',
-      `memory://${randomUUID()}`,
-    ]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^ml-tracking: Invalid --sort: .*f1_macro/);
-  }, 30_000);
 });
 
 describe('ml-tracking show', () => {
@@ -238,8 +213,16 @@ describe('ml-tracking show', () => {
     expect((json.fields as Record<string, unknown>).plot_regression).toBeNull();
   });
 
-  it('reports an unknown prediction id as not found', async () => {
-    await expect(show([randomUUID(), '--store', store])).rejects.toBeInstanceOf(NotFoundError);
-    await expect(show(['nope', '--store', store])).rejects.toBeInstanceOf(ValidationError);
+  it('reports an unknown prediction id as not found (exit 1), a malformed one as bad input (2)', async () => {
+    await expect(show([randomUUID(), '--store', store])).rejects.toMatchObject({
+      code: 1,
+      message: expect.stringMatching(
+        /^ml-tracking: .*(not found|no such|No experiment)/i,
+      ) as unknown,
+    });
+    await expect(show(['nope', '--store', store])).rejects.toMatchObject({
+      code: 2,
+      message: expect.stringMatching(/^ml-tracking: Invalid /) as unknown,
+    });
   });
 });

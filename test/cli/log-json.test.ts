@@ -5,11 +5,10 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogResult } from '../../src/cli/commands/log.js';
 import { openStore } from '../../src/index.js';
-import { runTypeScriptProcess } from '../support/processes.js';
 import { logFlags } from '../support/log-flags.js';
+import { cli as runInProcess } from './_in-process.js';
 
-const cli = (args: string[], cwd: string) =>
-  runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '' } });
+const cli = (args: string[], cwd: string) => runInProcess(args, { cwd });
 
 describe('ml-tracking log --json', () => {
   let cwd: string;
@@ -59,7 +58,7 @@ describe('ml-tracking log --json', () => {
     }
     expect(Object.keys(logged.plots)).toContain('confusion_matrix');
     expect(row!.plot_confusion_matrix).toBe(logged.plots.confusion_matrix!.url);
-  }, 60_000);
+  });
 
   it('a warning goes to stderr on one line and into "warnings"; stdout stays the JSON alone', async () => {
     const predictions = join(cwd, 'backwards.csv');
@@ -75,17 +74,19 @@ describe('ml-tracking log --json', () => {
     expect(logged.warnings).toHaveLength(1);
     expect(logged.warnings[0]).toMatch(/^roc_auc is 0\.000, below 0\.5/);
     expect(result.stderr).toBe(`ml-tracking: warning: ${logged.warnings[0]}\n`);
-  }, 60_000);
+  });
 
-  it('bad input: nothing on stdout, one line on stderr, exit code 2', async () => {
+  it('bad input: nothing on stdout, one JSON line on stderr, exit code 2', async () => {
     const predictions = join(cwd, 'bad.csv');
     await writeFile(predictions, 'y_true,y_pred,p\n1,1,2\n');
     const result = await cli(logArgs(predictions, join(cwd, 'store'), '--y-score', 'p'), cwd);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(
+    const { error } = JSON.parse(result.stderr) as { error: { code: string; message: string } };
+    expect(error.code).toBe('ERR_VALIDATION');
+    expect(error.message).toMatch(
       /column "p", data row 1 \(line 2\): the cell "2" is not a probability/,
     );
-  }, 60_000);
+  });
 });

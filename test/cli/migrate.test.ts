@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trackingColumns } from '../../src/layout/tables.js';
-import { runTypeScriptProcess } from '../support/processes.js';
+import { cli as runInProcess } from './_in-process.js';
 
-const cli = (args: string[], cwd: string) =>
-  runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '' } });
+const cli = (args: string[], cwd: string) => runInProcess(args, { cwd });
 
 describe('ml-tracking migrate', () => {
   let cwd: string;
@@ -79,5 +78,5 @@ describe('ml-tracking migrate', () => {
     expect((await cli(['migrate', '--store', store], cwd)).stdout).toContain(
       'all 1 trackers are at schema version 2',
     );
-  }, 60_000);
+  });
 });

@@ -6,13 +6,12 @@ import { verboseArg } from '../../src/cli/_shared-args.js';
 import { checkArgs, commandOwner } from '../../src/cli/_strict-args.js';
 import { closest, editDistance } from '../../src/_suggest.js';
 
-const output = { line: () => undefined };
-const names = Object.keys(commands(output)) as CommandName[];
+const names = Object.keys(commands()) as CommandName[];
 
 /** A command's own arguments plus those every command takes, as main.ts checks them. */
 async function argsOf(name: string): Promise<ArgsDef> {
-  const command = await loadCommand(name, output);
-  return { ...(await resolved(command.args ?? {})), ...verboseArg };
+  const command = await loadCommand(name);
+  return { ...(await resolved(command.args)), ...verboseArg };
 }
 
 const check = (args: string[], argsDef: ArgsDef) => () => {

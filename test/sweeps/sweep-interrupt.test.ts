@@ -1,5 +1,5 @@
 // Ctrl-C on `ml-tracking sweep`: the CLI stops its running trials, closes their runs as failed
-// and exits 130; no trial process is left behind and no run stays `running`.
+// and exits 130 (143 for SIGTERM); no trial process is left behind and no run stays `running`.
 // Needs the built CLI: npm run build.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -44,8 +44,13 @@ async function startSweep(config: string, trials: number, extra: string[] = []) 
   return { running, storeFolder, pids: written };
 }
 
-async function expectInterrupted(running: CliProcess, storeFolder: string, trials: number) {
-  expect(await running.exited, running.stderr).toBe(130);
+async function expectInterrupted(
+  running: CliProcess,
+  storeFolder: string,
+  trials: number,
+  exitCode = 130,
+) {
+  expect(await running.exited, running.stderr).toBe(exitCode);
   expect(running.stdout).toContain('stopping the running trials');
   const store = await openStore(storeFolder);
   const runs = await listRuns({ store });
@@ -95,13 +100,13 @@ describe('Ctrl-C on ml-tracking sweep', () => {
     for (const { pid } of pids) expect(isAlive(pid)).toBe(false);
   }, 30_000);
 
-  it('SIGTERM does the same as SIGINT', async () => {
+  it('SIGTERM does the same, and exits 143 (128 + 15), as a shell reports a process it ended', async () => {
     const { running, storeFolder } = await startSweep(
       await copyFixture('slow', join(sandbox.folder, 'slow-term'), { max_runs: 2 }),
       1,
     );
     running.child.kill('SIGTERM');
-    await expectInterrupted(running, storeFolder, 1);
+    await expectInterrupted(running, storeFolder, 1, 143);
   }, 30_000);
 });
 

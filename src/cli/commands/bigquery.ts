@@ -1,43 +1,58 @@
-import { defineCommand } from 'citty';
 import { bigQueryDdl } from '../../looker/bigquery-ddl.js';
 import { ValidationError } from '../../errors.js';
-import type { Output } from '../_output.js';
+import { defineCliCommand, type Environment } from '../_command.js';
 import { storeArg } from '../_shared-args.js';
 
-export function bigqueryCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'bigquery',
-      description:
-        'Print the BigQuery DDL of external tables over the store (gs:// only), one per folder',
-    },
-    args: {
-      dataset: {
-        type: 'string',
-        description: 'BigQuery dataset: dataset or project.dataset',
-        required: true,
-      },
-      json: {
-        type: 'string',
-        description: 'Type of the JSON columns: STRING (default) or JSON',
-      },
-      ...storeArg,
-    },
-    run: ({ args }) => {
-      const json = args.json?.toUpperCase();
-      if (json !== undefined && json !== 'STRING' && json !== 'JSON') {
-        throw new ValidationError(
-          '--json',
-          `"${args.json ?? ''}" is not a column type`,
-          'Use STRING or JSON.',
-        );
-      }
-      const ddl = bigQueryDdl({
-        dataset: args.dataset,
-        store: args.store ?? process.env.ML_TRACKING_STORE ?? '',
-        ...(json === undefined ? {} : { jsonAs: json }),
-      });
-      output.line(ddl.trimEnd());
-    },
+/** Options of {@link bigqueryCommand}. */
+export interface BigqueryCommandOptions {
+  /** `dataset` or `project.dataset`. */
+  dataset: string;
+  /** The type of the JSON columns, `STRING` or `JSON` (any case). @default 'STRING' */
+  json?: string | undefined;
+  /** A `gs://` store. @default ML_TRACKING_STORE */
+  store?: string | undefined;
+  /** @default process.env */
+  env?: Environment;
+}
+
+/** `ml-tracking bigquery`: the DDL of external tables over the store. */
+export function bigqueryCommand(options: BigqueryCommandOptions): string {
+  const json = options.json?.toUpperCase();
+  if (json !== undefined && json !== 'STRING' && json !== 'JSON') {
+    throw new ValidationError(
+      '--json',
+      `"${options.json ?? ''}" is not a column type`,
+      'Use STRING or JSON.',
+    );
+  }
+  return bigQueryDdl({
+    dataset: options.dataset,
+    store: options.store ?? (options.env ?? process.env).ML_TRACKING_STORE ?? '',
+    ...(json === undefined ? {} : { jsonAs: json }),
   });
 }
+
+export const bigqueryCli = defineCliCommand({
+  meta: {
+    name: 'bigquery',
+    description:
+      'Print the BigQuery DDL of external tables over the store (gs:// only), one per folder',
+  },
+  args: {
+    dataset: {
+      type: 'string',
+      description: 'BigQuery dataset: dataset or project.dataset',
+      required: true,
+    },
+    json: {
+      type: 'string',
+      description: 'Type of the JSON columns: STRING (default) or JSON',
+    },
+    ...storeArg,
+  },
+  run: (args, { env }) =>
+    bigqueryCommand({ dataset: args.dataset, json: args.json, store: args.store, env }),
+  render: (ddl, output) => {
+    output.line(ddl.trimEnd());
+  },
+});

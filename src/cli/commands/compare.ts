@@ -1,10 +1,10 @@
-import { defineCommand } from 'citty';
 import {
   compareRuns,
   type ComparedRow,
   type RunComparison,
 } from '../../experiments/compare-runs.js';
 import type { JsonValue } from '../../runs/run-record.js';
+import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { formatTime } from '../_table.js';
@@ -16,37 +16,56 @@ const GOAL_WORDS = {
   none: 'no known goal: in the order given',
 } as const;
 
-export function compareCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'compare',
-      description:
-        'Compare runs side by side: the parameters that differ first (hyperparameters, classes, data set, commit), then the metrics',
-    },
-    args: {
-      'run-ids': {
-        type: 'positional',
-        description: 'The ids of the runs to compare, as ml-tracking runs prints them',
-        required: true,
-        valueHint: 'argv',
-      },
-      metric: {
-        type: 'string',
-        description: 'Order the runs best first by this metric (e.g. f1_macro, rmse)',
-      },
-      json: { type: 'boolean', description: 'Print JSON for scripts' },
-      ...storeArg,
-    },
-    run: async ({ args }) => {
-      const comparison = await compareRuns(args._.map(String), {
-        ...(args.store !== undefined && { store: args.store }),
-        ...(args.metric !== undefined && { metric: args.metric }),
-      });
-      if (args.json) output.line(JSON.stringify(comparison, null, 2));
-      else printComparison(output, comparison);
-    },
-  });
+/** Options of {@link compareCommand}. */
+export interface CompareCommandOptions extends CommandOptions {
+  /** The runs' ids, as `ml-tracking runs` prints them. */
+  runIds: string[];
+  /** Order the runs best first by this metric. */
+  metric?: string | undefined;
 }
+
+/** `ml-tracking compare`: runs side by side, the parameters that differ first. */
+export function compareCommand(options: CompareCommandOptions): Promise<RunComparison> {
+  return withCommandStore(options, (store) =>
+    compareRuns(options.runIds, {
+      store,
+      ...(options.metric !== undefined && { metric: options.metric }),
+    }),
+  );
+}
+
+export const compareCli = defineCliCommand({
+  meta: {
+    name: 'compare',
+    description:
+      'Compare runs side by side: the parameters that differ first (hyperparameters, classes, data set, commit), then the metrics',
+  },
+  args: {
+    'run-ids': {
+      type: 'positional',
+      description: 'The ids of the runs to compare, as ml-tracking runs prints them',
+      required: true,
+      valueHint: 'argv',
+    },
+    metric: {
+      type: 'string',
+      description: 'Order the runs best first by this metric (e.g. f1_macro, rmse)',
+    },
+    json: { type: 'boolean', description: 'Print JSON for scripts' },
+    ...storeArg,
+  },
+  run: (args, { cwd, env }) =>
+    compareCommand({
+      runIds: args._.map(String),
+      metric: args.metric,
+      store: args.store,
+      cwd,
+      env,
+    }),
+  render: (comparison, output) => {
+    printComparison(output, comparison);
+  },
+});
 
 /**
  * One table, one column per run: who each run is, the parameters that differ, those that are

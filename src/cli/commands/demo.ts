@@ -1,23 +1,26 @@
-import { defineCommand } from 'citty';
 import { runDemo } from '../../demo/run-demo.js';
-import type { Output } from '../_output.js';
+import type { LoggedExperiment } from '../../tracking/log-experiment.js';
+import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import { storeArg } from '../_shared-args.js';
 import { printLogged } from './log.js';
 
-export function demoCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'demo',
-      description: 'Train two small real models (iris, diabetes) and log both runs',
-    },
-    args: { ...storeArg },
-    async run({ args }) {
-      const runs = await runDemo(args.store === undefined ? {} : { store: args.store });
-      for (const logged of runs) {
-        printLogged(output, logged);
-        output.line('');
-      }
-      output.line('See them with: npx ml-tracking list');
-    },
-  });
+/** `ml-tracking demo`: trains two small real models and logs both; resolves what was logged. */
+export function demoCommand(options: CommandOptions = {}): Promise<LoggedExperiment[]> {
+  return withCommandStore(options, (store) => runDemo({ store }));
 }
+
+export const demoCli = defineCliCommand({
+  meta: {
+    name: 'demo',
+    description: 'Train two small real models (iris, diabetes) and log both runs',
+  },
+  args: { ...storeArg },
+  run: (args, { cwd, env }) => demoCommand({ store: args.store, cwd, env }),
+  render: (runs, output) => {
+    for (const logged of runs) {
+      printLogged(output, logged);
+      output.line('');
+    }
+    output.line('See them with: npx ml-tracking list');
+  },
+});

@@ -1,6 +1,6 @@
-import { defineCommand } from 'citty';
 import { ValidationError } from '../../errors.js';
 import type { ExperimentKind } from '../../layout/tables.js';
+import type { OnSkipped } from '../../skipped-files.js';
 import {
   checkListExperimentsOptions,
   LOGGED_AT,
@@ -9,94 +9,132 @@ import {
   type ListExperimentsOptions,
 } from '../../tracking/list-experiments.js';
 import { listTrackers, type TrackerSummary } from '../../tracking/list-trackers.js';
+import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import type { Output } from '../_output.js';
-import { stderrOutput, warnSkipped } from '../_skipped-warnings.js';
+import { warnSkipped } from '../_skipped-warnings.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../../store/with-store.js';
 
 /** Experiments shown when `--limit` is not given (`--json` then prints them all). */
 export const DEFAULT_LIST_LIMIT = 20;
 
-export function listCommand(output: Output, warnings: Output = stderrOutput) {
-  return defineCommand({
-    meta: {
-      name: 'list',
-      description:
-        'List logged experiments, newest first, with the headline metric of their kind (f1_macro, rmse)',
-    },
-    args: {
-      project: { type: 'string', description: 'Only this project' },
-      kind: { type: 'string', description: 'Only this kind: classification or regression' },
-      sort: {
-        type: 'string',
-        description:
-          'Sort by logged_at or a metric column, best first: scores descending, errors ascending',
-      },
-      order: { type: 'string', description: 'asc or desc by the raw value, instead of best first' },
-      limit: {
-        type: 'string',
-        description: `Show at most this many experiments (default ${DEFAULT_LIST_LIMIT}; all with --json)`,
-      },
-      trackers: { type: 'boolean', description: 'List the tracker files and their row counts' },
-      json: { type: 'boolean', description: 'Print JSON for scripts' },
-      ...storeArg,
-    },
-    run: async ({ args }) => {
-      const options: ListExperimentsOptions = {
-        ...(args.project === undefined ? {} : { project: args.project }),
-        ...(args.kind === undefined ? {} : { kind: args.kind as ExperimentKind }),
-        ...(args.sort === undefined ? {} : { sort: args.sort }),
-        ...(args.order === undefined ? {} : { order: args.order as 'asc' | 'desc' }),
-        ...(args.limit === undefined ? {} : { limit: parseLimit(args.limit) }),
-      };
-      if (args.trackers) {
-        for (const flag of ['sort', 'order', 'limit'] as const) {
-          if (args[flag] !== undefined) {
-            throw new ValidationError(
-              `--${flag}`,
-              'it applies to experiments, not to --trackers',
-              `Leave out --${flag} or --trackers.`,
-            );
-          }
-        }
+/** Options of {@link listCommand}. */
+export interface ListCommandOptions extends CommandOptions {
+  project?: string | undefined;
+  /** `classification` or `regression`. */
+  kind?: string | undefined;
+  /** `logged_at` or a metric column, best first. */
+  sort?: string | undefined;
+  /** `asc` or `desc` by the raw value instead of best first. */
+  order?: string | undefined;
+  /** At most this many experiments, as typed (a whole number). @default every one */
+  limit?: string | undefined;
+  /** List the tracker files instead of the experiments. @default false */
+  trackers?: boolean | undefined;
+  /** Told of each file that could not be read. */
+  onSkipped?: OnSkipped;
+}
+
+/** What `ml-tracking list` found. */
+export type ListResult =
+  | { trackers: TrackerSummary[]; where: string }
+  | { experiments: ExperimentSummary[]; total: number; sort: string; where: string };
+
+/** `ml-tracking list`: the experiments, newest or best first, or the trackers. */
+export async function listCommand(options: ListCommandOptions = {}): Promise<ListResult> {
+  const filters: ListExperimentsOptions = {
+    ...(options.project === undefined ? {} : { project: options.project }),
+    ...(options.kind === undefined ? {} : { kind: options.kind as ExperimentKind }),
+    ...(options.sort === undefined ? {} : { sort: options.sort }),
+    ...(options.order === undefined ? {} : { order: options.order as 'asc' | 'desc' }),
+    ...(options.limit === undefined ? {} : { limit: parseLimit(options.limit) }),
+  };
+  if (options.trackers === true) {
+    for (const flag of ['sort', 'order', 'limit'] as const) {
+      if (options[flag] !== undefined) {
+        throw new ValidationError(
+          `--${flag}`,
+          'it applies to experiments, not to --trackers',
+          `Leave out --${flag} or --trackers.`,
+        );
       }
-      // Checked before the store is opened, so that a wrong flag costs nothing.
-      const checked = checkListExperimentsOptions(options, (option) => `--${option}`);
-      const limit = checked.limit ?? (args.json ? undefined : DEFAULT_LIST_LIMIT);
-      const onSkipped = warnSkipped(warnings);
-      await withStore(args.store, async (store) => {
-        const where = `${store.url}${checked.project === undefined ? '' : ` for project ${checked.project}`}`;
-        if (args.trackers) {
-          const { project, kind } = options;
-          const trackers = await listTrackers(store, {
-            ...(project === undefined ? {} : { project }),
-            ...(kind === undefined ? {} : { kind }),
-            onSkipped,
-          });
-          if (args.json) output.line(JSON.stringify(trackers, null, 2));
-          else if (trackers.length === 0) output.line(`No trackers in ${where}.`);
-          else printTrackers(output, trackers);
-          return;
-        }
-        const { experiments, total } = await listExperiments(store, {
-          ...options,
-          ...(limit === undefined ? {} : { limit }),
-          onSkipped,
-        });
-        if (args.json) {
-          output.line(JSON.stringify(experiments, null, 2));
-        } else if (experiments.length === 0) {
-          output.line(`No experiments in ${where}.`);
-        } else {
-          printExperiments(output, experiments, checked.sort);
-          if (total > experiments.length) {
-            output.line(`${total - experiments.length} more; --limit ${total} to see them`);
-          }
-        }
+    }
+  }
+  // Checked before the store is opened, so that a wrong flag costs nothing.
+  const checked = checkListExperimentsOptions(filters, (option) => `--${option}`);
+  const onSkipped = options.onSkipped === undefined ? {} : { onSkipped: options.onSkipped };
+  return withCommandStore(options, async (store) => {
+    const where = `${store.url}${checked.project === undefined ? '' : ` for project ${checked.project}`}`;
+    if (options.trackers === true) {
+      const { project, kind } = filters;
+      const trackers = await listTrackers(store, {
+        ...(project === undefined ? {} : { project }),
+        ...(kind === undefined ? {} : { kind }),
+        ...onSkipped,
       });
-    },
+      return { trackers, where };
+    }
+    const { experiments, total } = await listExperiments(store, { ...filters, ...onSkipped });
+    return { experiments, total, sort: checked.sort, where };
   });
 }
+
+export const listCli = defineCliCommand({
+  meta: {
+    name: 'list',
+    description:
+      'List logged experiments, newest first, with the headline metric of their kind (f1_macro, rmse)',
+  },
+  args: {
+    project: { type: 'string', description: 'Only this project' },
+    kind: { type: 'string', description: 'Only this kind: classification or regression' },
+    sort: {
+      type: 'string',
+      description:
+        'Sort by logged_at or a metric column, best first: scores descending, errors ascending',
+    },
+    order: { type: 'string', description: 'asc or desc by the raw value, instead of best first' },
+    limit: {
+      type: 'string',
+      description: `Show at most this many experiments (default ${DEFAULT_LIST_LIMIT}; all with --json)`,
+    },
+    trackers: { type: 'boolean', description: 'List the tracker files and their row counts' },
+    json: { type: 'boolean', description: 'Print JSON for scripts' },
+    ...storeArg,
+  },
+  run: (args, { cwd, env, stderr }) =>
+    listCommand({
+      project: args.project,
+      kind: args.kind,
+      sort: args.sort,
+      order: args.order,
+      // A terminal gets a screenful of experiments; --json all of them unless told otherwise.
+      limit:
+        args.limit ??
+        (args.json === true || args.trackers === true ? undefined : String(DEFAULT_LIST_LIMIT)),
+      trackers: args.trackers,
+      store: args.store,
+      cwd,
+      env,
+      onSkipped: warnSkipped(stderr),
+    }),
+  json: (result) => ('trackers' in result ? result.trackers : result.experiments),
+  render: (result, output) => {
+    if ('trackers' in result) {
+      if (result.trackers.length === 0) output.line(`No trackers in ${result.where}.`);
+      else printTrackers(output, result.trackers);
+      return;
+    }
+    const { experiments, total } = result;
+    if (experiments.length === 0) {
+      output.line(`No experiments in ${result.where}.`);
+      return;
+    }
+    printExperiments(output, experiments, result.sort);
+    if (total > experiments.length) {
+      output.line(`${total - experiments.length} more; --limit ${total} to see them`);
+    }
+  },
+});
 
 function parseLimit(text: string): number {
   if (!/^\d+$/.test(text.trim())) {

@@ -1,11 +1,9 @@
-import { defineCommand } from 'citty';
 import { ValidationError } from '../../errors.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../../layout/tables.js';
 import { slugifyProject } from '../../tracking/project-name.js';
 import { openTracker } from '../../tracking/trackers.js';
-import type { Output } from '../_output.js';
+import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../../store/with-store.js';
 
 export const kindArg = {
   kind: { type: 'string', description: 'classification or regression', required: true },
@@ -22,24 +20,38 @@ export function parseKind(kind: string): ExperimentKind {
   return kind as ExperimentKind;
 }
 
-export function newCsvCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'new-csv',
-      description: "Start a new tracker for a project; prints the new tracker's path",
-    },
-    args: {
-      project: { type: 'string', description: 'Project name (slugified)', required: true },
-      ...kindArg,
-      ...storeArg,
-    },
-    run: ({ args }) => {
-      const kind = parseKind(args.kind);
-      const project = slugifyProject(args.project);
-      return withStore(args.store, async (store) => {
-        const tracker = await openTracker(store, kind, project, { newCsv: true });
-        output.line(tracker.path);
-      });
-    },
+/** Options of {@link newCsvCommand}. */
+export interface NewCsvCommandOptions extends CommandOptions {
+  /** The project's name, slugified. */
+  project: string;
+  /** `classification` or `regression`. */
+  kind: string;
+}
+
+/** `ml-tracking new-csv`: starts a new tracker; resolves its path in the store. */
+export function newCsvCommand(options: NewCsvCommandOptions): Promise<string> {
+  // Checked before the store is opened: a wrong kind or name creates nothing.
+  const kind = parseKind(options.kind);
+  const project = slugifyProject(options.project);
+  return withCommandStore(options, async (store) => {
+    const tracker = await openTracker(store, kind, project, { newCsv: true });
+    return tracker.path;
   });
 }
+
+export const newCsvCli = defineCliCommand({
+  meta: {
+    name: 'new-csv',
+    description: "Start a new tracker for a project; prints the new tracker's path",
+  },
+  args: {
+    project: { type: 'string', description: 'Project name (slugified)', required: true },
+    ...kindArg,
+    ...storeArg,
+  },
+  run: (args, { cwd, env }) =>
+    newCsvCommand({ project: args.project, kind: args.kind, store: args.store, cwd, env }),
+  render: (path, output) => {
+    output.line(path);
+  },
+});

@@ -1,4 +1,3 @@
-import { defineCommand } from 'citty';
 import { listPipeline, type PipelineListing } from '../../pipeline/list-pipeline.js';
 import type { PipelineMode } from '../../pipeline/pipeline-model.js';
 import {
@@ -6,93 +5,128 @@ import {
   type PipelineEvent,
   type PipelineReport,
 } from '../../pipeline/run-pipeline.js';
+import { commandStoreUrl, defineCliCommand, type CommandOptions } from '../_command.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { formatDuration, formatNumber, printTable } from '../_table.js';
 
-export function pipelineCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'pipeline',
-      description:
-        'Run the versions of the model scripts in ml-tracking.pipeline.json: a test (nothing recorded, stops at the first error), or with -r a run per version, resumable and shared by several machines',
-    },
-    args: {
-      run: {
-        type: 'boolean',
-        alias: 'r',
-        description:
-          'Execution mode: models.config, a run per version, outputs/log-<host> and output-<host> in the store; finished versions are skipped',
-      },
-      config: {
-        type: 'string',
-        description: 'The configuration file (default ml-tracking.pipeline.json)',
-      },
-      rerun: {
-        type: 'string',
-        description:
-          'With -r: run these again though they ended, e.g. iris_forest:large or iris_forest,other (comma-separated)',
-      },
-      list: {
-        type: 'boolean',
-        description: 'Print the queue (scripts, versions, done or not) and run nothing',
-      },
-      quiet: { type: 'boolean', description: 'No progress on standard error' },
-      json: { type: 'boolean', description: 'Print the report (or the --list queue) as JSON' },
-      ...storeArg,
-    },
-    async run({ args }) {
-      const mode: PipelineMode = args.run ? 'execution' : 'test';
-      const common = {
-        mode,
-        ...(args.config !== undefined && { config: args.config }),
-        ...(args.store !== undefined && { store: args.store }),
-      };
-      if (args.list) {
-        const listing = await listPipeline(common);
-        if (args.json) output.line(JSON.stringify(listing, null, 2));
-        else printListing(output, listing);
-        return 0;
-      }
-      const progress = args.quiet ? () => undefined : progressPrinter(mode);
-      const controller = new AbortController();
-      let interrupts = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        interrupts += 1;
-        if (interrupts > 1) process.exit(130);
-        process.stderr.write(
-          `ml-tracking: ${signal}: stopping the running version (Ctrl-C again to quit now)\n`,
-        );
-        controller.abort();
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      try {
-        const report = await runPipeline({
-          ...common,
-          rerun: (args.rerun ?? '')
-            .split(',')
-            .map((each) => each.trim())
-            .filter((each) => each !== ''),
-          signal: controller.signal,
-          onEvent: progress,
-        });
-        if (args.json) output.line(JSON.stringify(report, null, 2));
-        else printReport(output, report);
-        if (report.interrupted) return 130;
-        const failed = report.versions.some((each) => each.status === 'failed');
-        return failed || report.scriptErrors.length > 0 ? 1 : 0;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    },
-  });
+/** Options of {@link pipelineCommand}. */
+export interface PipelineCommandOptions extends CommandOptions {
+  /** `execution` records a run per version (`-r`). @default 'test' */
+  mode?: PipelineMode;
+  /** The configuration file. @default ml-tracking.pipeline.json */
+  config?: string | undefined;
+  /** Execution mode: `script` or `script:version` to run again, comma-separated. */
+  rerun?: string | undefined;
+  /** Only read the queue and each version's state; run nothing. @default false */
+  list?: boolean | undefined;
+  /** Aborting stops the running version; the report says `interrupted`. */
+  signal?: AbortSignal;
+  /** What the pipeline does as it happens: versions started and ended, epochs, log lines. */
+  onEvent?: (event: PipelineEvent) => void;
 }
 
+/** What `ml-tracking pipeline` did: the queue (`list`), or the report of a run. */
+export type PipelineResult =
+  { action: 'list'; listing: PipelineListing } | { action: 'run'; report: PipelineReport };
+
+/** `ml-tracking pipeline`: runs the versions of the model scripts, or lists them. */
+export async function pipelineCommand(
+  options: PipelineCommandOptions = {},
+): Promise<PipelineResult> {
+  const common = {
+    mode: options.mode ?? 'test',
+    ...(options.config !== undefined && { config: options.config }),
+    // Test mode opens no store: the URL is passed, and opened only by execution mode.
+    store: commandStoreUrl(options),
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
+  };
+  if (options.list === true) return { action: 'list', listing: await listPipeline(common) };
+  const report = await runPipeline({
+    ...common,
+    rerun: (options.rerun ?? '')
+      .split(',')
+      .map((each) => each.trim())
+      .filter((each) => each !== ''),
+    ...(options.signal !== undefined && { signal: options.signal }),
+    ...(options.onEvent !== undefined && { onEvent: options.onEvent }),
+  });
+  return { action: 'run', report };
+}
+
+export const pipelineCli = defineCliCommand({
+  meta: {
+    name: 'pipeline',
+    description:
+      'Run the versions of the model scripts in ml-tracking.pipeline.json: a test (nothing recorded, stops at the first error), or with -r a run per version, resumable and shared by several machines',
+  },
+  args: {
+    run: {
+      type: 'boolean',
+      alias: 'r',
+      description:
+        'Execution mode: models.config, a run per version, outputs/log-<host> and output-<host> in the store; finished versions are skipped',
+    },
+    config: {
+      type: 'string',
+      description: 'The configuration file (default ml-tracking.pipeline.json)',
+    },
+    rerun: {
+      type: 'string',
+      description:
+        'With -r: run these again though they ended, e.g. iris_forest:large or iris_forest,other (comma-separated)',
+    },
+    list: {
+      type: 'boolean',
+      description: 'Print the queue (scripts, versions, done or not) and run nothing',
+    },
+    quiet: { type: 'boolean', description: 'No progress on standard error' },
+    json: { type: 'boolean', description: 'Print the report (or the --list queue) as JSON' },
+    ...storeArg,
+  },
+  interruptible: true,
+  run: (args, { cwd, env, signal, interruptedBy, passthrough }) => {
+    const mode: PipelineMode = args.run === true ? 'execution' : 'test';
+    // Progress is the versions' own output too: passed on as it is, like exec's.
+    const say = (text: string) => {
+      passthrough.stderr(`${text}\n`);
+    };
+    signal.addEventListener('abort', () => {
+      say(
+        `ml-tracking: ${interruptedBy() ?? 'SIGINT'}: stopping the running version (Ctrl-C again to quit now)`,
+      );
+    });
+    return pipelineCommand({
+      mode,
+      config: args.config,
+      rerun: args.rerun,
+      list: args.list,
+      store: args.store,
+      cwd,
+      env,
+      signal,
+      onEvent: args.quiet === true ? () => undefined : progressPrinter(mode, say),
+    });
+  },
+  json: (result) => (result.action === 'list' ? result.listing : result.report),
+  render: (result, output) => {
+    if (result.action === 'list') printListing(output, result.listing);
+    else printReport(output, result.report);
+  },
+  exitCode: (result) => {
+    if (result.action === 'list') return 0;
+    const { report } = result;
+    if (report.interrupted) return 'interrupted';
+    const failed = report.versions.some((each) => each.status === 'failed');
+    return failed || report.scriptErrors.length > 0 ? 1 : 0;
+  },
+});
+
 /** Progress on standard error: one line per version as it starts, changes epoch and ends. */
-function progressPrinter(mode: PipelineMode): (event: PipelineEvent) => void {
-  const say = (text: string) => process.stderr.write(`${text}\n`);
+function progressPrinter(
+  mode: PipelineMode,
+  say: (text: string) => void,
+): (event: PipelineEvent) => void {
   // An epoch line at most every 2 s: a fast model goes through hundreds a second.
   let lastEpochLine = 0;
   return (event) => {

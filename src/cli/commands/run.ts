@@ -1,36 +1,41 @@
-import { defineCommand } from 'citty';
 import { getRun } from '../../runs/read-runs.js';
 import type { RunRecord } from '../../runs/run-record.js';
 import { shellCommand } from '../../runs/shell-command.js';
+import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { formatDuration, formatNumber, formatTime, printTable } from '../_table.js';
 
-export function runCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'run',
-      description: 'Show one run: its record, and every tag with its last, min and max',
-    },
-    args: {
-      runId: {
-        type: 'positional',
-        description: 'The run id, as ml-tracking runs prints it',
-        required: true,
-      },
-      json: { type: 'boolean', description: 'Print JSON for scripts' },
-      ...storeArg,
-    },
-    run: async ({ args }) => {
-      const run = await getRun(args.runId, args.store === undefined ? {} : { store: args.store });
-      if (args.json) {
-        output.line(JSON.stringify(run, null, 2));
-        return;
-      }
-      printRun(output, run);
-    },
-  });
+/** Options of {@link showRunCommand}. */
+export interface ShowRunCommandOptions extends CommandOptions {
+  /** The run's id, as `ml-tracking runs` prints it. */
+  runId: string;
 }
+
+/** `ml-tracking run`: one run's record. */
+export function showRunCommand(options: ShowRunCommandOptions): Promise<RunRecord> {
+  return withCommandStore(options, (store) => getRun(options.runId, { store }));
+}
+
+export const showRunCli = defineCliCommand({
+  meta: {
+    name: 'run',
+    description: 'Show one run: its record, and every tag with its last, min and max',
+  },
+  args: {
+    runId: {
+      type: 'positional',
+      description: 'The run id, as ml-tracking runs prints it',
+      required: true,
+    },
+    json: { type: 'boolean', description: 'Print JSON for scripts' },
+    ...storeArg,
+  },
+  run: (args, { cwd, env }) => showRunCommand({ runId: args.runId, store: args.store, cwd, env }),
+  render: (run, output) => {
+    printRun(output, run);
+  },
+});
 
 function printRun(output: Output, run: RunRecord): void {
   const end = run.endedAt ?? (run.status === 'running' ? new Date() : run.heartbeatAt);

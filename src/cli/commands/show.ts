@@ -1,31 +1,51 @@
-import { defineCommand } from 'citty';
 import { findExperiment, type FoundExperiment } from '../../tracking/find-experiment.js';
+import type { OnSkipped } from '../../skipped-files.js';
+import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import type { Output } from '../_output.js';
-import { stderrOutput, warnSkipped } from '../_skipped-warnings.js';
+import { warnSkipped } from '../_skipped-warnings.js';
 import { storeArg } from '../_shared-args.js';
-import { withStore } from '../../store/with-store.js';
 
-export function showCommand(output: Output, warnings: Output = stderrOutput) {
-  return defineCommand({
-    meta: {
-      name: 'show',
-      description: 'Show one experiment: its tracker row, its metrics and its per-class metrics',
-    },
-    args: {
-      predictionId: { type: 'positional', description: 'The prediction id (UUID)', required: true },
-      json: { type: 'boolean', description: 'Print JSON for scripts' },
-      ...storeArg,
-    },
-    run: ({ args }) =>
-      withStore(args.store, async (store) => {
-        const found = await findExperiment(store, args.predictionId, {
-          onSkipped: warnSkipped(warnings),
-        });
-        if (args.json) output.line(JSON.stringify(found, null, 2));
-        else printExperiment(output, found);
-      }),
-  });
+/** Options of {@link showCommand}. */
+export interface ShowCommandOptions extends CommandOptions {
+  /** The prediction id (a UUID, any case). */
+  predictionId: string;
+  /** Told of each file that could not be read. */
+  onSkipped?: OnSkipped;
 }
+
+/** `ml-tracking show`: one experiment's tracker row, metrics and per-class metrics. */
+export function showCommand(options: ShowCommandOptions): Promise<FoundExperiment> {
+  return withCommandStore(options, (store) =>
+    findExperiment(
+      store,
+      options.predictionId,
+      options.onSkipped === undefined ? {} : { onSkipped: options.onSkipped },
+    ),
+  );
+}
+
+export const showCli = defineCliCommand({
+  meta: {
+    name: 'show',
+    description: 'Show one experiment: its tracker row, its metrics and its per-class metrics',
+  },
+  args: {
+    predictionId: { type: 'positional', description: 'The prediction id (UUID)', required: true },
+    json: { type: 'boolean', description: 'Print JSON for scripts' },
+    ...storeArg,
+  },
+  run: (args, { cwd, env, stderr }) =>
+    showCommand({
+      predictionId: args.predictionId,
+      store: args.store,
+      cwd,
+      env,
+      onSkipped: warnSkipped(stderr),
+    }),
+  render: (found, output) => {
+    printExperiment(output, found);
+  },
+});
 
 /**
  * The tracker, its row's fields (empty cells left out), then each overall metric once (full precision, `-` where not

@@ -1,106 +1,178 @@
-import { defineCommand } from 'citty';
 import { usageError } from '../_strict-args.js';
 import { ValidationError } from '../../errors.js';
-import { withStore } from '../../store/with-store.js';
 import type { Store } from '../../store/types.js';
 import { createSweep } from '../../sweeps/create-sweep.js';
-import { getSweep } from '../../sweeps/list-sweeps.js';
+import { getSweep, type SweepSummary } from '../../sweeps/list-sweeps.js';
+import type { SweepDescription } from '../../runs/sweep-records.js';
 import type { SweepEvent } from '../../sweeps/run-trial.js';
-import { runSweepAgent } from '../../sweeps/sweep-agent.js';
+import { runSweepAgent, type SweepAgentReport } from '../../sweeps/sweep-agent.js';
+import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { printSweepTrials } from './_sweep-table.js';
 
-export function sweepCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'sweep',
-      description:
-        'Run a hyperparameter sweep from experiment_cfg.json; `sweep agent <id>` joins one from any machine, `sweep show <id>` prints its trials',
-    },
-    args: {
-      action: {
-        type: 'positional',
-        description: 'agent or show (none: create a sweep and run it)',
-        required: false,
-      },
-      sweepId: {
-        type: 'positional',
-        description: 'The sweep id (for agent and show)',
-        required: false,
-      },
-      config: {
-        type: 'string',
-        description: 'The configuration file (default experiment_cfg.json)',
-      },
-      parallel: { type: 'string', description: 'Trials run at once by this process (default 1)' },
-      project: {
-        type: 'string',
-        description: "Project of the trials' runs (default: the config's, else its folder name)",
-      },
-      'create-only': {
-        type: 'boolean',
-        description: 'Create the sweep, print its id and run nothing (agents run it)',
-      },
-      quiet: { type: 'boolean', description: "Do not print the trials' output" },
-      json: { type: 'boolean', description: 'Print JSON for scripts (show)' },
-      ...storeArg,
-    },
-    run: ({ args }) => {
-      // Every flag is checked before the store is opened: a bad one leaves no sweep behind.
-      const parallel = parseParallel(args.parallel);
-      return withStore(args.store, async (store) => {
-        switch (args.action) {
-          case undefined: {
-            const description = await createSweep({
-              store,
-              ...(args.config !== undefined && { config: args.config }),
-              ...(args.project !== undefined && { project: args.project }),
-            });
-            if (args['create-only']) {
-              output.line(description.sweepId);
-              return 0;
-            }
-            output.line(
-              `sweep ${description.sweepId}: ${description.trialCount} trials, project ${description.project}, ${store.url}`,
-            );
-            output.line(
-              `more machines can join: ml-tracking sweep agent ${description.sweepId} --store ${store.url}`,
-            );
-            // The script createSweep checked is the one next to the configuration: a file of
-            // the same name in the current folder must not run instead.
-            return await runAgent(
-              output,
-              store,
-              description.sweepId,
-              parallel,
-              args.quiet ?? false,
-              description.configFolder,
-            );
-          }
-          case 'agent':
-            return await runAgent(
-              output,
-              store,
-              requireId(args.sweepId, 'agent'),
-              parallel,
-              args.quiet ?? false,
-            );
-          case 'show': {
-            const sweep = await getSweep(requireId(args.sweepId, 'show'), { store });
-            if (args.json) output.line(JSON.stringify(sweep, null, 2));
-            else printSweepTrials(output, sweep);
-            return 0;
-          }
-          default:
-            throw usageError(
-              `unknown sweep action "${args.action}": use agent or show, or none to run a new sweep`,
-            );
-        }
-      });
-    },
+/** Options of {@link sweepCommand}. */
+export interface SweepCommandOptions extends CommandOptions {
+  /** `agent` (join a sweep), `show` (its trials), or none (create a sweep and run it). */
+  action?: string | undefined;
+  /** The sweep, for `agent` and `show`. */
+  sweepId?: string | undefined;
+  /** The configuration file. @default experiment_cfg.json */
+  config?: string | undefined;
+  /** Trials run at once by this process, as typed (a positive whole number). @default 1 */
+  parallel?: string | undefined;
+  /** Project of the trials' runs. @default the configuration's, else its folder's name */
+  project?: string | undefined;
+  /** Create the sweep and run nothing. @default false */
+  createOnly?: boolean | undefined;
+  /** Aborting stops the running trials; the result says `interrupted`. */
+  signal?: AbortSignal;
+  /** What the sweep does as it happens: created, trials started and ended, their output. */
+  onEvent?: (event: SweepCommandEvent) => void;
+}
+
+/** What `ml-tracking sweep` reports while it runs. */
+export type SweepCommandEvent =
+  SweepEvent | { type: 'sweep-created'; description: SweepDescription; store: string };
+
+/** What `ml-tracking sweep` did. */
+export type SweepResult =
+  | { action: 'created'; sweepId: string }
+  | { action: 'show'; sweep: SweepSummary }
+  | { action: 'agent'; report: SweepAgentReport };
+
+/** `ml-tracking sweep`: creates a sweep and runs it, joins one (`agent`), or reads one (`show`). */
+export function sweepCommand(options: SweepCommandOptions): Promise<SweepResult> {
+  // Every flag is checked before the store is opened: a bad one leaves no sweep behind.
+  const parallel = parseParallel(options.parallel);
+  const agent = (store: Store, sweepId: string, cwd: string | undefined) =>
+    runSweepAgent({
+      store,
+      sweepId,
+      parallel,
+      ...(cwd !== undefined && { cwd }),
+      ...(options.signal !== undefined && { signal: options.signal }),
+      ...(options.onEvent !== undefined && { onEvent: options.onEvent }),
+    });
+  return withCommandStore(options, async (store): Promise<SweepResult> => {
+    switch (options.action) {
+      case undefined: {
+        const description = await createSweep({
+          store,
+          ...(options.cwd !== undefined && { cwd: options.cwd }),
+          ...(options.config !== undefined && { config: options.config }),
+          ...(options.project !== undefined && { project: options.project }),
+        });
+        if (options.createOnly === true) return { action: 'created', sweepId: description.sweepId };
+        options.onEvent?.({ type: 'sweep-created', description, store: store.url });
+        // The script createSweep checked is the one next to the configuration: a file of the
+        // same name in the current folder must not run instead.
+        return {
+          action: 'agent',
+          report: await agent(store, description.sweepId, description.configFolder),
+        };
+      }
+      case 'agent':
+        return {
+          action: 'agent',
+          report: await agent(store, requireId(options.sweepId, 'agent'), options.cwd),
+        };
+      case 'show':
+        return {
+          action: 'show',
+          sweep: await getSweep(requireId(options.sweepId, 'show'), { store }),
+        };
+      default:
+        throw usageError(
+          `unknown sweep action "${options.action}": use agent or show, or none to run a new sweep`,
+        );
+    }
   });
 }
+
+export const sweepCli = defineCliCommand({
+  meta: {
+    name: 'sweep',
+    description:
+      'Run a hyperparameter sweep from experiment_cfg.json; `sweep agent <id>` joins one from any machine, `sweep show <id>` prints its trials',
+  },
+  args: {
+    action: {
+      type: 'positional',
+      description: 'agent or show (none: create a sweep and run it)',
+      required: false,
+    },
+    sweepId: {
+      type: 'positional',
+      description: 'The sweep id (for agent and show)',
+      required: false,
+    },
+    config: {
+      type: 'string',
+      description: 'The configuration file (default experiment_cfg.json)',
+    },
+    parallel: { type: 'string', description: 'Trials run at once by this process (default 1)' },
+    project: {
+      type: 'string',
+      description: "Project of the trials' runs (default: the config's, else its folder name)",
+    },
+    'create-only': {
+      type: 'boolean',
+      description: 'Create the sweep, print its id and run nothing (agents run it)',
+    },
+    quiet: { type: 'boolean', description: "Do not print the trials' output" },
+    json: { type: 'boolean', description: 'Print JSON for scripts (show)' },
+    ...storeArg,
+  },
+  interruptible: true,
+  run: (args, { cwd, env, signal, interruptedBy, stdout }) => {
+    signal.addEventListener('abort', () => {
+      stdout.line(
+        `ml-tracking: ${interruptedBy() ?? 'SIGINT'}: stopping the running trials (Ctrl-C again to quit now)`,
+      );
+    });
+    return sweepCommand({
+      action: args.action,
+      sweepId: args.sweepId,
+      config: args.config,
+      parallel: args.parallel,
+      project: args.project,
+      createOnly: args['create-only'],
+      store: args.store,
+      cwd,
+      env,
+      signal,
+      onEvent: (event) => {
+        printEvent(stdout, event, args.quiet ?? false);
+      },
+    });
+  },
+  // Only `show` answers with data; a sweep run here has printed its trials as they went.
+  json: (result) => (result.action === 'show' ? result.sweep : undefined),
+  render: (result, output) => {
+    switch (result.action) {
+      case 'created':
+        output.line(result.sweepId);
+        return;
+      case 'show':
+        printSweepTrials(output, result.sweep);
+        return;
+      case 'agent': {
+        const { report } = result;
+        const counts = new Map<string, number>();
+        for (const trial of report.trials)
+          counts.set(trial.status, (counts.get(trial.status) ?? 0) + 1);
+        const summary = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+        output.line(
+          `agent done: ${report.trials.length} trials run here${summary ? ` (${summary})` : ''}; ml-tracking sweep show ${report.sweepId}`,
+        );
+        return;
+      }
+    }
+  },
+  exitCode: (result) =>
+    result.action === 'agent' && result.report.interrupted ? 'interrupted' : 0,
+});
 
 /** `--parallel`: how many trials this process runs at once. */
 function parseParallel(text: string | undefined): number {
@@ -128,52 +200,18 @@ function requireId(sweepId: string | undefined, action: string): string {
   return sweepId;
 }
 
-async function runAgent(
-  output: Output,
-  store: Store,
-  sweepId: string,
-  parallel: number,
-  quiet: boolean,
-  cwd?: string,
-): Promise<number> {
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts += 1;
-    // A second Ctrl-C does not wait for the trials to close.
-    if (interrupts > 1) process.exit(130);
-    output.line(`ml-tracking: ${signal}: stopping the running trials (Ctrl-C again to quit now)`);
-    controller.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const report = await runSweepAgent({
-      store,
-      sweepId,
-      parallel,
-      ...(cwd !== undefined && { cwd }),
-      signal: controller.signal,
-      onEvent: (event) => {
-        printEvent(output, event, quiet);
-      },
-    });
-    const counts = new Map<string, number>();
-    for (const trial of report.trials)
-      counts.set(trial.status, (counts.get(trial.status) ?? 0) + 1);
-    const summary = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
-    output.line(
-      `agent done: ${report.trials.length} trials run here${summary ? ` (${summary})` : ''}; ml-tracking sweep show ${sweepId}`,
-    );
-    return report.interrupted ? 130 : 0;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-function printEvent(output: Output, event: SweepEvent, quiet: boolean): void {
+function printEvent(output: Output, event: SweepCommandEvent, quiet: boolean): void {
   switch (event.type) {
+    case 'sweep-created': {
+      const { description, store } = event;
+      output.line(
+        `sweep ${description.sweepId}: ${description.trialCount} trials, project ${description.project}, ${store}`,
+      );
+      output.line(
+        `more machines can join: ml-tracking sweep agent ${description.sweepId} --store ${store}`,
+      );
+      return;
+    }
     case 'trial-started': {
       output.line(
         `[trial ${event.trial}] started run ${event.runId} ${JSON.stringify(event.values)}`,

@@ -1,37 +1,56 @@
-import { defineCommand } from 'citty';
 import { StoreError } from '../../errors.js';
-import { uploadJournal } from '../../runs/upload-journal.js';
-import type { Output } from '../_output.js';
+import { uploadJournal, type JournalUploadReport } from '../../runs/upload-journal.js';
+import { defineCliCommand, type CommandOptions } from '../_command.js';
 import { storeArg } from '../_shared-args.js';
 
-export function syncCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'sync',
-      description:
-        'Upload what runs left in the local journal when their process ended before their last points reached GCS, each point once (default: every store in the journal)',
-    },
-    args: { ...storeArg },
-    run: async ({ args }) => {
-      const only = args.store ?? nonEmpty(process.env.ML_TRACKING_STORE);
-      const report = await uploadJournal(only === undefined ? {} : { store: only });
-      for (const item of report.uploaded) output.line(`uploaded  ${item.runId}  ${item.store}`);
-      for (const item of report.unreadable) {
-        process.stderr.write(`warning: skipped ${item.file}: ${item.problem}\n`);
-      }
-      output.line(
-        `${report.uploaded.length} journal entries uploaded, ${report.failed.length} kept for later`,
-      );
-      if (report.failed.length > 0) {
-        const lines = report.failed.map((item) => `  ${item.runId} (${item.store}): ${item.error}`);
-        throw new StoreError(
-          `Cannot upload ${report.failed.length} journal entries; they are kept:\n${lines.join('\n')}\nRun ml-tracking sync again once the store can be reached.`,
-          { operation: 'sync', store: only ?? 'journal' },
-        );
-      }
-    },
-  });
+/** What `ml-tracking sync` did, and the store it was limited to. */
+export interface SyncResult extends JournalUploadReport {
+  /** The only store uploaded to; none: every store in the journal. */
+  only: string | undefined;
 }
+
+/**
+ * `ml-tracking sync`: uploads what runs left in the local journal, to the named store only
+ * (`store`, else ML_TRACKING_STORE) or to every store in it.
+ */
+export async function syncCommand(options: CommandOptions = {}): Promise<SyncResult> {
+  const only = options.store ?? nonEmpty((options.env ?? process.env).ML_TRACKING_STORE);
+  const report = await uploadJournal({
+    ...(only !== undefined && { store: only }),
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
+  });
+  return { ...report, only };
+}
+
+export const syncCli = defineCliCommand({
+  meta: {
+    name: 'sync',
+    description:
+      'Upload what runs left in the local journal when their process ended before their last points reached GCS, each point once (default: every store in the journal)',
+  },
+  args: { ...storeArg },
+  run: async (args, { cwd, env, stderr }) => {
+    const result = await syncCommand({ store: args.store, cwd, env });
+    for (const item of result.unreadable) {
+      stderr.line(`warning: skipped ${item.file}: ${item.problem}`);
+    }
+    return result;
+  },
+  render: (result, output) => {
+    for (const item of result.uploaded) output.line(`uploaded  ${item.runId}  ${item.store}`);
+    output.line(
+      `${result.uploaded.length} journal entries uploaded, ${result.failed.length} kept for later`,
+    );
+  },
+  failure: (result) => {
+    if (result.failed.length === 0) return undefined;
+    const lines = result.failed.map((item) => `  ${item.runId} (${item.store}): ${item.error}`);
+    return new StoreError(
+      `Cannot upload ${result.failed.length} journal entries; they are kept:\n${lines.join('\n')}\nRun ml-tracking sync again once the store can be reached.`,
+      { operation: 'sync', store: result.only ?? 'journal' },
+    );
+  },
+});
 
 function nonEmpty(text: string | undefined): string | undefined {
   return text === undefined || text.trim() === '' ? undefined : text;

@@ -1,73 +1,112 @@
 import { spawn } from 'node:child_process';
-import { defineCommand } from 'citty';
 import { ValidationError } from '../../errors.js';
-import type { Output } from '../_output.js';
+import { openStore } from '../../store/open-store.js';
+import { defineCliCommand, type CommandOptions } from '../_command.js';
 import { storeArg } from '../_shared-args.js';
 import { packageVersion } from '../_version.js';
 
-export function uiCommand(output: Output) {
-  return defineCommand({
-    meta: {
-      name: 'ui',
-      description: 'Serve the local dashboard (projects, runs, sweeps) over a store until Ctrl-C',
-    },
-    args: {
-      port: {
-        type: 'string',
-        description: 'Port to listen on; 0 for any free one',
-        default: '5000',
-      },
-      host: {
-        type: 'string',
-        description: 'Address to listen on; anything but 127.0.0.1 lets others read the store',
-        default: '127.0.0.1',
-      },
-      open: { type: 'boolean', description: 'Open the dashboard in the default browser' },
-      ...storeArg,
-    },
-    run: async ({ args }) => {
-      const port = Number(args.port);
-      if (!/^\d+$/.test(args.port) || port > 65535) {
-        throw new ValidationError(
-          '--port',
-          `"${args.port}" is not a port`,
-          'Pass a number from 0 to 65535 (0: any free port), e.g. --port 5000.',
-        );
-      }
-      // The server and its dependencies load only for this command.
-      const { startUiServer } = await import('../../ui/server/start-ui-server.js');
-      const server = await startUiServer({
-        ...(args.store !== undefined && { store: args.store }),
-        port,
-        host: args.host,
-        version: packageVersion(),
-        onError: (error) => {
-          process.stderr.write(`ml-tracking ui: a request failed: ${String(error)}\n`);
-        },
-      });
-      if (server.exposed) {
-        process.stderr.write(
-          `ml-tracking ui: warning: listening on ${args.host}: anyone who can reach this machine on port ${new URL(server.url).port} can read the store.\n`,
-        );
-      }
-      output.line(`ml-tracking ui: serving the dashboard at ${server.url} (Ctrl-C to stop)`);
-      if (args.open) openInBrowser(server.url);
-      // The first SIGINT or SIGTERM stops the server; both listeners go with it, so a second one
-      // ends the process at once should closing hang.
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      await server.close();
-      return 0;
-    },
-  });
+/** Options of {@link uiCommand}. */
+export interface UiCommandOptions extends CommandOptions {
+  /** The port, as typed; `0` for any free one. @default '5000' */
+  port?: string | undefined;
+  /** The address to listen on. @default '127.0.0.1' */
+  host?: string | undefined;
+  /** Open the dashboard in the default browser. @default false */
+  open?: boolean | undefined;
+  /** Aborting stops the server: the command resolves once it is closed. */
+  signal: AbortSignal;
+  /** The server listens: at `url`, and `exposed` when others can reach it. */
+  onListening?: (server: { url: string; exposed: boolean; host: string }) => void;
+  /** A request failed (the page gets an error answer; the server goes on). */
+  onError?: (error: unknown) => void;
 }
+
+/** `ml-tracking ui`: serves the dashboard over the store until `signal` aborts. */
+export async function uiCommand(options: UiCommandOptions): Promise<{ url: string }> {
+  const text = options.port ?? '5000';
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new ValidationError(
+      '--port',
+      `"${text}" is not a port`,
+      'Pass a number from 0 to 65535 (0: any free port), e.g. --port 5000.',
+    );
+  }
+  const host = options.host ?? '127.0.0.1';
+  // The server and its dependencies load only for this command.
+  const { startUiServer } = await import('../../ui/server/start-ui-server.js');
+  const store = await openStore(options.store, {
+    ...(options.cwd !== undefined && { cwd: options.cwd }),
+    ...(options.env !== undefined && { env: options.env }),
+  });
+  try {
+    const server = await startUiServer({
+      store,
+      port,
+      host,
+      version: packageVersion(),
+      ...(options.onError !== undefined && { onError: options.onError }),
+    });
+    try {
+      options.onListening?.({ url: server.url, exposed: server.exposed, host });
+      if (options.open === true) openInBrowser(server.url);
+      if (!options.signal.aborted) {
+        await new Promise((resolve) => {
+          options.signal.addEventListener('abort', resolve, { once: true });
+        });
+      }
+      return { url: server.url };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export const uiCli = defineCliCommand({
+  meta: {
+    name: 'ui',
+    description: 'Serve the local dashboard (projects, runs, sweeps) over a store until Ctrl-C',
+  },
+  args: {
+    port: {
+      type: 'string',
+      description: 'Port to listen on; 0 for any free one',
+      default: '5000',
+    },
+    host: {
+      type: 'string',
+      description: 'Address to listen on; anything but 127.0.0.1 lets others read the store',
+      default: '127.0.0.1',
+    },
+    open: { type: 'boolean', description: 'Open the dashboard in the default browser' },
+    ...storeArg,
+  },
+  // The first SIGINT or SIGTERM stops the server: the normal end, exit code 0.
+  interruptible: true,
+  run: (args, { cwd, env, signal, stdout, stderr }) =>
+    uiCommand({
+      port: args.port,
+      host: args.host,
+      open: args.open,
+      store: args.store,
+      cwd,
+      env,
+      signal,
+      onListening: (server) => {
+        if (server.exposed) {
+          stderr.line(
+            `ml-tracking ui: warning: listening on ${server.host}: anyone who can reach this machine on port ${new URL(server.url).port} can read the store.`,
+          );
+        }
+        stdout.line(`ml-tracking ui: serving the dashboard at ${server.url} (Ctrl-C to stop)`);
+      },
+      onError: (error) => {
+        stderr.line(`ml-tracking ui: a request failed: ${String(error)}`);
+      },
+    }),
+});
 
 /**
  * Opens a URL with the desktop's own opener; a machine without one (a server, CI) just keeps the
