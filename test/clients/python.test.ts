@@ -225,6 +225,7 @@ def attempt(name, call):
     except MlTrackingError as error:
         out[name] = {"type": type(error).__name__, "message": str(error),
                      "exit_code": error.exit_code, "parameter": getattr(error, "parameter", None),
+                     "code": error.code, "hint": error.hint,
                      "value_error": isinstance(error, ValueError)}
 
 regression = dict(PARAMETERS, test_set=[1, 2, 3], model={"name": "M"})
@@ -255,31 +256,45 @@ print(json.dumps(out))
           message: string;
           exit_code: number | null;
           parameter: string | null;
+          code: string | null;
+          hint: string | null;
           value_error: boolean;
         } | null
       >
     >(python!, script, [store], cwd);
 
+    // The code and parameter come from the CLI's --json error line, not from its message.
     expect(out.nan).toMatchObject({
       type: 'ValidationError',
       exit_code: 2,
       parameter: '--predictions',
+      code: 'ERR_VALIDATION',
       value_error: true,
     });
+    expect(out.nan!.message.endsWith(out.nan!.hint!)).toBe(true);
     expect(out.nan!.message).toMatch(
       /^Invalid --predictions: .*predictions\.csv, column "y_true", data row 2 \(line 3\): the cell "nan" is not a decimal number/,
     );
     expect(out.nan!.message).not.toContain('\n');
-    expect(out.one_column).toMatchObject({ type: 'ValidationError', parameter: '--y-score' });
+    expect(out.one_column).toMatchObject({
+      type: 'ValidationError',
+      parameter: '--y-score',
+      code: 'ERR_VALIDATION',
+    });
     expect(out.one_column!.message).toMatch(/the run has 3 classes \(a, b, c\)/);
     expect(out.lengths).toMatchObject({
       type: 'ValidationError',
       exit_code: null,
       parameter: 'y_true',
+      code: 'ERR_VALIDATION',
     });
-    expect(out.store_is_a_file).toMatchObject({ type: 'MlTrackingError', exit_code: 1 });
+    expect(out.store_is_a_file).toMatchObject({
+      type: 'MlTrackingError',
+      exit_code: 1,
+      code: 'ERR_STORE',
+    });
     expect(out.store_is_a_file!.message).not.toBe('');
-    expect(out.no_cli).toMatchObject({ type: 'MlTrackingError', exit_code: null });
+    expect(out.no_cli).toMatchObject({ type: 'MlTrackingError', exit_code: null, code: null });
     expect(out.no_cli!.message).toMatch(/Cannot run the ml-tracking command line/);
   }, 60_000);
 

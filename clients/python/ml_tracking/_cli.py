@@ -7,7 +7,7 @@ import os
 import shlex
 import shutil
 import subprocess
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from ._errors import MlTrackingError, ValidationError
 
@@ -16,6 +16,8 @@ CLI_ENVIRONMENT_VARIABLE = "ML_TRACKING_CLI"
 
 # The CLI's exit code for bad input; anything else non-zero is another failure.
 _EXIT_INVALID_INPUT = 2
+# The codes of bad input (the README's Errors section); they exit with _EXIT_INVALID_INPUT.
+_INVALID_INPUT_CODES = ("ERR_VALIDATION", "ERR_USAGE")
 
 
 def cli_command() -> List[str]:
@@ -39,8 +41,9 @@ def cli_command() -> List[str]:
 
 def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
     """Runs the CLI with ``arguments`` (which include ``--json``) and returns the JSON object
-    it prints. A failure raises :class:`ValidationError` (exit code 2) or
-    :class:`MlTrackingError` with the CLI's one-line message."""
+    it prints. A failure raises :class:`ValidationError` (bad input: code ``ERR_VALIDATION``
+    or ``ERR_USAGE``, exit code 2) or :class:`MlTrackingError`, with the code, message and
+    parameter of the JSON error line the CLI prints on stderr."""
     command = cli_command() + list(arguments)
     try:
         finished = subprocess.run(
@@ -59,16 +62,7 @@ def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
             command=command,
         ) from error
     if finished.returncode != 0:
-        error_class = (
-            ValidationError if finished.returncode == _EXIT_INVALID_INPUT else MlTrackingError
-        )
-        raise error_class(
-            _last_line(finished.stderr)
-            or f"the ml-tracking command line exited with {finished.returncode}",
-            exit_code=finished.returncode,
-            stderr=finished.stderr,
-            command=command,
-        )
+        raise _error_of(finished, command)
     # The result is the one JSON line; npx may print notices of its own around it.
     for line in reversed(finished.stdout.splitlines()):
         if line.startswith("{"):
@@ -86,6 +80,57 @@ def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
         stderr=finished.stderr,
         command=command,
     )
+
+
+def _error_of(finished: "subprocess.CompletedProcess[str]", command: List[str]) -> MlTrackingError:
+    """The exception for a failed run of the CLI. With ``--json`` the CLI's last line on stderr
+    is ``{"error": {"code", "message", "parameter"?, "path"?, "hint"?}}``; an older CLI's plain
+    message (or a crash's) is taken as the message, and the exit code decides the class."""
+    reported = _error_json(finished.stderr)
+    context: Dict[str, Any] = {
+        "exit_code": finished.returncode,
+        "stderr": finished.stderr,
+        "command": command,
+    }
+    if reported is None:
+        message = (
+            _last_line(finished.stderr)
+            or f"the ml-tracking command line exited with {finished.returncode}"
+        )
+        if finished.returncode == _EXIT_INVALID_INPUT:
+            return ValidationError(message, code=None, **context)
+        return MlTrackingError(message, **context)
+    code = reported.get("code")
+    message = reported.get("message") or f"the ml-tracking command line failed with {code}"
+    for name in ("path", "hint"):
+        if isinstance(reported.get(name), str):
+            context[name] = reported[name]
+    if code in _INVALID_INPUT_CODES:
+        parameter = reported.get("parameter")
+        return ValidationError(
+            message,
+            parameter=parameter if isinstance(parameter, str) else None,
+            code=code,
+            **context,
+        )
+    return MlTrackingError(message, code=code if isinstance(code, str) else None, **context)
+
+
+def _error_json(stderr: str) -> Optional[Dict[str, Any]]:
+    """The ``error`` object of the CLI's JSON error line (its last line on stderr), if any."""
+    for line in reversed(stderr.splitlines()):
+        line = line.strip()
+        if not line:
+            continue
+        if not line.startswith("{"):
+            return None
+        try:
+            parsed = json.loads(line)
+        except ValueError:
+            return None
+        error = parsed.get("error") if isinstance(parsed, dict) else None
+        return error if isinstance(error, dict) and isinstance(error.get("code"), str) else None
+    return None
 
 
 def _last_line(stderr: str) -> str:

@@ -2,34 +2,41 @@
 
 from __future__ import annotations
 
-import re
 from typing import Optional, Sequence
-
-_PARAMETER = re.compile(r"^Invalid ([^:]+): ")
 
 
 class MlTrackingError(Exception):
-    """Logging failed. ``str(error)`` is the CLI's one-line message.
+    """Logging failed. ``str(error)`` is the CLI's message.
 
     Attributes:
+        code: the error's code from the README's Errors section, e.g. ``ERR_VALIDATION`` or
+            ``ERR_STORE``; ``None`` when the CLI did not run or did not say.
         exit_code: the CLI's exit code, or ``None`` when the CLI did not run.
         stderr: everything the CLI wrote on stderr.
         command: the command line that ran, when one did.
+        path: the object in the store the failure concerns, when the CLI named one.
+        hint: how to fix it (also the end of the message), when the CLI said.
     """
 
     def __init__(
         self,
         message: str,
         *,
+        code: Optional[str] = None,
         exit_code: Optional[int] = None,
         stderr: str = "",
         command: Optional[Sequence[str]] = None,
+        path: Optional[str] = None,
+        hint: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
         self.exit_code = exit_code
         self.stderr = stderr
         self.command = list(command) if command is not None else None
+        self.path = path
+        self.hint = hint
 
 
 class ValidationError(MlTrackingError, ValueError):
@@ -39,11 +46,15 @@ class ValidationError(MlTrackingError, ValueError):
         parameter: what was wrong, e.g. ``--y-score``, ``parameters.testSet`` or ``y_true``.
     """
 
-    def __init__(self, message: str, *, parameter: Optional[str] = None, **context) -> None:
-        super().__init__(message, **context)
-        if parameter is None:
-            match = _PARAMETER.match(message)
-            parameter = match.group(1) if match else None
+    def __init__(
+        self,
+        message: str,
+        *,
+        parameter: Optional[str] = None,
+        code: Optional[str] = "ERR_VALIDATION",
+        **context,
+    ) -> None:
+        super().__init__(message, code=code, **context)
         self.parameter = parameter
 
 

@@ -23,14 +23,17 @@ def report_scalar(
     nothing is printed then.
     """
     if not isinstance(tag, str) or not tag or "\n" in tag or "\r" in tag:
-        raise ValidationError(f"Invalid tag: {tag!r} is not a tag. Pass a non-empty name on one line.")
+        raise ValidationError(
+            f"Invalid tag: {tag!r} is not a tag. Pass a non-empty name on one line.", parameter="tag"
+        )
     number = _finite(value, f"value of {tag}")
     line = {"ml_tracking": "scalar", "tag": tag, "value": number}
     if step is not None:
         if isinstance(step, bool) or not isinstance(step, int) or step < 0:
             raise ValidationError(
                 f"Invalid step: {step!r} is not a non-negative integer (tag {tag}). "
-                "Pass 0, 1, 2..., or leave it out."
+                "Pass 0, 1, 2..., or leave it out.",
+                parameter="step",
             )
         line["step"] = step
     _emit(line, file)
@@ -56,7 +59,9 @@ def _finite(value: object, what: str) -> float:
     except (TypeError, ValueError):
         number = math.nan
     if isinstance(value, bool) or not math.isfinite(number):
-        raise ValidationError(f"Invalid {what}: {value!r} is not a finite number. Pass a finite number.")
+        raise ValidationError(
+            f"Invalid {what}: {value!r} is not a finite number. Pass a finite number.", parameter=what
+        )
     return number
 
 
