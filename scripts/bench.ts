@@ -1,6 +1,7 @@
 // npm run bench [section…]: prints the benchmark tables that the README quotes.
 // Figures, not tests: they vary with the machine, so no threshold is asserted here.
 import { appendBenchmark } from './bench/append.js';
+import { coordinationBenchmark } from './bench/coordination.js';
 import { csvBenchmark } from './bench/csv.js';
 import { faultBenchmark } from './bench/faults.js';
 import { listBenchmark } from './bench/list.js';
@@ -30,6 +31,11 @@ if (wanted('plots'))
   printTable('Plots, warm, 2× PNG (each case in its own process)', await plotsBenchmark());
 if (wanted('faults'))
   printTable('Appends on GCS under injected faults (GCS fake)', await faultBenchmark());
+if (wanted('coordination'))
+  printTable(
+    'Exactly-once work under kills, pauses, skewed clocks and lost answers (issue 18)',
+    await coordinationBenchmark(),
+  );
 if (wanted('list'))
   printTable(
     '10,000 experiments (100 trackers × 100 rows, 15 MB), local store, each case in its own process',

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DuplicateModelError,
-  Experiment,
   type ExperimentRunResult,
   type OnDuplicate,
 } from '../../src/experiments/experiment.js';
@@ -19,28 +18,11 @@ import { listRuns } from '../../src/runs/read-runs.js';
 import type { Store } from '../../src/store/types.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 import { openFakeStore } from '../runs/_run-stores.js';
+import { raceExperimentRuns, type Raced } from '../support/experiment-race.js';
 
 const RUNS = 6;
 /** How many times the test is repeated per policy: lost answers land at random places. */
 const ROUNDS = 3;
-
-class Averaging extends Experiment<number[], number> {
-  modelName = 'shared-name';
-  preprocess() {
-    return Promise.resolve([1, 2, 3]);
-  }
-  train(data: number[]) {
-    return Promise.resolve(data.reduce((sum, value) => sum + value, 0) / data.length);
-  }
-  evaluate(model: number): Promise<Record<string, number>> {
-    return Promise.resolve({ mean: model });
-  }
-}
-
-interface Raced {
-  settled: PromiseSettledResult<ExperimentRunResult>[];
-  runIds: (string | undefined)[];
-}
 
 describe(`${RUNS} concurrent Experiment.run on the GCS fake, tracker answers lost after commit`, () => {
   let fake: GcsFake;
@@ -68,16 +50,12 @@ describe(`${RUNS} concurrent Experiment.run on the GCS fake, tracker answers los
       Array.from({ length: RUNS }, () => openFakeStore(fake, prefix)),
     );
     handles.push(...stores);
-    let arrived = 0;
-    let release: () => void = () => undefined;
-    const allEvaluated = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const experiments = stores.map((store, index) => {
-      const experiment = new Averaging({ project, store });
-      experiment.evaluate = async () => {
-        arrived += 1;
-        if (arrived === RUNS) {
+    try {
+      return await raceExperimentRuns({
+        stores,
+        project,
+        onDuplicate,
+        whenAllArrived: () => {
           fake.injectFault({
             operation: 'upload',
             status: 503,
@@ -85,16 +63,8 @@ describe(`${RUNS} concurrent Experiment.run on the GCS fake, tracker answers los
             times: 1000,
             probability: 0.5,
           });
-          release();
-        }
-        await allEvaluated;
-        return { accuracy: index / 10 };
-      };
-      return experiment;
-    });
-    try {
-      const settled = await Promise.allSettled(experiments.map((e) => e.run({ onDuplicate })));
-      return { settled, runIds: experiments.map((experiment) => experiment.runId) };
+        },
+      });
     } finally {
       fake.clearFaults();
     }

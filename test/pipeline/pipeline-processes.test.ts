@@ -3,17 +3,22 @@
 // other, or the next start, runs again; Ctrl-C gives the running version back. On a local folder
 // and on the GCS fake. Every version appends a line to a file as it starts, so "ran twice" is
 // counted by the models themselves, not inferred from the store. Needs the built CLI.
-import { spawnSync } from 'node:child_process';
-import { appendFile, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns } from '../../src/runs/read-runs.js';
-import type { RunRecord } from '../../src/runs/run-record.js';
 import { readVersionClaim } from '../../src/runs/pipeline-records.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+import {
+  ALL,
+  canUnsharePid,
+  PROJECT,
+  pidNamespaceWrap,
+  runsByVersion,
+  starts,
+  writePipelineFolder,
+} from '../support/pipeline-fixture.js';
 import {
   cliSandbox,
   isAlive,
@@ -22,65 +27,14 @@ import {
   type CliProcess,
 } from '../sweeps/sweep-helpers.js';
 
-const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const sandbox = cliSandbox('ml-tracking-pipeline-processes-');
-const PROJECT = 'shared';
-const SCRIPTS = ['alpha', 'beta'];
-const VERSIONS = ['v1', 'v2', 'v3'];
-const ALL = SCRIPTS.flatMap((script) => VERSIONS.map((version) => `${script}:${version}`));
-
-// A model that takes SLOW_VERSION_MS to train (a minute for the version SLOW_VERSION names), and
-// says when it starts: `<script>:<version> <pid>` appended to PIPELINE_RAN_FILE.
-const script = (name: string) => `
-import { appendFileSync } from 'node:fs';
-import { DataLoader, defineVersions } from 'ml-tracking';
-
-class Numbers extends DataLoader {
-  getTrainSampleCount() { return 8; }
-  getTestSampleCount() { return 4; }
-  getTrainInput() { return [1, 2, 3, 4, 5, 6, 7, 8]; }
-  getTestInput() { return [1, 2, 3, 4]; }
-}
-
-export const model = {
-  async trainModel(ctx) {
-    appendFileSync(process.env.PIPELINE_RAN_FILE, \`${name}:\${ctx.version.name} \${process.pid}\\n\`);
-    const steps = ctx.version.epochCount * ctx.stepsPerEpoch;
-    const slow = process.env.SLOW_VERSION === \`${name}:\${ctx.version.name}\`;
-    const pause = (slow ? 60000 : Number(process.env.SLOW_VERSION_MS ?? 300)) / steps;
-    for (let step = 1; step <= steps; step++) {
-      await new Promise((resolve) => setTimeout(resolve, pause));
-      ctx.run.addScalar('loss', 1 / step, step);
-    }
-  },
-  evaluateModel() {
-    return { accuracy: 0.5 };
-  },
-};
-
-export const versions = defineVersions(
-  ${JSON.stringify(VERSIONS)}.map((name) => ({ name, dataLoader: new Numbers(), batchSize: 4, epochCount: 2 })),
-);
-`;
 
 let folders = 0;
 
-/** A pipeline folder that resolves `ml-tracking` to this repository (as an installed package). */
+/** A pipeline folder of the test's own (see test/support/pipeline-fixture.ts). */
 async function pipelineFolder(): Promise<{ folder: string; ranFile: string }> {
   folders += 1;
-  const folder = join(sandbox.folder, `pipeline-${folders}`);
-  await mkdir(join(folder, 'models'), { recursive: true });
-  await mkdir(join(folder, 'node_modules'));
-  await symlink(repositoryRoot, join(folder, 'node_modules', 'ml-tracking'), 'dir');
-  await writeFile(
-    join(folder, 'ml-tracking.pipeline.json'),
-    JSON.stringify({ project: PROJECT, modelDirs: ['models'] }),
-  );
-  await writeFile(join(folder, 'models.config'), 'use_blacklist = true\n\n[BLACKLISTED_MODELS]\n');
-  for (const name of SCRIPTS) await writeFile(join(folder, 'models', `${name}.mjs`), script(name));
-  const ranFile = join(folder, 'ran.txt');
-  await appendFile(ranFile, '');
-  return { folder, ranFile };
+  return writePipelineFolder(join(sandbox.folder, `pipeline-${folders}`));
 }
 
 function pipeline(
@@ -95,27 +49,6 @@ function pipeline(
   });
   sandbox.started.push(running);
   return running;
-}
-
-/** How often each version started, by `script:version`, and in which process. */
-async function starts(ranFile: string): Promise<Map<string, number[]>> {
-  const byVersion = new Map<string, number[]>();
-  for (const line of (await readFile(ranFile, 'utf8')).split('\n')) {
-    const [version, pid] = line.split(' ');
-    if (version === undefined || pid === undefined) continue;
-    byVersion.set(version, [...(byVersion.get(version) ?? []), Number(pid)]);
-  }
-  return byVersion;
-}
-
-/** The project's runs by `script:version`, with their statuses as stored. */
-async function runsByVersion(store: Store): Promise<Map<string, RunRecord[]>> {
-  const byVersion = new Map<string, RunRecord[]>();
-  for (const run of await listRuns({ store, project: PROJECT })) {
-    const key = `${run.pipelineScript}:${run.pipelineVersion}`;
-    byVersion.set(key, [...(byVersion.get(key) ?? []), run]);
-  }
-  return byVersion;
 }
 
 /** The version a pipeline process is running now (its model has started), from the store. */
@@ -200,9 +133,8 @@ function sharedPipelineTests(open: () => Promise<Store>, env: () => Record<strin
 }
 
 /**
- * `pipeline -r` in a PID namespace of its own (`unshare --pid --fork --mount-proc`), as in a
- * container: same host name as its neighbours, its own pids. `padding` commands run first, so
- * that the two sandboxes' pipeline processes get different pids (equal pids would hide the bug).
+ * `pipeline -r` in a PID namespace of its own, as in a container (see `pidNamespaceWrap`):
+ * `padding` makes the two sandboxes' pipeline processes get different pids.
  */
 function pipelineInNamespace(
   store: Store,
@@ -210,8 +142,6 @@ function pipelineInNamespace(
   ranFile: string,
   padding: number,
 ): CliProcess {
-  // Not `exec`: the shell stays pid 1, and the pipeline process gets pid 2 + padding.
-  const command = [...Array<string>(padding).fill('/bin/true;'), `"$0" "$@"`].join(' ');
   const running = startCli(['pipeline', '-r', '--store', store.url], {
     cwd: folder,
     env: {
@@ -219,16 +149,13 @@ function pipelineInNamespace(
       ML_TRACKING_HEARTBEAT_SECONDS: '0.5',
       SLOW_VERSION_MS: '600',
     },
-    wrap: ['unshare', '--pid', '--fork', '--mount-proc', 'sh', '-c', command],
+    wrap: pidNamespaceWrap(padding),
   });
   sandbox.started.push(running);
   return running;
 }
 
-const canUnshare = (() => {
-  const probe = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']);
-  return probe.status === 0;
-})();
+const canUnshare = canUnsharePid();
 
 describe('pipeline processes in two PID namespaces with one host name (containers)', () => {
   if (!canUnshare) {

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -67,4 +68,11 @@ export function expectedWorkerRows(workers: number, rowsEach: number): Set<strin
     }
   }
   return rows;
+}
+
+/** The process group a process is in (field 5 of /proc/<pid>/stat; Linux). */
+export function processGroupOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }

@@ -2,7 +2,6 @@
 // an agent paused past its lease and resumed, an agent stopped by SIGTERM (preemption, `kubectl
 // delete`). The bucket is the only coordinator: each trial number must end with exactly one
 // finished run. Needs the built CLI: npm run build.
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +11,7 @@ import type { Store } from '../../src/store/types.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { openFakeStore } from '../runs/_run-stores.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+import { processGroupOf } from '../support/processes.js';
 import {
   claimsByTrial,
   cliSandbox,
@@ -60,13 +60,6 @@ function agent(
   });
   sandbox.started.push(running);
   return running;
-}
-
-/** The process group a process is in (field 5 of /proc/<pid>/stat). */
-function processGroupOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
 }
 
 const skewed = (ms: number) => ({

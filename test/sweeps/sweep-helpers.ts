@@ -177,6 +177,17 @@ export async function cli(
 }
 
 /**
+ * Kills what a run of CLI processes left behind: the processes in `started` (emptied), then the
+ * trials whose pid files are under `folder`, which run in their own process groups.
+ */
+export async function killLeftovers(folder: string, started: CliProcess[]): Promise<void> {
+  for (const running of started.splice(0)) running.child.kill('SIGKILL');
+  for (const { pid } of await trialPids(folder).catch(() => [])) {
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
+}
+
+/**
  * A temporary folder for a test file, and the CLI processes its tests start: after each test,
  * whatever a failed test left running is killed (agents, then trials, which run in their own
  * process groups); after the file, the folder is removed.
@@ -186,12 +197,7 @@ export function cliSandbox(prefix: string): { readonly folder: string; started: 
   beforeAll(async () => {
     sandbox.folder = await mkdtemp(join(tmpdir(), prefix));
   });
-  afterEach(async () => {
-    for (const running of sandbox.started.splice(0)) running.child.kill('SIGKILL');
-    for (const { pid } of await trialPids(sandbox.folder).catch(() => [])) {
-      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-    }
-  });
+  afterEach(() => killLeftovers(sandbox.folder, sandbox.started));
   afterAll(() => rm(sandbox.folder, { recursive: true, force: true }));
   return sandbox;
 }
