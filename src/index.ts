@@ -63,7 +63,7 @@ export { metricGoal } from './metrics/metric-goals.js';
 export type { MetricGoal } from './metrics/metric-goals.js';
 export { startRun, RUN_ENVIRONMENT } from './runs/start-run.js';
 export type { StartRunOptions } from './runs/start-run.js';
-export { ExperimentLogger } from './runs/experiment-logger.js';
+export { ExperimentLogger, Run } from './runs/experiment-logger.js';
 export type { FinishOptions } from './runs/experiment-logger.js';
 export type { JsonValue, RunProvenance, RunRecord, TagSummary } from './runs/run-record.js';
 export { LOST_AFTER_HEARTBEATS } from './coordination/liveness.js';
@@ -183,8 +183,11 @@ export type {
 } from './experiments/supervised-experiment.js';
 export { Registry, registry } from './experiments/registry.js';
 export type {
+  // Kept for one release under its old name, for the code that imports it.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
   DataSet,
   Dataset,
+  Samples,
   DatasetClass,
   FeatureGenerator,
   FeatureGeneratorClass,

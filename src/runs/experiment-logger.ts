@@ -1,7 +1,7 @@
 /**
- * `ExperimentLogger`: the handle of one run (what `startRun()` returns). Scalars are checked at
- * the call, buffered in memory and written in the background, so a training loop never waits on
- * the store and the run stays readable while it goes.
+ * `Run` (also exported as `ExperimentLogger`): the handle of one run, what `startRun()` returns.
+ * Scalars are checked at the call, buffered in memory and written in the background, so a
+ * training loop never waits on the store and the run stays readable while it goes.
  */
 import { debug } from '../_debug.js';
 import { jsonText } from '../_json.js';
@@ -49,10 +49,11 @@ interface TagState {
 }
 
 /**
- * Records one run: its scalars, summary, linked predictions and how it ended. Get one from
- * `startRun()`; call `finish()` at the end (a normal exit, SIGINT or SIGTERM also close it).
+ * The handle of one run: records its scalars, summary, linked predictions and how it ended. Get
+ * one from `startRun()`; call `finish()` at the end (a normal exit, SIGINT or SIGTERM also close
+ * it). Not the run's stored record: `getRun(id)` reads that ({@link RunRecord}).
  */
-export class ExperimentLogger {
+export class Run {
   private readonly points = new PointBuffer();
   private readonly tagStates = new Map<string, TagState>();
   private logText = '';
@@ -77,7 +78,7 @@ export class ExperimentLogger {
     record: RunRecord,
     private readonly writer: RunWriter,
     private readonly timings: LoggerTimings,
-    private readonly onEnd: (logger: ExperimentLogger) => void = () => undefined,
+    private readonly onEnd: (logger: Run) => void = () => undefined,
   ) {
     this.record = record;
     // startRun() has just created the record and the scalars object: those were writes too.
@@ -452,3 +453,11 @@ function describeError(error: unknown): string {
     return Object.prototype.toString.call(error);
   }
 }
+
+/**
+ * {@link Run} under the name the original system's users know: the same class, so
+ * `run instanceof ExperimentLogger` holds for every run.
+ */
+export const ExperimentLogger = Run;
+/** {@link Run} under the name the original system's users know. */
+export type ExperimentLogger = Run;

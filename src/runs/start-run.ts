@@ -16,7 +16,7 @@ import { slugifyProject } from '../tracking/project-name.js';
 import { readRunContext } from '../tracking/run-context.js';
 import { checkHyperparameters } from './_check-hyperparameters.js';
 import { closeOnExit, forget } from './_exit-hooks.js';
-import { ExperimentLogger } from './experiment-logger.js';
+import { Run } from './experiment-logger.js';
 import { createTimeSortableId, generateRunName, isTimeSortableId } from './ids.js';
 import { DiscardRunWriter, ProtocolRunWriter, StoreRunWriter } from './_run-writer.js';
 import type { JsonValue, RunProvenance, RunRecord } from './run-record.js';
@@ -82,7 +82,7 @@ export interface StartRunOptions extends RunProvenance {
  * for (let step = 0; step < 100; step++) run.addScalar('loss', loss(step), step);
  * await run.finish();
  */
-export async function startRun(options: StartRunOptions): Promise<ExperimentLogger> {
+export async function startRun(options: StartRunOptions): Promise<Run> {
   const project = slugifyProject(options.project);
   const name = checkName(options.name);
   const hyperparameters = checkHyperparameters(options.hyperparameters);
@@ -144,7 +144,7 @@ export async function startRun(options: StartRunOptions): Promise<ExperimentLogg
   }
   const ownsStore = typeof options.store !== 'object';
   const uploading = uploadJournalInBackground(store);
-  const logger = new ExperimentLogger(
+  const logger = new Run(
     record,
     writer,
     { flushIntervalMs, heartbeatIntervalMs: heartbeatIntervalSeconds * 1000 },
@@ -183,7 +183,7 @@ function joinParentRun(
   hyperparameters: Record<string, JsonValue>,
   heartbeatSeconds: number,
   now: Date,
-): ExperimentLogger {
+): Run {
   const record: RunRecord = {
     id,
     project: nonEmpty(process.env[RUN_ENVIRONMENT.project]) ?? project,
@@ -199,7 +199,7 @@ function joinParentRun(
     predictionIds: [],
     scalarsUri: '',
   };
-  const logger = new ExperimentLogger(
+  const logger = new Run(
     record,
     new ProtocolRunWriter(),
     // Lines go to the parent often (it decides early stopping on them); it batches the writes.
@@ -235,7 +235,7 @@ export function startDryRun(options: {
   project: string;
   name: string;
   hyperparameters?: Record<string, JsonValue>;
-}): ExperimentLogger {
+}): Run {
   const now = new Date();
   const record: RunRecord = {
     id: createTimeSortableId(now),
@@ -252,7 +252,7 @@ export function startDryRun(options: {
     predictionIds: [],
     scalarsUri: '',
   };
-  return new ExperimentLogger(record, new DiscardRunWriter(), {
+  return new Run(record, new DiscardRunWriter(), {
     flushIntervalMs: 1000,
     heartbeatIntervalMs: 3_600_000,
   });

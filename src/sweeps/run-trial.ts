@@ -3,7 +3,7 @@
  * subprocess reports.
  */
 import { ValidationError } from '../errors.js';
-import type { ExperimentLogger } from '../runs/experiment-logger.js';
+import type { Run } from '../runs/experiment-logger.js';
 import { endingOf, runCommand, type RunningCommand } from '../runs/run-command.js';
 import type { RunRecord } from '../runs/run-record.js';
 import { RUN_ENVIRONMENT, startRun } from '../runs/start-run.js';
@@ -83,7 +83,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
     values,
     storeUrl: store.url,
   });
-  let logger: ExperimentLogger;
+  let logger: Run;
   try {
     logger = await startRun({
       store,

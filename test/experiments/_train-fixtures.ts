@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Registry, type DataSet } from '../../src/experiments/registry.js';
+import { Registry, type Samples } from '../../src/experiments/registry.js';
 
 /** Predicts the class whose mean training row is nearest (squared Euclidean distance). */
 export class NearestCentroid {
@@ -66,7 +66,7 @@ export const source = { shift: 0 };
 export class TwoBlobs {
   constructor(private readonly params: { n: number; spread?: number }) {}
 
-  load(): Promise<DataSet> {
+  load(): Promise<Samples> {
     let state = 12345;
     const next = () => {
       state = (state * 1103515245 + 12345) % 2147483648;
@@ -89,7 +89,7 @@ export class TwoBlobs {
 /** Multiplies every feature by `factor`. */
 export class Scale {
   constructor(private readonly params: { factor: number }) {}
-  transform(data: DataSet): DataSet {
+  transform(data: Samples): Samples {
     return { ...data, x: data.x.map((row) => row.map((v) => Number(v) * this.params.factor)) };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Registry, registry, type DataSet } from '../../src/experiments/registry.js';
+import { Registry, registry, type Samples } from '../../src/experiments/registry.js';
 import { ValidationError } from '../../src/errors.js';
 
 class Forest {
@@ -20,12 +20,12 @@ class Boost {
   }
 }
 class Csv {
-  load(): Promise<DataSet> {
+  load(): Promise<Samples> {
     return Promise.resolve({ x: [[1], [2]], y: [1, 2] });
   }
 }
 class Identity {
-  transform(data: DataSet): DataSet {
+  transform(data: Samples): Samples {
     return data;
   }
 }

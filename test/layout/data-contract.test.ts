@@ -10,7 +10,7 @@ import {
   type Store,
 } from '../../src/index.js';
 import { createSweepRecords } from '../../src/runs/sweep-records.js';
-import { Registry, type DataSet } from '../../src/experiments/registry.js';
+import { Registry, type Samples } from '../../src/experiments/registry.js';
 import { trainModel } from '../../src/experiments/train-model.js';
 
 /** Predicts the label of the nearest training row (the first feature only). */
@@ -32,7 +32,7 @@ class NearestModel {
 /** Twelve awkward samples: labels and ids a spreadsheet would run as formulas, a missing value. */
 class AwkwardDataset {
   constructor(private readonly params: { n: number }) {}
-  load(): Promise<DataSet> {
+  load(): Promise<Samples> {
     return Promise.resolve({
       x: Array.from({ length: this.params.n }, (_, i) => [i, i % 2 === 0 ? null : 'odd, "q"']),
       y: Array.from({ length: this.params.n }, (_, i) => (i < this.params.n / 2 ? '=low' : 'high')),
@@ -43,7 +43,7 @@ class AwkwardDataset {
 
 class ScaleFeatures {
   constructor(private readonly params: { factor: number }) {}
-  transform(data: DataSet): DataSet {
+  transform(data: Samples): Samples {
     return { ...data, x: data.x.map((row) => [Number(row[0]) * this.params.factor]) };
   }
 }
