@@ -21,7 +21,7 @@ const lazy =
 export function commands() {
   return {
     demo: lazy(() => import('./commands/demo.js').then((module) => module.demoCli)),
-    log: lazy(() => import('./commands/log.js').then((module) => legacyCli(module.logCommand))),
+    log: lazy(() => import('./commands/log.js').then((module) => module.logCli)),
     'new-csv': lazy(() => import('./commands/new-csv.js').then((module) => module.newCsvCli)),
     list: lazy(() => import('./commands/list.js').then((module) => module.listCli)),
     show: lazy(() => import('./commands/show.js').then((module) => module.showCli)),

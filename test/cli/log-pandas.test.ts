@@ -3,13 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCommand } from 'citty';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logCommand } from '../../src/cli/commands/log.js';
-import { openStore, ValidationError } from '../../src/index.js';
-import { runTypeScriptProcess } from '../support/processes.js';
+import { openStore } from '../../src/index.js';
 import { logFlags } from '../support/log-flags.js';
+import { cli } from './_in-process.js';
 
 const baseArgs = (kind: string, file: string, store: string) =>
   logFlags({ kind, project: 'pandas', predictions: file, store });
@@ -40,8 +38,9 @@ describe('ml-tracking log: CSVs as pandas writes them', () => {
   /** Runs `log` in this process; returns the rows of the predictions table it wrote. */
   async function loggedPredictions(text: string, flags: string[] = [], kind = 'classification') {
     const store = `memory://log-pandas-${randomUUID()}`;
-    const command = logCommand({ line: () => undefined }, { line: () => undefined });
-    await runCommand(command, { rawArgs: [...baseArgs(kind, await csv(text), store), ...flags] });
+    const result = await cli(['log', ...baseArgs(kind, await csv(text), store), ...flags]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
     const opened = await openStore(store);
     const tables: string[] = [];
     for await (const object of opened.listAll('predictions/')) tables.push(object.path);
@@ -81,27 +80,29 @@ describe('ml-tracking log: CSVs as pandas writes them', () => {
   it('--sample-id naming a missing column is still an error', async () => {
     const store = `memory://log-pandas-${randomUUID()}`;
     const file = await csv(',y_true,y_pred\n0,1,1\n');
-    const error = await runCommand(logCommand({ line: () => undefined }), {
-      rawArgs: [...baseArgs('classification', file, store), '--sample-id', 'sample_id'],
-    }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).parameter).toBe('--sample-id');
+    const result = await cli([
+      'log',
+      ...baseArgs('classification', file, store),
+      '--sample-id',
+      'sample_id',
+      '--json',
+    ]);
+    expect(result.code).toBe(2);
+    const { error } = JSON.parse(result.stderr) as { error: { code: string; parameter: string } };
+    expect(error).toMatchObject({ code: 'ERR_VALIDATION', parameter: '--sample-id' });
   });
 
   it('a ragged CSV: one line naming the file and the line, exit code 2', async () => {
     const file = await csv(',y_true,y_pred\n0,1,1\n1,0\n2,1,1\n');
     const store = join(folder, 'ragged-store');
-    const result = await runTypeScriptProcess('src/cli/main.ts', [
-      'log',
-      ...baseArgs('classification', file, store),
-    ]);
+    const result = await cli(['log', ...baseArgs('classification', file, store)]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(file);
     expect(lines[0]).toMatch(/not a valid CSV file .*line 3/);
-  }, 30_000);
+  });
 
   it('real pandas output: to_csv() of a shuffled test set, plain and utf-8-sig', async (context) => {
     const python = pythonWithPandas();
@@ -121,11 +122,7 @@ describe('ml-tracking log: CSVs as pandas writes them', () => {
     expect(written.stderr).toBe('');
     for (const file of [plain, bom]) {
       const store = join(folder, `pandas-store-${(count += 1)}`);
-      const result = await runTypeScriptProcess('src/cli/main.ts', [
-        'log',
-        ...baseArgs('classification', file, store),
-        '--json',
-      ]);
+      const result = await cli(['log', ...baseArgs('classification', file, store), '--json']);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const logged = JSON.parse(result.stdout) as { files: { predictions: { path: string } } };

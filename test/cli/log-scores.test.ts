@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderUsage, runCommand } from 'citty';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logCommand } from '../../src/cli/commands/log.js';
-import { openStore, ValidationError } from '../../src/index.js';
+import { openStore } from '../../src/index.js';
 import { logFlags } from '../support/log-flags.js';
 import { pairwiseAuc } from '../support/pairwise-auc.js';
+import { cli } from './_in-process.js';
 
 /** Mean negative log of the probability given to the true class. */
 function logLoss(probabilitiesOfTruth: number[]): number {
@@ -25,20 +24,26 @@ describe('ml-tracking log: class probabilities', () => {
   });
   afterAll(() => rm(folder, { recursive: true, force: true }));
 
-  /** Runs `log` in this process on a CSV; returns the tracker row, stdout and warnings. */
-  async function log(text: string, flags: string[], kind = 'classification') {
+  /** `ml-tracking log` in this process on a CSV, and the store it wrote to. */
+  async function runLog(text: string, flags: string[], kind: string) {
     const file = join(folder, `predictions-${(count += 1)}.csv`);
     await writeFile(file, text);
     const store = `memory://log-scores-${randomUUID()}`;
-    const lines: string[] = [];
-    const warnings: string[] = [];
-    const command = logCommand(
-      { line: (line) => lines.push(line) },
-      { line: (line) => warnings.push(line) },
-    );
-    await runCommand(command, {
-      rawArgs: [...logFlags({ kind, project: 'scores', predictions: file, store }), ...flags],
-    });
+    const args = [
+      'log',
+      ...logFlags({ kind, project: 'scores', predictions: file, store }),
+      ...flags,
+    ];
+    return { result: await cli(args), store };
+  }
+
+  /** Runs `log` in this process on a CSV; returns the tracker row, stdout and warnings. */
+  async function log(text: string, flags: string[], kind = 'classification') {
+    const { result, store } = await runLog(text, flags, kind);
+    expect(result.stderr.startsWith('ml-tracking: warning:') || result.stderr === '').toBe(true);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    const warnings = result.stderr === '' ? [] : result.stderr.trimEnd().split('\n');
     const opened = await openStore(store);
     const trackers: string[] = [];
     for await (const object of opened.listAll('projects/')) trackers.push(object.path);
@@ -49,13 +54,16 @@ describe('ml-tracking log: class probabilities', () => {
     return { row: row!, lines, warnings };
   }
 
+  /** The error `log` refuses a CSV with, as --json reports it: code, message, the flag at fault. */
   async function failure(text: string, flags: string[], kind = 'classification') {
-    const error = await log(text, flags, kind).then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(error).toBeInstanceOf(ValidationError);
-    return error as ValidationError;
+    const { result } = await runLog(text, [...flags, '--json'], kind);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const { error } = JSON.parse(result.stderr) as {
+      error: { code: string; message: string; parameter?: string };
+    };
+    expect(error.code).toBe('ERR_VALIDATION');
+    return error;
   }
 
   // Binary, labels 0/1: p1 is the probability of 1.
@@ -286,7 +294,7 @@ describe('ml-tracking log: class probabilities', () => {
   );
 
   it('--help says which class is positive and how the probability columns are read', async () => {
-    const usage = await renderUsage(logCommand({ line: () => undefined }));
+    const usage = (await cli(['log', '--help'])).stdout;
     expect(usage).toContain('--y-score');
     expect(usage).toContain('--y-score-prefix');
     expect(usage).toMatch(/--positive-label.*Default: the greater label/);
