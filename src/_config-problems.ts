@@ -5,50 +5,10 @@
  * `pipeline/`, hence here rather than in either folder.
  */
 import { closest } from './_suggest.js';
-import { ValidationError } from './errors.js';
+import { Problems } from './errors.js';
 
-interface Problem {
-  /** The JSON path of the key at fault, e.g. `hyperparameters.learning_rate.max`; `''` for the file. */
-  key: string;
-  problem: string;
-  fix: string;
-}
-
-/** The problems found so far in one file; checking goes on after each, to report them all. */
-export class Problems {
-  private readonly found: Problem[] = [];
-
-  constructor(private readonly source: string) {}
-
-  add(key: string, problem: string, fix: string): void {
-    this.found.push({ key, problem, fix });
-  }
-
-  /** One error for them all: the first names its key; the rest follow, one per line. */
-  error(): ValidationError {
-    const parameter = (key: string) => (key === '' ? this.source : `${this.source}: ${key}`);
-    const [first, ...rest] = this.found;
-    if (first === undefined) throw new Error('Problems.error() called with no problem found');
-    if (rest.length === 0)
-      return new ValidationError(parameter(first.key), first.problem, first.fix);
-    const lines = this.found.map(
-      (each) => `  - ${parameter(each.key)}: ${each.problem}. ${each.fix}`,
-    );
-    const more =
-      rest.length === 1
-        ? '1 more problem; both are listed below'
-        : `${rest.length} more problems; all ${this.found.length} are listed below`;
-    return new ValidationError(
-      parameter(first.key),
-      `${first.problem} (and ${more})`,
-      `${first.fix}\n${lines.join('\n')}`,
-    );
-  }
-
-  throwIfAny(): void {
-    if (this.found.length > 0) throw this.error();
-  }
-}
+// One class for every file's problems, at keys (JSON) or lines (the model lists): see errors.ts.
+export { Problems };
 
 export type JsonObject = Record<string, unknown>;
 
