@@ -210,8 +210,9 @@ export type {
   CompareRunsOptions,
   RunComparison,
 } from './experiments/compare-runs.js';
-export { reproduceRun, ReproduceError } from './experiments/reproduce-at-commit.js';
-export type { ReproduceRunOptions, ReproduceRunResult } from './experiments/reproduce-at-commit.js';
+export { reproduceRun } from './experiments/reproduce-run.js';
+export type { ReproduceRunOptions, ReproduceRunResult } from './experiments/reproduce-run.js';
+export { ReproduceError } from './experiments/reproduce-error.js';
 export { DataLoader, defineVersions } from './pipeline/versions.js';
 export type { PipelineVersion } from './pipeline/versions.js';
 export type {

@@ -1,7 +1,7 @@
 /**
- * The child process of `reproduceAtCommit`, started in the temporary worktree:
- * `node [--import tsx] _reproduce-child.js <entry>`. It imports the user's entry file (which
- * registers the commit's classes as it is imported), then calls `trainModel({ runId, store })`
+ * The child process of a reproduction (`_child-training.ts`), in a temporary worktree or in the
+ * working tree: `node [--import tsx] _reproduce-child.js <entry>`. It imports the user's entry
+ * file (which registers the commit's classes as it is imported), then calls `trainModel({ runId, store })`
  * of the same ml-tracking the entry registered into, and sends the result to the parent over the
  * IPC channel (stdout stays the user's).
  *
@@ -12,6 +12,7 @@
 import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { REPRODUCE_ENVIRONMENT } from './_reproduce-environment.js';
 
 /** What the child sends its parent: exactly one message. */
 export type ReproduceChildMessage =
@@ -26,9 +27,9 @@ type TrainModel = (options: {
 
 async function main(): Promise<ReproduceChildMessage> {
   const entry = resolve(process.argv[2] ?? '');
-  const runId = process.env.ML_TRACKING_REPRODUCE_RUN_ID ?? '';
-  const store = process.env.ML_TRACKING_STORE ?? '';
-  const allowDirty = process.env.ML_TRACKING_REPRODUCE_ALLOW_DIRTY === '1';
+  const runId = process.env[REPRODUCE_ENVIRONMENT.runId] ?? '';
+  const store = process.env[REPRODUCE_ENVIRONMENT.store] ?? '';
+  const allowDirty = process.env[REPRODUCE_ENVIRONMENT.allowDirty] === '1';
   await import(pathToFileURL(entry).href);
   // The ml-tracking the entry's own `import … from 'ml-tracking'` loaded: the one its classes are
   // registered in. Resolved from the entry's folder (the worktree's linked node_modules); its

@@ -7,17 +7,15 @@ import { readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NotFoundError, ValidationError } from '../../src/errors.js';
 import {
-  CommitNotFoundError,
   reproduceAtCommit,
-  ReproduceError,
-  reproduceRun,
   type ReproduceAtCommitOptions,
 } from '../../src/experiments/reproduce-at-commit.js';
 import { trainModel, type TrainModelResult } from '../../src/experiments/train-model.js';
-import { readModelRun } from '../../src/runs/model-run-records.js';
+import { CommitNotFoundError, ReproduceError, reproduceRun } from '../../src/index.js';
+import { readModelRun, writeModelRun } from '../../src/runs/model-run-records.js';
 import { getRun } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import {
@@ -42,6 +40,23 @@ interface Seen {
 }
 
 const RUN_ID = '20261124T101530123Z-1a2b3c4d';
+
+/** What this process writes on its standard output and error from now until `stop()`. */
+function printedDuring() {
+  const written: string[] = [];
+  const spies = [process.stdout, process.stderr].map((stream) =>
+    vi.spyOn(stream, 'write').mockImplementation((chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
+    }),
+  );
+  return {
+    text: () => written.join(''),
+    stop: () => {
+      for (const spy of spies) spy.mockRestore();
+    },
+  };
+}
 
 /** Our temporary folders under the system's: a reproduction must leave none behind. */
 const leftovers = async () =>
@@ -234,6 +249,68 @@ describe('reproduceAtCommit: the worktree and the child process', () => {
     expect((error as Error).message).toContain('--entry');
   });
 
+  it("prints nothing of its own: without onOutput the child's lines are dropped", async () => {
+    const printed = printedDuring();
+    try {
+      const { seen } = (await reproduce({ onOutput: undefined })) as unknown as { seen: Seen };
+      expect(seen.registered).toEqual(['model-v1']);
+    } finally {
+      printed.stop();
+    }
+    expect(printed.text()).not.toContain('registered model-v1');
+    expect(printed.text()).not.toContain('progress on stderr');
+  }, 30_000);
+
+  it('trainModel({ runId, entry }) and reproduceRun decide alike: a run of an older commit trains in a worktree, its lines to onOutput, nothing printed', async () => {
+    // A model_runs row recorded at the first commit; HEAD is a later one.
+    const opened = await openStore(store);
+    await writeModelRun(opened, {
+      runId: RUN_ID,
+      project: 'stand-in',
+      kind: 'classification',
+      modelClass: 'model-v1',
+      hyperparameters: {},
+      datasetClass: 'data',
+      datasetParams: {},
+      testFraction: 0.2,
+      seed: 1,
+      gitCommit: first,
+      metrics: { accuracy: 1 },
+      predictionId: 'original-prediction',
+      artifacts: {},
+      startTime: new Date(),
+      endTime: new Date(),
+    });
+    await opened.close();
+    const lines: string[] = [];
+    const printed = printedDuring();
+    try {
+      const trained = (await trainModel({
+        runId: RUN_ID,
+        store,
+        cwd: project.path,
+        entry: 'train.ts',
+        onOutput: (line, stream) => lines.push(`${stream}: ${line}`),
+      })) as unknown as { runId: string; seen: Seen };
+      expect(trained.runId).toBe('stand-in-run');
+      expect(trained.seen.head).toBe(first);
+      expect(trained.seen.registered).toEqual(['model-v1']);
+
+      const reproduced = await reproduceRun({
+        runId: RUN_ID,
+        store,
+        cwd: project.path,
+        entry: 'train.ts',
+      });
+      expect(reproduced.ranAt).toEqual({ commit: first, worktree: true });
+    } finally {
+      printed.stop();
+    }
+    expect(lines).toEqual(['stdout: registered model-v1', 'stderr: progress on stderr']);
+    expect(printed.text()).not.toContain('progress on stderr');
+    expect(await project.worktrees()).toEqual([project.path]);
+  }, 60_000);
+
   it('refuses a folder outside any git repository', async () => {
     const error = await reproduce({ cwd: tmpdir() }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ValidationError);
@@ -341,9 +418,20 @@ describe('reproduceAtCommit: a real trainModel run, at an older commit', () => {
     expect(await project.worktrees()).toEqual([project.path]);
   }, 60_000);
 
-  it('refuses a run that is not a trainModel run', async () => {
-    await expect(
-      reproduceRun({ runId: RUN_ID, store, cwd: project.path, entry: 'train.ts' }),
-    ).rejects.toBeInstanceOf(NotFoundError);
+  it('refuses a run that is not a trainModel run, with one message from reproduceRun and trainModel', async () => {
+    const fromReproduceRun = await reproduceRun({
+      runId: RUN_ID,
+      store,
+      cwd: project.path,
+      entry: 'train.ts',
+    }).catch((caught: unknown) => caught);
+    expect(fromReproduceRun).toBeInstanceOf(NotFoundError);
+    expect((fromReproduceRun as Error).message).toMatch(
+      /holds no trainModel run of that id \(only those can be reproduced\)/,
+    );
+    const fromTrainModel = await trainModel({ runId: RUN_ID, store, cwd: project.path }).catch(
+      (caught: unknown) => caught,
+    );
+    expect((fromTrainModel as Error).message).toBe((fromReproduceRun as Error).message);
   });
 });

@@ -1,7 +1,8 @@
 import { constants } from 'node:os';
 import { defineCommand } from 'citty';
 import { ValidationError } from '../../errors.js';
-import { ReproduceError, reproduceRun } from '../../experiments/reproduce-at-commit.js';
+import { ReproduceError } from '../../experiments/reproduce-error.js';
+import { reproduceRun } from '../../experiments/reproduce-run.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { formatNumber, printTable } from '../_table.js';

@@ -1,0 +1,213 @@
+/**
+ * A reproduction's training in a child process: `node [--import tsx] _reproduce-child.js
+ * <entry>` in the folder given, its output passed line by line to the caller, its result
+ * received over IPC, and SIGINT or SIGTERM passed on to it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { typeScriptLoader } from '../_typescript-loader.js';
+import { ValidationError } from '../errors.js';
+import { RUN_ENVIRONMENT } from '../runs/start-run.js';
+import type { Store } from '../store/types.js';
+import { REPRODUCE_ENVIRONMENT } from './_reproduce-environment.js';
+import type { ReproduceChildMessage } from './_reproduce-child.js';
+import { ReproduceError } from './reproduce-error.js';
+import type { TrainModelResult } from './train-model-options.js';
+
+/** Where the child's lines go. */
+export type OnOutput = (line: string, stream: 'stdout' | 'stderr') => void;
+
+const TAIL_LINES = 20;
+
+/** The child needs the training script that registers the run's classes. */
+export function checkEntry(entry: unknown, runId: string): asserts entry is string {
+  if (typeof entry !== 'string' || entry.trim() === '') {
+    throw new ValidationError(
+      'entry',
+      `reproducing run ${runId} runs its training in a child process, which needs the training script that registers its classes`,
+      'Name it: ml-tracking reproduce <run-id> --entry train.ts (or trainModel({ runId, entry })).',
+    );
+  }
+}
+
+/** The URL another process opens this store by; refuses a memory store, which it cannot. */
+export function childStoreUrl(store: Store): string {
+  if (store.kind === 'memory' || store.url.startsWith('memory:')) {
+    throw new ValidationError(
+      'store',
+      `${store.url} is a memory store, which another process cannot open`,
+      'Reproducing a run runs its training in a child process: use a local folder or a gs:// store.',
+    );
+  }
+  return store.url;
+}
+
+/**
+ * Runs `action` with SIGINT and SIGTERM held back: the child is stopped by the same signal,
+ * `action` cleans up (the worktree), and the promise rejects with a ReproduceError that says so.
+ * The process is not ended here: library code leaves that to its caller (the CLI exits 130).
+ */
+export async function interruptible<T>(
+  runId: string,
+  commit: string | undefined,
+  action: (started: (stop: (signal: NodeJS.Signals) => void) => void) => Promise<T>,
+): Promise<T> {
+  let interrupted: NodeJS.Signals | undefined;
+  let stopChild: ((signal: NodeJS.Signals) => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted ??= signal;
+    stopChild?.(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await action((stop) => {
+      // A signal that came while the worktree was being made stops the child as it starts.
+      if (interrupted) stop(interrupted);
+      stopChild = stop;
+    });
+  } catch (error) {
+    if (interrupted) throw interruptedError(runId, commit, interrupted);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** What {@link runChild} runs. */
+export interface RunChildOptions {
+  runId: string;
+  commit: string | undefined;
+  storeUrl: string;
+  /** The child's folder. */
+  cwd: string;
+  entry: string;
+  allowDirty: boolean;
+  /** Added to the child's environment. */
+  env: Record<string, string>;
+  /** @default the lines are dropped */
+  onOutput: OnOutput | undefined;
+  /** Told how to stop the child, once it runs. */
+  started: (stop: (signal: NodeJS.Signals) => void) => void;
+}
+
+/** Runs the training in a child process; resolves what its `trainModel` resolved. */
+export async function runChild(options: RunChildOptions): Promise<TrainModelResult> {
+  const { runId, commit } = options;
+  const runner = runnerPath();
+  const typeScript = [options.entry, runner].some((file) => /\.[mc]?ts$/i.test(file));
+  const environment: NodeJS.ProcessEnv = { ...process.env };
+  // The reproduction is a run of its own, not part of a run this process may belong to.
+  for (const name of Object.values(RUN_ENVIRONMENT)) environment[name] = undefined;
+  environment[REPRODUCE_ENVIRONMENT.worktree] = undefined;
+  const child = spawn(
+    process.execPath,
+    [...(typeScript ? loaderFor(options.cwd) : []), runner, options.entry],
+    {
+      cwd: options.cwd,
+      env: {
+        ...environment,
+        ...options.env,
+        [REPRODUCE_ENVIRONMENT.runId]: runId,
+        [REPRODUCE_ENVIRONMENT.store]: options.storeUrl,
+        [REPRODUCE_ENVIRONMENT.allowDirty]: options.allowDirty ? '1' : '0',
+      },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      windowsHide: true,
+    },
+  );
+  options.started((signal) => child.kill(signal));
+
+  const tail: string[] = [];
+  const lines = (['stdout', 'stderr'] as const).map((stream) => {
+    const reader = createInterface({ input: child[stream]!, crlfDelay: Infinity });
+    reader.on('line', (line) => {
+      if (stream === 'stderr') {
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+      }
+      options.onOutput?.(line, stream);
+    });
+    return new Promise<void>((done) => reader.once('close', done));
+  });
+  let message: ReproduceChildMessage | undefined;
+  child.on('message', (received: ReproduceChildMessage) => {
+    message ??= received;
+  });
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+    (done, fail) => {
+      child.once('error', fail);
+      child.once('close', (code, killedBy) => {
+        done([code, killedBy]);
+      });
+    },
+  );
+  await Promise.all(lines);
+
+  const failure = (problem: string, childErrorCode?: string) =>
+    new ReproduceError({
+      runId,
+      commit,
+      problem,
+      exitCode,
+      signal,
+      childErrorCode,
+      outputTail: tail,
+    });
+  if (message?.type === 'error') throw failure(message.message, message.code);
+  if (signal !== null) throw failure(`the training process was ended by ${signal}`);
+  if (exitCode !== 0) throw failure(`the training process exited with code ${exitCode}`);
+  if (message?.type !== 'result' || !isTrainModelResult(message.result)) {
+    throw failure('the training process ended without a result');
+  }
+  return message.result;
+}
+
+/** The child's entry: built beside this file, or its TypeScript source when run from `src/`. */
+function runnerPath(): string {
+  const built = fileURLToPath(new URL('./_reproduce-child.js', import.meta.url));
+  return existsSync(built)
+    ? built
+    : fileURLToPath(new URL('./_reproduce-child.ts', import.meta.url));
+}
+
+/** The loader for a TypeScript entry, or a ValidationError that says how to get one. */
+function loaderFor(folder: string): string[] {
+  const loader = typeScriptLoader(folder);
+  if (loader !== undefined) return loader;
+  throw new ValidationError(
+    'entry',
+    `a TypeScript entry needs a loader and tsx is not installed (Node ${process.versions.node})`,
+    'Run `npm install --save-dev tsx` in the project, or name the compiled JavaScript entry.',
+  );
+}
+
+function interruptedError(
+  runId: string,
+  commit: string | undefined,
+  signal: NodeJS.Signals,
+): ReproduceError {
+  return new ReproduceError({
+    runId,
+    commit,
+    problem: `interrupted by ${signal} (the worktree was removed)`,
+    exitCode: null,
+    signal,
+    interruptedBy: signal,
+    outputTail: [],
+  });
+}
+
+function isTrainModelResult(value: unknown): value is TrainModelResult {
+  const result = value as Partial<TrainModelResult> | null;
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof result.runId === 'string' &&
+    typeof result.metrics === 'object' &&
+    Array.isArray(result.warnings)
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * The git state a `trainModel` run records, and the rule for a working tree with uncommitted
+ * changes: shared by a new run and a reproduction in this process.
+ */
+import { fileURLToPath } from 'node:url';
+import { ValidationError } from '../errors.js';
+import type { Store } from '../store/types.js';
+import { readRunContext, type RunContext } from '../tracking/run-context.js';
+
+/** The commit and dirty flag of `cwd`'s repository. */
+export function gitContext(cwd: string, store: Store): Promise<RunContext> {
+  return readRunContext(cwd, {
+    // A local store inside the repository is written by every run: it never makes a tree dirty.
+    exclude: store.kind === 'local' ? [fileURLToPath(store.url)] : [],
+  });
+}
+
+/** Refuses a dirty tree unless allowed; the warnings a run records about its git state. */
+export function checkTree(
+  context: RunContext,
+  cwd: string,
+  allowDirty: boolean | undefined,
+  action: string,
+): string[] {
+  if (context.gitCommit === undefined) {
+    return [
+      `${cwd} is not in a git repository: no commit was recorded, so this run can be reproduced only with the code at hand, never at its commit`,
+    ];
+  }
+  if (context.gitDirty === undefined) {
+    return [
+      `git could not tell whether the working tree at ${cwd} has uncommitted changes: the recorded commit ${context.gitCommit} may not hold the code that trained`,
+    ];
+  }
+  if (!context.gitDirty) return [];
+  if (allowDirty !== true) {
+    throw new ValidationError(
+      'allowDirty',
+      `the working tree at ${cwd} has uncommitted changes, so its commit ${context.gitCommit} does not hold the code that would ${action}`,
+      'Commit your changes (git add -A && git commit) so that the run can be reproduced from its id, or pass allowDirty: true (ml-tracking reproduce: --allow-dirty) to go ahead and record git_dirty = true with a warning.',
+    );
+  }
+  return [
+    `the working tree had uncommitted changes (git_dirty = true): commit ${context.gitCommit} does not hold the code this run used to ${action}`,
+  ];
+}
