@@ -1,4 +1,5 @@
-export { classificationMetrics, toConfusionMatrix } from './classification.js';
+export { classificationMetrics } from './classification.js';
+export { toConfusionMatrix } from './confusion.js';
 export { regressionMetrics } from './regression.js';
 export { compareLabels } from './_labels.js';
 export type {

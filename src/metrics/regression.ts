@@ -1,3 +1,4 @@
+import { defined } from './_defined.js';
 import { median } from './_sort.js';
 import { checkArray, checkLength, checkRegressionValues } from './input-checks.js';
 import type { RegressionScores } from './types.js';
@@ -10,12 +11,6 @@ const EPS = Number.EPSILON;
  * 1 for a perfect fit (num = 0) and 0 for an imperfect fit of a constant target (den = 0),
  * instead of nan / -inf.
  */
-/**
- * Within the input bound no sum overflows, but a ratio still can (r² of a target whose variance
- * is a hair above zero): a metric that is not finite is left undefined, never `Infinity`.
- */
-const defined = (x: number): number | undefined => (Number.isFinite(x) ? x : undefined);
-
 function forceFinite(numerator: number, denominator: number): number {
   if (numerator === 0) return 1;
   if (denominator === 0) return 0;

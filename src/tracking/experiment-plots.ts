@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { plotPath } from '../layout/paths.js';
-import { confusionCells } from '../metrics/classification.js';
+import { confusionCells } from '../metrics/confusion.js';
 import { classificationCurves } from '../metrics/curves.js';
 import type { ClassificationScores } from '../metrics/types.js';
 import {

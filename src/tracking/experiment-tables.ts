@@ -8,7 +8,7 @@ import {
   metricNames,
   predictionColumns,
 } from '../layout/tables.js';
-import { confusionCells } from '../metrics/classification.js';
+import { confusionCells } from '../metrics/confusion.js';
 import { predictionRows } from './prediction-rows.js';
 import type { ClassificationScores, RegressionScores } from '../metrics/types.js';
 import type { ValidExperiment } from './validate.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { classificationMetrics, toConfusionMatrix } from '../../src/metrics/classification.js';
+import { classificationMetrics } from '../../src/metrics/classification.js';
+import { toConfusionMatrix } from '../../src/metrics/confusion.js';
 import { compareLabels } from '../../src/metrics/_labels.js';
 import { rocAuc } from '../../src/metrics/_auc.js';
 import { sortByHighWord } from '../../src/metrics/_sort.js';

@@ -6,7 +6,8 @@ import {
   CONFUSION_COLUMNS,
   predictionColumns,
 } from '../../src/layout/tables.js';
-import { classificationMetrics, confusionCells } from '../../src/metrics/classification.js';
+import { classificationMetrics } from '../../src/metrics/classification.js';
+import { confusionCells } from '../../src/metrics/confusion.js';
 import type { Label } from '../../src/metrics/types.js';
 import { confusionTable, predictionsTable } from '../../src/tracking/experiment-tables.js';
 import { validateExperiment, type ExperimentInput } from '../../src/tracking/validate.js';
