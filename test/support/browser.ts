@@ -10,8 +10,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { describe } from 'vitest';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { describe, expect, vi } from 'vitest';
 
 /** The Chromium binary: `CHROMIUM_PATH`, else Debian's. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -64,11 +64,28 @@ export interface WatchedPage {
   problems(): string[];
 }
 
+/**
+ * `UI_TEST_API_DELAY_MS=<ms>`: every answer of the dashboard's API reaches the page after a
+ * random delay of up to that many milliseconds, so answers come late and out of order, as on a
+ * loaded machine. A test that reads what has not arrived yet fails at once with it instead of
+ * once in many CI runs; the tests must pass with it (`UI_TEST_API_DELAY_MS=1500` is a good check).
+ */
+const API_DELAY_MS = Number(process.env.UI_TEST_API_DELAY_MS ?? 0);
+
 /** A fresh page (its own context) at {@link VIEWPORT}, watched. */
 export async function openWatchedPage(browser: Browser): Promise<WatchedPage> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   // Well under the test's own timeout, so a missing element fails with Playwright's message.
   context.setDefaultTimeout(10_000);
+  if (API_DELAY_MS > 0) {
+    await context.route('**/api/**', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * API_DELAY_MS));
+      await route.continue().catch((error: unknown) => {
+        // The test closed its page while the answer was held back.
+        if (!String(error).includes('closed')) throw error;
+      });
+    });
+  }
   const page = await context.newPage();
   const watched: WatchedPage = {
     page,
@@ -142,4 +159,93 @@ export async function takeScreenshot(page: Page, name: string): Promise<string> 
     await writeFile(join(SCREENSHOTS_FOLDER, `${name}.png`), png);
   }
   return path;
+}
+
+/**
+ * How long a test waits for what it reads on a page. A page answers in milliseconds, but CI
+ * shares two cores with other work; every wait ends as soon as its condition holds.
+ */
+export const WAIT_MS = 10_000;
+
+const pollOptions = (message: string | undefined): { timeout: number; message?: string } =>
+  message === undefined ? { timeout: WAIT_MS } : { timeout: WAIT_MS, message };
+
+/**
+ * Retries `check` (it reads the page and asserts) until it passes, for at most {@link WAIT_MS};
+ * resolves what it returned. For reads whose values are used afterwards, and for several
+ * assertions that must hold of one state of the page; a failure reports the last attempt's.
+ */
+export function eventually<T>(check: () => Promise<T>): Promise<T> {
+  return vi.waitFor(check, { timeout: WAIT_MS, interval: 50 });
+}
+
+/**
+ * Waits until the text of `locator` is `expected` (a pattern: matches it) and resolves that text:
+ * a page fills itself in after it loads, so text read once may be "Loading…".
+ */
+export async function expectText(
+  locator: Locator,
+  expected: string | RegExp,
+  message?: string,
+): Promise<string> {
+  let text = '';
+  const poll = expect.poll(async () => (text = await locator.innerText()), pollOptions(message));
+  await (typeof expected === 'string' ? poll.toBe(expected) : poll.toMatch(expected));
+  return text;
+}
+
+/**
+ * Waits until the text of `locator` holds every one of `parts` (strings, or patterns it must
+ * match) and resolves that text, so that what it must not hold is checked on the full text.
+ */
+export function expectTextContaining(
+  locator: Locator,
+  parts: readonly (string | RegExp)[],
+  message?: string,
+): Promise<string> {
+  return eventually(async () => {
+    const text = await locator.innerText();
+    for (const part of parts) {
+      if (typeof part === 'string') expect(text, message).toContain(part);
+      else expect(text, message).toMatch(part);
+    }
+    return text;
+  });
+}
+
+/** Waits until the texts of the elements `locator` finds are `expected`, in document order. */
+export async function expectTexts(
+  locator: Locator,
+  expected: readonly string[],
+  message?: string,
+): Promise<void> {
+  await expect.poll(() => locator.allInnerTexts(), pollOptions(message)).toEqual(expected);
+}
+
+/**
+ * Waits until attribute `name` of `locator` is `expected` (a pattern: matches it; `null`: absent)
+ * and resolves its value.
+ */
+export async function expectAttribute(
+  locator: Locator,
+  name: string,
+  expected: string | RegExp | null,
+  message?: string,
+): Promise<string | null> {
+  let value: string | null = null;
+  const poll = expect.poll(
+    async () => (value = await locator.getAttribute(name)),
+    pollOptions(message),
+  );
+  await (expected instanceof RegExp ? poll.toMatch(expected) : poll.toBe(expected));
+  return value;
+}
+
+/** Waits until `locator` finds `expected` elements. */
+export async function expectCount(
+  locator: Locator,
+  expected: number,
+  message?: string,
+): Promise<void> {
+  await expect.poll(() => locator.count(), pollOptions(message)).toBe(expected);
 }

@@ -20,9 +20,9 @@ import {
 
 describeInBrowser('dashboard: unreadable files and a project of runs only', () => {
   const chromium = useBrowser();
-  let root: string;
-  let store: Store;
-  let server: UiServer;
+  let root: string | undefined;
+  let store: Store | undefined;
+  let server: UiServer | undefined;
   let base: string;
   let seeded: CorruptStore;
   let onlyRunId: string;
@@ -39,9 +39,10 @@ describeInBrowser('dashboard: unreadable files and a project of runs only', () =
     base = server.url.replace(/\/$/, '');
   }, 60_000);
   afterAll(async () => {
-    await server.close();
-    await store.close();
-    await rm(root, { recursive: true, force: true });
+    // After a failed beforeAll too, which would otherwise hide its error behind this one's.
+    await server?.close();
+    await store?.close();
+    if (root !== undefined) await rm(root, { recursive: true, force: true });
   });
 
   it('the projects page names each file it could not read', async () => {

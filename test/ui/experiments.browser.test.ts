@@ -4,7 +4,16 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { ProjectsResponse } from '../../src/ui/api.js';
-import { describeInBrowser, takeScreenshot } from '../support/browser.js';
+import {
+  describeInBrowser,
+  eventually,
+  expectAttribute,
+  expectCount,
+  expectText,
+  expectTextContaining,
+  expectTexts,
+  takeScreenshot,
+} from '../support/browser.js';
 import {
   asNumbers,
   attributeValues,
@@ -38,15 +47,12 @@ describeInBrowser('dashboard: projects and experiments', () => {
     try {
       const root = await visit(page, `${ui.base}/`, 'projects');
       expect(new URL(page.url()).pathname).toBe('/projects');
-      await expect
-        .poll(() => page.getByTestId('tab-projects').getAttribute('aria-current'))
-        .toBe('page');
+      await expectAttribute(page.getByTestId('tab-projects'), 'aria-current', 'page');
 
       const rows = root.getByTestId('project-row');
-      const listed = await attributeValues(rows, 'data-project');
-      expect(listed.sort()).toEqual(
-        [seeded.projects.evil, seeded.projects.house, seeded.projects.soil].sort(),
-      );
+      await expect
+        .poll(async () => (await attributeValues(rows, 'data-project')).sort())
+        .toEqual([seeded.projects.evil, seeded.projects.house, seeded.projects.soil].sort());
       const api = (await (
         await page.request.get(`${ui.base}/api/projects`)
       ).json()) as ProjectsResponse;
@@ -55,16 +61,21 @@ describeInBrowser('dashboard: projects and experiments', () => {
       expect(soil.experiments).toBe(4);
       expect(soil.runs).toBeGreaterThanOrEqual(5);
       expect(soil.sweeps).toBe(1);
-      const soilCells = await root
-        .locator(`[data-project="${seeded.projects.soil}"] td`)
-        .allInnerTexts();
-      expect(soilCells).toContain('4');
-      expect(soilCells).toContain(String(soil.runs));
-      expect(soilCells.join(' ')).toContain('classification');
-      const houseCells = await root
-        .locator(`[data-project="${seeded.projects.house}"] td`)
-        .allInnerTexts();
-      expect(houseCells.slice(2, 5)).toEqual(['1', '1', '0']);
+      await eventually(async () => {
+        const soilCells = await root
+          .locator(`[data-project="${seeded.projects.soil}"] td`)
+          .allInnerTexts();
+        expect(soilCells).toContain('4');
+        expect(soilCells).toContain(String(soil.runs));
+        expect(soilCells.join(' ')).toContain('classification');
+      });
+      await expect
+        .poll(async () =>
+          (
+            await root.locator(`[data-project="${seeded.projects.house}"] td`).allInnerTexts()
+          ).slice(2, 5),
+        )
+        .toEqual(['1', '1', '0']);
       await takeScreenshot(page, 'projects');
 
       await root
@@ -73,13 +84,15 @@ describeInBrowser('dashboard: projects and experiments', () => {
         .click();
       await readyPage(page, 'experiments');
       expect(new URL(page.url()).pathname).toBe(`/projects/${seeded.projects.soil}`);
-      expect((await rowIds(page)).sort()).toEqual(
-        [
-          seeded.experiments.forest,
-          seeded.experiments.logisticSmall,
-          seeded.experiments.logisticLarge,
-        ].sort(),
-      );
+      await expect
+        .poll(async () => (await rowIds(page)).sort())
+        .toEqual(
+          [
+            seeded.experiments.forest,
+            seeded.experiments.logisticSmall,
+            seeded.experiments.logisticLarge,
+          ].sort(),
+        );
       expectNoProblems(watched);
     } finally {
       await page.context().close();
@@ -94,7 +107,7 @@ describeInBrowser('dashboard: projects and experiments', () => {
       const root = await visit(page, `${ui.base}/projects`, 'projects');
       const row = root.locator(`[data-project="${seeded.projects.soil}"]`);
       const runsLink = row.getByRole('link', { name: /^\d+$/ });
-      const shown = Number(await runsLink.innerText());
+      const shown = Number(await expectText(runsLink, /^\d+$/));
       await runsLink.click();
       await readyPage(page, 'runs');
       expect(new URL(page.url()).searchParams.get('project')).toBe(seeded.projects.soil);
@@ -114,29 +127,28 @@ describeInBrowser('dashboard: projects and experiments', () => {
     try {
       await visit(page, `${ui.base}/projects/${ui.seeded.projects.soil}`, 'experiments');
       const table = page.getByTestId('experiments-table');
+      const accuracies = async (): Promise<number[]> =>
+        asNumbers(await columnCells(table, 'sort-overall_accuracy'));
       await page.getByTestId('sort-overall_accuracy').click();
       await expect.poll(() => new URL(page.url()).searchParams.get('order')).toBe('desc');
       expect(new URL(page.url()).searchParams.get('sort')).toBe('overall_accuracy');
-      expect(asNumbers(await columnCells(table, 'sort-overall_accuracy'))).toEqual([0.9, 0.8, 0.7]);
-      expect(await rowIds(page)).toEqual([
-        experiments.forest,
-        experiments.logisticLarge,
-        experiments.logisticSmall,
-      ]);
+      // The URL changes before the table is drawn again.
+      await expect.poll(accuracies).toEqual([0.9, 0.8, 0.7]);
+      await expect
+        .poll(() => rowIds(page))
+        .toEqual([experiments.forest, experiments.logisticLarge, experiments.logisticSmall]);
       await takeScreenshot(page, 'experiments');
 
       await page.getByTestId('sort-overall_accuracy').click();
       await expect.poll(() => new URL(page.url()).searchParams.get('order')).toBe('asc');
-      expect(asNumbers(await columnCells(table, 'sort-overall_accuracy'))).toEqual([0.7, 0.8, 0.9]);
-      expect(await rowIds(page)).toEqual([
-        experiments.logisticSmall,
-        experiments.logisticLarge,
-        experiments.forest,
-      ]);
+      await expect.poll(accuracies).toEqual([0.7, 0.8, 0.9]);
+      await expect
+        .poll(() => rowIds(page))
+        .toEqual([experiments.logisticSmall, experiments.logisticLarge, experiments.forest]);
 
       await page.reload();
       await readyPage(page, 'experiments');
-      expect(asNumbers(await columnCells(table, 'sort-overall_accuracy'))).toEqual([0.7, 0.8, 0.9]);
+      await expect.poll(accuracies).toEqual([0.7, 0.8, 0.9]);
       expectNoProblems(watched);
     } finally {
       await page.context().close();
@@ -155,16 +167,15 @@ describeInBrowser('dashboard: projects and experiments', () => {
         .poll(() => new URL(page.url()).searchParams.get('rank'))
         .toBe('overall_accuracy');
       // Without a clicked header, rows come in rank order: best accuracy first, numbered 1, 2, 3.
-      expect(await rowIds(page)).toEqual([
-        experiments.forest,
-        experiments.logisticLarge,
-        experiments.logisticSmall,
+      await expect
+        .poll(() => rowIds(page))
+        .toEqual([experiments.forest, experiments.logisticLarge, experiments.logisticSmall]);
+      await expectTexts(page.locator('[data-testid="experiment-row"] > :nth-child(2)'), [
+        '1',
+        '2',
+        '3',
       ]);
-      const ranks = await page
-        .locator('[data-testid="experiment-row"] > :nth-child(2)')
-        .allInnerTexts();
-      expect(ranks).toEqual(['1', '2', '3']);
-      expect(await rank.inputValue()).toBe('overall_accuracy');
+      await expect.poll(() => rank.inputValue()).toBe('overall_accuracy');
 
       // Another kind of the same project: the regression experiment alone.
       await page.getByTestId('kind-select').selectOption('regression');
@@ -196,34 +207,39 @@ describeInBrowser('dashboard: projects and experiments', () => {
       expect(url.searchParams.get('ids')?.split(',').sort()).toEqual(
         [experiments.logisticSmall, experiments.logisticLarge].sort(),
       );
-      const columns = await attributeValues(
-        page.getByTestId('compare-hyperparameters').getByTestId('compare-column'),
-        'data-prediction-id',
-      );
-      expect(columns.sort()).toEqual([experiments.logisticSmall, experiments.logisticLarge].sort());
+      const hyperparameters = page.getByTestId('compare-hyperparameters');
+      await expect
+        .poll(async () =>
+          (
+            await attributeValues(
+              hyperparameters.getByTestId('compare-column'),
+              'data-prediction-id',
+            )
+          ).sort(),
+        )
+        .toEqual([experiments.logisticSmall, experiments.logisticLarge].sort());
 
       // Both are LogisticRegression with penalty l2 and max_iter 100; only C differs.
-      const hyperparameters = page.getByTestId('compare-hyperparameters');
-      const differing = await hyperparameters
-        .locator('tbody tr[data-differs="true"] > th')
-        .allInnerTexts();
-      expect(differing).toEqual(['C']);
-      const same = await hyperparameters
-        .locator('tbody tr:not([data-differs="true"]) > th')
-        .allInnerTexts();
-      expect(same).toEqual(expect.arrayContaining(['penalty', 'max_iter']));
+      await expectTexts(hyperparameters.locator('tbody tr[data-differs="true"] > th'), ['C']);
+      await expect
+        .poll(() =>
+          hyperparameters.locator('tbody tr:not([data-differs="true"]) > th').allInnerTexts(),
+        )
+        .toEqual(expect.arrayContaining(['penalty', 'max_iter']));
       const cRow = hyperparameters.locator('tbody tr[data-differs="true"] td');
-      expect((await cRow.allInnerTexts()).sort()).toEqual(['0.1', '1']);
+      await expect.poll(async () => (await cRow.allInnerTexts()).sort()).toEqual(['0.1', '1']);
 
       const metrics = page.getByTestId('compare-metrics');
       const accuracy = metrics.locator('tbody tr', {
         has: page.locator('th', { hasText: /^overall_accuracy$/ }),
       });
-      expect(asNumbers(await accuracy.locator('td').allInnerTexts()).sort()).toEqual([0.7, 0.8]);
+      await expect
+        .poll(async () => asNumbers(await accuracy.locator('td').allInnerTexts()).sort())
+        .toEqual([0.7, 0.8]);
 
       const plots = page.getByTestId('plot');
       // Two plots each (the confusion matrix, counts and normalised): four images.
-      expect(await plots.count()).toBe(4);
+      await expectCount(plots, 4);
       await page.evaluate(() => {
         (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0);
       });
@@ -241,27 +257,25 @@ describeInBrowser('dashboard: projects and experiments', () => {
     const { experiments } = ui.seeded;
     try {
       const root = await visit(page, `${ui.base}/experiments/${experiments.forest}`, 'experiment');
-      expect(await root.innerText()).toContain(ui.seeded.models.forest);
+      await expectTextContaining(root, [ui.seeded.models.forest]);
 
       const scoring = page.getByTestId('scoring-table');
-      expect(await scoring.locator('tbody th').allInnerTexts()).toEqual(['clay', 'loam', 'sand']);
+      await expectTexts(scoring.locator('tbody th'), ['clay', 'loam', 'sand']);
 
       // Two of 20 predictions were wrong: one clay taken for loam, one loam for sand.
       const matrix = page.getByTestId('confusion-matrix');
-      expect(await matrix.locator('thead th.num').allInnerTexts()).toEqual([
-        'clay',
-        'loam',
-        'sand',
-      ]);
-      const counts = [];
-      for (const row of await matrix.locator('tbody tr').all()) {
-        counts.push(asNumbers(await row.locator('td').allInnerTexts()));
-      }
-      expect(counts).toEqual([
-        [6, 1, 0],
-        [0, 6, 1],
-        [0, 0, 6],
-      ]);
+      await expectTexts(matrix.locator('thead th.num'), ['clay', 'loam', 'sand']);
+      await eventually(async () => {
+        const counts = [];
+        for (const row of await matrix.locator('tbody tr').all()) {
+          counts.push(asNumbers(await row.locator('td').allInnerTexts()));
+        }
+        expect(counts).toEqual([
+          [6, 1, 0],
+          [0, 6, 1],
+          [0, 0, 6],
+        ]);
+      });
 
       // The runs that linked this prediction id are linked back.
       await expect
@@ -274,8 +288,7 @@ describeInBrowser('dashboard: projects and experiments', () => {
       await takeScreenshot(page, 'experiment');
 
       const link = page.getByTestId('predictions-link');
-      const href = await link.getAttribute('href');
-      expect(href).toMatch(/^\/files\/predictions\/classification\//);
+      const href = await expectAttribute(link, 'href', /^\/files\/predictions\/classification\//);
       const download = await page.request.get(new URL(href!, ui.base).href);
       expect(download.status()).toBe(200);
       const lines = (await download.text()).trim().split('\n');
@@ -313,8 +326,8 @@ describeInBrowser('dashboard: projects and experiments', () => {
 
       await page.getByTestId('tab-runs').click();
       await readyPage(page, 'runs');
-      expect(await page.getByTestId('tab-runs').getAttribute('aria-current')).toBe('page');
-      expect(await page.getByTestId('tab-projects').getAttribute('aria-current')).toBeNull();
+      await expectAttribute(page.getByTestId('tab-runs'), 'aria-current', 'page');
+      await expectAttribute(page.getByTestId('tab-projects'), 'aria-current', null);
       await page.getByTestId('tab-sweeps').click();
       await readyPage(page, 'sweeps');
 
@@ -326,11 +339,13 @@ describeInBrowser('dashboard: projects and experiments', () => {
       await readyPage(page, 'experiments');
       // The sorted view the person left, as they left it.
       expect(new URL(page.url()).search).toBe('?sort=overall_accuracy&order=asc');
-      expect(
-        asNumbers(
-          await columnCells(page.getByTestId('experiments-table'), 'sort-overall_accuracy'),
-        ),
-      ).toEqual([0.7, 0.8, 0.9]);
+      await expect
+        .poll(async () =>
+          asNumbers(
+            await columnCells(page.getByTestId('experiments-table'), 'sort-overall_accuracy'),
+          ),
+        )
+        .toEqual([0.7, 0.8, 0.9]);
       await page.goForward();
       await readyPage(page, 'experiment');
       // All of it within one page load: the app routes on the client.

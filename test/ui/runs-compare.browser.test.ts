@@ -6,7 +6,14 @@ import type { Page } from 'playwright-core';
 import { EXPERIMENT_KINDS, metricNames } from '../../src/layout/tables.js';
 import { metricGoal } from '../../src/tracking/list-experiments.js';
 import { bestFirst, tagGoal } from '../../src/ui/app/runs/tag-goal.js';
-import { describeInBrowser, takeScreenshot } from '../support/browser.js';
+import {
+  describeInBrowser,
+  eventually,
+  expectAttribute,
+  expectTextContaining,
+  expectTexts,
+  takeScreenshot,
+} from '../support/browser.js';
 import {
   asNumbers,
   attributeValues,
@@ -26,7 +33,10 @@ const selectRun = (page: Page, id: string): Promise<void> =>
 const rowNames = (page: Page, table: string): Promise<(string | null)[]> =>
   attributeValues(page.getByTestId(table).locator('tbody tr'), 'data-name');
 
-/** The cells of one summary row (`tag`, `stat`): shown numbers and which are marked best. */
+/**
+ * The cells of one summary row (`tag`, `stat`): shown numbers and which are marked best. Read at
+ * once, so wait with {@link eventually} for a state that the checks on them describe.
+ */
 async function summaryRow(
   page: Page,
   tag: string,
@@ -56,7 +66,11 @@ describeInBrowser('dashboard: runs compare', () => {
       await visit(page, `${ui.base}/runs`, 'runs');
       const compare = page.getByTestId('runs-compare-button');
       await selectRun(page, runs.baseline);
-      // One run is nothing to compare: the button appears with the second.
+      // One run is nothing to compare: the button appears with the second. Its chart shows that
+      // the page has drawn the one run's selection.
+      await page
+        .locator('[data-testid="chart"][data-tag="loss"][data-state="drawn"][data-series="1"]')
+        .waitFor();
       expect(await compare.count()).toBe(0);
       await selectRun(page, runs.failed);
       await compare.click();
@@ -67,55 +81,56 @@ describeInBrowser('dashboard: runs compare', () => {
       expect(url.searchParams.get('ids')).toBe(`${runs.baseline},${runs.failed}`);
       // Matched before `/runs/:id`: not taken for a run called "compare".
       expect(await page.getByTestId('page-run').count()).toBe(0);
-      await expect
-        .poll(() => page.getByTestId('tab-runs').getAttribute('aria-current'))
-        .toBe('page');
+      await expectAttribute(page.getByTestId('tab-runs'), 'aria-current', 'page');
 
       // One column per run, in the order picked, named and linked to its run page.
       const columns = page
         .getByTestId('runs-compare-hyperparameters')
         .getByTestId('runs-compare-column');
-      expect(await attributeValues(columns, 'data-run-id')).toEqual([runs.baseline, runs.failed]);
-      expect(await columns.getByRole('link').allInnerTexts()).toEqual(['baseline', 'diverged']);
-      expect(await columns.nth(1).innerText()).toContain('failed');
+      await expect
+        .poll(() => attributeValues(columns, 'data-run-id'))
+        .toEqual([runs.baseline, runs.failed]);
+      await expectTexts(columns.getByRole('link'), ['baseline', 'diverged']);
+      await expectTextContaining(columns.nth(1), ['failed']);
 
       // Recorded as { lr, width, optimizer }: lr and optimizer differ (0.1 adam against 3 sgd),
       // width (64) does not, so it moves below them.
-      expect(await rowNames(page, 'runs-compare-hyperparameters')).toEqual([
-        'lr',
-        'optimizer',
-        'width',
-      ]);
+      await expect
+        .poll(() => rowNames(page, 'runs-compare-hyperparameters'))
+        .toEqual(['lr', 'optimizer', 'width']);
       const hyperparameters = page.getByTestId('runs-compare-hyperparameters');
-      expect(await attributeValues(hyperparameters.locator('tbody tr'), 'data-differs')).toEqual([
-        'true',
-        'true',
-        'false',
+      await expect
+        .poll(() => attributeValues(hyperparameters.locator('tbody tr'), 'data-differs'))
+        .toEqual(['true', 'true', 'false']);
+      await expectTexts(hyperparameters.locator('tbody tr[data-name="optimizer"] td'), [
+        'adam',
+        'sgd',
       ]);
-      expect(
-        await hyperparameters.locator('tbody tr[data-name="optimizer"] td').allInnerTexts(),
-      ).toEqual(['adam', 'sgd']);
 
       // Provenance: both are a logger's runs of the same project on this machine.
       const origin = page
         .getByTestId('runs-compare-provenance')
         .locator('tbody tr[data-name="origin"]');
-      expect(await origin.locator('td').allInnerTexts()).toEqual(['logger', 'logger']);
-      expect(await origin.getAttribute('data-differs')).toBe('false');
+      await expectTexts(origin.locator('td'), ['logger', 'logger']);
+      await expectAttribute(origin, 'data-differs', 'false');
 
       // The diverged run's loss ended at 1 + 11² = 122; the baseline's is far lower, and lower is
       // better for a loss.
-      const loss = await summaryRow(page, 'loss', 'last');
-      expect(loss.goal).toBe('lower');
-      expect(loss.values[1]).toBe(122);
-      expect(loss.values[0]).toBeLessThan(1);
-      expect(loss.best).toEqual(['true', 'false']);
+      await eventually(async () => {
+        const loss = await summaryRow(page, 'loss', 'last');
+        expect(loss.goal).toBe('lower');
+        expect(loss.values[1]).toBe(122);
+        expect(loss.values[0]).toBeLessThan(1);
+        expect(loss.best).toEqual(['true', 'false']);
+      });
       // Only the baseline recorded accuracy: the diverged run shows a dash, not a zero.
-      const accuracy = await summaryRow(page, 'accuracy', 'max');
-      expect(accuracy.goal).toBe('higher');
-      expect(accuracy.values[0]).toBeGreaterThan(0.9);
-      expect(Number.isNaN(accuracy.values[1])).toBe(true);
-      expect(await root.innerText()).toContain('—');
+      await eventually(async () => {
+        const accuracy = await summaryRow(page, 'accuracy', 'max');
+        expect(accuracy.goal).toBe('higher');
+        expect(accuracy.values[0]).toBeGreaterThan(0.9);
+        expect(Number.isNaN(accuracy.values[1])).toBe(true);
+      });
+      await expectTextContaining(root, ['—']);
 
       // Back to the charts of the same runs.
       await page.getByTestId('runs-compare-chart').click();
@@ -138,43 +153,43 @@ describeInBrowser('dashboard: runs compare', () => {
       await visit(page, `${ui.base}/runs/compare?ids=${ids.join(',')}&metric=loss`, 'runs-compare');
       // lr 0.1 learns fastest and the narrowest net pays the smallest width term: by last loss
       // (lower is better) the baseline leads, then wide-net (lr 0.05), then deep-net (lr 0.02).
-      expect(
-        await attributeValues(
-          page.getByTestId('runs-compare-summary').getByTestId('runs-compare-column'),
-          'data-run-id',
-        ),
-      ).toEqual([runs.baseline, runs.wideNet, runs.deepNet]);
+      const summaryColumns = page
+        .getByTestId('runs-compare-summary')
+        .getByTestId('runs-compare-column');
+      await expect
+        .poll(() => attributeValues(summaryColumns, 'data-run-id'))
+        .toEqual([runs.baseline, runs.wideNet, runs.deepNet]);
       // `metric=loss` puts loss before accuracy (tags are otherwise in name order).
-      const tags = await attributeValues(
-        page.getByTestId('runs-compare-summary').locator('tbody tr[data-stat="last"]'),
-        'data-tag',
-      );
-      expect(tags).toEqual(['loss', 'accuracy']);
+      await expect
+        .poll(() =>
+          attributeValues(
+            page.getByTestId('runs-compare-summary').locator('tbody tr[data-stat="last"]'),
+            'data-tag',
+          ),
+        )
+        .toEqual(['loss', 'accuracy']);
 
-      const loss = await summaryRow(page, 'loss', 'last');
-      expect(loss.best).toEqual(['true', 'false', 'false']);
-      expect([...loss.values].sort((a, b) => a - b)).toEqual(loss.values);
-      const accuracy = await summaryRow(page, 'accuracy', 'last');
-      expect(accuracy.goal).toBe('higher');
-      expect(accuracy.best).toEqual(['true', 'false', 'false']);
-      expect(Math.max(...accuracy.values)).toBe(accuracy.values[0]);
+      await eventually(async () => {
+        const loss = await summaryRow(page, 'loss', 'last');
+        expect(loss.best).toEqual(['true', 'false', 'false']);
+        expect([...loss.values].sort((a, b) => a - b)).toEqual(loss.values);
+      });
+      await eventually(async () => {
+        const accuracy = await summaryRow(page, 'accuracy', 'last');
+        expect(accuracy.goal).toBe('higher');
+        expect(accuracy.best).toEqual(['true', 'false', 'false']);
+        expect(Math.max(...accuracy.values)).toBe(accuracy.values[0]);
+      });
 
       // All three used adam: only lr and width differ, and they lead.
-      expect(await rowNames(page, 'runs-compare-hyperparameters')).toEqual([
-        'lr',
-        'width',
-        'optimizer',
-      ]);
+      await expect
+        .poll(() => rowNames(page, 'runs-compare-hyperparameters'))
+        .toEqual(['lr', 'width', 'optimizer']);
       await takeScreenshot(page, 'runs-compare');
 
       // Without `metric` the columns keep the order of `ids`.
       await visit(page, `${ui.base}/runs/compare?ids=${ids.join(',')}`, 'runs-compare');
-      expect(
-        await attributeValues(
-          page.getByTestId('runs-compare-summary').getByTestId('runs-compare-column'),
-          'data-run-id',
-        ),
-      ).toEqual(ids);
+      await expect.poll(() => attributeValues(summaryColumns, 'data-run-id')).toEqual(ids);
       expectNoProblems(watched);
     } finally {
       await page.context().close();
@@ -191,7 +206,7 @@ describeInBrowser('dashboard: runs compare', () => {
       expect(await page.getByTestId('runs-compare-summary').count()).toBe(0);
 
       const root = await visit(page, `${ui.base}/runs/compare`, 'runs-compare');
-      expect(await root.innerText()).toContain('Tick two or more runs');
+      await expectTextContaining(root, ['Tick two or more runs']);
       // A 404 answer is logged by the browser as a failed resource load; nothing else may be.
       expectNoProblems(watched, [/status of 404/]);
     } finally {

@@ -5,7 +5,15 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { startRun } from '../../src/index.js';
-import { describeInBrowser, takeScreenshot } from '../support/browser.js';
+import {
+  describeInBrowser,
+  eventually,
+  expectAttribute,
+  expectText,
+  expectTextContaining,
+  expectTexts,
+  takeScreenshot,
+} from '../support/browser.js';
 import { FAILED_RUN_ERROR } from '../support/ui-store.js';
 import {
   asNumbers,
@@ -53,9 +61,7 @@ describeInBrowser('dashboard: runs', () => {
     const { runs, sweep, projects } = ui.seeded;
     try {
       await visit(page, `${ui.base}/runs`, 'runs');
-      await expect
-        .poll(() => page.getByTestId('tab-runs').getAttribute('aria-current'))
-        .toBe('page');
+      await expectAttribute(page.getByTestId('tab-runs'), 'aria-current', 'page');
       const expected = Object.values(runs).sort();
       await expect.poll(async () => (await runIdsListed(page)).sort()).toEqual(expected);
       for (const trialRunId of sweep.trialRunIds) {
@@ -81,8 +87,10 @@ describeInBrowser('dashboard: runs', () => {
       await expect
         .poll(async () => (await runIdsListed(page)).sort())
         .toEqual([runs.deepNet, runs.wideNet].sort());
-      expect(await page.getByTestId('run-filter-text').inputValue()).toBe('net');
-      expect(await page.getByTestId('run-filter-project').inputValue()).toBe(projects.soil);
+      await expect.poll(() => page.getByTestId('run-filter-text').inputValue()).toBe('net');
+      await expect
+        .poll(() => page.getByTestId('run-filter-project').inputValue())
+        .toBe(projects.soil);
       expectNoProblems(watched);
     } finally {
       await page.context().close();
@@ -104,19 +112,16 @@ describeInBrowser('dashboard: runs', () => {
       await expect.poll(() => selection(page)).toEqual([runs.baseline, runs.wideNet]);
       const loss = await drawnChart(page, 'loss');
       const accuracy = await drawnChart(page, 'accuracy');
-      expect((await attributeValues(page.getByTestId('chart'), 'data-tag')).sort()).toEqual([
-        'accuracy',
-        'loss',
-      ]);
+      await expect
+        .poll(async () => (await attributeValues(page.getByTestId('chart'), 'data-tag')).sort())
+        .toEqual(['accuracy', 'loss']);
       for (const chart of [loss, accuracy]) {
-        await expect.poll(() => chart.getAttribute('data-series')).toBe('2');
+        await expectAttribute(chart, 'data-series', '2');
         // 200 steps of each run, none thinned away.
-        expect(await numberAttribute(chart, 'data-points')).toBeGreaterThanOrEqual(400);
+        await expect.poll(() => numberAttribute(chart, 'data-points')).toBeGreaterThanOrEqual(400);
       }
       // The legend names both runs.
-      const legend = await loss.innerText();
-      expect(legend).toContain('baseline');
-      expect(legend).toContain('wide-net');
+      await expectTextContaining(loss, ['baseline', 'wide-net']);
       await takeScreenshot(page, 'runs');
 
       // Hovering shows the values under the cursor: the step and each run's value.
@@ -126,20 +131,27 @@ describeInBrowser('dashboard: runs', () => {
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
         return asNumbers(await loss.locator('.u-legend .u-value').allInnerTexts());
       };
-      await expect.poll(async () => (await hoverValues()).filter(Number.isFinite).length).toBe(3);
-      const raw = await hoverValues();
+      const raw = await eventually(async () => {
+        const values = await hoverValues();
+        expect(values.filter(Number.isFinite)).toHaveLength(3);
+        return values;
+      });
 
-      // Smoothing redraws the lines, and the values under the cursor with them.
+      // Smoothing redraws the lines, and the values under the cursor with them. `data-draws` only
+      // grows: read once, it is a floor the next draw passes.
       let draws = await numberAttribute(loss, 'data-draws');
       await page.getByTestId('smoothing').focus();
       await page.keyboard.press('End');
       await redrawnAfter(loss, draws);
       await expect.poll(() => new URL(page.url()).searchParams.get('smooth')).toBe('0.99');
-      const smoothed = await hoverValues();
-      expect(smoothed[0], 'the same step under the cursor').toBe(raw[0]);
-      // The loss falls: an average over the past lies above the value now.
-      expect(smoothed[1]).toBeGreaterThan(raw[1]!);
-      expect(smoothed[2]).toBeGreaterThan(raw[2]!);
+      // A draw may have been a resize's; the values tell when the smoothed lines are drawn.
+      await eventually(async () => {
+        const smoothed = await hoverValues();
+        expect(smoothed[0], 'the same step under the cursor').toBe(raw[0]);
+        // The loss falls: an average over the past lies above the value now.
+        expect(smoothed[1]).toBeGreaterThan(raw[1]!);
+        expect(smoothed[2]).toBeGreaterThan(raw[2]!);
+      });
 
       draws = await numberAttribute(loss, 'data-draws');
       await page.getByTestId('x-axis').selectOption('time');
@@ -156,24 +168,24 @@ describeInBrowser('dashboard: runs', () => {
       await page.getByTestId('log-scale').check();
       await redrawnAfter(loss, draws);
       expect(new URL(page.url()).searchParams.get('log')).toBe('1');
-      expect(await loss.getAttribute('data-series')).toBe('2');
+      await expectAttribute(loss, 'data-series', '2');
 
       // Everything above is in the URL: a reload shows the same view.
       const url = page.url();
       await page.reload();
       await readyPage(page, 'runs');
       expect(page.url()).toBe(url);
-      const reloaded = await drawnChart(page, 'loss');
-      expect(await reloaded.getAttribute('data-series')).toBe('2');
-      expect(await page.getByTestId('log-scale').isChecked()).toBe(true);
-      expect(await page.getByTestId('x-axis').inputValue()).toBe('time');
-      expect(Number(await page.getByTestId('smoothing').inputValue())).toBe(0.99);
-      expect(
-        await page
-          .locator(`[data-run-id="${runs.baseline}"]`)
-          .getByTestId('run-select')
-          .isChecked(),
-      ).toBe(true);
+      await expectAttribute(await drawnChart(page, 'loss'), 'data-series', '2');
+      await expect.poll(() => page.getByTestId('log-scale').isChecked()).toBe(true);
+      await expect.poll(() => page.getByTestId('x-axis').inputValue()).toBe('time');
+      await expect
+        .poll(async () => Number(await page.getByTestId('smoothing').inputValue()))
+        .toBe(0.99);
+      await expect
+        .poll(() =>
+          page.locator(`[data-run-id="${runs.baseline}"]`).getByTestId('run-select').isChecked(),
+        )
+        .toBe(true);
       expectNoProblems(watched);
     } finally {
       await page.context().close();
@@ -186,28 +198,30 @@ describeInBrowser('dashboard: runs', () => {
     const { runs } = ui.seeded;
     try {
       await visit(page, `${ui.base}/runs?select=${runs.baseline}`, 'runs');
-      expect(await (await drawnChart(page, 'loss')).getAttribute('data-series')).toBe('1');
+      await expectAttribute(await drawnChart(page, 'loss'), 'data-series', '1');
       await page.locator(`[data-run-id="${runs.deepNet}"]`).getByTestId('run-select').check();
       await expect.poll(() => selection(page)).toEqual([runs.baseline, runs.deepNet]);
-      await expect
-        .poll(() =>
-          page.locator('[data-testid="chart"][data-tag="loss"]').getAttribute('data-series'),
-        )
-        .toBe('2');
+      await expectAttribute(
+        page.locator('[data-testid="chart"][data-tag="loss"]'),
+        'data-series',
+        '2',
+      );
 
       await page.goBack();
       await expect
         .poll(() => selection(page), { message: `after Back the URL is ${page.url()}` })
         .toEqual([runs.baseline]);
       await readyPage(page, 'runs');
+      await expectAttribute(
+        page.locator('[data-testid="chart"][data-tag="loss"]'),
+        'data-series',
+        '1',
+      );
       await expect
         .poll(() =>
-          page.locator('[data-testid="chart"][data-tag="loss"]').getAttribute('data-series'),
+          page.locator(`[data-run-id="${runs.deepNet}"]`).getByTestId('run-select').isChecked(),
         )
-        .toBe('1');
-      expect(
-        await page.locator(`[data-run-id="${runs.deepNet}"]`).getByTestId('run-select').isChecked(),
-      ).toBe(false);
+        .toBe(false);
       expectNoProblems(watched);
     } finally {
       await page.context().close();
@@ -220,29 +234,26 @@ describeInBrowser('dashboard: runs', () => {
     const { runs, experiments } = ui.seeded;
     try {
       const root = await visit(page, `${ui.base}/runs/${runs.baseline}`, 'run');
-      expect(await page.getByTestId('run-status').innerText()).toMatch(/finished/i);
-      const text = await root.innerText();
-      expect(text).toContain('baseline');
-      expect(text).toMatch(/duration\s+\d+(\.\d)? s/);
+      await expectText(page.getByTestId('run-status'), /finished/i);
+      await expectTextContaining(root, ['baseline', /duration\s+\d+(\.\d)? s/]);
 
       const hyperparameters = page.getByTestId('run-hyperparameters');
-      expect(await hyperparameters.locator('th').allInnerTexts()).toEqual([
-        'lr',
-        'width',
-        'optimizer',
-      ]);
-      expect(await hyperparameters.locator('td').allInnerTexts()).toEqual(['0.1', '64', 'adam']);
+      await expectTexts(hyperparameters.locator('th'), ['lr', 'width', 'optimizer']);
+      await expectTexts(hyperparameters.locator('td'), ['0.1', '64', 'adam']);
 
       const summary = page.getByTestId('run-summary');
-      expect(await summary.locator('tbody th').allInnerTexts()).toEqual(['accuracy', 'loss']);
+      await expectTexts(summary.locator('tbody th'), ['accuracy', 'loss']);
+      // Last step 199, 200 points, on each row.
       for (const row of await summary.locator('tbody tr').all()) {
-        const cells = await row.locator('td').allInnerTexts();
-        // Last step 199, 200 points.
-        expect(cells[1]).toBe('199');
-        expect(cells[4]).toBe('200');
+        await expect
+          .poll(async () => {
+            const cells = await row.locator('td').allInnerTexts();
+            return [cells[1], cells[4]];
+          })
+          .toEqual(['199', '200']);
       }
       const predictions = page.getByTestId('run-predictions');
-      expect(await predictions.innerText()).toContain(experiments.forest);
+      await expectTextContaining(predictions, [experiments.forest]);
       await predictions.getByRole('link', { name: experiments.forest }).click();
       await readyPage(page, 'experiment');
       expect(new URL(page.url()).pathname).toBe(`/experiments/${experiments.forest}`);
@@ -258,23 +269,22 @@ describeInBrowser('dashboard: runs', () => {
     const { runs, experiments, execCommand, execLogLines } = ui.seeded;
     try {
       await visit(page, `${ui.base}/runs/${runs.exec}`, 'run');
-      expect(await page.getByTestId('run-command').innerText()).toBe(execCommand.join(' '));
-      const log = page.getByTestId('run-log');
-      await expect.poll(() => log.innerText()).toContain(execLogLines[1]);
-      const logText = await log.innerText();
-      for (const line of execLogLines) expect(logText).toContain(line);
+      await expectText(page.getByTestId('run-command'), execCommand.join(' '));
+      // The log comes by a request of its own, after the page is ready.
+      const logText = await expectTextContaining(page.getByTestId('run-log'), execLogLines);
       // Protocol lines became scalars, not log output.
       expect(logText).not.toContain('ml_tracking');
-      expect(await page.getByTestId('run-predictions').innerText()).toContain(experiments.forest);
+      await expectTextContaining(page.getByTestId('run-predictions'), [experiments.forest]);
       await drawnChart(page, 'loss');
       await takeScreenshot(page, 'run');
 
       await visit(page, `${ui.base}/runs/${runs.failed}`, 'run');
-      expect(await page.getByTestId('run-status').innerText()).toMatch(/failed/i);
-      expect(await page.getByTestId('run-command').innerText()).toBe(
+      await expectText(page.getByTestId('run-status'), /failed/i);
+      await expectText(
+        page.getByTestId('run-command'),
         'python3 train.py --lr=3 --width=64 --optimizer=sgd',
       );
-      expect(await page.getByTestId('page-run').innerText()).toContain(FAILED_RUN_ERROR);
+      await expectTextContaining(page.getByTestId('page-run'), [FAILED_RUN_ERROR]);
       expectNoProblems(watched);
     } finally {
       await page.context().close();
@@ -297,13 +307,14 @@ describeInBrowser('dashboard: runs', () => {
       await fresh.flush();
       await page.goto(`${ui.base}/runs/${fresh.id}`);
       const root = page.getByTestId('page-run');
+      // Settled either way: a "not found" must fail here, not wait out a timeout.
       await root.and(page.locator('[data-state="ready"], [data-state="error"]')).waitFor();
       expect(await page.getByTestId('not-found').count(), 'the run page says "not found"').toBe(0);
       expect(await root.getAttribute('data-state')).toBe('ready');
-      expect(await page.getByTestId('run-status').innerText()).toMatch(/running/i);
+      await expectText(page.getByTestId('run-status'), /running/i);
       await visit(page, `${ui.base}/runs?select=${fresh.id}`, 'runs');
       const chart = await drawnChart(page, 'loss');
-      expect(await numberAttribute(chart, 'data-points')).toBe(3);
+      await expect.poll(() => numberAttribute(chart, 'data-points')).toBe(3);
       expectNoProblems(watched);
     } finally {
       await fresh.finish();
@@ -357,7 +368,7 @@ describeInBrowser('dashboard: runs', () => {
             ).performance.getEntriesByType('navigation').length,
         ),
       ).toBe(1);
-      expect(await numberAttribute(chart, 'data-draws')).toBeGreaterThanOrEqual(3);
+      await expect.poll(() => numberAttribute(chart, 'data-draws')).toBeGreaterThanOrEqual(3);
       expectNoProblems(watched);
     } finally {
       await live.finish();
