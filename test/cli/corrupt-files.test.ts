@@ -1,18 +1,15 @@
 /**
- * Issue 18, defect 6, through the built CLI (`npx tsc -p tsconfig.build.json` first): listings
+ * Issue 18, defect 6, through runCli in this process: listings
  * print what they could read, one warning line per skipped file on stderr, exit 0; a command
  * about the one corrupt object exits 1 saying so, with its path.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/index.js';
 import { seedCorruptStore, type CorruptStore } from '../support/corrupt-store.js';
-import { runProcess } from '../support/processes.js';
-
-const BUILT_CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+import { cli as runInProcess } from './_in-process.js';
 
 describe('the CLI over corrupt files', () => {
   let root: string;
@@ -28,10 +25,7 @@ describe('the CLI over corrupt files', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  const cli = (...args: string[]) =>
-    runProcess(process.execPath, [BUILT_CLI, ...args, '--store', join(root, 'store')], {
-      env: { ML_TRACKING_STORE: '' },
-    });
+  const cli = (...args: string[]) => runInProcess([...args, '--store', join(root, 'store')]);
   const warningLines = (stderr: string) =>
     stderr.split('\n').filter((line) => line.startsWith('ml-tracking: warning: skipped '));
 

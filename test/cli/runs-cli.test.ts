@@ -1,5 +1,5 @@
 // `ml-tracking runs` and `ml-tracking run <id>` on a store holding a sweep's trials and a run
-// a training loop logged itself: the built CLI (npm run build) in a child process.
+// a training loop logged itself, through runCli in this process.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,8 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { runSweepAgent } from '../../src/sweeps/sweep-agent.js';
-import { cli, fixtureConfig } from '../sweeps/sweep-helpers.js';
+import { fixtureConfig } from '../sweeps/sweep-helpers.js';
+import { cli } from './_in-process.js';
 
 let folder: string;
 let store: Store;

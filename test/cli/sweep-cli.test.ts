@@ -1,5 +1,5 @@
 // `ml-tracking sweep`, `sweep --create-only`, `sweep agent`, `sweep show` and `sweeps`, as a
-// user runs them: the built CLI (npm run build) in a child process.
+// user runs them, through runCli in this process (the trials are child processes as ever).
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import { getSweep } from '../../src/sweeps/list-sweeps.js';
-import { cli, copyFixture, fixtureConfig, trialFixture } from '../sweeps/sweep-helpers.js';
+import { copyFixture, fixtureConfig, trialFixture } from '../sweeps/sweep-helpers.js';
+import { cli } from './_in-process.js';
 
 const SWEEP_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
 

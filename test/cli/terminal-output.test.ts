@@ -1,7 +1,7 @@
 // User data that carries terminal control sequences (a run name, a tag, a trial's output, an
 // error) must reach the terminal as visible text, never as a command to it: an OSC that sets the
 // window title, a CSI that clears the screen, a C1 CSI, a backspace that hides what precedes it.
-// The built CLI (npm run build) in a child process, on a local store.
+// runCli in this process, on a local store: what it writes is what a terminal would get.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { startRun } from '../../src/runs/start-run.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { terminalText } from '../../src/cli/_terminal-text.js';
-import { cli } from '../sweeps/sweep-helpers.js';
+import { cli } from './_in-process.js';
 
 const TITLE = '\x1b]0;pwned\x07';
 const CLEAR = '\x1b[2J';
