@@ -1,5 +1,4 @@
 import type { CliCommand } from './_command.js';
-import { legacyCli } from './_legacy-command.js';
 import { usageError } from './_strict-args.js';
 import { closest } from '../_suggest.js';
 
@@ -36,9 +35,7 @@ export function commands() {
     exec: lazy(() => import('./commands/exec.js').then((module) => module.execCli)),
     sweep: lazy(() => import('./commands/sweep.js').then((module) => module.sweepCli)),
     sweeps: lazy(() => import('./commands/sweeps.js').then((module) => module.sweepsCli)),
-    reproduce: lazy(() =>
-      import('./commands/reproduce.js').then((module) => legacyCli(module.reproduceCommand)),
-    ),
+    reproduce: lazy(() => import('./commands/reproduce.js').then((module) => module.reproduceCli)),
     pipeline: lazy(() => import('./commands/pipeline.js').then((module) => module.pipelineCli)),
     ui: lazy(() => import('./commands/ui.js').then((module) => module.uiCli)),
     gc: lazy(() => import('./commands/gc.js').then((module) => module.gcCli)),

@@ -1,6 +1,6 @@
-// `ml-tracking reproduce <run-id> --entry train.ts`, as a user runs it in their project: the built
-// CLI (npm run build) in a child process, in a temporary git repository whose model code changed
-// after the run was recorded.
+// `ml-tracking reproduce <run-id> --entry train.ts`, as a user runs it in their project, in a
+// temporary git repository whose model code changed after the run was recorded: through runCli in
+// this process, and Ctrl-C to the built CLI (npm run build) in a child process.
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import {
   type GitProject,
 } from '../fixtures/reproduce/git-project.js';
 import { dataset, lineData, modelV1, modelV2, train } from '../fixtures/reproduce/line-project.js';
-import { cli, startCli, waitFor, type CliProcess } from '../sweeps/sweep-helpers.js';
+import { startCli, waitFor, type CliProcess } from '../sweeps/sweep-helpers.js';
+import { cli } from './_in-process.js';
 
 let folder: string;
 let project: GitProject;
