@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { PassThrough, Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { File, FileMetadata, Storage } from '@google-cloud/storage';
-import { ConflictError, NotFoundError, StoreError } from '../../errors.js';
-import { debug } from '../../_debug.js';
-import { DEFAULT_RETRY_POLICY, RetriesExhausted, retry } from '../_retry.js';
-import type { Leftover, ObjectChunks, ObjectInfo, RetryPolicy, StoreDriver } from '../types.js';
-import { appendLedger, type AppendLedger, type PendingAppend } from './_append-ledger.js';
+import { PassThrough, type Readable } from 'node:stream';
+import type { FileMetadata, Storage } from '@google-cloud/storage';
+import { ConflictError, StoreError } from '../../errors.js';
+import { DEFAULT_RETRY_POLICY } from '../_retry.js';
+import type { Leftover, RetryPolicy, StoreDriver } from '../types.js';
+import { PARTS_FOLDER, gcsAppend } from './_gcs-append.js';
+import { isRefused, isTransient, statusOf, toStoreError } from './_gcs-errors.js';
+import { gcsObjects } from './_gcs-objects.js';
 import { DEFAULT_PAGE_SIZE } from './_paging.js';
 
 /** Options of {@link createGcsDriver}. */
@@ -23,20 +22,14 @@ export interface GcsDriverOptions {
   retry?: RetryPolicy;
 }
 
-/** Where append parts wait to be composed; hidden from listings like all `.` names. */
-const PARTS_FOLDER = '.ml-tracking/append-parts';
-
 /**
  * A store in a Google Cloud Storage bucket. Appends upload only the new bytes as a part object
  * and `compose` it onto the destination in place, under an `ifGenerationMatch` precondition, so
- * an append costs the same whatever the object's size and concurrent appends never lose rows.
- * Servers without compose (the emulator answers 501) get a conditional read-modify-write.
- *
- * Exactly once: the request that appends also writes, in the same atomic step, the object's
- * append ledger (see `_append-ledger.ts`). When an append's answer is lost, the next attempt
- * reads the ledger and knows whether the append landed, instead of guessing from the bytes.
- * Every request is sent once by the client library: its own retries are turned off, and ours
- * (`_retry.ts`) know about preconditions and ledgers.
+ * an append costs the same whatever the object's size and concurrent appends never lose rows
+ * (`_gcs-append.ts`); an append's answer lost on the way is settled by the object's append
+ * ledger (`_append-ledger.ts`), never by guessing from the bytes. Every request is sent once by
+ * the client library: its own retries are turned off, and ours (`_retry.ts`) know about
+ * preconditions and ledgers; `_gcs-errors.ts` reads its failures.
  */
 export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreDriver> {
   const storage = options.storage ?? (await defaultClient());
@@ -50,113 +43,9 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   const url = `gs://${options.bucket}${prefix === '' ? '' : `/${prefix}`}`;
   const emulatorHost = process.env.STORAGE_EMULATOR_HOST;
-  let composeSupported = true;
 
-  const objectName = (path: string): string => (prefix === '' ? path : `${prefix}/${path}`);
-  const storePath = (name: string): string =>
-    prefix === '' ? name : name.slice(prefix.length + 1);
-  const fileOf = (path: string): File => bucket.file(objectName(path));
-  const info = (metadata: FileMetadata): ObjectInfo => ({
-    path: storePath(metadata.name ?? ''),
-    size: Number(metadata.size ?? 0),
-    generation: String(metadata.generation),
-    updated: new Date(metadata.updated ?? Date.now()),
-  });
-
-  /** Runs one logical operation with retries and turns the last failure into a typed error. */
-  async function run<T>(
-    operation: string,
-    path: string,
-    action: () => Promise<T>,
-    retryable: (error: unknown, attempt: number) => boolean = isTransient,
-  ): Promise<T> {
-    try {
-      return await retry(action, retryable, policy);
-    } catch (error) {
-      throw toStoreError(error, { operation, store: url, path });
-    }
-  }
-
-  async function metadataOf(path: string): Promise<FileMetadata | undefined> {
-    try {
-      const [metadata] = await fileOf(path).getMetadata();
-      return metadata;
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw error;
-    }
-  }
-
-  interface UploadOptions {
-    ifGeneration?: string | undefined;
-    contentType?: string | undefined;
-    metadata?: Record<string, string> | undefined;
-  }
-
-  async function upload(path: string, data: Uint8Array | ObjectChunks, options: UploadOptions) {
-    const file = fileOf(path);
-    const saveOptions = {
-      ...(options.contentType === undefined ? {} : { contentType: options.contentType }),
-      ...(options.metadata === undefined ? {} : { metadata: { metadata: options.metadata } }),
-      ...(options.ifGeneration === undefined
-        ? {}
-        : { preconditionOpts: { ifGenerationMatch: options.ifGeneration } }),
-    };
-    if (data instanceof Uint8Array) {
-      await file.save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
-        ...saveOptions,
-        resumable: false,
-      });
-    } else {
-      // Too large for one buffer: a resumable upload streams it, never holding it whole.
-      await pipeline(
-        Readable.from(data),
-        file.createWriteStream({ ...saveOptions, resumable: true }),
-      );
-    }
-    return info(file.metadata);
-  }
-
-  /** Appends `part` to the object at `generation` with one compose, sent exactly once. */
-  async function composeOnto(
-    path: string,
-    part: string,
-    current: FileMetadata,
-    ledger: AppendLedger,
-  ): Promise<ObjectInfo> {
-    const destination = objectName(path);
-    const [response] = await fileOf(path).request({
-      method: 'POST',
-      uri: '/compose',
-      maxRetries: 0,
-      json: {
-        destination: {
-          ...(current.contentType === undefined ? {} : { contentType: current.contentType }),
-          metadata: { ...current.metadata, ...ledger.metadata },
-        },
-        sourceObjects: [
-          { name: destination, generation: String(current.generation) },
-          { name: part },
-        ],
-      },
-      qs: { ifGenerationMatch: String(current.generation) },
-    });
-    return info(response as FileMetadata);
-  }
-
-  async function readModifyWrite(
-    path: string,
-    current: FileMetadata,
-    data: Uint8Array,
-    ledger: AppendLedger,
-  ) {
-    const [existing] = await fileOf(path).download();
-    return upload(path, Buffer.concat([existing, data]), {
-      ifGeneration: String(current.generation),
-      contentType: current.contentType,
-      metadata: ledger.metadata,
-    });
-  }
+  const objects = gcsObjects(bucket, prefix, url, policy);
+  const { objectName, fileOf, info, metadataOf, upload, run } = objects;
 
   return {
     kind: 'gcs',
@@ -233,61 +122,7 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
         data instanceof Uint8Array ? isTransient : () => false,
       );
     },
-    append(path, data, { key }) {
-      let part: string | undefined;
-      // The append sent last whose answer was lost: it may have landed.
-      let pending: PendingAppend | undefined;
-      const attempt = async (): Promise<ObjectInfo> => {
-        const current = await metadataOf(path);
-        // An earlier call with this key may have landed although it failed for its caller.
-        if (pending === undefined && current && appendLedger.holds(current, key)) {
-          return info(current);
-        }
-        if (pending !== undefined) {
-          const landed = appendLedger.landed(current, pending, { store: url, path });
-          if (landed && current) return info(current);
-          pending = undefined;
-        }
-        const ledger = appendLedger.next(current, key);
-        const send = async (request: () => Promise<ObjectInfo>) => {
-          pending = ledger.pending;
-          const result = await request();
-          pending = undefined;
-          return result;
-        };
-        if (!current) {
-          return send(() => upload(path, data, { ifGeneration: '0', metadata: ledger.metadata }));
-        }
-        if (composeSupported) {
-          part ??= await uploadPart(data);
-          try {
-            return await send(() => composeOnto(path, part!, current, ledger));
-          } catch (error) {
-            if (statusOf(error) !== 501) throw error;
-            pending = undefined;
-            composeSupported = false;
-            debug(`${url} does not implement compose; appends fall back to read-modify-write`);
-          }
-        }
-        return send(() => readModifyWrite(path, current, data, ledger));
-      };
-      return run(
-        'append',
-        path,
-        async () => {
-          try {
-            return await attempt();
-          } catch (error) {
-            // A precondition failure is a definite "no": that append did not land.
-            if (statusOf(error) === 412) pending = undefined;
-            throw error;
-          }
-        },
-        (error, attempt) => isTransient(error, attempt) || statusOf(error) === 412,
-      ).finally(async () => {
-        if (part !== undefined) await deleteQuietly(part);
-      });
-    },
+    append: gcsAppend(objects),
     list: (listPrefix, { pageSize, pageToken }) =>
       run('list', listPrefix, async () => {
         const [files, nextQuery] = await bucket.getFiles({
@@ -347,29 +182,6 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
         ? `${emulatorHost.replace(/\/$/, '')}/storage/v1/b/${options.bucket}/o/${encodeURIComponent(objectName(path))}?alt=media`
         : `https://storage.cloud.google.com/${options.bucket}/${objectName(path).split('/').map(encodeURIComponent).join('/')}`,
   };
-
-  /** Uploads the bytes to append; a retry after a lost answer overwrites the same part. */
-  async function uploadPart(data: Uint8Array): Promise<string> {
-    const name = objectName(`${PARTS_FOLDER}/${randomUUID()}`);
-    await retry(
-      () =>
-        bucket.file(name).save(Buffer.from(data.buffer, data.byteOffset, data.byteLength), {
-          resumable: false,
-        }),
-      isTransient,
-      policy,
-    );
-    return name;
-  }
-
-  async function deleteQuietly(name: string): Promise<void> {
-    try {
-      await bucket.file(name).delete({ ignoreNotFound: true });
-    } catch (error) {
-      // The row is in; a leftover part under .ml-tracking/ costs a few bytes and nothing else.
-      debug(`could not delete append part ${name}: ${String(error)}`);
-    }
-  }
 }
 
 async function defaultClient(): Promise<Storage> {
@@ -385,71 +197,4 @@ async function holds(metadata: FileMetadata, data: Uint8Array): Promise<boolean>
   const crc = new CRC32C();
   crc.update(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
   return metadata.crc32c === crc.toString();
-}
-
-/** The HTTP status of a client error: `ApiError.code` or `GaxiosError.response.status`. */
-function statusOf(error: unknown): number | undefined {
-  const candidate = error as { code?: unknown; status?: unknown; response?: { status?: unknown } };
-  for (const value of [candidate.code, candidate.response?.status, candidate.status]) {
-    if (typeof value === 'number') return value;
-  }
-  return undefined;
-}
-
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-]);
-
-/** Refused before anything was sent: such a request cannot have landed. */
-function isRefused(error: unknown): boolean {
-  return (
-    (error as { code?: unknown }).code === 'ECONNREFUSED' ||
-    (error instanceof Error ? error.message : '').includes('ECONNREFUSED')
-  );
-}
-
-/** Worth another attempt: throttling, server errors, dropped connections. */
-function isTransient(error: unknown, attempt = 1): boolean {
-  const status = statusOf(error);
-  if (status !== undefined)
-    return status === 408 || status === 429 || (status >= 500 && status !== 501);
-  // A refused connection is a server that is not there (a wrong emulator port, no network):
-  // one more try covers a restart, twelve only make the user wait.
-  if (isRefused(error)) return attempt < 2;
-  const code = (error as { code?: unknown }).code;
-  return (
-    (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) ||
-    /socket hang up|ECONNRESET|network/i.test(error instanceof Error ? error.message : '')
-  );
-}
-
-function toStoreError(
-  error: unknown,
-  context: { operation: string; store: string; path: string },
-): StoreError {
-  const attempts = error instanceof RetriesExhausted ? error.attempts : 1;
-  const last = error instanceof RetriesExhausted ? error.cause : error;
-  const status = statusOf(last);
-  if (last instanceof StoreError) return last;
-  if (status === 404) return new NotFoundError({ ...context, cause: last });
-  const reason = status === undefined ? describe(last) : `HTTP ${status}: ${describe(last)}`;
-  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-  const hint =
-    status === 401 || status === 403
-      ? ' Check the credentials (Application Default Credentials) and the bucket permissions.'
-      : ' Check the network and the bucket, then try again.';
-  return new StoreError(
-    `Cannot ${context.operation} ${context.path} in ${context.store}${tries} (${reason}).${hint}`,
-    { ...context, cause: last },
-  );
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? (error.message.split('\n')[0] ?? error.name) : String(error);
 }
