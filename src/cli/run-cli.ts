@@ -66,6 +66,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const stdout = terminalOutput(lineOutput(io.stdout));
   const stderr = terminalOutput(lineOutput(io.stderr));
   const verbose = wantsVerbose(rawArgs);
+  // Whether the command's --json is the output switch; unknown until the command is loaded.
+  let jsonSwitch: boolean | undefined;
   try {
     loadDotEnv(cwd, env);
     const line = parseCommandLine(rawArgs);
@@ -85,6 +87,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (command === undefined || line.command === undefined) {
       throw usageError('No command given. Run ml-tracking --help to see the commands.');
     }
+    jsonSwitch = command.args.json?.type === 'boolean';
     const argsDef = withCommonFlags(command.args);
     checkArgs(line.args, argsDef, commandOwner(line.command));
     const args = parseArgs(line.args, argsDef);
@@ -116,7 +119,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     // --json: the error as one JSON line (the dashboard's error body), for programs to read.
     const end = rawArgs.indexOf('--');
-    if ((end < 0 ? rawArgs : rawArgs.slice(0, end)).includes('--json')) {
+    // (bigquery's --json names a column type: its errors stay text.)
+    if (jsonSwitch !== false && (end < 0 ? rawArgs : rawArgs.slice(0, end)).includes('--json')) {
       stderr.line(JSON.stringify(errorJson(error)));
       return exitCodeOf(error);
     }

@@ -148,4 +148,21 @@ describe('ml-tracking command line', () => {
       /^ml-tracking: unknown flag --project before the command/,
     );
   });
+
+  it('--json: a failure is one JSON line on stderr, but not for bigquery, whose --json is a type', async () => {
+    const failed = await cli(['list', '--json', '--limit', 'ten'], cwd);
+    expect(failed.code).toBe(2);
+    expect(failed.stdout).toBe('');
+    expect(JSON.parse(failed.stderr)).toMatchObject({
+      error: { code: 'ERR_VALIDATION', parameter: '--limit' },
+    });
+    const bigquery = await cli(
+      ['bigquery', '--dataset', 'd', '--store', 'gs://b', '--json', 'xml'],
+      cwd,
+    );
+    expect(bigquery.code).toBe(2);
+    expect(bigquery.stderr).toBe(
+      'ml-tracking: Invalid --json: "xml" is not a column type. Use STRING or JSON.\n',
+    );
+  });
 });
