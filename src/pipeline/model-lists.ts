@@ -11,11 +11,13 @@
  * [BLACKLISTED_MODELS]
  * ```
  *
- * `ini` parses the file; it gives no line numbers and reads some mistakes silently (an unclosed
- * section header becomes a script name, `name[]` a list, a key without `=` the value `true`), so
- * a scan of the lines, reading each line as `ini` does, finds the line of every item and the
- * lines `ini` would misread. The pipeline re-reads the file between models, so a mistake made
- * while it runs is reported with its line rather than changing what runs.
+ * The file is read once, line by line, each line as the `ini` package reads it (the same
+ * header and key patterns, its `unsafe` for names and values, the last value of a key repeated in
+ * a section), so that every item keeps its line. `ini.parse` itself gives no line numbers and
+ * reads some mistakes silently (an unclosed section header becomes a script name, `name[]` a
+ * list, a key without `=` the value `true`): those lines are reported here instead. The pipeline
+ * re-reads the file between models, so a mistake made while it runs is reported with its line
+ * rather than changing what runs.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -121,7 +123,6 @@ export function parseModelLists(text: string, file: string): ModelLists {
   const content = text.replace(/^\uFEFF/, '');
   const problems = new Problems(file);
   const scan = scanLines(content, problems);
-  const parsed = ini.parse(content) as Record<string, unknown>;
 
   for (const header of scan.headers) {
     if (canonicalSection(header.name) !== undefined) continue;
@@ -134,21 +135,18 @@ export function parseModelLists(text: string, file: string): ModelLists {
         : `Did you mean [${suggestion}]? Rename it.`,
     );
   }
-  checkTopLevel(parsed, scan, problems);
-  const useBlacklist = readSetting(parsed, scan, problems);
+  checkTopLevel(scan, problems);
+  const useBlacklist = readSetting(scan, problems);
   const lists = { allowed: [] as ListedScript[], denied: [] as ListedScript[] };
   // A section may appear twice, or in another case: `ini` keeps each spelling apart, so each is read.
-  for (const section of new Set(scan.headers.map((header) => header.name))) {
+  for (const [section, keys] of scan.inSection) {
     const canonical = canonicalSection(section);
-    const contents = parsed[section];
-    if (canonical === undefined || !isPlainObject(contents)) continue;
+    if (canonical === undefined) continue;
     const list = canonical === ALLOW_SECTION ? lists.allowed : lists.denied;
-    for (const [key, value] of Object.entries(contents)) {
-      // Objects are sections nested by a dot in their name, reported with their header.
-      if (isPlainObject(value) || key.toLowerCase() === SETTING) continue;
-      const occurrences = scan.inSection.get(section)?.get(key) ?? [];
+    for (const [key, occurrences] of keys) {
+      if (key.toLowerCase() === SETTING) continue;
+      // Lines `ini` would misread give no entry (they are reported): every key has a first line.
       const first = occurrences[0];
-      // None: the line is one `ini` misreads, already reported.
       if (first === undefined) continue;
       const assigned = occurrences.find((entry) => entry.hasValue);
       if (assigned !== undefined) {
@@ -224,6 +222,8 @@ interface Entry {
   key: string;
   /** Whether it has `=` (`ini` gives a key without one the value `true`, as it does `key = true`). */
   hasValue: boolean;
+  /** Its value as `ini` reads it: `true` without `=`; `"true"`, `"false"` and `"null"` as JSON. */
+  value: unknown;
   line: number;
   /** The line, trimmed, for messages. */
   text: string;
@@ -238,8 +238,9 @@ const KEY_LINE = /^([^=]+)(=(.*))?$/;
 const COMMENT = /^\s*[;#]/;
 
 /**
- * Each section header and key with its line, and a problem for each line `ini` would misread
- * (which then yields no entry, so nothing else is reported about it).
+ * The one reading of the file: each section header and key with its line and value, and a
+ * problem for each line `ini` would misread (which then yields no entry, so nothing else is
+ * reported about it).
  */
 function scanLines(text: string, problems: Problems) {
   const headers: { name: string; line: number }[] = [];
@@ -252,7 +253,7 @@ function scanLines(text: string, problems: Problems) {
     if (trimmed.startsWith('[')) {
       const header = SECTION_HEADER.exec(raw);
       if (header !== null) {
-        section = ini.unsafe(header[1] ?? '');
+        section = iniName(header[1] ?? '');
         headers.push({ name: section, line });
         continue;
       }
@@ -261,7 +262,7 @@ function scanLines(text: string, problems: Problems) {
       continue;
     }
     const keyLine = KEY_LINE.exec(raw);
-    const key = keyLine === null ? '' : ini.unsafe(keyLine[1] ?? '');
+    const key = keyLine === null ? '' : iniName(keyLine[1] ?? '');
     if (keyLine === null || key === '') {
       problems.add(
         line,
@@ -281,7 +282,11 @@ function scanLines(text: string, problems: Problems) {
         `"${key}" is not a script name: ${scriptNameProblem(key)!.problem}`,
         'Rename the script.',
       );
-    } else entries.push({ section, key, hasValue: keyLine[2] !== undefined, line, text: trimmed });
+    } else {
+      const hasValue = keyLine[2] !== undefined;
+      const value = hasValue ? iniValue(keyLine[3] ?? '') : true;
+      entries.push({ section, key, hasValue, value, line, text: trimmed });
+    }
   }
   // Looked up once per key that `ini` returns: an index keeps a long list linear.
   const inSection = new Map<string, Map<string, Entry[]>>();
@@ -294,6 +299,21 @@ function scanLines(text: string, problems: Problems) {
     else same.push(entry);
   }
   return { headers, entries, inSection };
+}
+
+/**
+ * A section or key name as `ini` reads it. Its `unsafe` JSON-parses a quoted name, so `'5'` comes
+ * back as the number 5 (whatever its declared type says); `ini` then uses it as a property key.
+ */
+function iniName(raw: string): string {
+  const name: unknown = ini.unsafe(raw);
+  return typeof name === 'string' ? name : String(name);
+}
+
+/** A value as `ini` reads it: unquoted, its comment cut, `true`, `false` and `null` as JSON. */
+function iniValue(raw: string): unknown {
+  const value = ini.unsafe(raw) as unknown;
+  return value === 'true' || value === 'false' || value === 'null' ? JSON.parse(value) : value;
 }
 
 function misreadHeader(raw: string, trimmed: string): [problem: string, fix: string] {
@@ -317,16 +337,13 @@ function misreadHeader(raw: string, trimmed: string): [problem: string, fix: str
   ];
 }
 
-/** A top-level key is `use_blacklist` (read by {@link readSetting}) or a mistake. */
-function checkTopLevel(
-  parsed: Record<string, unknown>,
-  scan: ReturnType<typeof scanLines>,
-  problems: Problems,
-) {
-  for (const [key, value] of Object.entries(parsed)) {
-    if (isPlainObject(value) || key.toLowerCase() === SETTING) continue;
-    const entry = scan.entries.find((each) => each.section === undefined && each.key === key);
-    if (entry === undefined) continue;
+/** A top-level key is `use_blacklist` (read by {@link readSetting}) or a mistake, told once. */
+function checkTopLevel(scan: ReturnType<typeof scanLines>, problems: Problems) {
+  const told = new Set<string>();
+  for (const entry of scan.entries) {
+    const { key } = entry;
+    if (entry.section !== undefined || key.toLowerCase() === SETTING || told.has(key)) continue;
+    told.add(key);
     if (!entry.hasValue) {
       problems.add(
         entry.line,
@@ -347,11 +364,7 @@ function checkTopLevel(
 }
 
 /** `use_blacklist`, at the top or in either list section, once; false when it is missing. */
-function readSetting(
-  parsed: Record<string, unknown>,
-  scan: ReturnType<typeof scanLines>,
-  problems: Problems,
-): boolean {
+function readSetting(scan: ReturnType<typeof scanLines>, problems: Problems): boolean {
   const occurrences = scan.entries.filter(
     (entry) =>
       entry.key.toLowerCase() === SETTING &&
@@ -368,14 +381,12 @@ function readSetting(
   }
   let useBlacklist: boolean | undefined;
   for (const [index, entry] of occurrences.entries()) {
-    // `ini` keeps the last value of a key repeated in one section: only that line's is known.
+    // `ini` keeps the last value of a key repeated in one section: only that line's counts.
     const repeated = occurrences
       .slice(index + 1)
       .some((later) => later.section === entry.section && later.key === entry.key);
     if (repeated) continue;
-    const container = entry.section === undefined ? parsed : parsed[entry.section as string];
-    const value = isPlainObject(container) ? container[entry.key] : undefined;
-    // `ini` turns "true", "false" and "null" into JSON values; anything else stays a string.
+    const { value } = entry;
     const word =
       entry.hasValue && (typeof value === 'string' || typeof value === 'boolean' || value === null)
         ? String(value).trim()
@@ -428,8 +439,4 @@ function inFileOrder(list: ListedScript[]): ListedScript[] {
       seen.add(each.name);
       return true;
     });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

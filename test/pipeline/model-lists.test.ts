@@ -154,6 +154,11 @@ describe('reading the original format', () => {
     expect(read.denied.map((each) => each.name)).toEqual(['x', long, '9-iris_v1.2']);
   });
 
+  it('reads a quoted name as ini does, a number included (it used to stop on a TypeError)', () => {
+    const read = parseModelLists(`[WHITELISTED_MODELS]\n'5'\n"iris_forest"\n`, FILE);
+    expect(read.allowed).toEqual([at(2)('5'), at(3)('iris_forest')]);
+  });
+
   it('reads an empty file as empty lists', () => {
     expect(parseModelLists('', FILE)).toEqual(lists({}));
   });
