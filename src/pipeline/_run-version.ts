@@ -1,0 +1,117 @@
+/**
+ * One version run in its own process, in either mode: its progress as events, its run ended
+ * with the outcome, and its line in the report.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Run } from '../runs/experiment-logger.js';
+import type { Context } from './_pipeline-context.js';
+import type { PipelineFiles } from './_pipeline-files.js';
+import type { PipelineReport, VersionReport } from './pipeline-report.js';
+import {
+  runVersionProcess,
+  type DescribedScript,
+  type DescribedVersion,
+} from './version-process.js';
+
+export interface RunOneOutcome {
+  status: 'finished' | 'failed';
+  metrics: Record<string, number>;
+  seconds: number;
+  error?: string;
+  detail?: string;
+}
+
+/** Runs one version in its process, reports its progress, and ends its run. */
+export async function runOne(
+  context: Context & { files?: PipelineFiles },
+  report: PipelineReport,
+  described: DescribedScript,
+  version: DescribedVersion,
+  target: {
+    logger: Run;
+    storeUrl: string;
+    modelDir: string;
+    outputs: { kind: 'store'; modelDirName: string } | { kind: 'local'; folder: string };
+  },
+): Promise<RunOneOutcome> {
+  const script = described.script.name;
+  const runId = context.mode === 'execution' ? target.logger.id : undefined;
+  const started = performance.now();
+  const elapsedMs = () => performance.now() - started;
+  context.onEvent({
+    type: 'version-started',
+    script,
+    version: version.name,
+    epochCount: version.epochCount,
+    ...(runId !== undefined && { runId }),
+  });
+  let epoch = 0;
+  const outcome = await runVersionProcess({
+    script: described.script,
+    version: version.name,
+    job: {
+      mode: context.mode,
+      project: context.config.project,
+      modelDir: target.modelDir,
+      outputs: target.outputs,
+    },
+    logger: target.logger,
+    storeUrl: target.storeUrl,
+    folder: context.config.folder,
+    signal: context.signal,
+    onOutput: (line, stream) => {
+      context.files?.log(line, `${script}:${version.name}`);
+      context.onEvent({ type: 'output', script, version: version.name, line, stream });
+    },
+    onStep: (step, stepsPerEpoch) => {
+      // `step` counts the steps done: steps 1…n of an epoch of n belong to it (step 0 to the first).
+      const now = Math.min(version.epochCount, Math.max(1, Math.ceil(step / stepsPerEpoch)));
+      if (now === epoch) return;
+      epoch = now;
+      context.onEvent({
+        type: 'epoch',
+        script,
+        version: version.name,
+        epoch,
+        epochCount: version.epochCount,
+        step,
+        elapsedMs: elapsedMs(),
+      });
+    },
+  });
+  await target.logger.finish(
+    outcome.status === 'finished'
+      ? {}
+      : { status: 'failed', error: outcome.error?.message ?? 'failed' },
+  );
+  const seconds = Math.round(elapsedMs()) / 1000;
+  const entry: VersionReport = {
+    script,
+    version: version.name,
+    status: outcome.status,
+    metrics: outcome.metrics,
+    seconds,
+    ...(runId !== undefined && { runId }),
+    ...(outcome.error !== undefined && { error: outcome.error.message }),
+  };
+  report.versions.push(entry);
+  context.onEvent({
+    type: 'version-ended',
+    script,
+    version: version.name,
+    status: outcome.status,
+    elapsedMs: elapsedMs(),
+    metrics: outcome.metrics,
+    ...(runId !== undefined && { runId }),
+    ...(outcome.error !== undefined && { error: outcome.error.message }),
+  });
+  return {
+    status: outcome.status,
+    metrics: outcome.metrics,
+    seconds,
+    ...(outcome.error !== undefined && {
+      error: outcome.error.message,
+      detail: outcome.error.detail,
+    }),
+  };
+}
