@@ -66,7 +66,7 @@ export type { StartRunOptions } from './runs/start-run.js';
 export { ExperimentLogger, Run } from './runs/experiment-logger.js';
 export type { FinishOptions } from './runs/experiment-logger.js';
 export type { JsonValue, RunProvenance, RunRecord, TagSummary } from './runs/run-record.js';
-export { LOST_AFTER_HEARTBEATS } from './coordination/liveness.js';
+export { LOST_AFTER_HEARTBEATS } from './records/liveness.js';
 export { listRuns, getRun } from './runs/read-runs.js';
 export type { GetRunOptions, ListRunsOptions } from './runs/read-runs.js';
 export { readScalars } from './runs/read-scalars.js';
@@ -88,7 +88,7 @@ export { parseSweepConfig, readSweepConfig } from './sweeps/sweep-config.js';
 export type { HyperparameterSpec, SweepConfig } from './sweeps/sweep-config.js';
 export { sampleTrial, trialCount } from './sweeps/sampling.js';
 export type { HyperparameterValue } from './sweeps/sampling.js';
-export type { SweepDescription } from './runs/sweep-records.js';
+export type { SweepDescription } from './records/sweep-records.js';
 export { runDemo } from './demo/run-demo.js';
 export type { RunDemoOptions } from './demo/run-demo.js';
 

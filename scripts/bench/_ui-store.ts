@@ -30,9 +30,9 @@ import {
   type TagSummary,
 } from '../../src/runs/run-record.js';
 import { encodeScalarRows, SCALARS_HEADER } from '../../src/runs/scalar-table.js';
-import { createSweepRecords, type SweepDescription } from '../../src/runs/sweep-records.js';
-import { createClaim } from '../../src/coordination/claims.js';
-import { processLabel } from '../../src/coordination/process-identity.js';
+import { createSweepRecords, type SweepDescription } from '../../src/records/sweep-records.js';
+import { createClaim } from '../../src/records/claims.js';
+import { processLabel } from '../../src/records/process-identity.js';
 import { sampleTrial, trialCount } from '../../src/sweeps/sampling.js';
 import { parseSweepConfig, sweepConfigToJson } from '../../src/sweeps/sweep-config.js';
 import { trialArgv } from '../../src/sweeps/trial-command.js';

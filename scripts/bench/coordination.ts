@@ -32,7 +32,7 @@ import {
   type Store,
 } from '../../src/index.js';
 import { experimentTrackerPath } from '../../src/layout/paths.js';
-import { readVersionClaim } from '../../src/runs/pipeline-records.js';
+import { readVersionClaim } from '../../src/records/pipeline-records.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { raceExperimentRuns } from '../../test/support/experiment-race.js';
 import { startGcsFake, type GcsFake } from '../../test/support/gcs-fake/index.js';

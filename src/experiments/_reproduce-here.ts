@@ -6,7 +6,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { runPath } from '../layout/paths.js';
-import { readArtifact, type ModelRunRow } from '../runs/model-run-records.js';
+import { readArtifact, type ModelRunRow } from '../records/model-run-records.js';
 import { readRecord } from '../runs/read-runs.js';
 import type { Store } from '../store/types.js';
 import type { RunContext } from '../tracking/run-context.js';

@@ -6,7 +6,7 @@
 import { storeObjectUri } from '../layout/paths.js';
 import type { ExperimentKind } from '../layout/tables.js';
 import type { Label } from '../metrics/types.js';
-import { storeArtifact, writeModelRun, type ModelRunRow } from '../runs/model-run-records.js';
+import { storeArtifact, writeModelRun, type ModelRunRow } from '../records/model-run-records.js';
 import { startRun } from '../runs/start-run.js';
 import type { Store } from '../store/types.js';
 import { logExperiment } from '../tracking/log-experiment.js';

@@ -5,7 +5,7 @@
  * data set it trained on.
  */
 import { ValidationError } from '../errors.js';
-import { readModelRun, type ModelRunRow } from '../runs/model-run-records.js';
+import { readModelRun, type ModelRunRow } from '../records/model-run-records.js';
 import { checkRunId, getRun } from '../runs/read-runs.js';
 import type { JsonValue, RunRecord } from '../runs/run-record.js';
 import type { Store } from '../store/types.js';

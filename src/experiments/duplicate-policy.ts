@@ -3,9 +3,9 @@
  * model name, applied twice: before training (`decide`), and again at the commit point, to the
  * rows as they are then (`commitExperimentRow`), since other runs may have saved meanwhile.
  */
-import { decline } from '../coordination/keyed-commit.js';
+import { decline } from '../records/keyed-commit.js';
 import { ConflictError } from '../errors.js';
-import { commitTrackerFile } from '../runs/experiment-records.js';
+import { commitTrackerFile } from '../records/experiment-records.js';
 import type { Store } from '../store/types.js';
 import { ModelTracker, trackerFromText, trackerText, type TrackerRow } from './model-tracker.js';
 
@@ -66,7 +66,7 @@ export type RowCommit =
 
 /**
  * The commit point of `Experiment.run`: the row goes into the tracker by a keyed commit
- * (`coordination/keyed-commit.ts`) whose key is the row's `run_id`, so a commit retried after a
+ * (`records/keyed-commit.ts`) whose key is the row's `run_id`, so a commit retried after a
  * lost answer finds its own row instead of applying the policy again. To fresh rows without it:
  * `duplicate` adds the row, `overwrite` replaces the model's row (harmless twice: a replay after
  * another run's overwrite leaves one row, as if this run had saved last), `skip` keeps another

@@ -11,7 +11,7 @@ import {
   checkOutputName,
   writeExperimentOutput,
   type ExperimentOutputsLocation,
-} from '../runs/experiment-records.js';
+} from '../records/experiment-records.js';
 import type { ObjectData, Store } from '../store/types.js';
 
 /** Where an experiment run writes its files. */

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { jsonText } from '../_json.js';
 import { MlTrackingError, ValidationError } from '../errors.js';
 import { experimentTrackerPath } from '../layout/paths.js';
-import { experimentOutputsLocation } from '../runs/experiment-records.js';
+import { experimentOutputsLocation } from '../records/experiment-records.js';
 import type { ExperimentLogger } from '../runs/experiment-logger.js';
 import type { JsonValue } from '../runs/run-record.js';
 import { startRun } from '../runs/start-run.js';

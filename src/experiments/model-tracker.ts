@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { encodeTable, FORMULA_START, PLAIN_NUMBER, type CellValue } from '../csv/encode.js';
 import { ValidationError } from '../errors.js';
 import { jsonText } from '../_json.js';
-import { commitTrackerFile, writeTrackerFile } from '../runs/experiment-records.js';
+import { commitTrackerFile, writeTrackerFile } from '../records/experiment-records.js';
 import { readTextIfExists } from '../store/outcomes.js';
 import type { ObjectInfo, Store } from '../store/types.js';
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { modelRunPath } from '../layout/paths.js';
-import { readModelRun, type ModelRunRow } from '../runs/model-run-records.js';
+import { readModelRun, type ModelRunRow } from '../records/model-run-records.js';
 import { checkRunId } from '../runs/read-runs.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';

@@ -5,11 +5,11 @@
  * pipeline goes on.
  */
 import { join } from 'node:path';
-import type { HeldClaim } from '../coordination/claims.js';
-import { holdLease } from '../coordination/lease.js';
+import type { HeldClaim } from '../records/claims.js';
+import { holdLease } from '../records/lease.js';
 import { ValidationError } from '../errors.js';
 import type { Run } from '../runs/experiment-logger.js';
-import type { VersionClaim } from '../runs/pipeline-records.js';
+import type { VersionClaim } from '../records/pipeline-records.js';
 import { startRun } from '../runs/start-run.js';
 import { emptyReport, type ExecutionContext } from './_pipeline-context.js';
 import type { Queue } from './_queue.js';

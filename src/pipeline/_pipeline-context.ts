@@ -1,5 +1,5 @@
 /** What every part of one `runPipeline()` call shares, and the report it starts from. */
-import type { StoreClock } from '../coordination/store-clock.js';
+import type { StoreClock } from '../records/store-clock.js';
 import type { Store } from '../store/types.js';
 import type { PipelineFiles } from './_pipeline-files.js';
 import type { PipelineConfig } from './pipeline-config.js';

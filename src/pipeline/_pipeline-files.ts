@@ -6,7 +6,7 @@
  * batch retried after a lost answer lands once.
  */
 import { randomUUID } from 'node:crypto';
-import { appendPipelineFile, type PipelineFile } from '../runs/pipeline-records.js';
+import { appendPipelineFile, type PipelineFile } from '../records/pipeline-records.js';
 import type { Store } from '../store/types.js';
 
 export class PipelineFiles {

@@ -1,14 +1,14 @@
 /**
- * How an execution-mode process takes a version through its claim (`coordination/`): a new
+ * How an execution-mode process takes a version through its claim (`records/`): a new
  * claim, a take-over of a lost or released one (fencing the lost attempt's run), or a rerun;
  * otherwise where the version stands.
  */
-import { createClaim, replaceClaim, type HeldClaim } from '../coordination/claims.js';
-import { fenceRun } from '../coordination/fence-run.js';
-import { processLabel, thisProcess } from '../coordination/process-identity.js';
+import { createClaim, replaceClaim, type HeldClaim } from '../records/claims.js';
+import { fenceRun } from '../records/fence-run.js';
+import { processLabel, thisProcess } from '../records/process-identity.js';
 import { pipelineClaimPath } from '../layout/paths.js';
 import { createTimeSortableId } from '../runs/ids.js';
-import type { VersionClaim } from '../runs/pipeline-records.js';
+import type { VersionClaim } from '../records/pipeline-records.js';
 import type { ExecutionContext } from './_pipeline-context.js';
 import { readVersionState } from './_version-state.js';
 

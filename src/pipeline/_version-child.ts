@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { MlTrackingError, ValidationError } from '../errors.js';
 import { localOutputs, storeOutputs } from '../experiments/experiment-outputs.js';
 import type { ExperimentOutputs } from '../experiments/experiment-outputs.js';
-import { pipelineModelLocation } from '../runs/pipeline-records.js';
+import { pipelineModelLocation } from '../records/pipeline-records.js';
 import { startRun } from '../runs/start-run.js';
 import { openStore } from '../store/open-store.js';
 import type {

@@ -2,11 +2,11 @@
  * Where a version stands in the store: from its claim and its run's record. Shared by the runner
  * (what to take) and `--list` (what to show).
  */
-import { claimStanding, type StoredClaim } from '../coordination/claims.js';
+import { claimStanding, type StoredClaim } from '../records/claims.js';
 import { runPath } from '../layout/paths.js';
 import { readRecord } from '../runs/read-runs.js';
 import type { RunRecord } from '../runs/run-record.js';
-import { readVersionClaim, type VersionClaim } from '../runs/pipeline-records.js';
+import { readVersionClaim, type VersionClaim } from '../records/pipeline-records.js';
 import type { Store } from '../store/types.js';
 
 /**
@@ -26,7 +26,7 @@ export interface VersionState {
 
 /**
  * The state of `script:version` of `project`'s pipeline at `storeNow`, the store's time (see
- * `coordination/store-clock.ts`); `heartbeatIntervalSeconds` judges a claim that does not say its
+ * `records/store-clock.ts`); `heartbeatIntervalSeconds` judges a claim that does not say its
  * holder's.
  */
 export async function readVersionState(

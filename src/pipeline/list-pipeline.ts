@@ -4,7 +4,7 @@
  */
 import { withStore } from '../store/with-store.js';
 import type { Store } from '../store/types.js';
-import { checkHeartbeatSeconds } from '../coordination/liveness.js';
+import { checkHeartbeatSeconds } from '../records/liveness.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { readQueue } from './_queue.js';
 import { readVersionState, type VersionStatus } from './_version-state.js';

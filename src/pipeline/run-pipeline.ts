@@ -3,7 +3,7 @@
  * rehearsal: nothing recorded, the first error stops it) or execution mode (a run per version,
  * per-host log and output files; an error is logged and the pipeline goes on). In execution mode
  * any number of processes, on any number of machines, share one pipeline through the store: each
- * version is claimed before it runs (see `runs/pipeline-records.ts`), a finished one is not run
+ * version is claimed before it runs (see `records/pipeline-records.ts`), a finished one is not run
  * again, and one whose process died is.
  *
  * This file checks the options and picks the mode; the modes are `_test-mode.ts` and
@@ -12,9 +12,9 @@
  */
 import { hostname } from 'node:os';
 import { ValidationError } from '../errors.js';
-import { checkHeartbeatSeconds } from '../coordination/liveness.js';
-import { processLabel } from '../coordination/process-identity.js';
-import { createStoreClock } from '../coordination/store-clock.js';
+import { checkHeartbeatSeconds } from '../records/liveness.js';
+import { processLabel } from '../records/process-identity.js';
+import { createStoreClock } from '../records/store-clock.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { runExecutionMode } from './_execution-mode.js';

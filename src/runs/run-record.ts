@@ -6,7 +6,7 @@
 import { encodeTable, type CellValue } from '../csv/encode.js';
 import { decodeTextCell as decodeText, parseRecord } from './_scalar-cells.js';
 import { jsonText } from '../_json.js';
-import { isSilent } from '../coordination/liveness.js';
+import { isSilent } from '../records/liveness.js';
 import {
   RUN_ORIGINS,
   RUN_STATUSES,
@@ -98,7 +98,7 @@ export interface RunRecord extends RunProvenance {
   name: string;
   /**
    * `running` until the run ends; a reader reports a running run whose heartbeat stopped more
-   * than `LOST_AFTER_HEARTBEATS` intervals ago as `lost` (see `coordination/liveness.ts`).
+   * than `LOST_AFTER_HEARTBEATS` intervals ago as `lost` (see `records/liveness.ts`).
    */
   status: RunStatus;
   origin: RunOrigin;

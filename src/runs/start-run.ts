@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { debug } from '../_debug.js';
 import { ValidationError } from '../errors.js';
-import { checkHeartbeatSeconds, HEARTBEAT_VARIABLE } from '../coordination/liveness.js';
+import { checkHeartbeatSeconds, HEARTBEAT_VARIABLE } from '../records/liveness.js';
 import { runLogPath, scalarsPath, storeObjectUri } from '../layout/paths.js';
 import type { RunOrigin } from '../layout/tables.js';
 import { openStore } from '../store/open-store.js';

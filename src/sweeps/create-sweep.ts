@@ -3,7 +3,7 @@
  * start it) and records the sweep in the store, so that agents anywhere can run its trials.
  */
 import { basename, dirname, resolve } from 'node:path';
-import { createSweepRecords, type SweepDescription } from '../runs/sweep-records.js';
+import { createSweepRecords, type SweepDescription } from '../records/sweep-records.js';
 import { createTimeSortableId } from '../runs/ids.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';

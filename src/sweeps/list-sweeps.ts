@@ -10,7 +10,7 @@ import {
   listSweepIds,
   readSweepDescription,
   type SweepDescription,
-} from '../runs/sweep-records.js';
+} from '../records/sweep-records.js';
 import {
   CorruptFileError,
   problemOf,

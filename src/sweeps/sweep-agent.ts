@@ -1,7 +1,7 @@
 /**
  * A sweep agent: takes trial numbers from the store and runs them until none is left. Any number
  * of agents, on any number of machines, can work on one sweep; the store is the only thing they
- * share (see `runs/sweep-records.ts` for how a trial number is taken exactly once).
+ * share (see `records/sweep-records.ts` for how a trial number is taken exactly once).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,11 +13,11 @@ import {
   heldByThisProcess,
   replaceClaim,
   type HeldClaim,
-} from '../coordination/claims.js';
-import { fenceRun } from '../coordination/fence-run.js';
-import { checkHeartbeatSeconds } from '../coordination/liveness.js';
-import { processLabel, thisProcess } from '../coordination/process-identity.js';
-import { createStoreClock, type StoreClock } from '../coordination/store-clock.js';
+} from '../records/claims.js';
+import { fenceRun } from '../records/fence-run.js';
+import { checkHeartbeatSeconds } from '../records/liveness.js';
+import { processLabel, thisProcess } from '../records/process-identity.js';
+import { createStoreClock, type StoreClock } from '../records/store-clock.js';
 import { createTimeSortableId } from '../runs/ids.js';
 import type { RunRecord } from '../runs/run-record.js';
 import {
@@ -26,7 +26,7 @@ import {
   trialOfClaimPath,
   type SweepDescription,
   type TrialClaim,
-} from '../runs/sweep-records.js';
+} from '../records/sweep-records.js';
 import { trialClaimPath } from '../layout/paths.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';

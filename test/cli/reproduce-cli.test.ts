@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { modelRunPath } from '../../src/layout/paths.js';
 import type { TrainModelResult } from '../../src/experiments/train-model.js';
-import { readModelRun } from '../../src/runs/model-run-records.js';
+import { readModelRun } from '../../src/records/model-run-records.js';
 import { openStore } from '../../src/store/open-store.js';
 import {
   createGitProject,

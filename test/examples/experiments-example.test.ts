@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns, openStore, type Store } from '../../src/index.js';
 import { ModelTracker } from '../../src/experiments/model-tracker.js';
 import { experimentOutputsFolder, experimentTrackerPath } from '../../src/layout/paths.js';
-import { readModelRun } from '../../src/runs/model-run-records.js';
+import { readModelRun } from '../../src/records/model-run-records.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const example = join(repositoryRoot, 'examples', 'experiments');

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareRuns } from '../../src/experiments/compare-runs.js';
 import { trainModel, type TrainModelOptions } from '../../src/experiments/train-model.js';
 import { NotFoundError, ValidationError } from '../../src/errors.js';
-import { readModelRun } from '../../src/runs/model-run-records.js';
+import { readModelRun } from '../../src/records/model-run-records.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';

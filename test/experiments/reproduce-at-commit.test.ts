@@ -15,7 +15,7 @@ import {
 } from '../../src/experiments/reproduce-at-commit.js';
 import { trainModel, type TrainModelResult } from '../../src/experiments/train-model.js';
 import { CommitNotFoundError, ReproduceError, reproduceRun } from '../../src/index.js';
-import { readModelRun, writeModelRun } from '../../src/runs/model-run-records.js';
+import { readModelRun, writeModelRun } from '../../src/records/model-run-records.js';
 import { getRun } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import {

@@ -7,7 +7,7 @@ import { seededSplit, testCount } from '../../src/experiments/_split.js';
 import { trainModel, type TrainModelOptions } from '../../src/experiments/train-model.js';
 import { NotFoundError, ValidationError } from '../../src/errors.js';
 import { artifactPath, runLogPath } from '../../src/layout/paths.js';
-import { readModelRun } from '../../src/runs/model-run-records.js';
+import { readModelRun } from '../../src/records/model-run-records.js';
 import { getRun } from '../../src/runs/read-runs.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { openStore } from '../../src/store/open-store.js';

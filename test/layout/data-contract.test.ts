@@ -9,7 +9,7 @@ import {
   type ColumnType,
   type Store,
 } from '../../src/index.js';
-import { createSweepRecords } from '../../src/runs/sweep-records.js';
+import { createSweepRecords } from '../../src/records/sweep-records.js';
 import { Registry, type Samples } from '../../src/experiments/registry.js';
 import { trainModel } from '../../src/experiments/train-model.js';
 

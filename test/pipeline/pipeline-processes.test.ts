@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns } from '../../src/runs/read-runs.js';
-import { readVersionClaim } from '../../src/runs/pipeline-records.js';
+import { readVersionClaim } from '../../src/records/pipeline-records.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';

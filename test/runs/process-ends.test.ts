@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRun, listRuns, openStore, readScalars, startRun, type Store } from '../../src/index.js';
-import { fenceRun } from '../../src/coordination/fence-run.js';
+import { fenceRun } from '../../src/records/fence-run.js';
 import { runTypeScriptProcess } from '../support/processes.js';
 
 const WORKER = 'test/support/run-workers/training-worker.ts';

@@ -6,7 +6,7 @@
  */
 import { logExperiment, startRun, type Store } from '../../src/index.js';
 import { scalarsPath, sweepDescriptionPath, runPath } from '../../src/layout/paths.js';
-import { createSweepRecords, type SweepDescription } from '../../src/runs/sweep-records.js';
+import { createSweepRecords, type SweepDescription } from '../../src/records/sweep-records.js';
 
 /** What {@link seedCorruptStore} wrote. */
 export interface CorruptStore {

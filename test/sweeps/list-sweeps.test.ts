@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getSweep, listSweeps, openStore, startRun } from '../../src/index.js';
-import { createSweepRecords } from '../../src/runs/sweep-records.js';
+import { createSweepRecords } from '../../src/records/sweep-records.js';
 
 describe('getSweep and listSweeps', () => {
   it('rank finished and early-stopped trials by the goal; a failed trial never counts as best', async () => {

@@ -9,8 +9,8 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { listRuns } from '../../src/runs/read-runs.js';
 import type { RunRecord } from '../../src/runs/run-record.js';
 import type { Store } from '../../src/store/types.js';
-import type { HeldClaim } from '../../src/coordination/claims.js';
-import { listTrialClaims, type TrialClaim } from '../../src/runs/sweep-records.js';
+import type { HeldClaim } from '../../src/records/claims.js';
+import { listTrialClaims, type TrialClaim } from '../../src/records/sweep-records.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, startRun, type Store } from '../../src/index.js';
-import { createSweepRecords } from '../../src/runs/sweep-records.js';
+import { createSweepRecords } from '../../src/records/sweep-records.js';
 import type {
   ErrorResponse,
   ProjectsResponse,

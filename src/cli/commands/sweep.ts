@@ -3,7 +3,7 @@ import { ValidationError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
 import { createSweep } from '../../sweeps/create-sweep.js';
 import { getSweep, type SweepSummary } from '../../sweeps/list-sweeps.js';
-import type { SweepDescription } from '../../runs/sweep-records.js';
+import type { SweepDescription } from '../../records/sweep-records.js';
 import type { SweepEvent } from '../../sweeps/run-trial.js';
 import { runSweepAgent, type SweepAgentReport } from '../../sweeps/sweep-agent.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';

@@ -6,7 +6,7 @@ import type { Hono } from 'hono';
 import { NotFoundError } from '../../../errors.js';
 import type { RunStatus } from '../../../layout/tables.js';
 import type { RunRecord } from '../../../runs/run-record.js';
-import { listSweepIds, type SweepDescription } from '../../../runs/sweep-records.js';
+import { listSweepIds, type SweepDescription } from '../../../records/sweep-records.js';
 import { CorruptFileError, type SkippedFile } from '../../../skipped-files.js';
 import {
   readCheckedSweepDescription,

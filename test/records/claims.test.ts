@@ -1,4 +1,4 @@
-// Claims, the unit of coordination (coordination/claims.ts): one winner for a create and for a
+// Claims, the unit of coordination (records/claims.ts): one winner for a create and for a
 // take-over, standings judged by the store's times and by pids only where pids mean something,
 // and an unreadable claim named and taken over after a lease instead of crashing an agent.
 import { spawn } from 'node:child_process';
@@ -12,10 +12,10 @@ import {
   readClaim,
   replaceClaim,
   type ClaimBody,
-} from '../../src/coordination/claims.js';
-import { holdLease } from '../../src/coordination/lease.js';
-import { thisProcess } from '../../src/coordination/process-identity.js';
-import { createStoreClock } from '../../src/coordination/store-clock.js';
+} from '../../src/records/claims.js';
+import { holdLease } from '../../src/records/lease.js';
+import { thisProcess } from '../../src/records/process-identity.js';
+import { createStoreClock } from '../../src/records/store-clock.js';
 import { sweepDescriptionPath, trialClaimPath } from '../../src/layout/paths.js';
 import { listRuns } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';

@@ -6,11 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  commitKeyed,
-  decline,
-  type KeyedCommitOptions,
-} from '../../src/coordination/keyed-commit.js';
+import { commitKeyed, decline, type KeyedCommitOptions } from '../../src/records/keyed-commit.js';
 import { ConflictError, StoreError } from '../../src/errors.js';
 import type { ObjectData, ObjectInfo, Store, WriteOptions } from '../../src/store/types.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';

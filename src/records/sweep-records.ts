@@ -6,7 +6,7 @@
  * compare-and-swap on the claim's generation. Two agents can never both win either.
  */
 import { NotFoundError } from '../errors.js';
-import { listClaims, type ClaimBody, type StoredClaim } from '../coordination/claims.js';
+import { listClaims, type ClaimBody, type StoredClaim } from './claims.js';
 import { encodeTable, type CellValue } from '../csv/encode.js';
 import { decodeTable } from '../csv/decode.js';
 import { jsonText } from '../_json.js';
@@ -34,7 +34,7 @@ export interface SweepDescription {
   config: Record<string, unknown>;
 }
 
-/** Who holds a trial number (see `coordination/claims.ts`). */
+/** Who holds a trial number (see `records/claims.ts`). */
 export interface TrialClaim extends ClaimBody {
   trial: number;
 }

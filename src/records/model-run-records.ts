@@ -3,7 +3,7 @@
  * reproduce the run) and the content-addressed artifacts it trained on. The only code that
  * writes these paths.
  */
-import { commitKeyed } from '../coordination/keyed-commit.js';
+import { commitKeyed } from './keyed-commit.js';
 import { ConflictError, MlTrackingError } from '../errors.js';
 import { encodeTable, type CellValue } from '../csv/encode.js';
 import { decodeTable } from '../csv/decode.js';
@@ -17,8 +17,8 @@ import {
 } from '../layout/tables.js';
 import { readTextIfExists, writeIfGeneration } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
-import { decodeTextCell } from './_scalar-cells.js';
-import type { JsonValue } from './run-record.js';
+import { decodeTextCell } from '../runs/_scalar-cells.js';
+import type { JsonValue } from '../runs/run-record.js';
 import { createHash } from 'node:crypto';
 
 /** One row of the model_runs table, as written and as read back. */

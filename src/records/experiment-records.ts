@@ -4,11 +4,7 @@
  * experiment run writes into its outputs folder. The only experiment code that touches store
  * paths; the paths themselves come from the data contract (`layout/paths.ts`).
  */
-import {
-  commitKeyed,
-  type KeyedCommitOptions,
-  type KeyedCommitResult,
-} from '../coordination/keyed-commit.js';
+import { commitKeyed, type KeyedCommitOptions, type KeyedCommitResult } from './keyed-commit.js';
 import { ValidationError } from '../errors.js';
 import { experimentOutputsFolder, storeObjectUri } from '../layout/paths.js';
 import type { ObjectData, ObjectInfo, Store } from '../store/types.js';
@@ -30,7 +26,7 @@ export function writeTrackerFile(
 }
 
 /**
- * Changes a tracker file by a keyed commit (see `coordination/keyed-commit.ts`): `hasKey` finds
+ * Changes a tracker file by a keyed commit (see `records/keyed-commit.ts`): `hasKey` finds
  * the writer's own row (its run id), so a retry after a lost answer never adds the row twice.
  */
 export function commitTrackerFile<Value>(

@@ -1,11 +1,11 @@
 /**
  * A pipeline's objects in the store: one claim per (script, version), and the per-host log and
  * output files. The claims are how pipeline processes on many machines share the versions with
- * the bucket as the only coordinator (`coordination/claims.ts`): a version is taken by creating
+ * the bucket as the only coordinator (`records/claims.ts`): a version is taken by creating
  * its claim only if absent, held by a lease, and taken again (its lease expired, it was given
  * back, or `--rerun`) by a compare-and-swap on the claim's generation.
  */
-import { readClaim, type ClaimBody, type StoredClaim } from '../coordination/claims.js';
+import { readClaim, type ClaimBody, type StoredClaim } from './claims.js';
 import {
   pipelineClaimPath,
   pipelineLogPath,
@@ -16,7 +16,7 @@ import {
 import type { Store } from '../store/types.js';
 import type { ExperimentOutputsLocation } from './experiment-records.js';
 
-/** Who runs a version (see `coordination/claims.ts`). */
+/** Who runs a version (see `records/claims.ts`). */
 export interface VersionClaim extends ClaimBody {
   script: string;
   version: string;

@@ -11,10 +11,10 @@ import {
   storeArtifact,
   writeModelRun,
   type ModelRunRow,
-} from '../../src/runs/model-run-records.js';
+} from '../../src/records/model-run-records.js';
 import type { Store } from '../../src/store/types.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
-import { openFakeStore, openRunStore, type RunStoreSubject } from './_run-stores.js';
+import { openFakeStore, openRunStore, type RunStoreSubject } from '../runs/_run-stores.js';
 
 const aRow = (runId: string, seed = 7): ModelRunRow => ({
   runId,

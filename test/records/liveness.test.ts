@@ -6,7 +6,7 @@ import {
   checkHeartbeatSeconds,
   isSilent,
   LOST_AFTER_HEARTBEATS,
-} from '../../src/coordination/liveness.js';
+} from '../../src/records/liveness.js';
 import { ValidationError } from '../../src/errors.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { runSweepAgent } from '../../src/sweeps/sweep-agent.js';
