@@ -73,5 +73,13 @@ describe('runCli on a sweep of slow trials', () => {
     sweep.interrupts.interrupt('SIGINT');
     expect(await sweep.ended).toBe(130);
     expect(sweep.exits).toEqual([130]);
+    // In a process, exit(130) would end it here; in-process, the agent still closes its trial
+    // and run in the background: wait for that, so the test leaves nothing writing behind it.
+    await waitFor('the trial to be stopped', async () =>
+      (await trialPids(sweep.pids)).every(({ pid }) => !isAlive(pid)),
+    );
+    await waitFor('the run to be closed', async () =>
+      (await listRuns({ store: sweep.store })).every((run) => run.status !== 'running'),
+    );
   }, 30_000);
 });

@@ -198,7 +198,8 @@ export function cliSandbox(prefix: string): { readonly folder: string; started: 
     sandbox.folder = await mkdtemp(join(tmpdir(), prefix));
   });
   afterEach(() => killLeftovers(sandbox.folder, sandbox.started));
-  afterAll(() => rm(sandbox.folder, { recursive: true, force: true }));
+  // Retries: a writer that a failed test left behind may still be finishing a file there.
+  afterAll(() => rm(sandbox.folder, { recursive: true, force: true, maxRetries: 5 }));
   return sandbox;
 }
 
