@@ -86,11 +86,5 @@ function versionRunTemplate(project: string, script: string, version: string) {
     origin: 'pipeline' as const,
     pipelineScript: script,
     pipelineVersion: version,
-    heartbeatIntervalSeconds: 0,
-    host: '',
-    hyperparameters: {},
-    summary: {},
-    predictionIds: [],
-    scalarsUri: '',
   };
 }

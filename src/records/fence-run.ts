@@ -7,7 +7,12 @@
  */
 import { runPath } from '../layout/paths.js';
 import type { RunStatus } from '../layout/tables.js';
-import { decodeRunRecord, encodeRunRecord, type RunRecord } from '../runs/run-record.js';
+import {
+  decodeRunRecord,
+  encodeRunRecord,
+  type RunProvenance,
+  type RunRecord,
+} from '../runs/run-record.js';
 import { readTextIfExists, writeIfGeneration } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
 
@@ -18,6 +23,19 @@ export type FencedRun =
   /** It had ended already (it finished, failed, stopped early, or was closed before). */
   | { outcome: 'ended'; status: Exclude<RunStatus, 'running'>; record: RunRecord };
 
+/** Who a tombstone stands for: the run's project, name, origin and provenance. */
+export type RunTemplate = Pick<RunRecord, 'project' | 'name' | 'origin'> & RunProvenance;
+
+/** What a run that never started has of everything else. */
+const EMPTY_RUN = {
+  heartbeatIntervalSeconds: 0,
+  host: '',
+  hyperparameters: {},
+  summary: {},
+  predictionIds: [],
+  scalarsUri: '',
+};
+
 /**
  * Closes run `runId` as `lost` with `reason`, unless it has ended. A run that has no record yet
  * gets a `lost` tombstone built from `template`, so that a writer paused between its claim and its
@@ -27,7 +45,7 @@ export async function fenceRun(
   store: Store,
   runId: string,
   reason: string,
-  template: Omit<RunRecord, 'id' | 'status' | 'startedAt' | 'heartbeatAt'>,
+  template: RunTemplate,
 ): Promise<FencedRun> {
   const path = runPath(runId);
   for (;;) {
@@ -42,6 +60,7 @@ export async function fenceRun(
     const closed: RunRecord =
       record === undefined
         ? {
+            ...EMPTY_RUN,
             ...template,
             id: runId,
             status: 'lost',

@@ -215,7 +215,7 @@ async function takeTrial(
       store,
       previous.runId,
       `its agent ${previous.agent} was lost (trial ${trial} handed to ${processLabel()}, attempt ${attempt})`,
-      trialRunTemplate(store, description, trial),
+      trialRunTemplate(description, trial),
     );
     if (fenced.outcome === 'fenced') return { trial, held };
     await replaceClaim(store, held, { ...previous, state: 'done' });
@@ -224,19 +224,13 @@ async function takeTrial(
 }
 
 /** What a trial's run record holds before its run starts (a tombstone is built from it). */
-function trialRunTemplate(store: Store, description: SweepDescription, trial: number) {
+function trialRunTemplate(description: SweepDescription, trial: number) {
   return {
     project: description.project,
     name: `trial-${trial}`,
     origin: 'sweep' as const,
     sweepId: description.sweepId,
     trial,
-    heartbeatIntervalSeconds: 0,
-    host: '',
-    hyperparameters: {},
-    summary: {},
-    predictionIds: [],
-    scalarsUri: '',
   };
 }
 

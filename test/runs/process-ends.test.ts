@@ -151,12 +151,6 @@ const TOMBSTONE = {
   project: 'process-ends',
   name: 'never started',
   origin: 'sweep' as const,
-  heartbeatIntervalSeconds: 0,
-  host: '',
-  hyperparameters: {},
-  summary: {},
-  predictionIds: [],
-  scalarsUri: '',
 };
 
 describe('a run whose process ends without finish()', () => {
