@@ -19,7 +19,6 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import {
   DuplicateModelError,
   getRun,
@@ -58,10 +57,10 @@ import {
   waitFor,
   type CliProcess,
 } from '../../test/sweeps/sweep-helpers.js';
+import { skewedClock } from '../../test/support/skewed-clock.js';
 
 type Row = Record<string, string | number>;
 
-const SKEW_CLOCK = fileURLToPath(new URL('../../test/support/skew-clock.mjs', import.meta.url));
 const TRAINING_WORKER = 'test/support/run-workers/training-worker.ts';
 const POINTS = 1000;
 const EXPERIMENT_RUNS = 6;
@@ -252,11 +251,6 @@ function agent(
   return running;
 }
 
-const skewed = (ms: number) => ({
-  NODE_OPTIONS: `--import ${SKEW_CLOCK}`,
-  ML_TRACKING_TEST_SKEW_MS: String(ms),
-});
-
 /**
  * Counts a sweep from its runs, its claims and its trials' pid files: a trial is finished when
  * one of its runs is; a duplicate when more than one is, or when it started more often than it
@@ -327,8 +321,8 @@ async function clockSkew(target: Target): Promise<Tally> {
   await waitFor('the first trial to run', async () => (await trialPids(sweep.pids)).length === 1);
   const agents = [
     right,
-    agent(target, store, sweep, { ...skewed(60_000), SLOW_TRIAL_SECONDS: '0.5' }),
-    agent(target, store, sweep, { ...skewed(-60_000), SLOW_TRIAL_SECONDS: '0.5' }),
+    agent(target, store, sweep, { ...skewedClock(60_000), SLOW_TRIAL_SECONDS: '0.5' }),
+    agent(target, store, sweep, { ...skewedClock(-60_000), SLOW_TRIAL_SECONDS: '0.5' }),
   ];
   const codes = await Promise.all(agents.map((running) => running.exited));
   return sweepTally(store, sweep, trials, [`agents exited ${codes.join(', ')}`]);

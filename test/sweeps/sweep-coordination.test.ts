@@ -4,7 +4,6 @@
 // finished run. Needs the built CLI: npm run build.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
@@ -23,8 +22,8 @@ import {
   waitFor,
   type CliProcess,
 } from './sweep-helpers.js';
+import { skewedClock } from '../support/skewed-clock.js';
 
-const SKEW_CLOCK = fileURLToPath(new URL('../support/skew-clock.mjs', import.meta.url));
 const HEAVY = process.env.ML_TRACKING_HEAVY_FAULTS === '1';
 const sandbox = cliSandbox('ml-tracking-coordination-');
 let count = 0;
@@ -61,11 +60,6 @@ function agent(
   sandbox.started.push(running);
   return running;
 }
-
-const skewed = (ms: number) => ({
-  NODE_OPTIONS: `--import ${SKEW_CLOCK}`,
-  ML_TRACKING_TEST_SKEW_MS: String(ms),
-});
 
 /** Each trial number's runs by status, sorted, e.g. `{ 0: ['finished', 'lost'] }`. */
 async function statusesByTrial(store: Store, sweepId: string) {
@@ -110,8 +104,8 @@ eachStore('agents whose clocks are 60 s wrong', (open) => {
     await waitFor('the first trial to run', async () => (await trialPids(pids)).length === 1);
     const agents = [
       right,
-      agent(sweepId, store, pids, { ...skewed(60_000), SLOW_TRIAL_SECONDS: '0.5' }),
-      agent(sweepId, store, pids, { ...skewed(-60_000), SLOW_TRIAL_SECONDS: '0.5' }),
+      agent(sweepId, store, pids, { ...skewedClock(60_000), SLOW_TRIAL_SECONDS: '0.5' }),
+      agent(sweepId, store, pids, { ...skewedClock(-60_000), SLOW_TRIAL_SECONDS: '0.5' }),
     ];
     for (const running of agents) expect(await running.exited, running.stderr).toBe(0);
     expect(await statusesByTrial(store, sweepId)).toEqual(finishedOnce(6));
