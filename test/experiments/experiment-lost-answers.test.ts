@@ -16,7 +16,7 @@ import { ModelTracker } from '../../src/experiments/model-tracker.js';
 import { experimentTrackerPath } from '../../src/layout/paths.js';
 import { listRuns } from '../../src/runs/read-runs.js';
 import type { Store } from '../../src/store/types.js';
-import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+import { lostUploadAnswers, startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 import { openFakeStore } from '../runs/_run-stores.js';
 import { raceExperimentRuns, type Raced } from '../support/experiment-race.js';
 
@@ -41,7 +41,7 @@ describe(`${RUNS} concurrent Experiment.run on the GCS fake, tracker answers los
   });
 
   /**
-   * Every run trains, then waits in evaluate until all have arrived; from then on half of all
+   * Every run trains, then waits in evaluate until all have arrived; from then on a quarter of all
    * uploads (tracker, records) commit and lose their answer, so retries meet their own writes
    * and each other's.
    */
@@ -56,13 +56,7 @@ describe(`${RUNS} concurrent Experiment.run on the GCS fake, tracker answers los
         project,
         onDuplicate,
         whenAllArrived: () => {
-          fake.injectFault({
-            operation: 'upload',
-            status: 503,
-            when: 'after',
-            times: 1000,
-            probability: 0.5,
-          });
+          fake.injectFault(lostUploadAnswers(1000));
         },
       });
     } finally {

@@ -2,7 +2,7 @@
  * Several processes run the same experiment into one store at the same moment: the experiment
  * tracker must end with every row (`duplicate`) or exactly one (`overwrite`), never a lost or
  * doubled row, as the in-process race in experiment.test.ts shows for store handles. On the GCS
- * fake, half the uploads lose their answer after they committed (issue 18, defect 3): a retried
+ * fake, a quarter of the uploads lose their answer after they committed (issue 18, defect 3): a retried
  * commit must find its own row, for every duplicate policy.
  */
 import { execFile } from 'node:child_process';
@@ -17,7 +17,7 @@ import { experimentTrackerPath } from '../../src/layout/paths.js';
 import { listRuns } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
-import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+import { lostUploadAnswers, startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 
 const run = promisify(execFile);
 const tsx = import.meta.resolve('tsx');
@@ -86,7 +86,7 @@ describe(`${PROCESSES} processes running one experiment at once`, () => {
   }, 60_000);
 });
 
-describe(`${PROCESSES} processes on the GCS fake, half the uploads losing their answer after commit`, () => {
+describe(`${PROCESSES} processes on the GCS fake, a quarter of the uploads losing their answer after commit`, () => {
   let fake: GcsFake;
   let url: string;
   let store: Store;
@@ -97,13 +97,7 @@ describe(`${PROCESSES} processes on the GCS fake, half the uploads losing their 
   beforeEach(async () => {
     url = `gs://racing-bucket/${randomUUID()}`;
     store = await openStore(url, { storage: fake.createClient() });
-    fake.injectFault({
-      operation: 'upload',
-      status: 503,
-      when: 'after',
-      times: 100_000,
-      probability: 0.5,
-    });
+    fake.injectFault(lostUploadAnswers(100_000));
   });
   afterEach(async () => {
     fake.clearFaults();

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelTracker } from '../../src/experiments/model-tracker.js';
 import { ConflictError, ValidationError } from '../../src/errors.js';
 import type { Store } from '../../src/store/types.js';
-import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+import { lostUploadAnswers, startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 import { openFakeStore, openRunStore, type RunStoreSubject } from '../runs/_run-stores.js';
 
 describe('ModelTracker in memory', () => {
@@ -249,19 +249,13 @@ describe('ModelTracker.update on the GCS fake losing answers after commit', () =
     await fake.stop();
   });
 
-  it('six writers, one handle each, half the uploads answering 503 after commit: one row each', async () => {
+  it('six writers, one handle each, a quarter of the uploads answering 503 after commit: one row each', async () => {
     const handles = await Promise.all(
       Array.from({ length: 6 }, () => openFakeStore(fake, 'model-tracker')),
     );
     stores.push(...handles);
     const path = 'experiment-trackers/lost-answers.json';
-    fake.injectFault({
-      operation: 'upload',
-      status: 503,
-      when: 'after',
-      times: 1000,
-      probability: 0.5,
-    });
+    fake.injectFault(lostUploadAnswers(1000));
     try {
       await Promise.all(
         handles.map((handle, index) =>

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitKeyed, decline, type KeyedCommitOptions } from '../../src/records/keyed-commit.js';
 import { ConflictError, StoreError } from '../../src/errors.js';
 import type { ObjectData, ObjectInfo, Store, WriteOptions } from '../../src/store/types.js';
-import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+import { lostUploadAnswers, startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 import { openFakeStore, openRunStore, type RunStoreSubject } from '../runs/_run-stores.js';
 
 /** A log of keys, one a line: the change of writer `key` adds its line. */
@@ -210,16 +210,10 @@ describe('commitKeyed on the GCS fake losing answers after commit', () => {
     expect(await linesOf(store, path)).toEqual(['mine']);
   });
 
-  it('eight committers, one handle each, half the uploads losing their answer: every key once', async () => {
+  it('eight committers, one handle each, a quarter of the uploads losing their answer: every key once', async () => {
     const handles = await Promise.all(Array.from({ length: 8 }, () => open()));
     const path = `lost/${randomUUID()}.txt`;
-    fake.injectFault({
-      operation: 'upload',
-      status: 503,
-      when: 'after',
-      times: 1000,
-      probability: 0.5,
-    });
+    fake.injectFault(lostUploadAnswers(1000));
     try {
       const results = await Promise.all(
         handles.map((handle, index) =>
