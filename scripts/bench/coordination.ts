@@ -34,7 +34,11 @@ import { experimentTrackerPath } from '../../src/layout/paths.js';
 import { readVersionClaim } from '../../src/records/pipeline-records.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { raceExperimentRuns } from '../../test/support/experiment-race.js';
-import { startGcsFake, type GcsFake } from '../../test/support/gcs-fake/index.js';
+import {
+  lostUploadAnswers,
+  startGcsFake,
+  type GcsFake,
+} from '../../test/support/gcs-fake/index.js';
 import {
   ALL,
   canUnsharePid,
@@ -552,14 +556,7 @@ async function concurrentExperiments(target: Target, policy: OnDuplicate): Promi
     stores,
     project,
     onDuplicate: policy,
-    whenAllArrived: () =>
-      target.fake?.injectFault({
-        operation: 'upload',
-        status: 503,
-        when: 'after',
-        times: FAULTS,
-        probability: 0.5,
-      }),
+    whenAllArrived: () => target.fake?.injectFault(lostUploadAnswers(FAULTS)),
   });
   const struck = target.fake === undefined ? 0 : FAULTS - target.fake.pendingFaults();
   target.fake?.clearFaults();
