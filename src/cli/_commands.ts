@@ -32,6 +32,9 @@ export function commands() {
     runs: lazy(() => import('./commands/runs.js').then((module) => module.runsCli)),
     run: lazy(() => import('./commands/run.js').then((module) => module.showRunCli)),
     compare: lazy(() => import('./commands/compare.js').then((module) => module.compareCli)),
+    experiment: lazy(() =>
+      import('./commands/experiment.js').then((module) => module.experimentCli),
+    ),
     exec: lazy(() => import('./commands/exec.js').then((module) => module.execCli)),
     sweep: lazy(() => import('./commands/sweep.js').then((module) => module.sweepCli)),
     sweeps: lazy(() => import('./commands/sweeps.js').then((module) => module.sweepsCli)),

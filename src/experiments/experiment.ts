@@ -4,7 +4,6 @@
  * row of the project's experiment tracker, under a duplicate-name policy the caller must choose.
  */
 import { performance } from 'node:perf_hooks';
-import { jsonText } from '../_json.js';
 import { MlTrackingError, ValidationError } from '../errors.js';
 import { experimentTrackerPath } from '../layout/paths.js';
 import { experimentOutputsLocation } from '../records/experiment-records.js';
@@ -25,9 +24,18 @@ import {
   type RowCommit,
 } from './duplicate-policy.js';
 import { ModelTracker, type TrackerRow } from './model-tracker.js';
+import {
+  checkModelName,
+  checkResults,
+  checkTrackerColumn,
+  experimentRow,
+  type ExperimentRowParts,
+  type ExperimentStage,
+} from './experiment-row.js';
 
 export type { ExperimentOutputs } from './experiment-outputs.js';
 export { DuplicateModelError, ON_DUPLICATE_VALUES, type OnDuplicate } from './duplicate-policy.js';
+export { EXPERIMENT_ROW_COLUMNS } from './experiment-row.js';
 
 /** Options of an {@link Experiment}'s constructor. */
 export interface ExperimentOptions {
@@ -81,29 +89,6 @@ export type ExperimentRunResult =
   /** `runId` is set when the run trained, but another run recorded the name first (skip). */
   | { status: 'skipped'; runId?: string; row: TrackerRow; tracker: string }
   | { status: 'debug'; row: TrackerRow; tracker: string };
-
-/** The tracker columns `run()` writes itself; `evaluate()` results may not use these names. */
-export const EXPERIMENT_ROW_COLUMNS = [
-  'model_name',
-  'run_id',
-  'project',
-  'status',
-  'started_at',
-  'ended_at',
-  'preprocess_seconds',
-  'preprocess_debug_seconds',
-  'train_seconds',
-  'evaluate_seconds',
-  'hyperparameters',
-  'outputs',
-  'git_commit',
-  'git_dirty',
-] as const;
-
-const STAGES = ['preprocess', 'preprocess_debug', 'train', 'evaluate'] as const;
-type Stage = (typeof STAGES)[number];
-
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 
 /**
  * A model's training code in stages. Subclass it, set `modelName` (the tracker's duplicate key)
@@ -201,14 +186,7 @@ export abstract class Experiment<Data, Model> {
    * @throws ValidationError for a column that `run()` writes itself.
    */
   protected setTrackerValue(column: string, value: unknown): void {
-    if (typeof column !== 'string' || column === '' || isRunColumn(column)) {
-      throw new ValidationError(
-        'column',
-        `${JSON.stringify(column)} is empty or a column run() writes itself`,
-        `Use another name than ${EXPERIMENT_ROW_COLUMNS.join(', ')}.`,
-      );
-    }
-    this.trackerValues[column] = value;
+    this.trackerValues[checkTrackerColumn(column)] = value;
   }
 
   /**
@@ -387,8 +365,8 @@ export abstract class Experiment<Data, Model> {
   }
 
   private async runStages(settings: RunSettings): Promise<StagesOutcome> {
-    const seconds: Partial<Record<Stage, number>> = {};
-    const timed = async <T>(stage: Stage, action: () => Promise<T>): Promise<T> => {
+    const seconds: Partial<Record<ExperimentStage, number>> = {};
+    const timed = async <T>(stage: ExperimentStage, action: () => Promise<T>): Promise<T> => {
       const start = performance.now();
       try {
         return await action();
@@ -416,36 +394,15 @@ export abstract class Experiment<Data, Model> {
     return { seconds, results, endedAt: new Date() };
   }
 
-  private row(parts: {
-    modelName: string;
-    runId?: string;
-    status: string;
-    startedAt: Date;
-    endedAt: Date;
-    seconds: Partial<Record<Stage, number>>;
-    results: Record<string, number>;
-    outputs: string;
-    gitCommit: string | undefined;
-    gitDirty: boolean | undefined;
-  }): TrackerRow {
-    const row: TrackerRow = {
-      model_name: parts.modelName,
-      ...(parts.runId === undefined ? {} : { run_id: parts.runId }),
+  private row(
+    parts: Omit<ExperimentRowParts, 'project' | 'values' | 'hyperparameters'>,
+  ): TrackerRow {
+    return experimentRow({
+      ...parts,
       project: this.project,
-      status: parts.status,
-      started_at: parts.startedAt.toISOString(),
-      ended_at: parts.endedAt.toISOString(),
-    };
-    for (const stage of STAGES) {
-      const value = parts.seconds[stage];
-      if (value !== undefined) row[`${stage}_seconds`] = value;
-    }
-    Object.assign(row, parts.results, this.trackerValues);
-    row.hyperparameters = this.hyperparameters ?? {};
-    row.outputs = parts.outputs;
-    if (parts.gitCommit !== undefined) row.git_commit = parts.gitCommit;
-    if (parts.gitDirty !== undefined) row.git_dirty = parts.gitDirty;
-    return row;
+      values: this.trackerValues,
+      hyperparameters: this.hyperparameters ?? {},
+    });
   }
 }
 
@@ -456,7 +413,7 @@ interface RunSettings {
 }
 
 interface StagesOutcome {
-  seconds: Partial<Record<Stage, number>>;
+  seconds: Partial<Record<ExperimentStage, number>>;
   results: Record<string, number>;
   endedAt: Date;
 }
@@ -464,7 +421,7 @@ interface StagesOutcome {
 /** A stage's failure, with the stage named; unwrapped before anything reaches the caller. */
 class StageFailure extends Error {
   constructor(
-    readonly stage: Stage,
+    readonly stage: ExperimentStage,
     override readonly cause: unknown,
   ) {
     super(`${stage} failed`);
@@ -476,9 +433,6 @@ const unwrapStageFailure = (error: unknown): unknown =>
 
 const describe = (error: unknown): string =>
   error instanceof Error ? error.message : typeof error === 'string' ? error : String(error);
-
-const isRunColumn = (name: string): boolean =>
-  (EXPERIMENT_ROW_COLUMNS as readonly string[]).includes(name);
 
 function checkRunOptions(options: unknown): RunSettings {
   const fix = `Pass run({ onDuplicate: ${ON_DUPLICATE_VALUES.map((value) => `"${value}"`).join(' | ')} }): there is no default, say what a second run of the same model name should do.`;
@@ -509,42 +463,4 @@ function checkRunOptions(options: unknown): RunSettings {
     debug: debug === true,
     debugReplacesPreprocessing: debugReplacesPreprocessing !== false,
   };
-}
-
-function checkModelName(name: unknown): string {
-  if (typeof name !== 'string' || !MODEL_NAME.test(name)) {
-    throw new ValidationError(
-      'modelName',
-      `${JSON.stringify(name)} is not a model name`,
-      'Set modelName in the class to 1–200 of A-Z a-z 0-9 . _ - starting with a letter or digit, e.g. "random-forest-200" (it names a folder of the store).',
-    );
-  }
-  return name;
-}
-
-function checkResults(results: unknown): Record<string, number> {
-  if (typeof results !== 'object' || results === null || Array.isArray(results)) {
-    throw new ValidationError(
-      'evaluate()',
-      'it did not resolve to an object of results',
-      'Return results by name from evaluate(), e.g. { accuracy: 0.91 }.',
-    );
-  }
-  for (const [name, value] of Object.entries(results)) {
-    if (name === '' || isRunColumn(name)) {
-      throw new ValidationError(
-        `evaluate() result "${name}"`,
-        'the name is empty or one of the columns run() writes itself',
-        `Rename it; these are taken: ${EXPERIMENT_ROW_COLUMNS.join(', ')}.`,
-      );
-    }
-    if (typeof value !== 'number') {
-      throw new ValidationError(
-        `evaluate() result "${name}"`,
-        `${jsonText(value) ?? typeof value} is not a number`,
-        'Return numbers only; record other values with this.outputs.write().',
-      );
-    }
-  }
-  return results as Record<string, number>;
 }

@@ -1,8 +1,8 @@
-import { ValidationError } from '../../errors.js';
 import type { LoggedExperiment } from '../../tracking/log-experiment.js';
 import { logPredictionsCsv } from '../../tracking/predictions-csv/log-predictions-csv.js';
 import type { PredictionsCsvInputNames } from '../../tracking/predictions-csv/read-predictions-csv.js';
 import { commandStoreUrl, defineCliCommand, type CommandOptions } from '../_command.js';
+import { parseJsonObject } from '../_json-flag.js';
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { kindArg, parseKind } from './new-csv.js';
@@ -220,24 +220,3 @@ export const logCli = defineCliCommand({
     printLogged(output, logged);
   },
 });
-
-function parseJsonObject(flag: string, text: string | undefined): Record<string, unknown> {
-  if (text === undefined) return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value === 'object' && value !== null && !Array.isArray(value))
-      return value as Record<string, unknown>;
-  } catch (error) {
-    throw new ValidationError(
-      flag,
-      `${text} is not valid JSON`,
-      `Pass a JSON object, e.g. ${flag} '{"max_depth": 5}'.`,
-      { cause: error },
-    );
-  }
-  throw new ValidationError(
-    flag,
-    `${text} is not a JSON object`,
-    `Pass a JSON object, e.g. ${flag} '{"max_depth": 5}'.`,
-  );
-}
