@@ -36,6 +36,7 @@ export function commands() {
       import('./commands/experiment.js').then((module) => module.experimentCli),
     ),
     exec: lazy(() => import('./commands/exec.js').then((module) => module.execCli)),
+    'run-sink': lazy(() => import('./commands/run-sink.js').then((module) => module.runSinkCli)),
     sweep: lazy(() => import('./commands/sweep.js').then((module) => module.sweepCli)),
     sweeps: lazy(() => import('./commands/sweeps.js').then((module) => module.sweepsCli)),
     reproduce: lazy(() => import('./commands/reproduce.js').then((module) => module.reproduceCli)),

@@ -16,23 +16,37 @@ library, and reads numpy arrays and pandas Series without importing either.
     )
     result["scores"]["roc_auc"]
 
-Inside a training loop run by ``ml-tracking exec`` or a sweep, ``report_scalar("loss", loss,
-step)`` records a step series (one JSON line on standard output; no CLI call).
+A training loop records a run with no wrapper command:
+
+    from ml_tracking import start_run
+
+    with start_run(project="soil texture", hyperparameters={"lr": 1e-3}) as run:
+        for step in range(epochs):
+            run.add_scalar("loss", loss, step)
+
+(``ExperimentLogger(logdir="runs")`` is the same run under the original logger's name.) Under
+``ml-tracking exec`` or a sweep the run joins the parent's; ``report_scalar("loss", loss, step)``
+reports to the active run, or prints one protocol line for ``exec`` to read.
 """
 
 from ._cli import CLI_ENVIRONMENT_VARIABLE
 from ._errors import MlTrackingError, MlTrackingWarning, ValidationError
 from ._log import log_experiment
 from ._report import report_scalar, report_scalars, report_summary
+from ._run import ExperimentLogger, Run, active_run, start_run
 
 __all__ = [
     "CLI_ENVIRONMENT_VARIABLE",
+    "ExperimentLogger",
     "MlTrackingError",
     "MlTrackingWarning",
+    "Run",
     "ValidationError",
+    "active_run",
     "log_experiment",
     "report_scalar",
     "report_scalars",
     "report_summary",
+    "start_run",
 ]
 __version__ = "0.1.0"

@@ -7,7 +7,7 @@ import os
 import shlex
 import shutil
 import subprocess
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ._errors import MlTrackingError, ValidationError
 
@@ -62,7 +62,7 @@ def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
             command=command,
         ) from error
     if finished.returncode != 0:
-        raise _error_of(finished, command)
+        raise error_of(finished, command)
     # The result is the one JSON line; npx may print notices of its own around it.
     for line in reversed(finished.stdout.splitlines()):
         if line.startswith("{"):
@@ -82,7 +82,21 @@ def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
     )
 
 
-def _error_of(finished: "subprocess.CompletedProcess[str]", command: List[str]) -> MlTrackingError:
+def spawn_cli(arguments: Sequence[str], **popen: Any) -> "Tuple[subprocess.Popen[bytes], List[str]]":
+    """Starts the CLI with ``arguments`` as a long-lived child (``run-sink``) and returns it
+    with its command line; ``popen`` is passed to :class:`subprocess.Popen`."""
+    command = cli_command() + list(arguments)
+    try:
+        return subprocess.Popen(command, **popen), command
+    except OSError as error:
+        raise MlTrackingError(
+            f"Cannot run the ml-tracking command line ({shlex.join(command[:3])}...): {error}. "
+            f"Install it with `npm install ml-tracking`, or set {CLI_ENVIRONMENT_VARIABLE}.",
+            command=command,
+        ) from error
+
+
+def error_of(finished: "subprocess.CompletedProcess[str]", command: List[str]) -> MlTrackingError:
     """The exception for a failed run of the CLI. With ``--json`` the CLI's last line on stderr
     is ``{"error": {"code", "message", "parameter"?, "path"?, "hint"?}}``; an older CLI's plain
     message (or a crash's) is taken as the message, and the exit code decides the class."""

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from ._cli import run_json
 from ._errors import MlTrackingWarning, ValidationError
+from ._run import active_run
 from ._values import (
     describe_model,
     id_text,
@@ -65,7 +66,8 @@ def log_experiment(
         The CLI's JSON result: ``predictionId``, ``project``, ``tracker``, ``scores`` (every
         metric; ``None`` when not defined for the run), ``files`` and ``plots`` (each
         ``{"path", "url"}``) and ``warnings``. Each warning is also issued as an
-        :class:`MlTrackingWarning`.
+        :class:`MlTrackingWarning`. Called while a run is active (``start_run()``), the
+        prediction is linked to that run, and ``store`` defaults to the run's.
 
     Raises:
         ValidationError: the input was wrong; nothing was written.
@@ -151,9 +153,15 @@ def log_experiment(
             arguments.append("--new-csv")
         if not plots:
             arguments.append("--no-plots")
+        run = active_run()
+        if store is None and run is not None:
+            # The run's predictions belong in the run's store.
+            store = run.store
         if store is not None:
             arguments += ["--store", os.fspath(store)]
         result = run_json(arguments)
+    if run is not None and isinstance(result.get("predictionId"), str):
+        run.link_prediction(result["predictionId"])
 
     for warning in result.get("warnings") or []:
         warnings.warn(str(warning), MlTrackingWarning, stacklevel=2)
