@@ -1,0 +1,392 @@
+/**
+ * Python training loops recording runs with no wrapper command (issue 20): the scripts of
+ * `test/fixtures/python-runs/`, run with python3 as a user runs them, against the built CLI (the
+ * `ml-tracking run-sink` child that owns each run). Every check reads the store.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getRun, listRuns, readScalars, type Store } from '../../src/index.js';
+import { ENDED_WITHOUT_STATUS } from '../../src/runs/run-sink.js';
+import { openFakeStore } from '../runs/_run-stores.js';
+import { startGcsFake } from '../support/gcs-fake/index.js';
+import { runProcess, type ProcessResult } from '../support/processes.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const fixtures = join(root, 'test/fixtures/python-runs');
+const builtCli = join(root, 'dist/cli/main.js');
+const python = ['python3'].find(
+  (candidate) =>
+    spawnSync(candidate, ['-c', 'import sys; assert sys.version_info >= (3, 8)']).status === 0,
+);
+const SKIP_NO_PYTHON = 'python3 (3.8+) is not on the PATH: the Python client needs it';
+
+/** The environment of every script: the client from this repository, the CLI from dist/. */
+function pythonEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PYTHONPATH: join(root, 'clients/python'),
+    PYTHONDONTWRITEBYTECODE: '1',
+    ML_TRACKING_CLI: `'${process.execPath}' '${builtCli}'`,
+    ML_TRACKING_STORE: '',
+    ML_TRACKING_PROTOCOL: '',
+    ML_TRACKING_RUN_ID: '',
+    ...extra,
+  };
+}
+
+function runScript(
+  script: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<ProcessResult> {
+  return runProcess(python!, [join(fixtures, script), ...args], {
+    cwd,
+    env: pythonEnvironment(env),
+  });
+}
+
+/** What the scripts print on their last line. */
+interface ScriptAnswer {
+  run_id: string;
+  prediction_id?: string;
+  /** calls.py: each call refused, the parameter its ValidationError named, its message. */
+  refused?: [string, string | null, string][];
+  /** calls.py: the MlTrackingWarnings report_scalar issued with no run listening. */
+  warnings?: string[];
+}
+
+/** The last line of a script's stdout, as JSON. */
+function lastJson(result: ProcessResult): ScriptAnswer {
+  const lines = result.stdout.trim().split('\n');
+  return JSON.parse(lines.at(-1) ?? '') as ScriptAnswer;
+}
+
+/** Runs a script that must succeed; its last line of stdout names the run. */
+async function runScriptOk(script: string, args: string[], cwd: string) {
+  const result = await runScript(script, args, cwd);
+  if (result.code !== 0) throw new Error(`${script} exited with ${result.code}:\n${result.stderr}`);
+  return lastJson(result);
+}
+
+/** A script left running: its first line of stdout (JSON), and its end. */
+function startScript(script: string, args: string[], cwd: string) {
+  const child: ChildProcess = spawn(python!, [join(fixtures, script), ...args], {
+    cwd,
+    env: { ...process.env, ...pythonEnvironment() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
+    let stdout = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const end = stdout.indexOf('\n');
+      if (end >= 0) resolve(JSON.parse(stdout.slice(0, end)) as Record<string, unknown>);
+    });
+    child.once('exit', () => {
+      reject(new Error(`${script} ended before it was ready:\n${stderr}`));
+    });
+  });
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => {
+      resolve({ code, signal });
+    }),
+  );
+  return { child, ready, ended, stderr: () => stderr };
+}
+
+/** Whether a process runs (a zombie, dead but not yet reaped, does not). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function kill(pid: number | undefined): void {
+  try {
+    if (pid !== undefined) process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
+}
+
+/** Waits until the run has ended (the sink writes it after its program died). */
+function endedRun(runId: string, store: string | Store) {
+  return vi.waitFor(
+    async () => {
+      const run = await getRun(runId, { store });
+      if (run.status === 'running') throw new Error(`run ${runId} is still running`);
+      return run;
+    },
+    { timeout: 20_000, interval: 100 },
+  );
+}
+
+const range = (count: number, from = 0) => Array.from({ length: count }, (_, at) => from + at);
+
+/** A case that needs python3, skipped with the reason without it. */
+const pythonIt = (name: string, body: () => Promise<void>) => {
+  it(name, async (context) => {
+    context.skip(python === undefined, SKIP_NO_PYTHON);
+    await body();
+  });
+};
+
+describe('Python runs with no wrapper command', () => {
+  let cwd: string;
+  let store: string;
+  beforeAll(async () => {
+    if (!existsSync(builtCli)) throw new Error('dist/ is missing: build with npm run build');
+    cwd = await mkdtemp(join(tmpdir(), 'ml-tracking-python-runs-'));
+    store = join(cwd, 'store');
+  });
+  // calls.py is run once for the two cases that read it.
+  let calls: Promise<ProcessResult> | undefined;
+  const callsStore = () => join(cwd, 'calls-store');
+  const runCalls = () => (calls ??= runScript('calls.py', [callsStore()], cwd));
+  afterAll(() => rm(cwd, { recursive: true, force: true }));
+
+  pythonIt(
+    'a plain loop of 20,000 points: every point stored once, steps counted per tag',
+    async () => {
+      const { run_id: runId } = await runScriptOk('loop.py', [store, '20000'], cwd);
+      const run = await getRun(runId, { store });
+      expect(run).toMatchObject({
+        status: 'finished',
+        project: 'python-loop',
+        name: 'plain',
+        origin: 'logger',
+        hyperparameters: { lr: 0.001, batch_size: 64 },
+      });
+      expect(run.command?.slice(1)).toEqual([join(fixtures, 'loop.py'), store, '20000']);
+      expect(run.summary.test_accuracy?.last).toBe(0.91);
+      const { loss, accuracy } = await readScalars(runId, { store });
+      expect([...loss!.step]).toEqual(range(20_000));
+      expect([...loss!.value]).toEqual(range(20_000).map((step) => 1 / (step + 1)));
+      expect([...accuracy!.step]).toEqual(range(20, 0).map((at) => at * 1000));
+    },
+  );
+
+  pythonIt(
+    "seed 003's script, its import changed only: ExperimentLogger(logdir=…), add_scalar, close",
+    async () => {
+      const result = await runScript('seed003.py', [store], cwd);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('Epoch: 2');
+      const { run_id: runId } = lastJson(result);
+      // The project defaults to the folder the script runs in.
+      expect(await getRun(runId, { store })).toMatchObject({
+        status: 'finished',
+        project: expect.stringMatching(/^ml-tracking-python-runs-/) as unknown,
+      });
+      const { Loss, Accuracy } = await readScalars(runId, { store });
+      expect([...Loss!.step]).toEqual(range(30, 1));
+      expect([...Loss!.value]).toEqual(range(30, 1).map((step) => 1 / step));
+      // numpy-like scalars (np.float32) are read through item() without numpy.
+      expect([...Accuracy!.value]).toEqual([0.5, 0.6, 0.7]);
+    },
+  );
+
+  pythonIt(
+    'an uncaught exception mid-loop fails the run with its message and keeps its points',
+    async () => {
+      const result = await runScript('crash.py', [store], cwd);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('RuntimeError: loss diverged at step 50');
+      const { run_id: runId } = JSON.parse(result.stdout.split('\n')[0]!) as { run_id: string };
+      expect(await getRun(runId, { store })).toMatchObject({
+        status: 'failed',
+        error: 'RuntimeError: loss diverged at step 50',
+      });
+      expect([...(await readScalars(runId, { store })).loss!.step]).toEqual(range(50));
+    },
+  );
+
+  pythonIt(
+    'SIGTERM: the run fails as terminated with every accepted point, and Python dies by SIGTERM',
+    async () => {
+      const script = startScript('waiting.py', [store], cwd);
+      try {
+        const { run_id: runId, sink_pid: sinkPid } = (await script.ready) as {
+          run_id: string;
+          sink_pid: number;
+        };
+        script.child.kill('SIGTERM');
+        expect(await script.ended).toEqual({ code: null, signal: 'SIGTERM' });
+        // Python waited for the sink to write the run before it went.
+        expect(running(sinkPid)).toBe(false);
+        expect(await getRun(runId, { store })).toMatchObject({
+          status: 'failed',
+          error: 'terminated (SIGTERM)',
+        });
+        expect([...(await readScalars(runId, { store })).loss!.step]).toEqual(range(150));
+      } finally {
+        kill(script.child.pid);
+      }
+    },
+  );
+
+  pythonIt(
+    'SIGKILL, with a forked child holding the pipe open: the sink fails the run with the points sent and exits',
+    async () => {
+      const script = startScript('waiting.py', [store, '--fork'], cwd);
+      let childPid: number | undefined;
+      try {
+        const ready = (await script.ready) as {
+          run_id: string;
+          sink_pid: number;
+          child_pid: number;
+        };
+        childPid = ready.child_pid;
+        script.child.kill('SIGKILL');
+        await script.ended;
+        const run = await endedRun(ready.run_id, store);
+        expect(run).toMatchObject({ status: 'failed', error: ENDED_WITHOUT_STATUS });
+        // The 100 points flush() sent, and as many of the next 50 as the background thread had
+        // sent before the kill: no gap, no duplicate.
+        const steps = [...(await readScalars(ready.run_id, { store })).loss!.step];
+        expect(steps.length).toBeGreaterThanOrEqual(100);
+        expect(steps).toEqual(range(steps.length));
+        await vi.waitFor(
+          () => {
+            expect(running(ready.sink_pid)).toBe(false);
+          },
+          { timeout: 10_000, interval: 50 },
+        );
+        // The stdin of the sink was still open: its parent's death, not an end of input, ended it.
+        expect(running(childPid)).toBe(true);
+      } finally {
+        kill(script.child.pid);
+        kill(childPid);
+      }
+    },
+  );
+
+  pythonIt(
+    'log_experiment inside a run logs into the run’s store and links the prediction to it',
+    async () => {
+      const { run_id: runId, prediction_id: predictionId } = await runScriptOk(
+        'linked.py',
+        [store],
+        cwd,
+      );
+      expect(await getRun(runId, { store })).toMatchObject({
+        status: 'finished',
+        predictionIds: [predictionId],
+      });
+    },
+  );
+
+  pythonIt(
+    'under ml-tracking exec, start_run joins the parent’s run: one run, every point',
+    async () => {
+      const execStore = join(cwd, 'exec-store');
+      const result = await runProcess(
+        process.execPath,
+        [
+          builtCli,
+          'exec',
+          '--project',
+          'python exec',
+          '--store',
+          execStore,
+          '--',
+          python!,
+          join(fixtures, 'joined.py'),
+          '500',
+        ],
+        { cwd, env: pythonEnvironment() },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const runs = await listRuns({ store: execStore });
+      expect(runs).toHaveLength(1);
+      const run = runs[0]!;
+      expect(result.stderr).toContain(`joined ${run.id}`);
+      expect(run).toMatchObject({
+        status: 'finished',
+        origin: 'exec',
+        project: 'python-exec',
+        hyperparameters: { depth: 3 },
+      });
+      expect(run.summary.test_accuracy?.last).toBe(0.9);
+      const { loss, val_loss: validation } = await readScalars(run.id, { store: execStore });
+      expect([...loss!.step]).toEqual(range(500));
+      expect([...validation!.value]).toEqual([0.25]);
+      // The script's own lines pass through, between the protocol lines exec read.
+      expect(result.stdout).toContain('step 499');
+      expect(result.stdout).not.toContain('ml_tracking');
+    },
+  );
+
+  pythonIt(
+    'bad input raises ValidationError at the call naming the parameter, and nothing is sent',
+    async () => {
+      const result = await runCalls();
+      expect(result.code, result.stderr).toBe(0);
+      const { refused = [], run_id: runId } = lastJson(result);
+      expect(refused.map(([call, parameter]) => [call, parameter])).toEqual([
+        ['start_run nan', 'hyperparameters.lr'],
+        ['start_run set', 'hyperparameters.layers'],
+        ['nan', 'value'],
+        ['inf', 'value'],
+        ['empty tag', 'tag'],
+        ['negative step', 'step'],
+        ['float step', 'step'],
+        ['text value', 'value'],
+        ['scalars nan', 'value'],
+        ['hyperparameters object', 'hyperparameters.model'],
+        ['summary inf', 'summary.test'],
+      ]);
+      // Each message says how to fix it.
+      for (const [, , message] of refused) expect(message).toMatch(/Pass /);
+      // The refused start_run calls started nothing; the run holds the good points alone.
+      const runs = await listRuns({ store: callsStore() });
+      expect(runs.map((run) => run.id)).toEqual([runId]);
+      expect(runs[0]).toMatchObject({ status: 'finished', hyperparameters: {} });
+      expect(Object.keys(runs[0]!.summary)).toEqual(['loss']);
+      const { loss } = await readScalars(runId, { store: callsStore() });
+      expect([...loss!.step]).toEqual([0, 1]);
+      expect([...loss!.value]).toEqual([0.125, 0.0625]);
+    },
+  );
+
+  pythonIt('report_scalar with no run listening prints its lines and warns once', async () => {
+    const result = await runCalls();
+    expect(result.code, result.stderr).toBe(0);
+    const { warnings = [] } = lastJson(result);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/No ml-tracking run is listening.*start_run/);
+    const lines = result.stdout.trim().split('\n').slice(0, -1);
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      { ml_tracking: 'scalar', tag: 'loss', value: 0.5, step: 0 },
+      { ml_tracking: 'scalar', tag: 'loss', value: 0.25, step: 1 },
+    ]);
+  });
+
+  pythonIt('on GCS (the fake): every point, the run finished', async () => {
+    const fake = await startGcsFake();
+    const prefix = `python-runs-${Date.now()}`;
+    const fakeStore = await openFakeStore(fake, prefix);
+    try {
+      const result = await runScript('loop.py', [`gs://runs-bucket/${prefix}`, '2000'], cwd, {
+        STORAGE_EMULATOR_HOST: fake.host,
+      });
+      expect(result.code, result.stderr).toBe(0);
+      const { run_id: runId } = lastJson(result);
+      expect(await getRun(runId, { store: fakeStore })).toMatchObject({ status: 'finished' });
+      const { loss } = await readScalars(runId, { store: fakeStore });
+      expect([...loss!.step]).toEqual(range(2000));
+    } finally {
+      await fakeStore.close();
+      await fake.stop();
+    }
+  });
+});
