@@ -60,3 +60,19 @@ class ValidationError(MlTrackingError, ValueError):
 
 class MlTrackingWarning(UserWarning):
     """Something was logged but looks wrong, e.g. roc_auc below 0.5 (a swapped score column)."""
+
+
+class DuplicateModelError(MlTrackingError):
+    """An experiment run with ``on_duplicate="error"`` found its model name in the project's
+    experiment tracker (before any stage, or recorded by another run while this one trained);
+    code ``ERR_CONFLICT``. The tracker is unchanged.
+
+    Attributes:
+        model_name: the model name found in the tracker.
+    """
+
+    def __init__(
+        self, message: str, *, model_name: str, code: Optional[str] = "ERR_CONFLICT", **context
+    ) -> None:
+        super().__init__(message, code=code, **context)
+        self.model_name = model_name

@@ -1,0 +1,317 @@
+/**
+ * The experiment classes from Python (issue 20): the scripts of `test/fixtures/python-experiments/`
+ * run with python3 as a user runs them, against the built CLI (`experiment check|commit` and the
+ * `run-sink` child that owns each run). Every check reads the store.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getRun, listRuns, openStore, type Store } from '../../src/index.js';
+import { ModelTracker } from '../../src/experiments/model-tracker.js';
+import { experimentTrackerPath } from '../../src/layout/paths.js';
+import type { RunRecord } from '../../src/runs/run-record.js';
+import { openFakeStore } from '../runs/_run-stores.js';
+import { startGcsFake } from '../support/gcs-fake/index.js';
+import { runProcess } from '../support/processes.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+// The built CLI (npm test builds it first; so does `npx tsc -p tsconfig.build.json`).
+const builtCli = join(root, 'dist/cli/main.js');
+const fixtures = join(root, 'test/fixtures/python-experiments');
+const python = ['python3'].find(
+  (candidate) =>
+    spawnSync(candidate, ['-c', 'import sys; assert sys.version_info >= (3, 8)']).status === 0,
+);
+const pythonIt = python === undefined ? it.skip : it;
+if (python === undefined) {
+  console.warn('python-experiments: skipped: python3 (3.8+) is not on the PATH');
+}
+const TRACKER = experimentTrackerPath('soil-texture');
+
+/** Runs a fixture script with the client from this repository and the CLI from dist/. */
+async function runScript<T>(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<T> {
+  const result = await runProcess(python!, [join(fixtures, script), ...args], {
+    cwd: folder,
+    env: {
+      PYTHONPATH: `${join(root, 'clients/python')}:${fixtures}`,
+      PYTHONDONTWRITEBYTECODE: '1',
+      ML_TRACKING_CLI: `'${process.execPath}' '${builtCli}'`,
+      ML_TRACKING_STORE: '',
+      ML_TRACKING_PROTOCOL: '',
+      ML_TRACKING_RUN_ID: '',
+      ...env,
+    },
+  });
+  if (result.code !== 0) throw new Error(`${script} exited with ${result.code}:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as T;
+}
+
+interface RunResult {
+  status: string;
+  run_id: string | null;
+  row: Record<string, unknown>;
+  tracker: string | null;
+}
+type Outcome =
+  | { result: RunResult; stages: string[] }
+  | {
+      error: string;
+      code: string;
+      message: string;
+      is_validation: boolean;
+      is_duplicate: boolean;
+      model_name: string | null;
+      stages: string[];
+    };
+
+let folder: string;
+let counter = 0;
+beforeAll(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'ml-tracking-python-experiments-'));
+});
+afterAll(() => rm(folder, { recursive: true, force: true }));
+
+/** A new local store folder (absent until something writes it), and the store opened on it. */
+async function localStore(): Promise<{ path: string; store: Store }> {
+  counter += 1;
+  const path = join(folder, `store-${counter}`);
+  return { path, store: await openStore(path) };
+}
+
+const trackerRows = async (store: Store) => (await ModelTracker.load(store, TRACKER)).toRecords();
+
+function summaryOf(run: RunRecord): Record<string, number | undefined> {
+  return Object.fromEntries(Object.entries(run.summary).map(([tag, value]) => [tag, value.last]));
+}
+
+describe('Experiment from Python', () => {
+  pythonIt(
+    'each duplicate policy, run after run: error, skip, duplicate and overwrite as in TypeScript',
+    async () => {
+      const { path, store } = await localStore();
+      const outcomes = await runScript<Record<string, Outcome>>('policies.py', [path]);
+
+      // No policy, or an unknown one: a ValidationError before any stage.
+      for (const label of ['missing', 'unknown']) {
+        expect(outcomes[label]).toMatchObject({
+          error: 'ValidationError',
+          code: 'ERR_VALIDATION',
+          stages: [],
+        });
+      }
+      const first = outcomes.first as { result: RunResult; stages: string[] };
+      expect(first.stages).toEqual(['preprocess', 'train', 'evaluate']);
+      expect(first.result).toMatchObject({ status: 'recorded', tracker: TRACKER });
+      const firstId = first.result.run_id!;
+
+      // skip and error decide before any stage: nothing ran, and no run was started.
+      expect(outcomes.skip).toEqual({
+        result: { status: 'skipped', run_id: null, row: first.result.row, tracker: TRACKER },
+        stages: [],
+      });
+      expect(outcomes.error).toMatchObject({
+        error: 'DuplicateModelError',
+        code: 'ERR_CONFLICT',
+        is_duplicate: true,
+        model_name: 'rf-200',
+        stages: [],
+      });
+      expect((outcomes.error as { message: string }).message).toContain('on_duplicate="overwrite"');
+
+      const duplicated = (outcomes.duplicate as { result: RunResult }).result;
+      const overwritten = (outcomes.overwrite as { result: RunResult }).result;
+      expect(duplicated.status).toBe('recorded');
+      expect(overwritten.status).toBe('recorded');
+      // duplicate added a second row; overwrite replaced both with its own.
+      expect((await trackerRows(store)).map((row) => row.run_id)).toEqual([overwritten.run_id]);
+
+      // Three runs, each finished, each an experiment's, with the stage timings in its summary.
+      const runs = await listRuns({ store });
+      expect(runs.map((run) => run.id).sort()).toEqual(
+        [firstId, duplicated.run_id, overwritten.run_id].sort(),
+      );
+      for (const run of runs) {
+        expect(run).toMatchObject({
+          status: 'finished',
+          origin: 'experiment',
+          experiment: 'rf-200',
+          name: 'rf-200',
+          project: 'soil-texture',
+          hyperparameters: { trees: 200, depth: null },
+        });
+        const summary = summaryOf(run);
+        expect(Object.keys(summary).sort()).toEqual(
+          [
+            'accuracy',
+            'loss',
+            'stage_seconds/evaluate',
+            'stage_seconds/preprocess',
+            'stage_seconds/train',
+          ].sort(),
+        );
+        expect(summary['stage_seconds/train']).toBeGreaterThanOrEqual(0.02);
+      }
+      // The row: the run's timings and results, under the columns TypeScript writes.
+      const [row] = await trackerRows(store);
+      const overwrittenRun = runs.find((run) => run.id === overwritten.run_id)!;
+      expect(row).toMatchObject({
+        model_name: 'rf-200',
+        run_id: overwritten.run_id,
+        project: 'soil-texture',
+        status: 'finished',
+        started_at: overwrittenRun.startedAt.toISOString(),
+        train_seconds: summaryOf(overwrittenRun)['stage_seconds/train'],
+        accuracy: 1,
+        hyperparameters: { trees: 200, depth: null },
+      });
+      await store.close();
+    },
+  );
+
+  pythonIt('"skip" at the commit keeps the row another run recorded meanwhile', async () => {
+    const { path, store } = await localStore();
+    const kept = await runScript<{ result: RunResult; other: string }>('commit_policy.py', [
+      path,
+      'skip',
+    ]);
+    expect(kept.result.status).toBe('skipped');
+    expect(kept.result.run_id).not.toBe(kept.other);
+    expect(kept.result.row.run_id).toBe(kept.other);
+    expect((await trackerRows(store)).map((row) => row.run_id)).toEqual([kept.other]);
+    // The run trained and ended well: only its row was not wanted.
+    expect((await getRun(kept.result.run_id!, { store })).status).toBe('finished');
+    await store.close();
+  });
+
+  pythonIt(
+    'a stage that raises: the exception as it was, the run failed with the stage named, no row',
+    async () => {
+      const { path, store } = await localStore();
+      const failed = await runScript<{ raised: string; run_id: string }>('failing_stage.py', [
+        path,
+      ]);
+      expect(failed.raised).toBe('loss diverged at step 3');
+      const run = await getRun(failed.run_id, { store });
+      expect(run.status).toBe('failed');
+      expect(run.error).toBe('train failed: FloatingPointError: loss diverged at step 3');
+      expect(await store.stat(TRACKER)).toBeUndefined();
+      await store.close();
+    },
+  );
+
+  pythonIt(
+    'debug mode runs the stages, writes nothing and calls no command (the store stays absent)',
+    async () => {
+      const { path } = await localStore();
+      // Any call of the CLI would fail the script: debug mode must make none.
+      const debugged = await runScript<Record<string, { result: RunResult; stages: string[] }>>(
+        'debug_mode.py',
+        [path],
+        { ML_TRACKING_CLI: 'false' },
+      );
+      expect(existsSync(path)).toBe(false);
+      expect(debugged.replaces!.stages).toEqual(['preprocess_debug', 'train', 'evaluate']);
+      expect(debugged.after_preprocess!.stages).toEqual([
+        'preprocess',
+        'preprocess_debug(data)',
+        'train',
+        'evaluate',
+      ]);
+      expect(debugged.no_debug_stage!.stages).toEqual(['preprocess', 'train', 'evaluate']);
+      for (const { result } of Object.values(debugged)) {
+        expect(result).toMatchObject({ status: 'debug', run_id: null, tracker: null });
+        expect(result.row).toMatchObject({ status: 'debug' });
+        expect(result.row).not.toHaveProperty('run_id');
+      }
+      expect(debugged.replaces!.result.row).toHaveProperty('preprocess_debug_seconds');
+      expect(debugged.replaces!.result.row).not.toHaveProperty('preprocess_seconds');
+      // A SupervisedExperiment scores in Python alone, under the engine's metric name.
+      expect(debugged.supervised!.result.row).toMatchObject({ overall_accuracy: 1 });
+    },
+  );
+
+  pythonIt(
+    "the original's names: preprocessing_steps, train_model, evaluate_model (self.results), run_experiment(dupe_model_nms=)",
+    async () => {
+      const { path, store } = await localStore();
+      const { debug, recorded } = await runScript<{ debug: RunResult; recorded: RunResult }>(
+        'aliases.py',
+        [path],
+      );
+      // debug_skips_preprop_steps = False: preprocessing_steps, then preprocessing_debug.
+      expect(debug.row).toMatchObject({ status: 'debug', n: 10 });
+      expect(debug.row).toHaveProperty('preprocess_seconds');
+      expect(debug.row).toHaveProperty('preprocess_debug_seconds');
+      expect(recorded.status).toBe('recorded');
+      expect(await trackerRows(store)).toEqual([
+        expect.objectContaining({
+          model_name: 'original-forest',
+          run_id: recorded.run_id,
+          accuracy: 1,
+          n: 60,
+        }),
+      ]);
+      await store.close();
+    },
+  );
+
+  pythonIt(
+    `SupervisedExperiment evaluates through log_experiment and links the prediction to its run (${
+      spawnSync(python ?? 'python3', ['-c', 'import sklearn']).status === 0
+        ? 'scikit-learn'
+        : 'a plain-Python model: this python3 has no scikit-learn'
+    })`,
+    async () => {
+      const { path, store } = await localStore();
+      const { result, prediction_id: predictionId } = await runScript<{
+        result: RunResult;
+        prediction_id: string;
+      }>('supervised.py', [path]);
+      expect(result.status).toBe('recorded');
+      const [row] = await trackerRows(store);
+      expect(row).toMatchObject({ run_id: result.run_id, prediction_id: predictionId });
+      expect(row!.f1_macro).toEqual(expect.any(Number));
+      expect(row!.roc_auc).toEqual(expect.any(Number)); // y_score went through
+      const run = await getRun(result.run_id!, { store });
+      expect(run.predictionIds).toEqual([predictionId]);
+      expect(summaryOf(run).f1_macro).toBe(row!.f1_macro);
+      await store.close();
+    },
+  );
+
+  pythonIt(
+    'on GCS (the fake): "error" at the commit refuses a row recorded while it trained, and its run says failed',
+    async () => {
+      const fake = await startGcsFake();
+      const prefix = `python-experiments-${Date.now()}`;
+      const store = await openFakeStore(fake, prefix);
+      try {
+        const refused = await runScript<{ error: string; code: string; other: string }>(
+          'commit_policy.py',
+          [`gs://runs-bucket/${prefix}`, 'error'],
+          { STORAGE_EMULATOR_HOST: fake.host },
+        );
+        expect(refused).toMatchObject({ error: 'DuplicateModelError', code: 'ERR_CONFLICT' });
+        // The other run's row alone: this run's row was refused by the policy at the commit.
+        expect((await trackerRows(store)).map((row) => row.run_id)).toEqual([refused.other]);
+        const runs = await listRuns({ store });
+        expect(runs).toHaveLength(2);
+        const mine = runs.find((run) => run.id !== refused.other)!;
+        expect(mine.status).toBe('failed');
+        expect(mine.error).toContain('already has a row');
+        expect(runs.find((run) => run.id === refused.other)!.status).toBe('finished');
+      } finally {
+        await store.close();
+        await fake.stop();
+      }
+    },
+  );
+});
