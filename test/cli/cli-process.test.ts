@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
-import { runProcess, runTypeScriptProcess } from '../support/processes.js';
+import { runProcess, runNodeProgram } from '../support/processes.js';
+import { BUILT_CLI } from '../support/programs.js';
 
 const cli = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  runTypeScriptProcess('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '', ...env } });
+  runNodeProgram('src/cli/main.ts', args, { cwd, env: { ML_TRACKING_STORE: '', ...env } });
 
 describe('ml-tracking as a process', () => {
   let cwd: string;
@@ -52,8 +53,7 @@ describe('ml-tracking as a process', () => {
         await utimes(file, old, old);
       }),
     );
-    const tsx = import.meta.resolve('tsx');
-    const command = `set -o pipefail; "${process.execPath}" --import "${tsx}" src/cli/main.ts gc --min-age 2h --store "${store}" | head -1`;
+    const command = `set -o pipefail; "${process.execPath}" "${BUILT_CLI}" gc --min-age 2h --store "${store}" | head -1`;
     const result = await runProcess('bash', ['-c', command]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -63,7 +63,7 @@ describe('ml-tracking as a process', () => {
   it('reads ML_TRACKING_STORE from a .env file in the working directory', async () => {
     const project = await mkdtemp(join(tmpdir(), 'ml-tracking-env-'));
     await writeFile(join(project, '.env'), 'ML_TRACKING_STORE=./from-dotenv\n');
-    const created = await runTypeScriptProcess(
+    const created = await runNodeProgram(
       'src/cli/main.ts',
       ['new-csv', '--project', 'env', '--kind', 'classification'],
       { cwd: project, env: {} },

@@ -8,18 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns, openStore, readScalars } from '../../src/index.js';
 import { runProcess, type ProcessResult } from '../support/processes.js';
 import { pairwiseAuc } from '../support/pairwise-auc.js';
+import { BUILT_CLI } from '../support/programs.js';
 
-// The Python client (clients/python) against this repository's CLI, run with tsx.
+// The Python client (clients/python) against this repository's built CLI.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const quote = (part: string) => `'${part.replaceAll("'", `'\\''`)}'`;
-const cliCommand = [
-  process.execPath,
-  '--import',
-  import.meta.resolve('tsx'),
-  join(root, 'src/cli/main.ts'),
-]
-  .map(quote)
-  .join(' ');
+const cliCommand = [process.execPath, BUILT_CLI].map(quote).join(' ');
 
 /** The first of `candidates` that runs `import` without error. */
 function findPython(candidates: string[], imports: string): string | undefined {
@@ -342,9 +336,7 @@ print("done")
     const result = await runProcess(
       process.execPath,
       [
-        '--import',
-        import.meta.resolve('tsx'),
-        join(root, 'src/cli/main.ts'),
+        BUILT_CLI,
         'exec',
         '--project',
         'python report',

@@ -16,11 +16,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns, openStore, type Store } from '../../src/index.js';
 import { pipelineModelFolder } from '../../src/layout/paths.js';
+import { BUILT_CLI } from '../support/programs.js';
 
 const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 const example = join(repositoryRoot, 'examples', 'pipeline');
 const exampleConfig = join(example, 'ml-tracking.pipeline.json');
-const cli = join(repositoryRoot, 'dist', 'cli', 'main.js');
+const cli = BUILT_CLI;
 const PROJECT = 'iris-pipeline';
 /** Every (script, version) of the example, in `script:version` form. */
 const VERSIONS = ['iris_forest:large', 'iris_forest:small', 'iris_softmax:default'];

@@ -18,10 +18,10 @@ import { listRuns } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import { lostUploadAnswers, startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
+import { builtProgram } from '../support/programs.js';
 
 const run = promisify(execFile);
-const tsx = import.meta.resolve('tsx');
-const WORKER = 'test/support/experiment-workers/racing-experiment.ts';
+const WORKER = builtProgram('test/support/experiment-workers/racing-experiment.ts');
 const PROCESSES = 4;
 
 interface WorkerResult {
@@ -38,7 +38,7 @@ async function race(
   const startAt = Date.now() + 4000;
   const outputs = await Promise.all(
     Array.from({ length: PROCESSES }, () =>
-      run(process.execPath, ['--import', tsx, WORKER, store, onDuplicate, String(startAt)], {
+      run(process.execPath, [WORKER, store, onDuplicate, String(startAt)], {
         env: { ...process.env, ...env },
       }),
     ),

@@ -17,13 +17,13 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore, type Store } from '../../src/index.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
-import { runTypeScriptProcess, type ProcessResult } from '../support/processes.js';
+import { runNodeProgram, type ProcessResult } from '../support/processes.js';
 import { openFakeStore } from './_run-stores.js';
+import { builtProgram } from '../support/programs.js';
 
 const WORKER = 'test/support/run-workers/training-worker.ts';
 const CLI = 'src/cli/main.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 
 /** How each way of ending shows in the exit code and in the run. */
 const ENDINGS = [
@@ -43,7 +43,7 @@ afterAll(() => rm(folder, { recursive: true, force: true }));
 
 /** Runs the worker; the journal is the test's own (never the user's cache). */
 function worker(store: string, mode: string, env: Record<string, string> = {}) {
-  return runTypeScriptProcess(WORKER, [store, mode], {
+  return runNodeProgram(WORKER, [store, mode], {
     env: { ML_TRACKING_JOURNAL_DIR: journal, ...env },
   });
 }
@@ -117,7 +117,7 @@ describe('GCS: the exit path spools to the journal, which is uploaded once', () 
   }
   const onFake = () => ({ STORAGE_EMULATOR_HOST: fake.host });
   const sync = (url: string) =>
-    runTypeScriptProcess(CLI, ['sync', '--store', url], {
+    runNodeProgram(CLI, ['sync', '--store', url], {
       env: { ML_TRACKING_JOURNAL_DIR: journal, ...onFake() },
     });
 
@@ -187,11 +187,10 @@ describe('GCS: the exit path spools to the journal, which is uploaded once', () 
 describe('SIGTERM to a training loop that yields, on a local store', () => {
   it('ends the process by the signal at once, with every point the loop added stored', async () => {
     const store = await openStore(join(folder, 'signalled'));
-    const child = spawn(
-      process.execPath,
-      ['--import', tsx, join(root, WORKER), store.url, 'bounded-loop'],
-      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [builtProgram(WORKER), store.url, 'bounded-loop'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -14,11 +14,11 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRun, listRuns, openStore, readScalars, startRun, type Store } from '../../src/index.js';
 import { fenceRun } from '../../src/records/fence-run.js';
-import { runTypeScriptProcess } from '../support/processes.js';
+import { runNodeProgram } from '../support/processes.js';
+import { builtProgram } from '../support/programs.js';
 
 const WORKER = 'test/support/run-workers/training-worker.ts';
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = import.meta.resolve('tsx');
 
 let folder: string;
 let store: Store;
@@ -45,14 +45,10 @@ interface Worker {
 }
 
 function startWorker(mode: string, ...args: string[]): Worker {
-  const child = spawn(
-    process.execPath,
-    ['--import', tsx, join(root, WORKER), folder, mode, ...args],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [builtProgram(WORKER), folder, mode, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let pending = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -155,7 +151,7 @@ const TOMBSTONE = {
 
 describe('a run whose process ends without finish()', () => {
   it('is finished, with every point, when the process exits normally', async () => {
-    const result = await runTypeScriptProcess(WORKER, [folder, 'exit']);
+    const result = await runNodeProgram(WORKER, [folder, 'exit']);
     expect(result.code, result.stderr).toBe(0);
     const id = /^run (\S+)$/m.exec(result.stdout)?.[1];
     expect(id).toBeDefined();
@@ -232,7 +228,7 @@ describe('a run whose process ends without finish()', () => {
   });
 
   it('fenceRun leaves a finished run alone, and puts a tombstone where no run started yet', async () => {
-    const result = await runTypeScriptProcess(WORKER, [folder, 'exit']);
+    const result = await runNodeProgram(WORKER, [folder, 'exit']);
     const id = /^run (\S+)$/m.exec(result.stdout)?.[1];
     expect(await fenceRun(store, id!, 'too late', TOMBSTONE)).toMatchObject({
       outcome: 'ended',

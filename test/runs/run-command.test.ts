@@ -27,11 +27,11 @@ import {
   type ExperimentLogger,
   type Store,
 } from '../../src/index.js';
+import { builtProgram } from '../support/programs.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = import.meta.resolve('tsx');
-const JOINING_CHILD = join(root, 'test/support/run-workers/joining-child.ts');
-const COMMAND_PARENT = join(root, 'test/support/run-workers/command-parent.ts');
+const JOINING_CHILD = builtProgram('test/support/run-workers/joining-child.ts');
+const COMMAND_PARENT = builtProgram('test/support/run-workers/command-parent.ts');
 
 let folder: string;
 beforeAll(async () => {
@@ -173,7 +173,7 @@ describe('runCommand', () => {
     const predictionId = randomUUID();
     const outputs: string[] = [];
     const outcome = await runCommand({
-      command: [process.execPath, '--import', tsx, JOINING_CHILD, predictionId, '3000', 'finish'],
+      command: [process.execPath, JOINING_CHILD, predictionId, '3000', 'finish'],
       logger: run,
       storeUrl: store.url,
       onOutput: (line) => outputs.push(line),
@@ -219,7 +219,7 @@ describe('runCommand', () => {
     ] as const) {
       const { store, run } = await openRun();
       const outcome = await runCommand({
-        command: [process.execPath, '--import', tsx, JOINING_CHILD, randomUUID(), '10', ending],
+        command: [process.execPath, JOINING_CHILD, randomUUID(), '10', ending],
         logger: run,
         storeUrl: store.url,
       }).done;
@@ -358,8 +358,6 @@ describe('runCommand', () => {
       const parent = spawn(
         process.execPath,
         [
-          '--import',
-          tsx,
           COMMAND_PARENT,
           join(work, 'store'),
           JSON.stringify(options),

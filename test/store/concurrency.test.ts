@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/index.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
-import { expectedWorkerRows, runTypeScript } from '../support/processes.js';
+import { expectedWorkerRows, runNodeProgramOk } from '../support/processes.js';
 
 const WORKERS = 8;
 const ROWS_EACH = 25;
@@ -16,7 +16,7 @@ async function appendFromProcesses(
 ) {
   await Promise.all(
     Array.from({ length: WORKERS }, (_, worker) =>
-      runTypeScript(
+      runNodeProgramOk(
         'test/support/append-worker.ts',
         [storeUrl, path, String(worker), String(ROWS_EACH)],
         env,

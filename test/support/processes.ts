@@ -1,9 +1,6 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = import.meta.resolve('tsx');
+import { builtProgram, root } from './programs.js';
 
 export interface ProcessResult {
   code: number | null;
@@ -34,26 +31,25 @@ export function runProcess(
   });
 }
 
-/** Runs a TypeScript file of this repository in a new Node process and collects its output. */
-export function runTypeScriptProcess(
+/**
+ * Runs a program of this repository (`src/cli/main.ts`, a test worker) in a new Node process, from
+ * its build (see `programs.ts`), and collects its output.
+ */
+export function runNodeProgram(
   file: string,
   args: string[],
   options: { env?: Record<string, string>; cwd?: string } = {},
 ): Promise<ProcessResult> {
-  return runProcess(
-    process.execPath,
-    ['--import', tsx, fileURLToPath(new URL(file, `file://${root}/`)), ...args],
-    options,
-  );
+  return runProcess(process.execPath, [builtProgram(file), ...args], options);
 }
 
-/** Like {@link runTypeScriptProcess}, but rejects on a non-zero exit. */
-export async function runTypeScript(
+/** Like {@link runNodeProgram}, but rejects on a non-zero exit. */
+export async function runNodeProgramOk(
   file: string,
   args: string[],
   env: Record<string, string> = {},
 ): Promise<ProcessResult> {
-  const result = await runTypeScriptProcess(file, args, { env });
+  const result = await runNodeProgram(file, args, { env });
   if (result.code !== 0)
     throw new Error(`${file} ${args.join(' ')} exited with ${result.code}:\n${result.stderr}`);
   return result;

@@ -11,6 +11,7 @@ import type { RunRecord } from '../../src/runs/run-record.js';
 import type { Store } from '../../src/store/types.js';
 import type { HeldClaim } from '../../src/records/claims.js';
 import { listTrialClaims, type TrialClaim } from '../../src/records/sweep-records.js';
+import { BUILT_CLI } from '../support/programs.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -104,7 +105,7 @@ export interface CliProcess {
   exited: Promise<number | NodeJS.Signals>;
 }
 
-export const BUILT_CLI = join(root, 'dist', 'cli', 'main.js');
+export { BUILT_CLI };
 
 /**
  * Starts the built CLI; stdin is closed, ML_TRACKING_STORE unset unless `env` sets it.

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectGarbage, logExperiment, openStore, type Store } from '../../src/index.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
-import { runTypeScriptProcess } from '../support/processes.js';
+import { runNodeProgram } from '../support/processes.js';
+import { builtProgram } from '../support/programs.js';
 
 const DAY_MS = 86_400_000;
 const inTwoDays = () => new Date(Date.now() + 2 * DAY_MS);
@@ -33,9 +34,7 @@ async function crashMidWrite(root: string): Promise<void> {
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      import.meta.resolve('tsx'),
-      fileURLToPath(new URL('../support/endless-write-worker.ts', import.meta.url)),
+      builtProgram('test/support/endless-write-worker.ts'),
       root,
       'predictions/classification/big.csv',
     ],
@@ -141,7 +140,7 @@ describe('ml-tracking gc', () => {
   });
   afterAll(() => rm(cwd, { recursive: true, force: true }));
   const cli = (args: string[]) =>
-    runTypeScriptProcess(fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)), args, {
+    runNodeProgram(fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)), args, {
       cwd,
       env: { ML_TRACKING_STORE: '' },
     });

@@ -5,14 +5,18 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, trackingColumns, type Store } from '../../src/index.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
-import { runTypeScript } from '../support/processes.js';
+import { runNodeProgramOk } from '../support/processes.js';
 
 const PROCESSES = 16;
 
 async function logFromProcesses(store: string, env: Record<string, string> = {}) {
   await Promise.all(
     Array.from({ length: PROCESSES }, (_, worker) =>
-      runTypeScript('test/support/log-worker.ts', [store, 'Shared Project', String(worker)], env),
+      runNodeProgramOk(
+        'test/support/log-worker.ts',
+        [store, 'Shared Project', String(worker)],
+        env,
+      ),
     ),
   );
 }

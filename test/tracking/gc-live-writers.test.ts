@@ -19,7 +19,7 @@ import {
   type Store,
 } from '../../src/index.js';
 import { decodeTable } from '../../src/csv/decode.js';
-import { runTypeScriptProcess } from '../support/processes.js';
+import { runNodeProgram } from '../support/processes.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -117,7 +117,7 @@ describe('ml-tracking gc --min-age and --force', () => {
   });
   afterAll(() => rm(cwd, { recursive: true, force: true }));
   const cli = (args: string[]) =>
-    runTypeScriptProcess(fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)), args, {
+    runNodeProgram(fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url)), args, {
       cwd,
       env: { ML_TRACKING_STORE: '' },
     });

@@ -7,7 +7,7 @@ import { openStore, trackingColumns, type Store } from '../../src/index.js';
 import { encodeRow } from '../../src/csv/encode.js';
 import { utcDay } from '../../src/layout/paths.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
-import { runTypeScript } from '../support/processes.js';
+import { runNodeProgramOk } from '../support/processes.js';
 
 /*
  * Rows go to the right tracker however many processes log at once: the latest one, or with
@@ -27,7 +27,7 @@ async function logFromProcesses(
 ) {
   await Promise.all(
     Array.from({ length: PROCESSES }, (_, worker) =>
-      runTypeScript(
+      runNodeProgramOk(
         'test/support/log-worker.ts',
         [store, project, String(worker), String(AT_ONCE), ...flags],
         env,

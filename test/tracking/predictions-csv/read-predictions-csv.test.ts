@@ -10,7 +10,7 @@ import {
   readPredictionsCsv,
   type PredictionsCsv,
 } from '../../../src/tracking/predictions-csv/read-predictions-csv.js';
-import { runTypeScriptProcess } from '../../support/processes.js';
+import { runNodeProgram } from '../../support/processes.js';
 
 const columns = { yTrue: 'y_true', yPred: 'y_pred', sampleId: 'sample_id' };
 
@@ -225,7 +225,7 @@ describe('readPredictionsCsv', () => {
     out.end(chunk);
     await once(out, 'finish');
 
-    const result = await runTypeScriptProcess(
+    const result = await runNodeProgram(
       'test/tracking/predictions-csv/read-predictions-worker.ts',
       [file, 'regression'],
       { env: { NODE_OPTIONS: '--max-old-space-size=96' } },
