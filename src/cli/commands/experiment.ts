@@ -104,7 +104,7 @@ export const experimentCli = defineCliCommand({
   meta: {
     name: 'experiment',
     description:
-      "An experiment's engine steps for a program that runs its stages itself (the Python Experiment): `check` applies the duplicate policy before any stage, `commit` records the tracker row last",
+      "The engine's steps of an experiment whose stages run elsewhere (Python's Experiment): check applies the duplicate policy, commit records the tracker row last",
   },
   args: {
     action: { type: 'positional', description: 'check or commit', required: true },
