@@ -23,7 +23,8 @@ export class PipelineFiles {
     readonly host: string,
     private readonly agent: string,
   ) {
-    this.minIntervalMs = store.kind === 'gcs' ? 1100 : 100;
+    // A margin over the store's limit, so that retries never meet it.
+    this.minIntervalMs = Math.max(100, store.updateIntervalMs * 1.1);
   }
 
   /** Adds a line to the log: `<ISO time> <host:pid> [<script:version>] <text>`, one per line of `text`. */

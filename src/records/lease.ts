@@ -30,8 +30,7 @@ export function holdLease<Body extends ClaimBody>(
   heartbeatIntervalSeconds: number,
 ): Lease<Body> {
   const controller = new AbortController();
-  // GCS takes about one update per second of one object.
-  const intervalMs = Math.max(heartbeatIntervalSeconds * 1000, store.kind === 'gcs' ? 1000 : 0);
+  const intervalMs = Math.max(heartbeatIntervalSeconds * 1000, store.updateIntervalMs);
   let current = held;
   let lastRenewed = performance.now();
   let renewing: Promise<void> = Promise.resolve();

@@ -72,7 +72,7 @@ export class StoreRunWriter implements RunWriter {
     private readonly store: Store,
     private readonly runId: string,
   ) {
-    this.minIntervalMs = store.kind === 'gcs' ? 1000 : 0;
+    this.minIntervalMs = store.updateIntervalMs;
     this.writesSyncToStore = store.kind !== 'gcs';
   }
 

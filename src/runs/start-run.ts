@@ -53,8 +53,8 @@ export interface StartRunOptions extends RunProvenance {
   /** Working directory for the git commit and a relative store path. @default process.cwd() */
   cwd?: string;
   /**
-   * How often buffered scalars are written. Never less than a second on GCS (its per-object
-   * update limit). @default 1200 on GCS (a margin under its limit), 500 otherwise
+   * How often buffered scalars are written; never less than the store's `updateIntervalMs` (a
+   * second on GCS). @default 1200 on GCS (a margin over its limit), 500 otherwise
    */
   flushIntervalMs?: number;
   /**
@@ -105,7 +105,8 @@ export async function startRun(options: StartRunOptions): Promise<Run> {
   // shorter than the store allows (GCS: a second) is stretched, so that readers never see a
   // live run as lost.
   const flushIntervalMs = Math.max(
-    options.flushIntervalMs ?? Math.min(store.kind === 'gcs' ? 1200 : 500, heartbeatSeconds * 1000),
+    options.flushIntervalMs ??
+      Math.min(Math.max(500, store.updateIntervalMs * 1.2), heartbeatSeconds * 1000),
     writer.minIntervalMs,
   );
   const heartbeatIntervalSeconds = Math.max(heartbeatSeconds, flushIntervalMs / 1000);

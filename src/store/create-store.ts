@@ -25,6 +25,7 @@ export function createStore(driver: StoreDriver): Store {
   return {
     kind: driver.kind,
     url: driver.url,
+    updateIntervalMs: driver.updateIntervalMs ?? 0,
     // async everywhere, so that bad input rejects the promise instead of throwing synchronously
     read: async (path, options = {}) =>
       driver.read(normalizeObjectPath(path), checkReadOptions(options)),

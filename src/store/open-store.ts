@@ -21,6 +21,8 @@ export interface OpenStoreOptions {
   storage?: Storage;
   /** Retry policy of the GCS driver. */
   retry?: RetryPolicy;
+  /** The GCS driver's `updateIntervalMs` (see `Store.updateIntervalMs`). */
+  updateIntervalMs?: number;
 }
 
 // Memory stores live as long as the process, so `memory://name` opened twice is one store.
@@ -82,6 +84,9 @@ async function gcsDriver(url: string, options: OpenStoreOptions): Promise<StoreD
     ...(prefix === '' ? {} : { prefix }),
     ...(options.storage ? { storage: options.storage } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.updateIntervalMs === undefined
+      ? {}
+      : { updateIntervalMs: options.updateIntervalMs }),
   });
 }
 

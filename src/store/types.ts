@@ -91,6 +91,8 @@ export interface StoreDriver {
   readonly kind: string;
   /** The store's URL, safe to print. */
   readonly url: string;
+  /** See {@link Store.updateIntervalMs}. @default 0 */
+  readonly updateIntervalMs?: number;
   /** The whole object, or only `start … end - 1` (only those bytes travel). */
   read(path: string, range: ReadOptions): Promise<Uint8Array>;
   readStream(path: string): Promise<Readable>;
@@ -127,6 +129,13 @@ export interface Store {
   readonly kind: string;
   /** The store's URL, safe to print (never holds credentials). */
   readonly url: string;
+  /**
+   * The least time between two writes of one object that the store sustains, in ms: 1000 on
+   * Google Cloud Storage (about one update per second of an object), 0 where there is no such
+   * limit (a local folder, memory, a GCS emulator). Writers that rewrite one object again and
+   * again (a run's record, a lease, a pipeline's log) space their writes by it.
+   */
+  readonly updateIntervalMs: number;
   /**
    * Reads a whole object, or with `start`/`end` only that byte range (the first line of a
    * tracker of 10,000 rows costs a line). Throws `NotFoundError` when it does not exist.

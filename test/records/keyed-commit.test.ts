@@ -195,7 +195,7 @@ describe('commitKeyed on the GCS fake losing answers after commit', () => {
     await fake.stop();
   });
   const open = async (retry?: { attempts: number; minDelayMs: number; maxDelayMs: number }) => {
-    const store = await openFakeStore(fake, 'keyed', retry);
+    const store = await openFakeStore(fake, 'keyed', retry === undefined ? {} : { retry });
     stores.push(store);
     return store;
   };

@@ -61,7 +61,9 @@ describe('model_runs rows and artifacts on the GCS fake losing the answer after 
   beforeAll(async () => {
     fake = await startGcsFake();
     // A store that gives up at the first lost answer: the commit itself must settle it.
-    store = await openFakeStore(fake, randomUUID(), { attempts: 1, minDelayMs: 1, maxDelayMs: 1 });
+    store = await openFakeStore(fake, randomUUID(), {
+      retry: { attempts: 1, minDelayMs: 1, maxDelayMs: 1 },
+    });
   });
   afterAll(async () => {
     await store.close();

@@ -70,12 +70,17 @@ export async function openRunStore(kind: RunStoreKind): Promise<RunStoreSubject>
   }
 }
 
-/** Opens a store on an already started GCS fake, with its own client. */
-export function openFakeStore(fake: GcsFake, prefix: string, retry?: RetryPolicy): Promise<Store> {
-  return openStore(`gs://runs-bucket/${prefix}`, {
-    storage: fake.createClient(),
-    ...(retry && { retry }),
-  });
+/**
+ * Opens a store on an already started GCS fake, with its own client. Like any emulator it takes
+ * as many writes of an object per second as it is sent; `updateIntervalMs: 1000` makes the store
+ * space them as on Google's service.
+ */
+export function openFakeStore(
+  fake: GcsFake,
+  prefix: string,
+  options: { retry?: RetryPolicy; updateIntervalMs?: number } = {},
+): Promise<Store> {
+  return openStore(`gs://runs-bucket/${prefix}`, { storage: fake.createClient(), ...options });
 }
 
 /** One call a {@link CountingStore} passed on. */
@@ -100,13 +105,14 @@ function byteLength(data: unknown): number {
   return Number.NaN;
 }
 
-/** Wraps `inner`; its kind (and so a logger's GCS rate limit) is the inner store's. */
+/** Wraps `inner`; its kind and update interval (a logger's rate limit) are the inner store's. */
 export function countingStore(inner: Store): CountingStore {
   const calls: StoreCall[] = [];
   return {
     calls,
     kind: inner.kind,
     url: inner.url,
+    updateIntervalMs: inner.updateIntervalMs,
     read: (path, options) => inner.read(path, options),
     readText: (path) => inner.readText(path),
     readStream: (path) => inner.readStream(path),

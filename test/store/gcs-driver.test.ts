@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { Storage } from '@google-cloud/storage';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openStore, StoreError, type Store } from '../../src/index.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 
@@ -64,5 +66,42 @@ describe('gcs driver on the fake', () => {
     expect(
       [...fake.objects('driver-bucket').keys()].filter((name) => name.includes('append-parts')),
     ).toEqual([]);
+  });
+});
+
+describe('how often the gcs driver lets one object be rewritten (updateIntervalMs)', () => {
+  // The client reads the emulator's address from the environment: none here.
+  beforeAll(() => {
+    vi.stubEnv('STORAGE_EMULATOR_HOST', undefined);
+  });
+  afterAll(() => {
+    vi.unstubAllEnvs();
+  });
+  const open = async (storage: Storage, updateIntervalMs?: number) => {
+    const store = await openStore('gs://interval-bucket', {
+      storage,
+      ...(updateIntervalMs === undefined ? {} : { updateIntervalMs }),
+    });
+    await store.close();
+    return store.updateIntervalMs;
+  };
+
+  it("is a second on Google's service, which takes about one update of an object per second", async () => {
+    expect(await open(new Storage({ projectId: 'p' }))).toBe(1000);
+  });
+
+  it('is 0 on an emulator (an endpoint on this machine), which takes any number', async () => {
+    expect(await open(new Storage({ apiEndpoint: 'http://127.0.0.1:9', projectId: 'p' }))).toBe(0);
+    expect(await open(new Storage({ apiEndpoint: 'http://localhost:9', projectId: 'p' }))).toBe(0);
+  });
+
+  it('is what the caller says when told', async () => {
+    expect(await open(new Storage({ apiEndpoint: 'http://127.0.0.1:9' }), 1000)).toBe(1000);
+    expect(await open(new Storage({ projectId: 'p' }), 0)).toBe(0);
+  });
+
+  it('is 0 on local and memory stores', async () => {
+    expect((await openStore('memory://interval')).updateIntervalMs).toBe(0);
+    expect((await openStore(tmpdir())).updateIntervalMs).toBe(0);
   });
 });

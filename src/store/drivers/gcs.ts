@@ -20,6 +20,29 @@ export interface GcsDriverOptions {
   storage?: Storage;
   /** How transient failures and lost races are retried. */
   retry?: RetryPolicy;
+  /**
+   * The least time between two writes of one object (`Store.updateIntervalMs`).
+   * @default 1000 on Google's service (its limit of about one update per second of an object); 0
+   *   on an emulator (`STORAGE_EMULATOR_HOST`, or an endpoint on this machine), which has no limit
+   */
+  updateIntervalMs?: number;
+}
+
+/** GCS's documented rate of updates of one object: about one per second. */
+const GCS_UPDATE_INTERVAL_MS = 1000;
+
+/** Whether the client talks to an emulator rather than to Google's service. */
+function isEmulator(storage: Storage): boolean {
+  const endpoint = storage.apiEndpoint;
+  const named = process.env.STORAGE_EMULATOR_HOST;
+  if (named !== undefined && named !== '' && endpoint.startsWith(named.replace(/\/$/, ''))) {
+    return true;
+  }
+  try {
+    return ['localhost', '127.0.0.1', '[::1]'].includes(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -50,6 +73,8 @@ export async function createGcsDriver(options: GcsDriverOptions): Promise<StoreD
   return {
     kind: 'gcs',
     url,
+    updateIntervalMs:
+      options.updateIntervalMs ?? (isEmulator(storage) ? 0 : GCS_UPDATE_INTERVAL_MS),
     read: (path, { start, end }) =>
       run('read', path, async () => {
         if (end !== undefined && end <= (start ?? 0)) {
