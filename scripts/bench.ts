@@ -11,6 +11,7 @@ import {
   trackerSizeBenchmark,
 } from './bench/log-experiment.js';
 import { plotsBenchmark } from './bench/plots.js';
+import { pythonScalarsBenchmark } from './bench/python-scalars.js';
 import { runsBenchmark } from './bench/runs.js';
 import { startupBenchmark } from './bench/startup.js';
 import { printTable } from './bench/table.js';
@@ -44,6 +45,11 @@ if (wanted('list'))
 if (wanted('startup'))
   printTable('Start-up of the built CLI and package (median of 20, warm)', startupBenchmark());
 if (wanted('runs')) printTable('Runs: scalars and sweeps', await runsBenchmark());
+if (wanted('python'))
+  printTable(
+    'Python: run.add_scalar in a training loop, 1e6 points, local store',
+    await pythonScalarsBenchmark(),
+  );
 if (wanted('ui')) {
   const ui = await uiBenchmark();
   printTable(

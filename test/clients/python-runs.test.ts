@@ -4,21 +4,19 @@
  * `ml-tracking run-sink` child that owns each run). Every check reads the store.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getRun, listRuns, readScalars, type Store } from '../../src/index.js';
 import { ENDED_WITHOUT_STATUS } from '../../src/runs/run-sink.js';
 import { openFakeStore } from '../runs/_run-stores.js';
 import { startGcsFake } from '../support/gcs-fake/index.js';
 import { runProcess, type ProcessResult } from '../support/processes.js';
+import { BUILT_CLI, root } from '../support/programs.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixtures = join(root, 'test/fixtures/python-runs');
-const builtCli = join(root, 'dist/cli/main.js');
 const python = ['python3'].find(
   (candidate) =>
     spawnSync(candidate, ['-c', 'import sys; assert sys.version_info >= (3, 8)']).status === 0,
@@ -30,7 +28,7 @@ function pythonEnvironment(extra: Record<string, string> = {}): Record<string, s
   return {
     PYTHONPATH: join(root, 'clients/python'),
     PYTHONDONTWRITEBYTECODE: '1',
-    ML_TRACKING_CLI: `'${process.execPath}' '${builtCli}'`,
+    ML_TRACKING_CLI: `'${process.execPath}' '${BUILT_CLI}'`,
     ML_TRACKING_STORE: '',
     ML_TRACKING_PROTOCOL: '',
     ML_TRACKING_RUN_ID: '',
@@ -144,7 +142,6 @@ describe('Python runs with no wrapper command', () => {
   let cwd: string;
   let store: string;
   beforeAll(async () => {
-    if (!existsSync(builtCli)) throw new Error('dist/ is missing: build with npm run build');
     cwd = await mkdtemp(join(tmpdir(), 'ml-tracking-python-runs-'));
     store = join(cwd, 'store');
   });
@@ -210,29 +207,33 @@ describe('Python runs with no wrapper command', () => {
     },
   );
 
-  pythonIt(
-    'SIGTERM: the run fails as terminated with every accepted point, and Python dies by SIGTERM',
-    async () => {
-      const script = startScript('waiting.py', [store], cwd);
-      try {
-        const { run_id: runId, sink_pid: sinkPid } = (await script.ready) as {
-          run_id: string;
-          sink_pid: number;
-        };
-        script.child.kill('SIGTERM');
-        expect(await script.ended).toEqual({ code: null, signal: 'SIGTERM' });
-        // Python waited for the sink to write the run before it went.
-        expect(running(sinkPid)).toBe(false);
-        expect(await getRun(runId, { store })).toMatchObject({
-          status: 'failed',
-          error: 'terminated (SIGTERM)',
-        });
-        expect([...(await readScalars(runId, { store })).loss!.step]).toEqual(range(150));
-      } finally {
-        kill(script.child.pid);
-      }
-    },
-  );
+  // Ctrl-C is SIGINT to the program alone (the sink runs in a session of its own): Python raises
+  // KeyboardInterrupt, which fails the run as any uncaught exception does.
+  for (const [signal, error] of [
+    ['SIGTERM', 'terminated (SIGTERM)'],
+    ['SIGINT', 'KeyboardInterrupt'],
+  ] as const) {
+    pythonIt(
+      `${signal}: the run fails (${error}) with every accepted point, and Python dies by ${signal}`,
+      async () => {
+        const script = startScript('waiting.py', [store], cwd);
+        try {
+          const { run_id: runId, sink_pid: sinkPid } = (await script.ready) as {
+            run_id: string;
+            sink_pid: number;
+          };
+          script.child.kill(signal);
+          expect(await script.ended).toEqual({ code: null, signal });
+          // Python waited for the sink to write the run before it went.
+          expect(running(sinkPid)).toBe(false);
+          expect(await getRun(runId, { store })).toMatchObject({ status: 'failed', error });
+          expect([...(await readScalars(runId, { store })).loss!.step]).toEqual(range(150));
+        } finally {
+          kill(script.child.pid);
+        }
+      },
+    );
+  }
 
   pythonIt(
     'SIGKILL, with a forked child holding the pipe open: the sink fails the run with the points sent and exits',
@@ -292,7 +293,7 @@ describe('Python runs with no wrapper command', () => {
       const result = await runProcess(
         process.execPath,
         [
-          builtCli,
+          BUILT_CLI,
           'exec',
           '--project',
           'python exec',
