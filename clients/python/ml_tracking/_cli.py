@@ -82,7 +82,9 @@ def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
     )
 
 
-def spawn_cli(arguments: Sequence[str], **popen: Any) -> "Tuple[subprocess.Popen[bytes], List[str]]":
+def spawn_cli(
+    arguments: Sequence[str], **popen: Any
+) -> "Tuple[subprocess.Popen[bytes], List[str]]":
     """Starts the CLI with ``arguments`` as a long-lived child (``run-sink``) and returns it
     with its command line; ``popen`` is passed to :class:`subprocess.Popen`."""
     command = cli_command() + list(arguments)

@@ -39,7 +39,7 @@ _STORE_VARIABLE = "ML_TRACKING_STORE"
 _STATUSES = ("finished", "failed", "early_stopped")
 #: Seconds between the background thread's writes to the sink.
 _SEND_INTERVAL = 0.1
-#: Seconds between writes of the lines of a run joined to its parent (standard output).
+#: Seconds between flushes of standard output for a run joined to its parent.
 _PRINT_INTERVAL = 0.1
 #: How long ``finish()`` waits for the sink to write the run and exit.
 _SINK_EXIT_SECONDS = 120.0
@@ -139,9 +139,8 @@ class Run:
             self._project = os.environ.get(_PROJECT_VARIABLE) or project
             self._store = os.environ.get(_STORE_VARIABLE) or None
             self._printing = True
-            self._last_print = time.monotonic()
             if values:
-                self._queue.append(_message_line("hyperparameters", values))
+                self._send(_message_line("hyperparameters", values))
         else:
             arguments = ["run-sink", "--json", "--project", project, "--origin", origin]
             arguments += ["--command", json.dumps([sys.executable, *sys.argv])]
@@ -211,7 +210,7 @@ class Run:
         steps[tag] = step + 1 if step >= next_step else next_step
         self._queue.append((tag, value, step))
         if self._printing:
-            self._print_if_due()
+            self._print_queued()
 
     def add_scalars(self, values: Mapping[str, Any], step: Optional[int] = None) -> None:
         """Records several tags at one step: ``run.add_scalars({"accuracy": a, "f1": f}, epoch)``.
@@ -339,16 +338,15 @@ class Run:
             raise _finished(self._id)
         self._queue.append(line)
         if self._printing:
-            self._print_if_due()
+            self._print_queued()
 
-    def _print_if_due(self) -> None:
-        # A run joined to its parent prints on the program's own standard output, from the
-        # program's thread: a background thread could print inside a line the program prints.
-        now = time.monotonic()
-        if now - self._last_print >= _PRINT_INTERVAL:
-            self._last_print = now
-            with self._send_lock:
-                self._send_queued()
+    def _print_queued(self) -> None:
+        # A run joined to its parent writes its lines into the program's own standard output from
+        # the program's thread, in order with what the program prints: a line written from another
+        # thread could land inside one that print() writes in two parts. Only the flushing is
+        # left to a background thread (see _ParentTransport).
+        with self._send_lock:
+            self._send_queued()
 
     def _write_in_background(self) -> None:
         while True:
@@ -418,18 +416,44 @@ class _Transport:
 
 
 class _ParentTransport(_Transport):
-    """Lines on standard output, read by ``ml-tracking exec`` or the sweep agent."""
+    """Lines on standard output, read by ``ml-tracking exec`` or the sweep agent.
+
+    Written at once into ``sys.stdout``'s buffer (a pipe's is flushed only when full); a
+    background thread flushes it every 0.1 s when lines were written, so the parent reads each
+    point soon (early stopping acts on them) without a system call per point."""
+
+    def __init__(self) -> None:
+        self._written = threading.Event()
+        self._closed = False
+        threading.Thread(
+            target=self._flush_in_background, name="ml-tracking stdout", daemon=True
+        ).start()
 
     def send(self, text: str) -> None:
         try:
             sys.stdout.write(text)
-            sys.stdout.flush()
         except (OSError, ValueError):
             # The parent stopped reading (or stdout is closed at exit): nothing can reach it.
+            return
+        self._written.set()
+
+    def _flush_in_background(self) -> None:
+        while not self._closed:
+            self._written.wait()
+            time.sleep(_PRINT_INTERVAL)
+            self._written.clear()
+            self._flush()
+
+    def _flush(self) -> None:
+        try:
+            sys.stdout.flush()
+        except (OSError, ValueError):
             pass
 
     def close(self) -> None:
-        pass
+        self._closed = True
+        self._written.set()  # the background thread ends
+        self._flush()
 
 
 class _SinkTransport(_Transport):
@@ -659,7 +683,9 @@ def _json_value(value: Any, path: str, depth: int) -> Any:
             copy[key] = _json_value(item, f"{path}.{key}", depth + 1)
         return copy
     elif isinstance(value, (list, tuple)):
-        return [_json_value(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)]
+        return [
+            _json_value(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)
+        ]
     else:
         problem = f"a {type(value).__name__} is not a JSON value"
     return _refuse_json(path, problem)
