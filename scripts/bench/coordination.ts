@@ -48,7 +48,8 @@ import {
   starts,
   writePipelineFolder,
 } from '../../test/support/pipeline-fixture.js';
-import { processGroupOf, runTypeScriptProcess } from '../../test/support/processes.js';
+import { bundleTestPrograms } from '../../test/support/bundle-programs.js';
+import { processGroupOf, runNodeProgram } from '../../test/support/processes.js';
 import {
   claimsByTrial,
   cli,
@@ -140,6 +141,8 @@ async function freshFolder(name: string): Promise<string> {
  */
 export async function coordinationBenchmark(): Promise<Row[]> {
   sandbox.folder = await mkdtemp(join(tmpdir(), 'ml-tracking-bench-coordination-'));
+  // The training worker runs as the tests run it, bundled against dist/ (which `npm run bench` built).
+  const removeBundles = await bundleTestPrograms();
   const fake = await startGcsFake();
   const targets: Target[] = [
     {
@@ -174,6 +177,7 @@ export async function coordinationBenchmark(): Promise<Row[]> {
     }
   } finally {
     await fake.stop();
+    removeBundles();
     await rm(sandbox.folder, { recursive: true, force: true });
   }
   const total = (key: string) =>
@@ -504,7 +508,7 @@ async function trainingExit(target: Target, mode: keyof typeof EXIT_LABELS): Pro
   const store = await target.open();
   const journal = await freshFolder('journal');
   const env = { ML_TRACKING_JOURNAL_DIR: journal, ...target.env };
-  const result = await runTypeScriptProcess(TRAINING_WORKER, [store.url, mode], { env });
+  const result = await runNodeProgram(TRAINING_WORKER, [store.url, mode], { env });
   const runId = /^run (\S+)$/m.exec(result.stdout)?.[1];
   if (runId === undefined) throw new Error(`the worker printed no run id: ${result.stderr}`);
   const notes = [`exit code ${result.code}`];
