@@ -48,6 +48,21 @@ describe('gcs driver on the fake', () => {
     );
   });
 
+  it('lets an append lose the race for its object five times as often as the network may fail', async () => {
+    // The store allows 3 attempts for a failing network; 412 is another writer's compose landing
+    // first. Among dozens of writers an append loses more often than that and must still land.
+    await store.write('contended.csv', 'header\n');
+    fake.injectFault({ operation: 'compose', status: 412, times: 10 });
+    await store.append('contended.csv', 'row\n');
+    expect(await store.readText('contended.csv')).toBe('header\nrow\n');
+
+    fake.injectFault({ operation: 'compose', status: 412, times: 15 });
+    const error = await store.append('contended.csv', 'late\n').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as Error).message).toMatch(/after 15 attempts \(HTTP 412/);
+    expect(await store.readText('contended.csv')).toBe('header\nrow\n');
+  });
+
   it('does not retry what cannot succeed: a permission error fails at once', async () => {
     // One 403 only: a retry would succeed, so an error proves there was a single attempt.
     fake.injectFault({ status: 403, times: 1 });

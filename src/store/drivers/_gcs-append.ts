@@ -17,6 +17,13 @@ import { appendLedger, type AppendLedger, type PendingAppend } from './_append-l
 import { isTransient, statusOf } from './_gcs-errors.js';
 import type { GcsObjects } from './_gcs-objects.js';
 
+/**
+ * How many times an append may lose the race for its object before it gives up: five times the
+ * attempts the store's policy gives a failing network (60 by default), with the same jittered
+ * waits, so that dozens of writers of one object all get through.
+ */
+const LOST_RACES_PER_ATTEMPT = 5;
+
 /** Where append parts wait to be composed; hidden from listings like all `.` names. */
 export const PARTS_FOLDER = '.ml-tracking/append-parts';
 
@@ -127,20 +134,24 @@ export function gcsAppend(objects: GcsObjects): StoreDriver['append'] {
       }
       return send(() => readModifyWrite(path, current, data, ledger));
     };
-    return run(
-      'append',
-      path,
-      async () => {
-        try {
-          return await attempt();
-        } catch (error) {
-          // A precondition failure is a definite "no": that append did not land.
-          if (statusOf(error) === 412) pending = undefined;
-          throw error;
-        }
-      },
-      (error, attempt) => isTransient(error, attempt) || statusOf(error) === 412,
-    ).finally(async () => {
+    // Lost races (412) have a budget of their own: among many writers of one object, each loss
+    // is another writer's progress, and 16 writers under load used up the 12 attempts meant for
+    // failures of the network.
+    const attemptUntilWon = () =>
+      retry(
+        async () => {
+          try {
+            return await attempt();
+          } catch (error) {
+            // A precondition failure is a definite "no": that append did not land.
+            if (statusOf(error) === 412) pending = undefined;
+            throw error;
+          }
+        },
+        (error) => statusOf(error) === 412,
+        { ...policy, attempts: policy.attempts * LOST_RACES_PER_ATTEMPT },
+      );
+    return run('append', path, attemptUntilWon, isTransient).finally(async () => {
       if (part !== undefined) await deleteQuietly(part);
     });
   };

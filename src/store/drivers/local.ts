@@ -138,15 +138,24 @@ export function createLocalDriver(options: LocalDriverOptions): StoreDriver {
     try {
       await Promise.all([ensureFolder(dirname(full(path))), ensureFolder(locks)]);
       const lockfilePath = lockPath(root, path);
+      let compromised = false;
       const release = await lockfile.lock(full(path), {
         ...LOCK_OPTIONS,
         lockfilePath,
         fs: lockFileSystem,
+        // The lock was removed while held (`gc --force` on a store in use, which the user was
+        // warned about): proper-lockfile's default throws from a timer, which ends the process.
+        // The operation finishes; only its exclusion was lost.
+        onCompromised: () => {
+          compromised = true;
+        },
       });
       try {
         return await action(ownLocks.get(lockfilePath) ?? { fenced: true });
       } finally {
-        await release();
+        await release().catch((error: unknown) => {
+          if (!compromised) throw error;
+        });
       }
     } catch (error) {
       return fail(operation, path, error);
