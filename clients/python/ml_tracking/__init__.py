@@ -30,13 +30,14 @@ reports to the active run, or prints one protocol line for ``exec`` to read.
 """
 
 from ._cli import CLI_ENVIRONMENT_VARIABLE
-from ._errors import MlTrackingError, MlTrackingWarning, ValidationError
+from ._errors import DuplicateModelError, MlTrackingError, MlTrackingWarning, ValidationError
 from ._log import log_experiment
 from ._report import report_scalar, report_scalars, report_summary
 from ._run import ExperimentLogger, Run, active_run, start_run
 
 __all__ = [
     "CLI_ENVIRONMENT_VARIABLE",
+    "DuplicateModelError",
     "ExperimentLogger",
     "MlTrackingError",
     "MlTrackingWarning",
