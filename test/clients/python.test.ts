@@ -237,6 +237,12 @@ attempt("store_is_a_file", lambda: log_experiment(
 os.environ["ML_TRACKING_CLI"] = os.path.join(store, "no-such-command")
 attempt("no_cli", lambda: log_experiment(
     "regression", "errors", regression, [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], store=store))
+# Not installed at all: no variable, nothing on the PATH, no node_modules/.bin above the folder.
+del os.environ["ML_TRACKING_CLI"]
+os.environ["PATH"] = os.path.join(store, "empty-path")
+os.chdir(store)
+attempt("not_installed", lambda: log_experiment(
+    "regression", "errors", regression, [1.0, 2.0, 3.0], [1.0, 2.0, 3.0], store=store))
 print(json.dumps(out))
 `;
     const store = join(cwd, 'errors-store');
@@ -290,6 +296,11 @@ print(json.dumps(out))
     expect(out.store_is_a_file!.message).not.toBe('');
     expect(out.no_cli).toMatchObject({ type: 'MlTrackingError', exit_code: null, code: null });
     expect(out.no_cli!.message).toMatch(/Cannot run the ml-tracking command line/);
+    // What to do, not npm's last log line.
+    expect(out.not_installed).toMatchObject({ type: 'MlTrackingError', exit_code: null });
+    expect(out.not_installed!.message).toMatch(
+      /^ml-tracking command not found .*npm install -g \.\/ml-tracking-<version>\.tgz.*npm pack.*ML_TRACKING_CLI/,
+    );
   }, 60_000);
 
   it('issues the CLI warnings as MlTrackingWarning and returns them', async (context) => {

@@ -20,22 +20,40 @@ _EXIT_INVALID_INPUT = 2
 _INVALID_INPUT_CODES = ("ERR_VALIDATION", "ERR_USAGE")
 
 
+#: How to get the command line, for the error that says it is missing.
+INSTALL_HINT = (
+    "install it with `npm install -g ./ml-tracking-<version>.tgz` (made by `npm pack` in a clone "
+    "of ml-tracking; Node 20.19+ or 22.12+), or `npm install <that .tgz>` in your project, or set "
+    f"{CLI_ENVIRONMENT_VARIABLE} to the command that runs it (e.g. `node /path/to/ml-tracking/"
+    "dist/cli/main.js`)"
+)
+
+
+def _project_copy() -> Optional[str]:
+    """The project's own copy, ``node_modules/.bin/ml-tracking`` in this folder or above it."""
+    folder = os.path.abspath(os.getcwd())
+    while True:
+        candidate = os.path.join(folder, "node_modules", ".bin", "ml-tracking")
+        if os.access(candidate, os.X_OK):
+            return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
 def cli_command() -> List[str]:
     """The command that runs the CLI: ``$ML_TRACKING_CLI`` (split like a shell would), else
-    ``ml-tracking`` on the PATH, else ``npx --no-install ml-tracking`` (a project's own copy)."""
+    ``ml-tracking`` on the PATH, else the project's own copy in ``node_modules/.bin``."""
     configured = os.environ.get(CLI_ENVIRONMENT_VARIABLE, "").strip()
     if configured:
         return shlex.split(configured)
-    found = shutil.which("ml-tracking")
+    found = shutil.which("ml-tracking") or _project_copy()
     if found:
         return [found]
-    npx = shutil.which("npx")
-    if npx:
-        return [npx, "--no-install", "ml-tracking"]
     raise MlTrackingError(
-        "Cannot find the ml-tracking command line: it is not on the PATH and there is no npx. "
-        "Install it with `npm install ml-tracking` (Node 20.12+), or set "
-        f"{CLI_ENVIRONMENT_VARIABLE} to the command that runs it."
+        "ml-tracking command not found (not on the PATH, not in node_modules/.bin here or "
+        f"above): {INSTALL_HINT}."
     )
 
 
@@ -58,12 +76,12 @@ def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
     except OSError as error:
         raise MlTrackingError(
             f"Cannot run the ml-tracking command line ({shlex.join(command[:3])}...): {error}. "
-            f"Install it with `npm install ml-tracking`, or set {CLI_ENVIRONMENT_VARIABLE}.",
+            f"To get it, {INSTALL_HINT}.",
             command=command,
         ) from error
     if finished.returncode != 0:
         raise error_of(finished, command)
-    # The result is the one JSON line; npx may print notices of its own around it.
+    # The result is the one JSON line; a wrapper may print notices of its own around it.
     for line in reversed(finished.stdout.splitlines()):
         if line.startswith("{"):
             try:
@@ -93,7 +111,7 @@ def spawn_cli(
     except OSError as error:
         raise MlTrackingError(
             f"Cannot run the ml-tracking command line ({shlex.join(command[:3])}...): {error}. "
-            f"Install it with `npm install ml-tracking`, or set {CLI_ENVIRONMENT_VARIABLE}.",
+            f"To get it, {INSTALL_HINT}.",
             command=command,
         ) from error
 
