@@ -4,9 +4,7 @@
  * received over IPC, and SIGINT or SIGTERM passed on to it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { typeScriptLoader } from '../_typescript-loader.js';
 import { ValidationError } from '../errors.js';
 import { RUN_ENVIRONMENT } from '../runs/start-run.js';
@@ -15,6 +13,7 @@ import { REPRODUCE_ENVIRONMENT } from './_reproduce-environment.js';
 import type { ReproduceChildMessage } from './_reproduce-child.js';
 import { ReproduceError } from './reproduce-error.js';
 import type { TrainModelResult } from './train-model-options.js';
+import { childEntry } from '../_child-entry.js';
 
 /** Where the child's lines go. */
 export type OnOutput = (line: string, stream: 'stdout' | 'stderr') => void;
@@ -166,12 +165,9 @@ export async function runChild(options: RunChildOptions): Promise<TrainModelResu
   return message.result;
 }
 
-/** The child's entry: built beside this file, or its TypeScript source when run from `src/`. */
+/** The child's entry (see `childEntry`). */
 function runnerPath(): string {
-  const built = fileURLToPath(new URL('./_reproduce-child.js', import.meta.url));
-  return existsSync(built)
-    ? built
-    : fileURLToPath(new URL('./_reproduce-child.ts', import.meta.url));
+  return childEntry(import.meta.url, '_reproduce-child').file;
 }
 
 /** The loader for a TypeScript entry, or a ValidationError that says how to get one. */

@@ -4,9 +4,7 @@
  * for why each step has a process of its own.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isErrorCode, type ErrorCode } from '../error-codes.js';
 import { MlTrackingError, ValidationError } from '../errors.js';
 import { typeScriptLoader } from '../_typescript-loader.js';
@@ -19,6 +17,7 @@ import {
   type VersionChildJob,
 } from './_version-job.js';
 import type { ModelScript } from './model-scripts.js';
+import { childEntry } from '../_child-entry.js';
 
 export type { DescribedVersion } from './_version-job.js';
 
@@ -59,11 +58,8 @@ export class PipelineScriptError extends MlTrackingError {
 
 /** The node arguments that run the child on a script (a loader for TypeScript). */
 function childCommand(script: ModelScript, folder: string): string[] {
-  const built = fileURLToPath(new URL('./_version-child.js', import.meta.url));
-  const child = existsSync(built)
-    ? built
-    : fileURLToPath(new URL('./_version-child.ts', import.meta.url));
-  const needsLoader = child.endsWith('.ts') || ['.ts', '.mts'].includes(extname(script.file));
+  const { file: child, typescript } = childEntry(import.meta.url, '_version-child');
+  const needsLoader = typescript || ['.ts', '.mts'].includes(extname(script.file));
   const loader = needsLoader ? typeScriptLoader(folder) : [];
   if (loader === undefined) {
     throw new ValidationError(

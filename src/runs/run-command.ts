@@ -10,10 +10,8 @@
  * and it ends what the command left running once its output has been read.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { MlTrackingError, ValidationError } from '../errors.js';
 import { typeScriptLoader } from '../_typescript-loader.js';
 import type { ExperimentLogger, FinishOptions } from './experiment-logger.js';
@@ -26,6 +24,7 @@ import {
   type GuardRequest,
 } from './_command-guard-protocol.js';
 import { RUN_ENVIRONMENT } from './start-run.js';
+import { childEntry } from '../_child-entry.js';
 
 /** Options of {@link runCommand}. */
 export interface RunCommandOptions {
@@ -335,16 +334,13 @@ async function settledWithin(promise: Promise<unknown>, ms: number): Promise<voi
 
 let guardArgv: string[] | undefined;
 
-/** `node [loader] _command-guard.js`: the built guard, or its source through tsx (tests). */
+/** `node [loader] _command-guard.js`: the built guard, or its source through tsx. */
 function guardCommand(): string[] {
   if (guardArgv !== undefined) return guardArgv;
-  const built = fileURLToPath(new URL('./_command-guard.js', import.meta.url));
-  if (existsSync(built)) {
-    guardArgv = [process.execPath, built];
-  } else {
-    const source = fileURLToPath(new URL('./_command-guard.ts', import.meta.url));
-    guardArgv = [process.execPath, ...(typeScriptLoader(dirname(source)) ?? []), source];
-  }
+  const { file, typescript } = childEntry(import.meta.url, '_command-guard');
+  guardArgv = typescript
+    ? [process.execPath, ...(typeScriptLoader(dirname(file)) ?? []), file]
+    : [process.execPath, file];
   return guardArgv;
 }
 
