@@ -5,11 +5,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getRun, listRuns, readScalars, type Store } from '../../src/index.js';
+import { getRun, listRuns, openStore, readScalars, type Store } from '../../src/index.js';
 import { ENDED_WITHOUT_STATUS } from '../../src/runs/run-sink.js';
 import { openFakeStore } from '../runs/_run-stores.js';
 import { startGcsFake } from '../support/gcs-fake/index.js';
@@ -371,6 +371,48 @@ describe('Python runs with no wrapper command', () => {
       { ml_tracking: 'scalar', tag: 'loss', value: 0.25, step: 1 },
     ]);
   });
+
+  pythonIt(
+    "seed 003's loop as a sweep trial: it joins the trial's run, one run per trial, every point",
+    async () => {
+      const sweepFolder = await mkdtemp(join(cwd, 'sweep-'));
+      await copyFile(join(fixtures, 'trial.py'), join(sweepFolder, 'trial.py'));
+      const config = {
+        main_script_name: 'trial.py',
+        hyperparameters: { lr: { type: 'choice', candidates: [0.1, 0.2] } },
+        max_runs: 2,
+        early_stopping: false,
+        optimization_metric: 'Loss',
+        optimization_goal: 'min',
+        seed: 3,
+        project: 'python trials',
+      };
+      await writeFile(join(sweepFolder, 'experiment_cfg.json'), JSON.stringify(config));
+      const sweepStore = join(sweepFolder, 'store');
+      const result = await runProcess(
+        process.execPath,
+        [BUILT_CLI, 'sweep', '--config', 'experiment_cfg.json', '--store', sweepStore, '--json'],
+        { cwd: sweepFolder, env: pythonEnvironment() },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const opened = await openStore(sweepStore);
+      try {
+        const runs = await listRuns({ store: opened });
+        // The trials' runs only: the loggers joined them rather than opening runs of their own.
+        expect(runs.map((run) => [run.origin, run.status])).toEqual([
+          ['sweep', 'finished'],
+          ['sweep', 'finished'],
+        ]);
+        for (const run of runs) {
+          const { Loss } = await readScalars(run.id, { store: opened });
+          expect([...Loss!.step]).toEqual(range(300));
+          expect(Loss!.value[1]).toBeCloseTo(Number(run.hyperparameters.lr) / 2);
+        }
+      } finally {
+        await opened.close();
+      }
+    },
+  );
 
   pythonIt('on GCS (the fake): every point, the run finished', async () => {
     const fake = await startGcsFake();
