@@ -17,7 +17,7 @@ import {
   WallTimeReader,
 } from './_scalar-cells.js';
 import { MlTrackingError } from '../errors.js';
-import { SCALARS_COLUMNS } from '../layout/tables.js';
+import { headerOf, SCALARS_COLUMNS } from '../layout/tables.js';
 
 /** One tag's points, in step order: three arrays of equal length. */
 export interface ScalarSeries {
@@ -39,10 +39,10 @@ export interface DecodeScalarsOptions {
   headerless?: boolean;
 }
 
-const HEADER_TEXT = SCALARS_COLUMNS.map((column) => column.name).join(',');
+const HEADER_TEXT = headerOf(SCALARS_COLUMNS).join(',');
 
 /** The header line of the scalars table, with its `\n`. */
-export const SCALARS_HEADER: string = encodeRow(SCALARS_COLUMNS.map((column) => column.name));
+export const SCALARS_HEADER: string = encodeRow(headerOf(SCALARS_COLUMNS));
 
 /** Where a decoder puts one tag's points, in file order. */
 export interface PointSink {
