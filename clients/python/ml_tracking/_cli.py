@@ -57,6 +57,15 @@ def cli_command() -> List[str]:
     )
 
 
+def _cannot_run(command: List[str], error: OSError) -> MlTrackingError:
+    """The error for a command line that the system could not start."""
+    return MlTrackingError(
+        f"Cannot run the ml-tracking command line ({shlex.join(command[:3])}...): {error}. "
+        f"To get it, {INSTALL_HINT}.",
+        command=command,
+    )
+
+
 def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
     """Runs the CLI with ``arguments`` (which include ``--json``) and returns the JSON object
     it prints. A failure raises :class:`ValidationError` (bad input: code ``ERR_VALIDATION``
@@ -74,11 +83,7 @@ def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
             check=False,
         )
     except OSError as error:
-        raise MlTrackingError(
-            f"Cannot run the ml-tracking command line ({shlex.join(command[:3])}...): {error}. "
-            f"To get it, {INSTALL_HINT}.",
-            command=command,
-        ) from error
+        raise _cannot_run(command, error) from error
     if finished.returncode != 0:
         raise error_of(finished, command)
     # The result is the one JSON line; a wrapper may print notices of its own around it.
@@ -109,11 +114,7 @@ def spawn_cli(
     try:
         return subprocess.Popen(command, **popen), command
     except OSError as error:
-        raise MlTrackingError(
-            f"Cannot run the ml-tracking command line ({shlex.join(command[:3])}...): {error}. "
-            f"To get it, {INSTALL_HINT}.",
-            command=command,
-        ) from error
+        raise _cannot_run(command, error) from error
 
 
 def error_of(finished: "subprocess.CompletedProcess[str]", command: List[str]) -> MlTrackingError:
