@@ -173,6 +173,11 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 export interface ErrorJson {
   error: {
     code: ErrorCode;
+    /**
+     * The error's class (`ValidationError`, `DuplicateModelError`, …), for a program that tells
+     * the kinds of one code apart (the Python client's `DuplicateModelError`).
+     */
+    name?: string;
     /** The whole message: what failed, where, and how to fix it. */
     message: string;
     /** The input at fault (a flag, an option, a configuration key), for `ERR_VALIDATION`. */
@@ -226,13 +231,13 @@ export function httpStatusOf(error: unknown): ErrorCodeInfo['httpStatus'] {
 }
 
 /**
- * An error as JSON, `{ error: { code, message, parameter?, path?, hint? } }`: what `--json`
+ * An error as JSON, `{ error: { code, name?, message, parameter?, path?, hint? } }`: what `--json`
  * prints on stderr when a command fails, and what the dashboard answers. A foreign error (not an
  * {@link MlTrackingError}) gives its first line only: the rest is usually a dump of internals.
  *
  * @example
  * errorJson(new ValidationError('--epochs', 'it is "ten"', 'Pass a whole number.'))
- * // { error: { code: 'ERR_VALIDATION', message: 'Invalid --epochs: it is "ten". Pass a whole number.',
+ * // { error: { code: 'ERR_VALIDATION', name: 'ValidationError', message: 'Invalid --epochs: it is "ten". Pass a whole number.',
  * //            parameter: '--epochs', hint: 'Pass a whole number.' } }
  */
 export function errorJson(error: unknown): ErrorJson {
@@ -247,6 +252,7 @@ export function errorJson(error: unknown): ErrorJson {
   return {
     error: {
       code,
+      name: error.name,
       message: error.message,
       ...(typeof parameter === 'string' && { parameter }),
       ...(typeof path === 'string' && { path }),

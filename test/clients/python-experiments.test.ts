@@ -288,6 +288,37 @@ describe('Experiment from Python', () => {
   );
 
   pythonIt(
+    'under ml-tracking exec, the experiment joins the run exec opened: one run, its row, its timings',
+    async () => {
+      const { path, store } = await localStore();
+      const result = await runProcess(
+        process.execPath,
+        [builtCli, 'exec', '--project', 'soil', '--store', path, '--', python!, 'under_exec.py'],
+        {
+          cwd: fixtures,
+          env: {
+            PYTHONPATH: join(root, 'clients/python'),
+            PYTHONDONTWRITEBYTECODE: '1',
+            ML_TRACKING_CLI: `'${process.execPath}' '${builtCli}'`,
+          },
+        },
+      );
+      expect(result.code, result.stderr).toBe(0);
+      const answer = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as RunResult;
+      const runs = await listRuns({ store });
+      // exec's run alone: the experiment opened none of its own.
+      expect(runs.map((run) => [run.id, run.origin, run.status])).toEqual([
+        [answer.run_id, 'exec', 'finished'],
+      ]);
+      expect(answer).toMatchObject({ status: 'recorded', tracker: TRACKER });
+      expect((await trackerRows(store)).map((row) => row.run_id)).toEqual([answer.run_id]);
+      expect(summaryOf(runs[0]!)).toMatchObject({ accuracy: 1, loss: 1 / 3 });
+      expect(summaryOf(runs[0]!)['stage_seconds/train']).toBeGreaterThanOrEqual(0.02);
+      await store.close();
+    },
+  );
+
+  pythonIt(
     'on GCS (the fake): "error" at the commit refuses a row recorded while it trained, and its run says failed',
     async () => {
       const fake = await startGcsFake();

@@ -65,17 +65,27 @@ function lastJson(result: ProcessResult): ScriptAnswer {
 }
 
 /** Runs a script that must succeed; its last line of stdout names the run. */
-async function runScriptOk(script: string, args: string[], cwd: string) {
-  const result = await runScript(script, args, cwd);
+async function runScriptOk(
+  script: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+) {
+  const result = await runScript(script, args, cwd, env);
   if (result.code !== 0) throw new Error(`${script} exited with ${result.code}:\n${result.stderr}`);
   return lastJson(result);
 }
 
 /** A script left running: its first line of stdout (JSON), and its end. */
-function startScript(script: string, args: string[], cwd: string) {
+function startScript(
+  script: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+) {
   const child: ChildProcess = spawn(python!, [join(fixtures, script), ...args], {
     cwd,
-    env: { ...process.env, ...pythonEnvironment() },
+    env: { ...process.env, ...pythonEnvironment(env) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -117,7 +127,7 @@ function kill(pid: number | undefined): void {
 }
 
 /** Waits until the run has ended (the sink writes it after its program died). */
-function endedRun(runId: string, store: string | Store) {
+function endedRun(runId: string, store: Store) {
   return vi.waitFor(
     async () => {
       const run = await getRun(runId, { store });
@@ -138,24 +148,84 @@ const pythonIt = (name: string, body: () => Promise<void>) => {
   });
 };
 
-describe('Python runs with no wrapper command', () => {
+/** Where a case's stores are: folders of a local folder, or of one bucket on the GCS fake. */
+interface Backend {
+  /** A store's URL, as the scripts and the CLI get it. */
+  url(name: string): string;
+  /** What the scripts' environment needs to reach the stores. */
+  env: Record<string, string>;
+  /** The store at `url`, opened for the test's reading (closed by `close`). */
+  open(url: string): Promise<Store>;
+  close(): Promise<void>;
+}
+
+function localBackend(cwd: string): Promise<Backend> {
+  const opened: Store[] = [];
+  return Promise.resolve({
+    url: (name) => join(cwd, name),
+    env: {},
+    open: async (url) => {
+      const store = await openStore(url);
+      opened.push(store);
+      return store;
+    },
+    close: async () => {
+      await Promise.all(opened.map((store) => store.close()));
+    },
+  });
+}
+
+async function gcsFakeBackend(): Promise<Backend> {
+  const fake = await startGcsFake();
+  const prefix = `python-runs-${Date.now()}`;
+  const opened: Store[] = [];
+  return {
+    url: (name) => `gs://runs-bucket/${prefix}/${name}`,
+    env: { STORAGE_EMULATOR_HOST: fake.host },
+    open: async (url) => {
+      const store = await openFakeStore(fake, url.slice('gs://runs-bucket/'.length));
+      opened.push(store);
+      return store;
+    },
+    close: async () => {
+      await Promise.all(opened.map((store) => store.close()));
+      await fake.stop();
+    },
+  };
+}
+
+// The tier runs on both kinds of store the issue names: what the engine does differs (a local
+// folder writes in place, GCS composes uploads); what a Python user sees must not.
+describe.each([
+  ['a local folder', localBackend],
+  ['GCS (the fake)', gcsFakeBackend],
+] as const)('Python runs with no wrapper command, on %s', (_kind, makeBackend) => {
   let cwd: string;
+  let backend: Backend;
+  /** The tier's main store: its URL, and the store opened on it. */
   let store: string;
+  let reader: Store;
   beforeAll(async () => {
     cwd = await mkdtemp(join(tmpdir(), 'ml-tracking-python-runs-'));
-    store = join(cwd, 'store');
+    backend = await makeBackend(cwd);
+    store = backend.url('store');
+    reader = await backend.open(store);
   });
+  afterAll(async () => {
+    await backend.close();
+    await rm(cwd, { recursive: true, force: true });
+  });
+  const script = (name: string, args: string[]) => runScript(name, args, cwd, backend.env);
   // calls.py is run once for the two cases that read it.
   let calls: Promise<ProcessResult> | undefined;
-  const callsStore = () => join(cwd, 'calls-store');
-  const runCalls = () => (calls ??= runScript('calls.py', [callsStore()], cwd));
-  afterAll(() => rm(cwd, { recursive: true, force: true }));
+  const callsStore = () => backend.url('calls-store');
+  const runCalls = () => (calls ??= script('calls.py', [callsStore()]));
 
   pythonIt(
     'a plain loop of 20,000 points: every point stored once, steps counted per tag',
     async () => {
-      const { run_id: runId } = await runScriptOk('loop.py', [store, '20000'], cwd);
-      const run = await getRun(runId, { store });
+      const { run_id: runId } = await runScriptOk('loop.py', [store, '20000'], cwd, backend.env);
+      const run = await getRun(runId, { store: reader });
       expect(run).toMatchObject({
         status: 'finished',
         project: 'python-loop',
@@ -165,7 +235,7 @@ describe('Python runs with no wrapper command', () => {
       });
       expect(run.command?.slice(1)).toEqual([join(fixtures, 'loop.py'), store, '20000']);
       expect(run.summary.test_accuracy?.last).toBe(0.91);
-      const { loss, accuracy } = await readScalars(runId, { store });
+      const { loss, accuracy } = await readScalars(runId, { store: reader });
       expect([...loss!.step]).toEqual(range(20_000));
       expect([...loss!.value]).toEqual(range(20_000).map((step) => 1 / (step + 1)));
       expect([...accuracy!.step]).toEqual(range(20, 0).map((at) => at * 1000));
@@ -175,16 +245,16 @@ describe('Python runs with no wrapper command', () => {
   pythonIt(
     "seed 003's script, its import changed only: ExperimentLogger(logdir=…), add_scalar, close",
     async () => {
-      const result = await runScript('seed003.py', [store], cwd);
+      const result = await script('seed003.py', [store]);
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain('Epoch: 2');
       const { run_id: runId } = lastJson(result);
       // The project defaults to the folder the script runs in.
-      expect(await getRun(runId, { store })).toMatchObject({
+      expect(await getRun(runId, { store: reader })).toMatchObject({
         status: 'finished',
         project: expect.stringMatching(/^ml-tracking-python-runs-/) as unknown,
       });
-      const { Loss, Accuracy } = await readScalars(runId, { store });
+      const { Loss, Accuracy } = await readScalars(runId, { store: reader });
       expect([...Loss!.step]).toEqual(range(30, 1));
       expect([...Loss!.value]).toEqual(range(30, 1).map((step) => 1 / step));
       // numpy-like scalars (np.float32) are read through item() without numpy.
@@ -195,17 +265,38 @@ describe('Python runs with no wrapper command', () => {
   pythonIt(
     'an uncaught exception mid-loop fails the run with its message and keeps its points',
     async () => {
-      const result = await runScript('crash.py', [store], cwd);
+      const result = await script('crash.py', [store]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('RuntimeError: loss diverged at step 50');
       const { run_id: runId } = JSON.parse(result.stdout.split('\n')[0]!) as { run_id: string };
-      expect(await getRun(runId, { store })).toMatchObject({
+      expect(await getRun(runId, { store: reader })).toMatchObject({
         status: 'failed',
         error: 'RuntimeError: loss diverged at step 50',
       });
-      expect([...(await readScalars(runId, { store })).loss!.step]).toEqual(range(50));
+      expect([...(await readScalars(runId, { store: reader })).loss!.step]).toEqual(range(50));
     },
   );
+
+  // Python tells no atexit function the exit code: the client takes it where the program asks.
+  for (const [how, code, status, error] of [
+    ['sys.exit-3', 3, 'failed', 'exited with code 3'],
+    ['exit-text', 1, 'failed', 'exited with code 1: no data'],
+    ['builtin-exit-4', 4, 'failed', 'exited with code 4'],
+    ['sys.exit-0', 0, 'finished', undefined],
+    ['with-sys.exit-5', 5, 'failed', 'exited with code 5'],
+    ['with-sys.exit-0', 0, 'finished', undefined],
+    ['raise-in-with-2', 2, 'failed', 'exited with code 2'],
+  ] as const) {
+    pythonIt(`${how} without finish(): the run reads ${status}, every point kept`, async () => {
+      const result = await script('exits.py', [store, how]);
+      expect(result.code, result.stderr).toBe(code);
+      const { run_id: runId } = JSON.parse(result.stdout.split('\n')[0]!) as { run_id: string };
+      const run = await getRun(runId, { store: reader });
+      expect(run.status).toBe(status);
+      expect(run.error).toBe(error);
+      expect([...(await readScalars(runId, { store: reader })).loss!.step]).toEqual(range(40));
+    });
+  }
 
   // Ctrl-C is SIGINT to the program alone (the sink runs in a session of its own): Python raises
   // KeyboardInterrupt, which fails the run as any uncaught exception does.
@@ -216,20 +307,20 @@ describe('Python runs with no wrapper command', () => {
     pythonIt(
       `${signal}: the run fails (${error}) with every accepted point, and Python dies by ${signal}`,
       async () => {
-        const script = startScript('waiting.py', [store], cwd);
+        const waiting = startScript('waiting.py', [store], cwd, backend.env);
         try {
-          const { run_id: runId, sink_pid: sinkPid } = (await script.ready) as {
+          const { run_id: runId, sink_pid: sinkPid } = (await waiting.ready) as {
             run_id: string;
             sink_pid: number;
           };
-          script.child.kill(signal);
-          expect(await script.ended).toEqual({ code: null, signal });
+          waiting.child.kill(signal);
+          expect(await waiting.ended).toEqual({ code: null, signal });
           // Python waited for the sink to write the run before it went.
           expect(running(sinkPid)).toBe(false);
-          expect(await getRun(runId, { store })).toMatchObject({ status: 'failed', error });
-          expect([...(await readScalars(runId, { store })).loss!.step]).toEqual(range(150));
+          expect(await getRun(runId, { store: reader })).toMatchObject({ status: 'failed', error });
+          expect([...(await readScalars(runId, { store: reader })).loss!.step]).toEqual(range(150));
         } finally {
-          kill(script.child.pid);
+          kill(waiting.child.pid);
         }
       },
     );
@@ -238,22 +329,22 @@ describe('Python runs with no wrapper command', () => {
   pythonIt(
     'SIGKILL, with a forked child holding the pipe open: the sink fails the run with the points sent and exits',
     async () => {
-      const script = startScript('waiting.py', [store, '--fork'], cwd);
+      const waiting = startScript('waiting.py', [store, '--fork'], cwd, backend.env);
       let childPid: number | undefined;
       try {
-        const ready = (await script.ready) as {
+        const ready = (await waiting.ready) as {
           run_id: string;
           sink_pid: number;
           child_pid: number;
         };
         childPid = ready.child_pid;
-        script.child.kill('SIGKILL');
-        await script.ended;
-        const run = await endedRun(ready.run_id, store);
+        waiting.child.kill('SIGKILL');
+        await waiting.ended;
+        const run = await endedRun(ready.run_id, reader);
         expect(run).toMatchObject({ status: 'failed', error: ENDED_WITHOUT_STATUS });
         // The 100 points flush() sent, and as many of the next 50 as the background thread had
         // sent before the kill: no gap, no duplicate.
-        const steps = [...(await readScalars(ready.run_id, { store })).loss!.step];
+        const steps = [...(await readScalars(ready.run_id, { store: reader })).loss!.step];
         expect(steps.length).toBeGreaterThanOrEqual(100);
         expect(steps).toEqual(range(steps.length));
         await vi.waitFor(
@@ -265,7 +356,7 @@ describe('Python runs with no wrapper command', () => {
         // The stdin of the sink was still open: its parent's death, not an end of input, ended it.
         expect(running(childPid)).toBe(true);
       } finally {
-        kill(script.child.pid);
+        kill(waiting.child.pid);
         kill(childPid);
       }
     },
@@ -278,8 +369,9 @@ describe('Python runs with no wrapper command', () => {
         'linked.py',
         [store],
         cwd,
+        backend.env,
       );
-      expect(await getRun(runId, { store })).toMatchObject({
+      expect(await getRun(runId, { store: reader })).toMatchObject({
         status: 'finished',
         predictionIds: [predictionId],
       });
@@ -289,7 +381,7 @@ describe('Python runs with no wrapper command', () => {
   pythonIt(
     'under ml-tracking exec, start_run joins the parent’s run: one run, every point',
     async () => {
-      const execStore = join(cwd, 'exec-store');
+      const execStore = backend.url('exec-store');
       const result = await runProcess(
         process.execPath,
         [
@@ -304,10 +396,11 @@ describe('Python runs with no wrapper command', () => {
           join(fixtures, 'joined.py'),
           '500',
         ],
-        { cwd, env: pythonEnvironment() },
+        { cwd, env: pythonEnvironment(backend.env) },
       );
       expect(result.code, result.stderr).toBe(0);
-      const runs = await listRuns({ store: execStore });
+      const opened = await backend.open(execStore);
+      const runs = await listRuns({ store: opened });
       expect(runs).toHaveLength(1);
       const run = runs[0]!;
       expect(result.stderr).toContain(`joined ${run.id}`);
@@ -318,7 +411,7 @@ describe('Python runs with no wrapper command', () => {
         hyperparameters: { depth: 3 },
       });
       expect(run.summary.test_accuracy?.last).toBe(0.9);
-      const { loss, val_loss: validation } = await readScalars(run.id, { store: execStore });
+      const { loss, val_loss: validation } = await readScalars(run.id, { store: opened });
       expect([...loss!.step]).toEqual(range(500));
       expect([...validation!.value]).toEqual([0.25]);
       // The script's own lines pass through, between the protocol lines exec read.
@@ -349,11 +442,12 @@ describe('Python runs with no wrapper command', () => {
       // Each message says how to fix it.
       for (const [, , message] of refused) expect(message).toMatch(/Pass /);
       // The refused start_run calls started nothing; the run holds the good points alone.
-      const runs = await listRuns({ store: callsStore() });
+      const opened = await backend.open(callsStore());
+      const runs = await listRuns({ store: opened });
       expect(runs.map((run) => run.id)).toEqual([runId]);
       expect(runs[0]).toMatchObject({ status: 'finished', hyperparameters: {} });
       expect(Object.keys(runs[0]!.summary)).toEqual(['loss']);
-      const { loss } = await readScalars(runId, { store: callsStore() });
+      const { loss } = await readScalars(runId, { store: opened });
       expect([...loss!.step]).toEqual([0, 1]);
       expect([...loss!.value]).toEqual([0.125, 0.0625]);
     },
@@ -388,48 +482,25 @@ describe('Python runs with no wrapper command', () => {
         project: 'python trials',
       };
       await writeFile(join(sweepFolder, 'experiment_cfg.json'), JSON.stringify(config));
-      const sweepStore = join(sweepFolder, 'store');
+      const sweepStore = backend.url('sweep-store');
       const result = await runProcess(
         process.execPath,
         [BUILT_CLI, 'sweep', '--config', 'experiment_cfg.json', '--store', sweepStore, '--json'],
-        { cwd: sweepFolder, env: pythonEnvironment() },
+        { cwd: sweepFolder, env: pythonEnvironment(backend.env) },
       );
       expect(result.code, result.stderr).toBe(0);
-      const opened = await openStore(sweepStore);
-      try {
-        const runs = await listRuns({ store: opened });
-        // The trials' runs only: the loggers joined them rather than opening runs of their own.
-        expect(runs.map((run) => [run.origin, run.status])).toEqual([
-          ['sweep', 'finished'],
-          ['sweep', 'finished'],
-        ]);
-        for (const run of runs) {
-          const { Loss } = await readScalars(run.id, { store: opened });
-          expect([...Loss!.step]).toEqual(range(300));
-          expect(Loss!.value[1]).toBeCloseTo(Number(run.hyperparameters.lr) / 2);
-        }
-      } finally {
-        await opened.close();
+      const opened = await backend.open(sweepStore);
+      const runs = await listRuns({ store: opened });
+      // The trials' runs only: the loggers joined them rather than opening runs of their own.
+      expect(runs.map((run) => [run.origin, run.status])).toEqual([
+        ['sweep', 'finished'],
+        ['sweep', 'finished'],
+      ]);
+      for (const run of runs) {
+        const { Loss } = await readScalars(run.id, { store: opened });
+        expect([...Loss!.step]).toEqual(range(300));
+        expect(Loss!.value[1]).toBeCloseTo(Number(run.hyperparameters.lr) / 2);
       }
     },
   );
-
-  pythonIt('on GCS (the fake): every point, the run finished', async () => {
-    const fake = await startGcsFake();
-    const prefix = `python-runs-${Date.now()}`;
-    const fakeStore = await openFakeStore(fake, prefix);
-    try {
-      const result = await runScript('loop.py', [`gs://runs-bucket/${prefix}`, '2000'], cwd, {
-        STORAGE_EMULATOR_HOST: fake.host,
-      });
-      expect(result.code, result.stderr).toBe(0);
-      const { run_id: runId } = lastJson(result);
-      expect(await getRun(runId, { store: fakeStore })).toMatchObject({ status: 'finished' });
-      const { loss } = await readScalars(runId, { store: fakeStore });
-      expect([...loss!.step]).toEqual(range(2000));
-    } finally {
-      await fakeStore.close();
-      await fake.stop();
-    }
-  });
 });

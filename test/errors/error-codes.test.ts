@@ -139,6 +139,7 @@ describe('errorJson and exitCodeOf', () => {
     expect(errorJson(invalid)).toEqual({
       error: {
         code: 'ERR_VALIDATION',
+        name: 'ValidationError',
         message: 'Invalid --epochs: it is "ten". Pass a whole number.',
         parameter: '--epochs',
         hint: 'Pass a whole number.',
@@ -146,7 +147,11 @@ describe('errorJson and exitCodeOf', () => {
     });
     expect(exitCodeOf(invalid)).toBe(2);
     const missing = new NotFoundError({ operation: 'read', store: 'memory://s', path: 'a.csv' });
-    expect(errorJson(missing).error).toMatchObject({ code: 'ERR_NOT_FOUND', path: 'a.csv' });
+    expect(errorJson(missing).error).toMatchObject({
+      code: 'ERR_NOT_FOUND',
+      name: 'NotFoundError',
+      path: 'a.csv',
+    });
     expect(exitCodeOf(missing)).toBe(1);
     const foreign = new TypeError('x is undefined\n    at somewhere');
     expect(errorJson(foreign)).toEqual({

@@ -21,7 +21,7 @@ function errorLine(stderr: string): ErrorJson {
   const parsed = JSON.parse(lines[0]!) as ErrorJson;
   expect(Object.keys(parsed)).toEqual(['error']);
   for (const key of Object.keys(parsed.error))
-    expect(['code', 'message', 'parameter', 'path', 'hint']).toContain(key);
+    expect(['code', 'name', 'message', 'parameter', 'path', 'hint']).toContain(key);
   return parsed;
 }
 

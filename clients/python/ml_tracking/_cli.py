@@ -140,6 +140,8 @@ def error_of(finished: "subprocess.CompletedProcess[str]", command: List[str]) -
     for name in ("path", "hint"):
         if isinstance(reported.get(name), str):
             context[name] = reported[name]
+    if isinstance(reported.get("name"), str):
+        context["kind"] = reported["name"]
     if code in _INVALID_INPUT_CODES:
         parameter = reported.get("parameter")
         return ValidationError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from typing import Optional, Sequence
 
 
@@ -11,6 +12,8 @@ class MlTrackingError(Exception):
     Attributes:
         code: the error's code from the README's Errors section, e.g. ``ERR_VALIDATION`` or
             ``ERR_STORE``; ``None`` when the CLI did not run or did not say.
+        kind: the engine's name for the error, e.g. ``ValidationError`` or
+            ``DuplicateModelError``; ``None`` when the CLI did not say.
         exit_code: the CLI's exit code, or ``None`` when the CLI did not run.
         stderr: everything the CLI wrote on stderr.
         command: the command line that ran, when one did.
@@ -28,6 +31,7 @@ class MlTrackingError(Exception):
         command: Optional[Sequence[str]] = None,
         path: Optional[str] = None,
         hint: Optional[str] = None,
+        kind: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -37,6 +41,7 @@ class MlTrackingError(Exception):
         self.command = list(command) if command is not None else None
         self.path = path
         self.hint = hint
+        self.kind = kind
 
 
 class ValidationError(MlTrackingError, ValueError):
@@ -76,3 +81,12 @@ class DuplicateModelError(MlTrackingError):
     ) -> None:
         super().__init__(message, code=code, **context)
         self.model_name = model_name
+
+
+def describe_error(error: object) -> str:
+    """How a run records what ended it: an exception as its traceback's last line
+    (``ValueError: diverged``), anything else as text."""
+    if isinstance(error, BaseException):
+        text = "".join(traceback.format_exception_only(type(error), error)).strip()
+        return text.splitlines()[-1] if text else type(error).__name__
+    return str(error)

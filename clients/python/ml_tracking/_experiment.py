@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from ._cli import run_json
-from ._errors import DuplicateModelError, MlTrackingError, ValidationError
+from ._errors import DuplicateModelError, MlTrackingError, ValidationError, describe_error
 from ._values import json_safe, scalar
 
 #: What ``run()`` does when the tracker already has a row for the model name.
@@ -251,7 +251,7 @@ class Experiment:
             run.set_summary(summary)
         except BaseException as error:
             stage = getattr(error, "_ml_tracking_stage", "run")
-            _finish_quietly(run, f"{stage} failed: {_describe(error)}")
+            _finish_quietly(run, f"{stage} failed: {describe_error(error)}")
             raise
         ended_at = _now()
         try:
@@ -267,7 +267,7 @@ class Experiment:
             )
         except BaseException as error:
             reason = str(error) if isinstance(error, DuplicateModelError) else (
-                f"its tracker row could not be recorded: {_describe(error)}"
+                f"its tracker row could not be recorded: {describe_error(error)}"
             )
             _finish_quietly(run, reason)
             raise
@@ -338,7 +338,7 @@ def _engine(arguments: List[str], model_name: str) -> Dict[str, Any]:
     try:
         return run_json(arguments)
     except MlTrackingError as error:
-        if error.code == "ERR_CONFLICT" and "already has a row" in error.message:
+        if error.kind == "DuplicateModelError":
             raise DuplicateModelError(
                 f'Cannot run experiment "{model_name}": the experiment tracker {error.path} '
                 'already has a row for it, and on_duplicate is "error". Give the experiment '
@@ -350,6 +350,7 @@ def _engine(arguments: List[str], model_name: str) -> Dict[str, Any]:
                 command=error.command,
                 path=error.path,
                 hint=error.hint,
+                kind=error.kind,
             ) from None
         raise
 
@@ -438,10 +439,6 @@ def _finish_quietly(run: Any, error: str) -> None:
         run.finish("failed", error=error)
     except Exception:  # noqa: BLE001 - the original error is raised by the caller
         pass
-
-
-def _describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def _now() -> str:

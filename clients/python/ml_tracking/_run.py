@@ -12,62 +12,45 @@ writes them to the sink in batches, so a training loop never waits on a pipe or 
 
 from __future__ import annotations
 
-import atexit
 import collections
 import json
-import math
 import os
-import signal
-import subprocess
 import sys
 import threading
-import time
-import traceback
 import warnings
-from typing import Any, Deque, Dict, List, Mapping, Optional, Union
+from typing import Any, Deque, Dict, Mapping, Optional, Union
 
-from ._cli import error_of, spawn_cli
-from ._errors import MlTrackingError, MlTrackingWarning, ValidationError
-from ._values import scalar
+from ._errors import MlTrackingError, MlTrackingWarning, ValidationError, describe_error
+from ._run_checks import (
+    MAX_STEP,
+    PROJECT_VARIABLE,
+    check_json_object,
+    check_name,
+    check_project,
+    check_step,
+    check_tag,
+    finished_error,
+    finite,
+    message_line,
+    not_finite,
+    to_number,
+)
+from ._run_endings import active_run, closed, ending_of, opened
+from ._run_transports import (
+    PROTOCOL_VARIABLE,
+    RUN_ID_VARIABLE,
+    ParentTransport,
+    SinkTransport,
+    Transport,
+)
 
-_PROTOCOL_VARIABLE = "ML_TRACKING_PROTOCOL"
-_RUN_ID_VARIABLE = "ML_TRACKING_RUN_ID"
-_PROJECT_VARIABLE = "ML_TRACKING_PROJECT"
+__all__ = ["ExperimentLogger", "Run", "active_run", "start_run"]
+
 _STORE_VARIABLE = "ML_TRACKING_STORE"
-
 #: The statuses ``finish()`` takes (``lost`` is the engine's verdict, never a program's).
 _STATUSES = ("finished", "failed", "early_stopped")
 #: Seconds between the background thread's writes to the sink.
 _SEND_INTERVAL = 0.1
-#: Seconds between flushes of standard output for a run joined to its parent.
-_PRINT_INTERVAL = 0.1
-#: How long ``finish()`` waits for the sink to write the run and exit.
-_SINK_EXIT_SECONDS = 120.0
-#: The same limits as the engine's (``Run.addScalar``, ``startRun``'s name).
-_MAX_TAG = 256
-_MAX_NAME = 200
-_MAX_STEP = 2**53 - 1
-#: The line protocol reads 64 levels of nesting, the message itself and ``values`` counting.
-_MAX_DEPTH = 60
-#: What the sink's standard error is remembered by, for the message of a failure.
-_STDERR_LINES_KEPT = 20
-
-_ENDED_BY_SIGTERM = "terminated (SIGTERM)"
-
-# Unfinished runs of this process, newest last (``active_run()``).
-_active: List["Run"] = []
-_hooks_installed = False
-
-
-def active_run() -> Optional["Run"]:
-    """The run started last in this process and not finished yet, or ``None``.
-
-    ``log_experiment``, ``report_scalar`` and the experiment classes report to it."""
-    pid = os.getpid()
-    for run in reversed(_active):
-        if run._owner_pid == pid:
-            return run
-    return None
 
 
 def start_run(
@@ -103,8 +86,9 @@ class Run:
     """One run: its scalars, summary, hyperparameters, linked predictions and how it ended.
 
     Get one from :func:`start_run` (or ``with start_run(...) as run:``). Call :meth:`finish` at
-    the end; a normal exit finishes it, an uncaught exception, SIGTERM and Ctrl-C fail it, each
-    keeping every point that ``add_scalar`` accepted.
+    the end; a normal exit finishes it; ``sys.exit(N)`` with N other than 0, an uncaught
+    exception, SIGTERM and Ctrl-C fail it; each keeps every point that ``add_scalar`` accepted
+    (see ``_run_endings``).
     """
 
     def __init__(
@@ -117,9 +101,9 @@ class Run:
         origin: str = "logger",
         experiment: Optional[str] = None,
     ) -> None:
-        project = _check_project(project)
-        name = _check_name(name)
-        values = _check_json_object(hyperparameters or {}, "hyperparameters")
+        project = check_project(project)
+        name = check_name(name)
+        values = check_json_object(hyperparameters or {}, "hyperparameters")
         if store is not None and not isinstance(store, (str, os.PathLike)):
             raise ValidationError(
                 f"Invalid store: {store!r} is not a store URL or folder. Pass a folder, "
@@ -132,15 +116,15 @@ class Run:
         self._closed = False
         self._send_lock = threading.RLock()
         self._owner_pid = os.getpid()
-        joined = os.environ.get(_RUN_ID_VARIABLE, "")
-        if os.environ.get(_PROTOCOL_VARIABLE) == "stdout" and joined:
-            self._transport: _Transport = _ParentTransport()
+        joined = os.environ.get(RUN_ID_VARIABLE, "")
+        if os.environ.get(PROTOCOL_VARIABLE) == "stdout" and joined:
+            self._transport: Transport = ParentTransport()
             self._id = joined
-            self._project = os.environ.get(_PROJECT_VARIABLE) or project
+            self._project = os.environ.get(PROJECT_VARIABLE) or project
             self._store = os.environ.get(_STORE_VARIABLE) or None
             self._printing = True
             if values:
-                self._send(_message_line("hyperparameters", values))
+                self._send(message_line("hyperparameters", values))
         else:
             arguments = ["run-sink", "--json", "--project", project, "--origin", origin]
             arguments += ["--command", json.dumps([sys.executable, *sys.argv])]
@@ -152,7 +136,7 @@ class Run:
                 arguments += ["--experiment", experiment]
             if store is not None:
                 arguments += ["--store", os.fspath(store)]
-            sink = _SinkTransport(arguments)
+            sink = SinkTransport(arguments)
             self._transport = sink
             self._id = sink.started["run_id"]
             self._project = sink.started["project"]
@@ -165,8 +149,7 @@ class Run:
                 target=self._write_in_background, name=f"ml-tracking run {self._id}", daemon=True
             )
             self._writer.start()
-        _active.append(self)
-        _install_hooks()
+        opened(self)
 
     @property
     def id(self) -> str:
@@ -195,18 +178,18 @@ class Run:
         steps = self._next_steps
         next_step = steps.get(tag)
         if next_step is None:
-            _check_tag(tag, "tag")
+            check_tag(tag, "tag")
             next_step = 0
         if type(value) is not float:
-            value = _number(value, tag)
+            value = to_number(value, tag)
         if value - value != 0.0:  # NaN and the infinities
-            raise _not_finite(value, tag)
+            raise not_finite(value, tag)
         if step is None:
             step = next_step
-        elif type(step) is not int or step < 0 or step > _MAX_STEP:
-            step = _check_step(step, tag)
+        elif type(step) is not int or step < 0 or step > MAX_STEP:
+            step = check_step(step, tag)
         if self._closed:
-            raise _finished(self._id)
+            raise finished_error(self._id)
         steps[tag] = step + 1 if step >= next_step else next_step
         self._queue.append((tag, value, step))
         if self._printing:
@@ -223,10 +206,10 @@ class Run:
                 parameter="values",
             )
         for tag, value in values.items():
-            _check_tag(tag, "values")
-            _finite(value, tag)
+            check_tag(tag, "values")
+            finite(value, tag)
         if step is not None:
-            _check_step(step, "values")
+            check_step(step, "values")
         for tag, value in values.items():
             self.add_scalar(tag, value, step)
 
@@ -240,15 +223,15 @@ class Run:
             )
         checked = {}
         for tag, value in values.items():
-            _check_tag(tag, "summary")
-            checked[tag] = _finite(value, tag, parameter=f"summary.{tag}")
-        self._send(_message_line("summary", checked))
+            check_tag(tag, "summary")
+            checked[tag] = finite(value, tag, parameter=f"summary.{tag}")
+        self._send(message_line("summary", checked))
 
     def set_hyperparameters(self, values: Mapping[str, Any]) -> None:
         """Adds hyperparameters (those of the same name are replaced). Raises
         :class:`ValidationError` for values JSON cannot hold (NaN, sets, objects), naming where."""
-        checked = _check_json_object(values, "hyperparameters")
-        self._send(_message_line("hyperparameters", checked))
+        checked = check_json_object(values, "hyperparameters")
+        self._send(message_line("hyperparameters", checked))
 
     def link_prediction(self, prediction_id: str) -> None:
         """Links a prediction logged with ``log_experiment`` to this run (it does so itself
@@ -294,13 +277,12 @@ class Run:
             if self._closed:
                 return
             self._closed = True
-        if _active.count(self):
-            _active.remove(self)
+        closed(self)
         if error is not None and status == "finished":
             status = "failed"
         line: Dict[str, Any] = {"ml_tracking": "status", "status": status}
         if error is not None:
-            line["error"] = _describe(error)
+            line["error"] = describe_error(error)
         self._stop.set()
         if self._writer is not None and self._writer is not threading.current_thread():
             self._writer.join()
@@ -317,14 +299,14 @@ class Run:
         return self
 
     def __exit__(self, kind, error, trace) -> bool:
-        if error is None:
-            self.finish()
-        else:
-            try:
-                self.finish("failed", error=error)
-            except MlTrackingError as failure:
-                # The exception that ended the block is the one the program sees.
-                _warn(f"run {self._id}: {failure}")
+        status, text = ending_of(error)
+        try:
+            self.finish(status, error=text)
+        except MlTrackingError as failure:
+            if error is None:
+                raise
+            # The exception that ended the block is the one the program sees.
+            warnings.warn(f"run {self._id}: {failure}", MlTrackingWarning, stacklevel=2)
         return False
 
     def __repr__(self) -> str:
@@ -335,7 +317,7 @@ class Run:
     def _send(self, line: str) -> None:
         """Queues a message line behind the points already queued (order is kept)."""
         if self._closed:
-            raise _finished(self._id)
+            raise finished_error(self._id)
         self._queue.append(line)
         if self._printing:
             self._print_queued()
@@ -405,373 +387,3 @@ class ExperimentLogger(Run):
         """Records one point, with TensorBoard's parameter names (``walltime`` is ignored: the
         engine stamps each point as it receives it)."""
         Run.add_scalar(self, tag, scalar_value, global_step)
-
-
-class _Transport:
-    def send(self, text: str) -> None:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-
-class _ParentTransport(_Transport):
-    """Lines on standard output, read by ``ml-tracking exec`` or the sweep agent.
-
-    Written at once into ``sys.stdout``'s buffer (a pipe's is flushed only when full); a
-    background thread flushes it every 0.1 s when lines were written, so the parent reads each
-    point soon (early stopping acts on them) without a system call per point."""
-
-    def __init__(self) -> None:
-        self._written = threading.Event()
-        self._closed = False
-        threading.Thread(
-            target=self._flush_in_background, name="ml-tracking stdout", daemon=True
-        ).start()
-
-    def send(self, text: str) -> None:
-        try:
-            sys.stdout.write(text)
-        except (OSError, ValueError):
-            # The parent stopped reading (or stdout is closed at exit): nothing can reach it.
-            return
-        self._written.set()
-
-    def _flush_in_background(self) -> None:
-        while not self._closed:
-            self._written.wait()
-            time.sleep(_PRINT_INTERVAL)
-            self._written.clear()
-            self._flush()
-
-    def _flush(self) -> None:
-        try:
-            sys.stdout.flush()
-        except (OSError, ValueError):
-            pass
-
-    def close(self) -> None:
-        self._closed = True
-        self._written.set()  # the background thread ends
-        self._flush()
-
-
-class _SinkTransport(_Transport):
-    """An ``ml-tracking run-sink`` child process that owns the run."""
-
-    def __init__(self, arguments: List[str]) -> None:
-        environment = dict(os.environ)
-        # The sink owns a run of its own; it must not join a parent's.
-        environment.pop(_PROTOCOL_VARIABLE, None)
-        environment.pop(_RUN_ID_VARIABLE, None)
-        self._process, self._command = spawn_cli(
-            arguments,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=environment,
-            # Ctrl-C and signals to the program's process group are the program's: the sink must
-            # stay to record what the program sends as it ends. It ends with its standard input.
-            start_new_session=True,
-        )
-        self._stderr: Deque[str] = collections.deque(maxlen=_STDERR_LINES_KEPT)
-        self._started = threading.Event()
-        self._stderr_reader = threading.Thread(
-            target=self._read_stderr, name="ml-tracking run-sink stderr", daemon=True
-        )
-        self._stderr_reader.start()
-        self._broken = False
-        first = self._process.stdout.readline()
-        self._process.stdout.close()
-        try:
-            started = json.loads(first.decode("utf-8"))
-        except ValueError:
-            started = None
-        if not isinstance(started, dict) or not isinstance(started.get("run_id"), str):
-            self._process.stdin.close()
-            code = self._process.wait()
-            self._stderr_reader.join(timeout=5)
-            raise error_of(
-                subprocess.CompletedProcess(
-                    self._command, code, first.decode("utf-8", "replace"), "".join(self._stderr)
-                ),
-                self._command,
-            )
-        self.started: Dict[str, str] = started
-        self._started.set()
-
-    def _read_stderr(self) -> None:
-        # Before the run starts, the sink's standard error is its error; after, its warnings,
-        # passed on to the program's standard error.
-        for raw in self._process.stderr:
-            line = raw.decode("utf-8", "replace")
-            self._stderr.append(line)
-            if self._started.is_set():
-                try:
-                    sys.stderr.write(line)
-                    sys.stderr.flush()
-                except (OSError, ValueError):
-                    pass
-
-    def send(self, text: str) -> None:
-        if self._broken:
-            return
-        try:
-            self._process.stdin.write(text.encode("utf-8"))
-            self._process.stdin.flush()
-        except (OSError, ValueError):
-            self._broken = True
-            _warn(
-                "the ml-tracking run-sink process is gone: what this run reports now is not "
-                f"recorded. Its last words: {''.join(self._stderr).strip()[-500:]!r}"
-            )
-
-    def close(self) -> None:
-        try:
-            self._process.stdin.close()
-        except (OSError, ValueError):
-            pass
-        try:
-            code = self._process.wait(timeout=_SINK_EXIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            raise MlTrackingError(
-                f"The ml-tracking run-sink process has not written the run after "
-                f"{_SINK_EXIT_SECONDS:.0f} s; it goes on without this process (pid "
-                f"{self._process.pid}). Check the store with `ml-tracking runs`.",
-                command=self._command,
-            ) from None
-        self._stderr_reader.join(timeout=5)
-        if code != 0:
-            raise error_of(
-                subprocess.CompletedProcess(self._command, code, "", "".join(self._stderr)),
-                self._command,
-            )
-
-
-# Checks, each raising ValidationError naming the parameter and the fix.
-
-
-def _check_project(project: Any) -> str:
-    if project is None:
-        project = os.environ.get(_PROJECT_VARIABLE) or os.path.basename(os.getcwd()) or "default"
-    if not isinstance(project, str) or not project.strip():
-        raise ValidationError(
-            f"Invalid project: {project!r} is not a project name. Pass a non-empty name, "
-            "e.g. \"soil texture\", or leave it out (the current folder's name).",
-            parameter="project",
-        )
-    return project
-
-
-def _check_name(name: Any) -> Optional[str]:
-    if name is None:
-        return None
-    if (
-        not isinstance(name, str)
-        or not name.strip()
-        or len(name) > _MAX_NAME
-        or "\n" in name
-        or "\r" in name
-    ):
-        raise ValidationError(
-            f"Invalid name: {name!r} is not a run name. Pass a non-empty name of at most "
-            f"{_MAX_NAME} characters on one line, or leave it out.",
-            parameter="name",
-        )
-    return name.strip()
-
-
-def _check_tag(tag: Any, parameter: str) -> None:
-    if (
-        not isinstance(tag, str)
-        or not tag
-        or tag == "__proto__"
-        or len(tag) > _MAX_TAG
-        or "\n" in tag
-        or "\r" in tag
-    ):
-        raise ValidationError(
-            f"Invalid {parameter}: {tag!r} is not a tag. Pass a non-empty name of at most "
-            f'{_MAX_TAG} characters on one line other than __proto__, e.g. "loss" or '
-            '"val/accuracy".',
-            parameter=parameter,
-        )
-
-
-def _number(value: Any, tag: str) -> float:
-    """A finite-or-not float of a Python number, a numpy scalar or a one-element tensor."""
-    value = scalar(value)
-    if hasattr(value, "item") and not isinstance(value, (int, float)):
-        try:
-            value = value.item()  # a one-element torch tensor (or numpy array)
-        except (TypeError, ValueError, RuntimeError):
-            pass
-    if isinstance(value, (bool, str, bytes)) or value is None:
-        raise _not_a_number(value, tag)
-    try:
-        return float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise _not_a_number(value, tag) from None
-
-
-def _finite(value: Any, tag: str, parameter: str = "value") -> float:
-    number = value if type(value) is float else _number(value, tag)
-    if not math.isfinite(number):
-        raise _not_finite(number, tag, parameter)
-    return number
-
-
-def _not_a_number(value: Any, tag: str) -> ValidationError:
-    return ValidationError(
-        f"Invalid value: {value!r} is not a number (tag {tag}). Pass a float, an int, a numpy "
-        "scalar or a one-element tensor (loss.item()).",
-        parameter="value",
-    )
-
-
-def _not_finite(value: float, tag: str, parameter: str = "value") -> ValidationError:
-    return ValidationError(
-        f"Invalid {parameter}: {value!r} is not a finite number (tag {tag}). Pass a finite "
-        "number; skip the point (or log a sentinel tag) when a loss diverges.",
-        parameter=parameter,
-    )
-
-
-def _check_step(step: Any, tag: str) -> int:
-    index = None
-    if not isinstance(step, bool) and hasattr(step, "__index__"):
-        index = step.__index__()  # numpy integers
-    if index is None or index < 0 or index > _MAX_STEP:
-        raise ValidationError(
-            f"Invalid step: {step!r} is not a non-negative integer (tag {tag}). Pass 0, 1, "
-            "2..., or leave the step out to count up from the last one.",
-            parameter="step",
-        )
-    return index
-
-
-def _check_json_object(values: Any, parameter: str) -> Dict[str, Any]:
-    if not isinstance(values, Mapping):
-        raise ValidationError(
-            f"Invalid {parameter}: a {type(values).__name__} is not a dict. Pass a dict of "
-            "JSON values (numbers, strings, booleans, lists, dicts).",
-            parameter=parameter,
-        )
-    return _json_value(values, parameter, 1)
-
-
-def _json_value(value: Any, path: str, depth: int) -> Any:
-    """``value`` as JSON holds it (numpy scalars as numbers), or ValidationError naming where."""
-    value = scalar(value)
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        if math.isfinite(value):
-            return value
-        problem = f"{value!r} is not a finite number"
-    elif depth > _MAX_DEPTH:
-        problem = f"it nests deeper than {_MAX_DEPTH} levels"
-    elif isinstance(value, Mapping):
-        copy = {}
-        for key, item in value.items():
-            if not isinstance(key, str) or key == "__proto__":
-                return _refuse_json(
-                    f"{path}[{key!r}]",
-                    "the key is not a string" if not isinstance(key, str) else "__proto__ is "
-                    'not accepted as a key (rename it, e.g. "proto")',
-                )
-            copy[key] = _json_value(item, f"{path}.{key}", depth + 1)
-        return copy
-    elif isinstance(value, (list, tuple)):
-        return [
-            _json_value(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(value)
-        ]
-    else:
-        problem = f"a {type(value).__name__} is not a JSON value"
-    return _refuse_json(path, problem)
-
-
-def _refuse_json(path: str, problem: str) -> Any:
-    raise ValidationError(
-        f"Invalid {path}: {problem}. Pass JSON values: numbers (finite), strings, booleans, "
-        "None, lists and dicts with string keys (str() other objects first).",
-        parameter=path,
-    )
-
-
-def _message_line(kind: str, values: Dict[str, Any]) -> str:
-    return json.dumps({"ml_tracking": kind, "values": values}, allow_nan=False) + "\n"
-
-
-def _finished(run_id: str) -> ValidationError:
-    return ValidationError(
-        f"Invalid run: run {run_id} has finished. Record before calling finish(), or start a "
-        "new run.",
-        parameter="run",
-    )
-
-
-def _describe(error: Any) -> str:
-    """An exception as its traceback's last line (``ValueError: diverged``); text as it is."""
-    if isinstance(error, BaseException):
-        return "".join(traceback.format_exception_only(type(error), error)).strip()
-    return str(error)
-
-
-def _warn(message: str) -> None:
-    warnings.warn(message, MlTrackingWarning, stacklevel=3)
-
-
-# Nothing lost: the ways a Python process ends, each finishing the runs it left open.
-
-
-def _install_hooks() -> None:
-    global _hooks_installed
-    if _hooks_installed:
-        return
-    _hooks_installed = True
-    atexit.register(_finish_at_exit)
-    previous_hook = sys.excepthook
-
-    def excepthook(kind, error, trace):
-        try:
-            previous_hook(kind, error, trace)
-        finally:
-            _finish_all("failed", error)
-
-    sys.excepthook = excepthook
-    # Only a SIGTERM nobody else handles, and only from the main thread (where Python allows it).
-    if (
-        threading.current_thread() is threading.main_thread()
-        and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
-    ):
-        signal.signal(signal.SIGTERM, _on_sigterm)
-
-
-def _finish_all(status: str, error: Any = None) -> None:
-    pid = os.getpid()
-    for run in [run for run in reversed(_active) if run._owner_pid == pid]:
-        try:
-            run.finish(status, error=error)
-        except MlTrackingError as failure:
-            _warn(f"run {run.id}: {failure}")
-
-
-def _finish_at_exit() -> None:
-    _finish_all("finished")
-
-
-def _on_sigterm(number, frame) -> None:
-    _finish_all("failed", _ENDED_BY_SIGTERM)
-    # Then end as Python would have without this handler: by the signal (exit status 143).
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.kill(os.getpid(), signal.SIGTERM)
-
-
-def _forget_in_child() -> None:
-    # A forked child (a data loader worker) must not finish, at its exit, the parent's runs.
-    del _active[:]
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_in_child)
