@@ -39,7 +39,7 @@ export async function runExecutionMode(
   await eachScript(context, first, files, async (script) => {
     let described: DescribedScript;
     try {
-      described = await describeScript(script, context.config.folder);
+      described = await describeScript(script, context.config);
     } catch (error) {
       if (!(error instanceof PipelineScriptError)) throw error;
       files.log(`${error.message}\n${error.detail}`, script.name);
@@ -148,6 +148,7 @@ async function runClaimed(
     storeUrl: store.url,
     modelDir: join(config.checkpointDir, dirName),
     outputs: { kind: 'store', modelDirName: dirName },
+    store,
   });
   if (outcome.status === 'failed') {
     files.log(

@@ -5,7 +5,12 @@
  */
 import { ValidationError } from '../errors.js';
 import { readModelLists, selectScripts } from './model-lists.js';
-import { findModelScripts, type ModelScript } from './model-scripts.js';
+import {
+  filesSkippedFor,
+  findModelScripts,
+  SCRIPT_FILES_RULE,
+  type ModelScript,
+} from './model-scripts.js';
 import { modelListFile, type PipelineConfig } from './pipeline-config.js';
 import type { PipelineMode } from './pipeline-model.js';
 
@@ -30,6 +35,9 @@ export async function readQueue(config: PipelineConfig, mode: PipelineMode): Pro
   const { queue, unknown } = selectScripts(lists, [...byName.keys()]);
   const [first] = unknown;
   if (first !== undefined) {
+    // A file of that name that is not a script (a helper, another extension) is most likely the
+    // one meant: say why it was passed over.
+    const skipped = await filesSkippedFor(config.modelDirs, first.name);
     throw new ValidationError(
       `${listFile}:${first.line}`,
       `no model script is named "${first.name}" in ${config.modelDirs.join(', ')}${
@@ -39,9 +47,9 @@ export async function readQueue(config: PipelineConfig, mode: PipelineMode): Pro
               .map((each) => `"${each.name}" at line ${each.line}`)
               .join(', ')})`
           : ''
-      }`,
+      }${skipped.length > 0 ? ` (skipped: ${skipped.join('; ')})` : ''}`,
       first.suggestion === undefined
-        ? `Add the script, or remove the line. The scripts there: ${[...byName.keys()].join(', ') || 'none'}.`
+        ? `Add the script, or remove the line. The scripts there (${SCRIPT_FILES_RULE}): ${[...byName.keys()].join(', ') || 'none'}.`
         : `Did you mean ${first.suggestion}?`,
     );
   }

@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Run } from '../runs/experiment-logger.js';
+import type { Store } from '../store/types.js';
 import type { Context } from './_pipeline-context.js';
 import type { PipelineFiles } from './_pipeline-files.js';
 import type { PipelineReport, VersionReport } from './pipeline-report.js';
@@ -32,6 +33,8 @@ export async function runOne(
     storeUrl: string;
     modelDir: string;
     outputs: { kind: 'store'; modelDirName: string } | { kind: 'local'; folder: string };
+    /** Execution mode's store (a Python version's outputs are copied into it at its end). */
+    store?: Store;
   },
 ): Promise<RunOneOutcome> {
   const script = described.script.name;
@@ -57,7 +60,8 @@ export async function runOne(
     },
     logger: target.logger,
     storeUrl: target.storeUrl,
-    folder: context.config.folder,
+    runtime: context.config,
+    ...(target.store !== undefined && { store: target.store }),
     signal: context.signal,
     onOutput: (line, stream) => {
       context.files?.log(line, `${script}:${version.name}`);

@@ -11,16 +11,24 @@ import type { Queue } from './_queue.js';
 import { runOne } from './_run-version.js';
 import { eachScript } from './_walk-queue.js';
 import type { PipelineReport } from './pipeline-report.js';
-import { describeScript, PipelineScriptError } from './version-process.js';
+import { describeScript, PipelineScriptError, type DescribedScript } from './version-process.js';
 import { runOrder } from './versions.js';
 
 /** Every version of every script, once, in a temporary folder; the first failure stops it. */
 export async function runTestMode(context: Context, first: Queue): Promise<PipelineReport> {
   const report = emptyReport(context);
+  // A rehearsal fails before anything runs when a script of the queue cannot be loaded (a
+  // syntax error, a missing module, a wrong version field), not after the scripts before it ran.
+  // Scripts added to the list while it runs are described when they are reached.
+  const describedFirst = new Map<string, DescribedScript>();
+  for (const script of first.scripts) {
+    describedFirst.set(script.name, await describeScript(script, context.config));
+  }
   const root = await mkdtemp(join(tmpdir(), 'ml-tracking-pipeline-test-'));
   try {
     await eachScript(context, first, undefined, async (script) => {
-      const described = await describeScript(script, context.config.folder);
+      const described =
+        describedFirst.get(script.name) ?? (await describeScript(script, context.config));
       for (const version of runOrder(described.versions)) {
         if (context.signal.aborted) return 'done';
         // The model folder is emptied before each version: no version sees another's files.

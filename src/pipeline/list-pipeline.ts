@@ -69,7 +69,7 @@ export async function listPipeline(options: ListPipelineOptions = {}): Promise<P
   const now = new Date();
   const described = await mapConcurrently(queue.scripts, 2, async (script) => {
     try {
-      return await describeScript(script, config.folder);
+      return await describeScript(script, config);
     } catch (error) {
       if (error instanceof PipelineScriptError) return error;
       throw error;

@@ -3,8 +3,8 @@
  * folder beside which the allow/deny lists sit. A pipeline runs for hours, so the file is checked
  * completely before anything runs, and every problem in it is reported at once.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { access, constants, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { closest } from '../_suggest.js';
 import { ValidationError } from '../errors.js';
 import { parseJsonText } from '../_json-syntax.js';
@@ -35,6 +35,12 @@ export interface PipelineConfig {
   modelDirs: string[];
   /** Absolute; default `<folder>/checkpoints` (the local model folders of execution mode). */
   checkpointDir: string;
+  /**
+   * The Python interpreter of `.py` scripts: an absolute path when the file gives a path
+   * (`".venv/bin/python"`, relative to the file's folder, checked to exist), else a command
+   * looked up on `PATH`. Absent when the file does not say: {@link DEFAULT_PYTHON}.
+   */
+  python?: string;
 }
 
 /** Options of {@link readPipelineConfig}. */
@@ -51,9 +57,11 @@ export interface ReadPipelineConfigOptions {
   cwd?: string;
 }
 
-const KNOWN_KEYS = ['project', 'modelDirs', 'checkpointDir'];
+const KNOWN_KEYS = ['project', 'modelDirs', 'checkpointDir', 'python'];
 const MINIMAL_CONFIG = '{ "modelDirs": ["models"] }';
 const DEFAULT_CHECKPOINT_DIR = 'checkpoints';
+/** The interpreter of Python scripts unless the file names one. */
+export const DEFAULT_PYTHON = 'python3';
 
 /**
  * Reads and validates the pipeline's configuration, and fills in the defaults.
@@ -119,9 +127,18 @@ export async function readPipelineConfig(
       );
     }
   }
+  const python =
+    value.python === undefined ? undefined : await readPython(value.python, folder, problems);
   problems.throwIfAny();
   // Every value still undefined recorded a problem, so none is undefined here.
-  return { file, folder, project: project!, modelDirs: modelDirs!, checkpointDir };
+  return {
+    file,
+    folder,
+    project: project!,
+    modelDirs: modelDirs!,
+    checkpointDir,
+    ...(python !== undefined && { python }),
+  };
 }
 
 /**
@@ -215,4 +232,59 @@ async function readModelDirs(
     } else folders.push(path);
   }
   return folders.length === entries.length ? folders : undefined;
+}
+
+/**
+ * `python`: a path (it has a `/`) is relative to the file's folder and must be an interpreter
+ * that exists, since a virtual environment not created yet would otherwise fail only when the
+ * first Python script runs; a bare name is looked up on `PATH` when a script runs.
+ */
+async function readPython(
+  value: unknown,
+  folder: string,
+  problems: Problems,
+): Promise<string | undefined> {
+  const example = `e.g. ".venv/bin/python" (relative to the file) or "${DEFAULT_PYTHON}"`;
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.add(
+      'python',
+      value === '' ? 'it is empty' : notA(value, 'a non-empty string'),
+      `Name the Python interpreter of the .py model scripts, ${example}, or remove it for ${DEFAULT_PYTHON}.`,
+    );
+    return undefined;
+  }
+  if (!value.includes('/') && !value.includes('\\')) return value;
+  const path = resolve(folder, value);
+  const found = await stat(path).catch((error: unknown) => error as NodeJS.ErrnoException);
+  if (found instanceof Error) {
+    problems.add(
+      'python',
+      found.code === 'ENOENT'
+        ? `the interpreter ${path} does not exist`
+        : `the interpreter ${path} cannot be read (${found.code ?? found.message})`,
+      `Create the virtual environment (python3 -m venv ${join(folder, '.venv')}), or correct the path (it is relative to the configuration file's folder, ${folder}).`,
+    );
+    return undefined;
+  }
+  if (found.isDirectory()) {
+    problems.add(
+      'python',
+      `${path} is a folder, not an interpreter`,
+      `Name the interpreter inside it, e.g. "${value.replace(/\/+$/, '')}/bin/python".`,
+    );
+    return undefined;
+  }
+  const runnable = await access(path, constants.X_OK).then(
+    () => true,
+    () => false,
+  );
+  if (!runnable) {
+    problems.add(
+      'python',
+      `${path} is not executable`,
+      'Name the Python interpreter (e.g. .venv/bin/python), or make it executable.',
+    );
+    return undefined;
+  }
+  return path;
 }

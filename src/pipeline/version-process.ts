@@ -1,7 +1,9 @@
 /**
- * The parent's side of a pipeline step: a child process (`_version-child`) that either describes
- * a script (its versions) or runs one version as a run the parent writes. See `_version-child.ts`
- * for why each step has a process of its own.
+ * The parent's side of a pipeline step: a child process (`_version-child` for TypeScript and
+ * JavaScript, the Python harness of `_python-child.ts` for `.py` scripts) that either describes a
+ * script (its versions) or runs one version as a run the parent writes. See `_version-child.ts`
+ * for why each step has a process of its own. Everything else (claims, leases, the run, the log
+ * and output files) is the same code for both languages.
  */
 import { spawn } from 'node:child_process';
 import { extname } from 'node:path';
@@ -18,8 +20,18 @@ import {
 } from './_version-job.js';
 import type { ModelScript } from './model-scripts.js';
 import { childEntry } from '../_child-entry.js';
+import type { Store } from '../store/types.js';
+import {
+  describePythonScript,
+  pythonCommand,
+  pythonEnvironment,
+  type ScriptRuntime,
+} from './_python-child.js';
+import { stageOutputs, type StagedOutputs } from './_python-outputs.js';
+import { checkPythonDescription } from './python-versions.js';
 
 export type { DescribedVersion } from './_version-job.js';
+export type { ScriptRuntime } from './_python-child.js';
 
 /** A script's versions, as its child process described them. */
 export interface DescribedScript {
@@ -73,13 +85,17 @@ function childCommand(script: ModelScript, folder: string): string[] {
 
 /**
  * Imports a script in a child process and returns its versions, checked.
- * @throws PipelineScriptError naming the script when it cannot be imported or its `model` or
- *   `versions` are wrong (then with code `ERR_VALIDATION` and the field named).
+ * @throws PipelineScriptError naming the script when it cannot be imported (with Python's
+ *   message for a `.py` script) or its `model` or `versions` are wrong (then with code
+ *   `ERR_VALIDATION` and the field named); ValidationError naming the `python` key when the
+ *   Python interpreter cannot be started.
  */
 export async function describeScript(
   script: ModelScript,
-  folder: string,
+  runtime: ScriptRuntime,
 ): Promise<DescribedScript> {
+  if (script.language === 'python') return describePython(script, runtime);
+  const folder = runtime.folder;
   const [program = process.execPath, ...args] = childCommand(script, folder);
   const job: VersionChildJob = { action: 'describe', file: script.file, script: script.name };
   const child = spawn(program, args, {
@@ -123,6 +139,38 @@ export async function describeScript(
   );
 }
 
+async function describePython(
+  script: ModelScript,
+  runtime: ScriptRuntime,
+): Promise<DescribedScript> {
+  const outcome = await describePythonScript(script, runtime);
+  const { answer } = outcome;
+  if (answer === undefined) {
+    const { exit, tail } = outcome;
+    throw new PipelineScriptError(
+      script.name,
+      undefined,
+      `its Python process ${exit.signal === null ? `exited with code ${exit.code}` : `was ended by ${exit.signal}`} before it described the versions${tail.trim() === '' ? '' : `:\n${tail}`}`,
+      { code: 'ERR_PIPELINE_SCRIPT', detail: tail },
+    );
+  }
+  if (!answer.ok) {
+    throw new PipelineScriptError(script.name, undefined, answer.message, {
+      code: 'ERR_PIPELINE_SCRIPT',
+      detail: answer.stack ?? answer.message,
+    });
+  }
+  try {
+    return { script, kind: 'model', versions: checkPythonDescription(answer, script.name) };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new PipelineScriptError(script.name, undefined, error.message, {
+      code: error.code,
+      detail: `${error.message} ${error.hint ?? ''}`.trim(),
+    });
+  }
+}
+
 /** Options of {@link runVersionProcess}. */
 export interface VersionProcessOptions {
   script: ModelScript;
@@ -133,8 +181,13 @@ export interface VersionProcessOptions {
   logger: ExperimentLogger;
   /** The URL the child opens the store by (`memory://…` in test mode: nothing it writes stays). */
   storeUrl: string;
-  /** Where the child runs: the configuration's folder. */
-  folder: string;
+  /** Where the child runs (the configuration's folder) and the interpreter of Python scripts. */
+  runtime: ScriptRuntime;
+  /**
+   * Execution mode's store: a Python version's `ctx.outputs` are written to a local folder and
+   * copied here when its process has ended (Python never writes the store).
+   */
+  store?: Store;
   onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Called with each scalar's step and the steps an epoch has (1 until the child says). */
   onStep: (step: number, stepsPerEpoch: number) => void;
@@ -161,15 +214,48 @@ export async function runVersionProcess(options: VersionProcessOptions): Promise
     version: options.version,
     ...options.job,
   };
+  const staged =
+    options.script.language === 'python' ? await stagePythonOutputs(options, job) : undefined;
+  try {
+    return await runChild(options, job, staged);
+  } finally {
+    await staged?.remove();
+  }
+}
+
+async function stagePythonOutputs(
+  options: VersionProcessOptions,
+  job: Extract<VersionChildJob, { action: 'run' }>,
+): Promise<StagedOutputs | undefined> {
+  if (job.outputs.kind !== 'store') return undefined;
+  if (options.store === undefined) {
+    throw new Error('runVersionProcess: a Python version with store outputs needs `store`');
+  }
+  return stageOutputs(options.store, job.project, job.outputs.modelDirName);
+}
+
+async function runChild(
+  options: VersionProcessOptions,
+  job: Extract<VersionChildJob, { action: 'run' }>,
+  staged: StagedOutputs | undefined,
+): Promise<VersionOutcome> {
   const stderr: string[] = [];
   const metrics: Record<string, number> = {};
   let stepsPerEpoch = 1;
+  const python = options.script.language === 'python';
   const running = runCommand({
-    command: childCommand(options.script, options.folder),
+    command: python
+      ? pythonCommand(options.runtime)
+      : childCommand(options.script, options.runtime.folder),
     logger: options.logger,
     storeUrl: options.storeUrl,
-    cwd: options.folder,
-    env: { [PIPELINE_JOB_VARIABLE]: JSON.stringify(job) },
+    cwd: options.runtime.folder,
+    env: python
+      ? {
+          ...pythonEnvironment(),
+          [PIPELINE_JOB_VARIABLE]: JSON.stringify({ ...job, outputs: staged?.spec ?? job.outputs }),
+        }
+      : { [PIPELINE_JOB_VARIABLE]: JSON.stringify(job) },
     stdin: 'ignore',
     ownProcessGroup: true,
     onOutput: (line, stream) => {
@@ -197,7 +283,19 @@ export async function runVersionProcess(options: VersionProcessOptions): Promise
     options.signal.removeEventListener('abort', stop);
   }
   const ending = endingOf(outcome);
-  if (ending.status === 'finished' && !options.signal.aborted) {
+  // What a Python version wrote to ctx.outputs, kept whether it finished or failed (as a
+  // TypeScript version's writes are), unless it was stopped: it then runs again, maybe elsewhere
+  // already (a lost lease), and its files are that attempt's to write.
+  let keepError: string | undefined;
+  if (staged !== undefined && !options.signal.aborted) {
+    try {
+      const { skipped } = await staged.keep();
+      for (const line of skipped) options.onOutput(`ctx.outputs: skipped ${line}`, 'stderr');
+    } catch (error) {
+      keepError = `its ctx.outputs could not be copied into the store: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  if (ending.status === 'finished' && !options.signal.aborted && keepError === undefined) {
     return { status: 'finished', metrics, interrupted: false };
   }
   // What the version said before it exited (the model's error) says more than its exit code.
@@ -209,7 +307,9 @@ export async function runVersionProcess(options: VersionProcessOptions): Promise
         : 'failed';
   const message = options.signal.aborted
     ? 'interrupted'
-    : (outcome.reportedStatus?.error ?? exitReason);
+    : ending.status === 'finished' && keepError !== undefined
+      ? keepError
+      : (outcome.reportedStatus?.error ?? exitReason);
   return {
     status: 'failed',
     metrics,

@@ -37,6 +37,13 @@ export const isDataLoader = (value: unknown): value is DataLoader =>
   value !== null &&
   (value as Record<symbol, unknown>)[DATA_LOADER] === true;
 
+/**
+ * A stand-in for a data loader that lives in another process (a Python script's, which the
+ * script's process checked), so that {@link checkVersions} checks the other fields of its version.
+ */
+export const dataLoaderElsewhere = (): DataLoader =>
+  ({ [DATA_LOADER]: true }) as unknown as DataLoader;
+
 /** One version of a model script: a named parameter set. */
 export interface PipelineVersion {
   /** 1–100 of `A-Z a-z 0-9 . _ -`, starting with a letter or digit; unique within the script. */
@@ -74,18 +81,53 @@ export function defineVersions<const V extends PipelineVersion>(versions: readon
 
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
+/** The fields of a version as a script's language spells them, and the fixes that name them. */
+export interface VersionVocabulary {
+  /** What the script calls its list of versions. */
+  versions: string;
+  /** Each field's name in the script. */
+  fields: Record<'dataLoader' | 'batchSize' | 'epochCount' | 'modelDirSuffix' | 'order', string>;
+  /** How to declare the versions (the fix of a missing or empty list). */
+  declare: string;
+  /** What a data loader is (the fix of a missing one). */
+  dataLoader: string;
+}
+
+/** TypeScript and JavaScript scripts: `export const versions = defineVersions([…])`. */
+export const TYPESCRIPT_VOCABULARY: VersionVocabulary = {
+  versions: 'versions',
+  fields: {
+    dataLoader: 'dataLoader',
+    batchSize: 'batchSize',
+    epochCount: 'epochCount',
+    modelDirSuffix: 'modelDirSuffix',
+    order: 'order',
+  },
+  declare:
+    'Export `versions = defineVersions([{ name, dataLoader, batchSize, epochCount }, …])` with at least one version.',
+  dataLoader:
+    "Pass an instance of a subclass of ml-tracking's DataLoader (getTrainSampleCount, getTestSampleCount, getTrainInput, getTestInput).",
+};
+
 /**
  * The versions a script exports, checked: a `ValidationError` whose parameter is
- * `<script>: versions[i] "<name>".<field>` and says how to fix it.
+ * `<script>: versions[i] "<name>".<field>` and says how to fix it. `vocabulary` names the fields
+ * as the script's language spells them (Python's `batch_size` for `batchSize`).
  */
-export function checkVersions(value: unknown, script: string | undefined): PipelineVersion[] {
+export function checkVersions(
+  value: unknown,
+  script: string | undefined,
+  vocabulary: VersionVocabulary = TYPESCRIPT_VOCABULARY,
+): PipelineVersion[] {
+  const list = `${script === undefined ? '' : `${script}: `}${vocabulary.versions}`;
   const where = (index: number, name?: string) =>
-    `${script === undefined ? '' : `${script}: `}versions[${index}]${name === undefined ? '' : ` "${name}"`}`;
+    `${list}[${index}]${name === undefined ? '' : ` "${name}"`}`;
+  const field = vocabulary.fields;
   if (!Array.isArray(value) || value.length === 0) {
     throw new ValidationError(
-      `${script === undefined ? '' : `${script}: `}versions`,
+      list,
       Array.isArray(value) ? 'the list is empty' : 'is not an array',
-      'Export `versions = defineVersions([{ name, dataLoader, batchSize, epochCount }, …])` with at least one version.',
+      vocabulary.declare,
     );
   }
   const seen = new Set<string>();
@@ -117,27 +159,27 @@ export function checkVersions(value: unknown, script: string | undefined): Pipel
     seen.add(name);
     if (!isDataLoader(fields.dataLoader)) {
       throw new ValidationError(
-        at('dataLoader'),
+        at(field.dataLoader),
         fields.dataLoader === undefined ? 'is missing' : 'is not a DataLoader',
-        "Pass an instance of a subclass of ml-tracking's DataLoader (getTrainSampleCount, getTestSampleCount, getTrainInput, getTestInput).",
+        vocabulary.dataLoader,
       );
     }
-    for (const field of ['batchSize', 'epochCount'] as const) {
-      const number = fields[field];
+    for (const key of ['batchSize', 'epochCount'] as const) {
+      const number = fields[key];
       if (typeof number !== 'number' || !Number.isInteger(number) || number < 1) {
         throw new ValidationError(
-          at(field),
+          at(field[key]),
           number === undefined
             ? 'is missing'
             : `${JSON.stringify(number)} is not a positive integer`,
-          `Set ${field} to a whole number of 1 or more.`,
+          `Set ${field[key]} to a whole number of 1 or more.`,
         );
       }
     }
     const suffix = fields.modelDirSuffix;
     if (suffix !== undefined && (typeof suffix !== 'string' || !SEGMENT.test(suffix))) {
       throw new ValidationError(
-        at('modelDirSuffix'),
+        at(field.modelDirSuffix),
         `${JSON.stringify(suffix)} cannot name a folder`,
         'Use 1–100 of A-Z a-z 0-9 . _ -, starting with a letter or digit, or leave it out.',
       );
@@ -145,9 +187,9 @@ export function checkVersions(value: unknown, script: string | undefined): Pipel
     const order = fields.order;
     if (order !== undefined && (typeof order !== 'number' || !Number.isFinite(order))) {
       throw new ValidationError(
-        at('order'),
+        at(field.order),
         `${JSON.stringify(order)} is not a finite number`,
-        'Set order to a number (lower runs first), or leave it out.',
+        `Set ${field.order} to a number (lower runs first), or leave it out.`,
       );
     }
     return version as PipelineVersion;
