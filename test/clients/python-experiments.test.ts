@@ -5,7 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,11 +78,39 @@ beforeAll(async () => {
 });
 afterAll(() => rm(folder, { recursive: true, force: true }));
 
-/** A new local store folder (absent until something writes it), and the store opened on it. */
-async function localStore(): Promise<{ path: string; store: Store }> {
-  counter += 1;
-  const path = join(folder, `store-${counter}`);
-  return { path, store: await openStore(path) };
+/** Where a case's stores are: folders of one local folder, or of one bucket on the GCS fake. */
+interface Backend {
+  /** A new store (absent until something writes it): its URL, and the store opened on it. */
+  newStore(): Promise<{ path: string; store: Store }>;
+  /** What the scripts' environment needs to reach the stores. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+function localBackend(): Promise<Backend> {
+  return Promise.resolve({
+    newStore: async () => {
+      counter += 1;
+      const path = join(folder, `store-${counter}`);
+      return { path, store: await openStore(path) };
+    },
+    env: {},
+    close: () => Promise.resolve(),
+  });
+}
+
+async function gcsFakeBackend(): Promise<Backend> {
+  const fake = await startGcsFake();
+  const prefix = `python-experiments-${Date.now()}`;
+  return {
+    newStore: async () => {
+      counter += 1;
+      const folder = `${prefix}/store-${counter}`;
+      return { path: `gs://runs-bucket/${folder}`, store: await openFakeStore(fake, folder) };
+    },
+    env: { STORAGE_EMULATOR_HOST: fake.host },
+    close: () => fake.stop(),
+  };
 }
 
 const trackerRows = async (store: Store) => (await ModelTracker.load(store, TRACKER)).toRecords();
@@ -92,12 +119,25 @@ function summaryOf(run: RunRecord): Record<string, number | undefined> {
   return Object.fromEntries(Object.entries(run.summary).map(([tag, value]) => [tag, value.last]));
 }
 
-describe('Experiment from Python', () => {
+// The tier runs on both kinds of store the issue names.
+describe.each([
+  ['a local folder', localBackend],
+  ['GCS (the fake)', gcsFakeBackend],
+] as const)('Experiment from Python, on %s', (_kind, makeBackend) => {
+  let backend: Backend;
+  beforeAll(async () => {
+    backend = await makeBackend();
+  });
+  afterAll(() => backend.close());
+  const newStore = () => backend.newStore();
+  const script = <T>(name: string, args: string[], env: Record<string, string> = {}) =>
+    runScript<T>(name, args, { ...backend.env, ...env });
+
   pythonIt(
     'each duplicate policy, run after run: error, skip, duplicate and overwrite as in TypeScript',
     async () => {
-      const { path, store } = await localStore();
-      const outcomes = await runScript<Record<string, Outcome>>('policies.py', [path]);
+      const { path, store } = await newStore();
+      const outcomes = await script<Record<string, Outcome>>('policies.py', [path]);
 
       // No policy, or an unknown one: a ValidationError before any stage.
       for (const label of ['missing', 'unknown']) {
@@ -177,8 +217,8 @@ describe('Experiment from Python', () => {
   );
 
   pythonIt('"skip" at the commit keeps the row another run recorded meanwhile', async () => {
-    const { path, store } = await localStore();
-    const kept = await runScript<{ result: RunResult; other: string }>('commit_policy.py', [
+    const { path, store } = await newStore();
+    const kept = await script<{ result: RunResult; other: string }>('commit_policy.py', [
       path,
       'skip',
     ]);
@@ -194,10 +234,8 @@ describe('Experiment from Python', () => {
   pythonIt(
     'a stage that raises: the exception as it was, the run failed with the stage named, no row',
     async () => {
-      const { path, store } = await localStore();
-      const failed = await runScript<{ raised: string; run_id: string }>('failing_stage.py', [
-        path,
-      ]);
+      const { path, store } = await newStore();
+      const failed = await script<{ raised: string; run_id: string }>('failing_stage.py', [path]);
       expect(failed.raised).toBe('loss diverged at step 3');
       const run = await getRun(failed.run_id, { store });
       expect(run.status).toBe('failed');
@@ -208,16 +246,17 @@ describe('Experiment from Python', () => {
   );
 
   pythonIt(
-    'debug mode runs the stages, writes nothing and calls no command (the store stays absent)',
+    'debug mode runs the stages, writes nothing and calls no command (the store stays empty)',
     async () => {
-      const { path } = await localStore();
+      const { path, store } = await newStore();
       // Any call of the CLI would fail the script: debug mode must make none.
-      const debugged = await runScript<Record<string, { result: RunResult; stages: string[] }>>(
+      const debugged = await script<Record<string, { result: RunResult; stages: string[] }>>(
         'debug_mode.py',
         [path],
         { ML_TRACKING_CLI: 'false' },
       );
-      expect(existsSync(path)).toBe(false);
+      expect((await store.list()).objects).toEqual([]);
+      await store.close();
       expect(debugged.replaces!.stages).toEqual(['preprocess_debug', 'train', 'evaluate']);
       expect(debugged.after_preprocess!.stages).toEqual([
         'preprocess',
@@ -241,8 +280,8 @@ describe('Experiment from Python', () => {
   pythonIt(
     "the original's names: preprocessing_steps, train_model, evaluate_model (self.results), run_experiment(dupe_model_nms=)",
     async () => {
-      const { path, store } = await localStore();
-      const { debug, recorded } = await runScript<{ debug: RunResult; recorded: RunResult }>(
+      const { path, store } = await newStore();
+      const { debug, recorded } = await script<{ debug: RunResult; recorded: RunResult }>(
         'aliases.py',
         [path],
       );
@@ -270,8 +309,8 @@ describe('Experiment from Python', () => {
         : 'a plain-Python model: this python3 has no scikit-learn'
     })`,
     async () => {
-      const { path, store } = await localStore();
-      const { result, prediction_id: predictionId } = await runScript<{
+      const { path, store } = await newStore();
+      const { result, prediction_id: predictionId } = await script<{
         result: RunResult;
         prediction_id: string;
       }>('supervised.py', [path]);
@@ -290,7 +329,7 @@ describe('Experiment from Python', () => {
   pythonIt(
     'under ml-tracking exec, the experiment joins the run exec opened: one run, its row, its timings',
     async () => {
-      const { path, store } = await localStore();
+      const { path, store } = await newStore();
       const result = await runProcess(
         process.execPath,
         [builtCli, 'exec', '--project', 'soil', '--store', path, '--', python!, 'under_exec.py'],
@@ -300,6 +339,7 @@ describe('Experiment from Python', () => {
             PYTHONPATH: join(root, 'clients/python'),
             PYTHONDONTWRITEBYTECODE: '1',
             ML_TRACKING_CLI: `'${process.execPath}' '${builtCli}'`,
+            ...backend.env,
           },
         },
       );
@@ -319,30 +359,23 @@ describe('Experiment from Python', () => {
   );
 
   pythonIt(
-    'on GCS (the fake): "error" at the commit refuses a row recorded while it trained, and its run says failed',
+    '"error" at the commit refuses a row recorded while it trained, and its run says failed',
     async () => {
-      const fake = await startGcsFake();
-      const prefix = `python-experiments-${Date.now()}`;
-      const store = await openFakeStore(fake, prefix);
-      try {
-        const refused = await runScript<{ error: string; code: string; other: string }>(
-          'commit_policy.py',
-          [`gs://runs-bucket/${prefix}`, 'error'],
-          { STORAGE_EMULATOR_HOST: fake.host },
-        );
-        expect(refused).toMatchObject({ error: 'DuplicateModelError', code: 'ERR_CONFLICT' });
-        // The other run's row alone: this run's row was refused by the policy at the commit.
-        expect((await trackerRows(store)).map((row) => row.run_id)).toEqual([refused.other]);
-        const runs = await listRuns({ store });
-        expect(runs).toHaveLength(2);
-        const mine = runs.find((run) => run.id !== refused.other)!;
-        expect(mine.status).toBe('failed');
-        expect(mine.error).toContain('already has a row');
-        expect(runs.find((run) => run.id === refused.other)!.status).toBe('finished');
-      } finally {
-        await store.close();
-        await fake.stop();
-      }
+      const { path, store } = await newStore();
+      const refused = await script<{ error: string; code: string; other: string }>(
+        'commit_policy.py',
+        [path, 'error'],
+      );
+      expect(refused).toMatchObject({ error: 'DuplicateModelError', code: 'ERR_CONFLICT' });
+      // The other run's row alone: this run's row was refused by the policy at the commit.
+      expect((await trackerRows(store)).map((row) => row.run_id)).toEqual([refused.other]);
+      const runs = await listRuns({ store });
+      expect(runs).toHaveLength(2);
+      const mine = runs.find((run) => run.id !== refused.other)!;
+      expect(mine.status).toBe('failed');
+      expect(mine.error).toContain('already has a row');
+      expect(runs.find((run) => run.id === refused.other)!.status).toBe('finished');
+      await store.close();
     },
   );
 });
