@@ -39,6 +39,9 @@ export function commands() {
     'run-sink': lazy(() => import('./commands/run-sink.js').then((module) => module.runSinkCli)),
     sweep: lazy(() => import('./commands/sweep.js').then((module) => module.sweepCli)),
     sweeps: lazy(() => import('./commands/sweeps.js').then((module) => module.sweepsCli)),
+    'train-model': lazy(() =>
+      import('./commands/train-model.js').then((module) => module.trainModelCli),
+    ),
     reproduce: lazy(() => import('./commands/reproduce.js').then((module) => module.reproduceCli)),
     pipeline: lazy(() => import('./commands/pipeline.js').then((module) => module.pipelineCli)),
     ui: lazy(() => import('./commands/ui.js').then((module) => module.uiCli)),

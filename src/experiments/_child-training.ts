@@ -3,7 +3,10 @@
  * <entry>` in the folder given, its output passed line by line to the caller, its result
  * received over IPC, and SIGINT or SIGTERM passed on to it.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { typeScriptLoader } from '../_typescript-loader.js';
 import { ValidationError } from '../errors.js';
@@ -89,35 +92,80 @@ export interface RunChildOptions {
   env: Record<string, string>;
   /** @default the lines are dropped */
   onOutput: OnOutput | undefined;
+  /** The interpreter of a Python entry (`.py`). @default python3 */
+  python?: string | undefined;
   /** Told how to stop the child, once it runs. */
   started: (stop: (signal: NodeJS.Signals) => void) => void;
 }
 
 /** Runs the training in a child process; resolves what its `trainModel` resolved. */
 export async function runChild(options: RunChildOptions): Promise<TrainModelResult> {
-  const { runId, commit } = options;
-  const runner = runnerPath();
-  const typeScript = [options.entry, runner].some((file) => /\.[mc]?ts$/i.test(file));
+  const { runId } = options;
   const environment: NodeJS.ProcessEnv = { ...process.env };
   // The reproduction is a run of its own, not part of a run this process may belong to.
   for (const name of Object.values(RUN_ENVIRONMENT)) environment[name] = undefined;
   environment[REPRODUCE_ENVIRONMENT.worktree] = undefined;
-  const child = spawn(
+  Object.assign(environment, options.env, {
+    [REPRODUCE_ENVIRONMENT.runId]: runId,
+    [REPRODUCE_ENVIRONMENT.store]: options.storeUrl,
+    [REPRODUCE_ENVIRONMENT.allowDirty]: options.allowDirty ? '1' : '0',
+  });
+  const python = /\.py$/i.test(options.entry);
+  const resultFolder = python ? await mkdtemp(join(tmpdir(), 'ml-tracking-result-')) : undefined;
+  try {
+    const child = python
+      ? spawnPython(options, environment, join(resultFolder!, 'result.json'))
+      : spawnNode(options, environment);
+    return await followChild(child, options, async () =>
+      resultFolder === undefined ? undefined : readResultFile(join(resultFolder, 'result.json')),
+    );
+  } finally {
+    if (resultFolder !== undefined) await rm(resultFolder, { recursive: true, force: true });
+  }
+}
+
+/** `node [--import tsx] _reproduce-child.js <entry>`, its result sent over IPC. */
+function spawnNode(options: RunChildOptions, env: NodeJS.ProcessEnv): ChildProcess {
+  const runner = runnerPath();
+  const typeScript = [options.entry, runner].some((file) => /\.[mc]?ts$/i.test(file));
+  return spawn(
     process.execPath,
     [...(typeScript ? loaderFor(options.cwd) : []), runner, options.entry],
-    {
-      cwd: options.cwd,
-      env: {
-        ...environment,
-        ...options.env,
-        [REPRODUCE_ENVIRONMENT.runId]: runId,
-        [REPRODUCE_ENVIRONMENT.store]: options.storeUrl,
-        [REPRODUCE_ENVIRONMENT.allowDirty]: options.allowDirty ? '1' : '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      windowsHide: true,
-    },
+    { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], windowsHide: true },
   );
+}
+
+/**
+ * `python -m ml_tracking._reproduce_child <entry>`: the Python client's runner, from the
+ * `ml_tracking` the entry itself imports (the interpreter's), its result written to a file.
+ */
+function spawnPython(options: RunChildOptions, env: NodeJS.ProcessEnv, result: string) {
+  return spawn(options.python ?? 'python3', ['-m', 'ml_tracking._reproduce_child', options.entry], {
+    cwd: options.cwd,
+    env: { ...env, [REPRODUCE_ENVIRONMENT.result]: result },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+}
+
+/** What a Python child wrote, if it got that far. */
+async function readResultFile(path: string): Promise<ReproduceChildMessage | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as ReproduceChildMessage;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Passes the child's lines on, and resolves its result once it ended. */
+async function followChild(
+  child: ChildProcess,
+  options: RunChildOptions,
+  readResult: () => Promise<ReproduceChildMessage | undefined>,
+): Promise<TrainModelResult> {
+  const { runId, commit } = options;
   options.started((signal) => child.kill(signal));
 
   const tail: string[] = [];
@@ -138,13 +186,25 @@ export async function runChild(options: RunChildOptions): Promise<TrainModelResu
   });
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
     (done, fail) => {
-      child.once('error', fail);
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        fail(
+          error.code === 'ENOENT' && options.python !== undefined
+            ? new ValidationError(
+                '--python',
+                `${options.python} cannot be started (${error.message})`,
+                'Name a Python interpreter that has ml_tracking installed, e.g. --python .venv/bin/python.',
+                { cause: error },
+              )
+            : error,
+        );
+      });
       child.once('close', (code, killedBy) => {
         done([code, killedBy]);
       });
     },
   );
   await Promise.all(lines);
+  message ??= await readResult();
 
   const failure = (problem: string, childErrorCode?: string) =>
     new ReproduceError({

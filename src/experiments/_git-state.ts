@@ -36,11 +36,25 @@ export function checkTree(
   if (allowDirty !== true) {
     throw new ValidationError(
       'allowDirty',
-      `the working tree at ${cwd} has uncommitted changes, so its commit ${context.gitCommit} does not hold the code that would ${action}`,
+      `the working tree at ${cwd} has uncommitted changes (${describeDirtyFiles(context.dirtyFiles)}), so its commit ${context.gitCommit} does not hold the code that would ${action}`,
       'Commit your changes (git add -A && git commit) so that the run can be reproduced from its id, or pass allowDirty: true (ml-tracking reproduce: --allow-dirty) to go ahead and record git_dirty = true with a warning.',
     );
   }
   return [
     `the working tree had uncommitted changes (git_dirty = true): commit ${context.gitCommit} does not hold the code this run used to ${action}`,
   ];
+}
+
+/** How many dirty files a message names before it counts the rest. */
+const NAMED_FILES = 10;
+
+/**
+ * The files that make a tree dirty, for a message: `M train.py, ?? models/new.py` (git's
+ * status letters: M changed, A added, D deleted, ?? not tracked), the rest counted.
+ */
+export function describeDirtyFiles(files: readonly string[] | undefined): string {
+  if (files === undefined || files.length === 0) return 'git did not list them';
+  const named = files.slice(0, NAMED_FILES).map((line) => line.trim().replace(/\s+/, ' '));
+  const more = files.length - named.length;
+  return `${named.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }

@@ -12,4 +12,6 @@ export const REPRODUCE_ENVIRONMENT = {
   store: 'ML_TRACKING_STORE',
   /** `1`: pass `allowDirty: true` to `trainModel`. */
   allowDirty: 'ML_TRACKING_REPRODUCE_ALLOW_DIRTY',
+  /** A Python entry's child writes its result (a ReproduceChildMessage) to this file. */
+  result: 'ML_TRACKING_REPRODUCE_RESULT',
 } as const;

@@ -3,15 +3,14 @@
  * loaded data set, it stores the data set, splits, fits, predicts the test part, logs it with
  * `logExperiment` and records the run and its model_runs row.
  */
-import { storeObjectUri } from '../layout/paths.js';
 import type { ExperimentKind } from '../layout/tables.js';
 import type { Label } from '../metrics/types.js';
-import { storeArtifact, writeModelRun, type ModelRunRow } from '../records/model-run-records.js';
+import { storeArtifact } from '../records/model-run-records.js';
 import { startRun } from '../runs/start-run.js';
 import type { Store } from '../store/types.js';
-import { logExperiment } from '../tracking/log-experiment.js';
 import type { RunContext } from '../tracking/run-context.js';
 import { canonicalDataSet, checkDataSet } from './_data-set.js';
+import { recordTraining } from './_record-training.js';
 import { seededSplit } from './_split.js';
 import type { Samples, FeatureValue, Params, Registry } from './registry.js';
 
@@ -105,66 +104,26 @@ export async function trainAndRecord(
     const params = typeof model.params === 'function' ? model.params() : undefined;
     if (params !== undefined) run.setHyperparameters(params);
 
-    const logged = await logExperiment({
-      kind: spec.kind,
-      project: spec.project,
-      parameters: {
-        datasetUri: storeObjectUri(store.url, artifact.path),
-        targetColumn: 'y',
-        testSet: rows(ids, split.test),
-        model,
-      },
+    const recorded = await recordTraining({
+      store,
+      spec,
+      runId: run.id,
+      startedAt: run.snapshot.startedAt,
+      datasetPath: artifact.path,
+      model,
+      testIds: rows(ids, split.test),
       yTrue: rows(data.y, split.test),
       yPred,
-      extraParameters: {
-        run_id: run.id,
-        model_class: spec.model,
-        feature_generator_class: spec.featureGenerator,
-        dataset_class: spec.dataset,
-        seed: spec.seed,
-        test_fraction: spec.testFraction,
-      },
-      store,
+      gitCommit: context.gitCommit,
+      gitDirty: context.gitDirty,
+      reproduces: record.reproduces,
       plots: record.plots,
-      ...(record.cwd !== undefined && { cwd: record.cwd }),
+      cwd: record.cwd,
     });
-    run.linkPrediction(logged.predictionId);
-    const metrics = Object.fromEntries(
-      Object.entries(logged.scores).filter(
-        (entry): entry is [string, number] => entry[1] !== undefined,
-      ),
-    );
-    run.setSummary(metrics);
-
-    const row: ModelRunRow = {
-      runId: run.id,
-      project: spec.project,
-      kind: spec.kind,
-      modelClass: spec.model,
-      // What the model is constructed with again on reproduction: params() extras stay in the
-      // run record's hyperparameters only (a constructor may refuse keys it does not know).
-      hyperparameters: spec.modelParams,
-      datasetClass: spec.dataset,
-      datasetParams: spec.datasetParams,
-      testFraction: spec.testFraction,
-      seed: spec.seed,
-      metrics,
-      predictionId: logged.predictionId,
-      artifacts: { dataset: artifact.path },
-      startTime: run.snapshot.startedAt,
-      endTime: new Date(),
-    };
-    if (spec.featureGenerator !== undefined) {
-      row.featureGeneratorClass = spec.featureGenerator;
-      row.featureGeneratorParams = spec.featureGeneratorParams;
-    }
-    if (context.gitCommit !== undefined) row.gitCommit = context.gitCommit;
-    if (context.gitDirty !== undefined) row.gitDirty = context.gitDirty;
-    if (record.reproduces !== undefined) row.reproduces = record.reproduces;
-    // The row is the run's commit point: written last, once everything it points at exists.
-    await writeModelRun(store, row);
+    run.linkPrediction(recorded.predictionId);
+    run.setSummary(recorded.metrics);
     await run.finish();
-    return { runId: run.id, predictionId: logged.predictionId, metrics };
+    return { runId: run.id, ...recorded };
   } catch (error) {
     await run.finish({ error }).catch(() => undefined);
     throw error;

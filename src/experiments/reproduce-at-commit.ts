@@ -55,6 +55,8 @@ export interface ReproduceAtCommitOptions {
    * prints); the last lines of standard error are in a ReproduceError all the same
    */
   onOutput?: OnOutput | undefined;
+  /** The interpreter of a Python entry (`train.py`). @default python3 */
+  python?: string | undefined;
 }
 
 /**
@@ -108,6 +110,7 @@ export async function reproduceAtCommit(
           [REPRODUCE_ENVIRONMENT.worktree]: worktree.path,
         },
         onOutput: options.onOutput,
+        python: options.python,
         started,
       });
     } finally {

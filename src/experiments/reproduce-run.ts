@@ -54,6 +54,11 @@ export interface ReproduceRunOptions {
    * its standard error). @default none: the lines are dropped (library code never prints)
    */
   onOutput?: OnOutput | undefined;
+  /**
+   * The interpreter of a Python entry (`train.py`): one that has `ml_tracking` installed, such
+   * as a virtual environment's. @default python3
+   */
+  python?: string | undefined;
 }
 
 /** Where a reproduction trained. */
@@ -109,6 +114,7 @@ export async function reproduceModel(options: ReproduceModelOptions): Promise<Tr
 /** A reproduction asked for by {@link reproduceRun} or `trainModel`. */
 interface Reproduction extends Omit<ReproduceModelOptions, 'entry'> {
   entry?: string | undefined;
+  python?: string | undefined;
   /**
    * `true`: train in this process when the code at hand is the run's (the caller registered
    * the classes); `false`: always in a child process through `entry`.
@@ -117,7 +123,7 @@ interface Reproduction extends Omit<ReproduceModelOptions, 'entry'> {
 }
 
 /** Where a reproduction trains: decided by {@link placeReproduction} alone. */
-type Placement =
+export type Placement =
   | { where: 'this-process' }
   /** A child process in the working tree, whose HEAD is the recorded commit. */
   | { where: 'working-tree' }
@@ -181,6 +187,7 @@ async function reproduce(
       entry: entry!,
       allowDirty,
       onOutput: request.onOutput,
+      python: request.python,
     });
     return { result, ranAt: { commit: placement.commit, worktree: true } };
   }
@@ -202,6 +209,7 @@ async function reproduce(
       entry: path,
       env: {},
       onOutput: request.onOutput,
+      python: request.python,
       started,
     }),
   );
@@ -213,7 +221,7 @@ async function reproduce(
  * tree's when HEAD is that commit (or none was recorded), else a worktree's, which needs the
  * entry file to register that commit's classes.
  */
-function placeReproduction(facts: {
+export function placeReproduction(facts: {
   runId: string;
   recorded: string | undefined;
   head: string | undefined;
@@ -221,6 +229,8 @@ function placeReproduction(facts: {
   entry: string | undefined;
   inThisProcess: boolean;
   inWorktree: boolean;
+  /** The entry named in messages. @default train.ts */
+  exampleEntry?: string;
 }): Placement {
   const { runId, recorded, head, cwd } = facts;
   // The child of a worktree at the recorded commit: the code at hand is the run's.
@@ -237,7 +247,7 @@ function placeReproduction(facts: {
       throw new ValidationError(
         'entry',
         `run ${runId} was trained at commit ${recorded}, but the working tree at ${cwd} is at ${head}`,
-        `Pass entry (the training script that registers the classes) to reproduce it at its commit in a temporary worktree, e.g. ml-tracking reproduce ${runId} --entry train.ts; or check out ${recorded} and reproduce there.`,
+        `Pass entry (the training script that registers the classes) to reproduce it at its commit in a temporary worktree, e.g. ml-tracking reproduce ${runId} --entry ${facts.exampleEntry ?? 'train.ts'}; or check out ${recorded} and reproduce there.`,
       );
     }
     return { where: 'worktree', commit: recorded };
@@ -246,7 +256,7 @@ function placeReproduction(facts: {
 }
 
 /** The run's model_runs row, which only a `trainModel` run has. */
-async function readReproducibleRun(store: Store, runId: string): Promise<ModelRunRow> {
+export async function readReproducibleRun(store: Store, runId: string): Promise<ModelRunRow> {
   const original = await readModelRun(store, runId);
   if (original !== undefined) return original;
   // The generic "no such object" would not say why a model_runs row is needed.

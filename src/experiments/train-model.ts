@@ -4,17 +4,15 @@
  * commit and the data set itself (content-addressed) go into its model_runs row.
  * `trainModel({ runId })` reproduces such a run.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { ValidationError } from '../errors.js';
-import { EXPERIMENT_KINDS } from '../layout/tables.js';
 import { checkRunId } from '../runs/read-runs.js';
 import { withStore } from '../store/with-store.js';
 import { slugifyProject } from '../tracking/project-name.js';
-import { randomSeed } from '../sweeps/sampling.js';
 import { checkDataSet } from './_data-set.js';
 import { checkTree, gitContext } from './_git-state.js';
+import { checkKind, checkParams, checkSeed, checkTestFraction } from './_training-checks.js';
 import { trainAndRecord, type TrainingSpec } from './_train-run.js';
-import { registry as sharedRegistry, type Params, type Registry } from './registry.js';
+import { registry as sharedRegistry, type Registry } from './registry.js';
 import { reproduceModel } from './reproduce-run.js';
 import type {
   ReproduceModelOptions,
@@ -114,68 +112,22 @@ function reproduce(options: ReproduceModelOptions): Promise<TrainModelResult> {
 
 function checkSpec(options: TrainModelOptions, registry: Registry): TrainingSpec {
   const project = slugifyProject(options.project);
-  if (!EXPERIMENT_KINDS.includes(options.kind)) {
-    throw new ValidationError(
-      'kind',
-      `${JSON.stringify(options.kind)} is not a kind of experiment`,
-      'Pass kind: "classification" or kind: "regression".',
-    );
-  }
+  const kind = checkKind(options.kind);
   registry.get('model', options.model);
   registry.get('dataset', options.dataset);
   if (options.featureGenerator !== undefined) {
     registry.get('featureGenerator', options.featureGenerator);
   }
-  const testFraction = options.testFraction ?? 0.2;
-  if (typeof testFraction !== 'number' || !(testFraction > 0 && testFraction < 1)) {
-    throw new ValidationError(
-      'testFraction',
-      `${String(testFraction)} is not between 0 and 1`,
-      'Pass the share of samples to test on, e.g. 0.2, or leave it out.',
-    );
-  }
-  const seed = options.seed ?? randomSeed();
-  if (!Number.isSafeInteger(seed) || seed < 0) {
-    throw new ValidationError(
-      'seed',
-      `${String(seed)} is not a non-negative integer`,
-      'Pass a whole number such as 42, or leave it out for a random one (it is recorded).',
-    );
-  }
   return {
     project,
-    kind: options.kind,
+    kind,
     model: options.model,
     modelParams: checkParams('modelParams', options.modelParams),
     featureGenerator: options.featureGenerator,
     featureGeneratorParams: checkParams('featureGeneratorParams', options.featureGeneratorParams),
     dataset: options.dataset,
     datasetParams: checkParams('datasetParams', options.datasetParams),
-    testFraction,
-    seed,
+    testFraction: checkTestFraction(options.testFraction),
+    seed: checkSeed(options.seed),
   };
-}
-
-/** A params object as it will read back from the store: JSON, exactly. */
-function checkParams(parameter: string, value: unknown): Params {
-  if (value === undefined) return {};
-  const fix =
-    'Pass a plain object of JSON values (finite numbers, strings, booleans, null, arrays, objects): the run records it, and reproducing the run constructs the class from the record.';
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ValidationError(parameter, 'it is not an object', fix);
-  }
-  let copy: unknown;
-  try {
-    copy = JSON.parse(JSON.stringify(value)) as unknown;
-  } catch (error) {
-    throw new ValidationError(parameter, 'it cannot be written as JSON', fix, { cause: error });
-  }
-  if (!isDeepStrictEqual(copy, value)) {
-    throw new ValidationError(
-      parameter,
-      'it holds values JSON would change or drop (NaN, Infinity, undefined, a function, a Date or another class instance)',
-      fix,
-    );
-  }
-  return copy as Params;
 }

@@ -15,6 +15,11 @@ export interface RunContext {
    * ignore is not committed yet (an untracked training script counts). `undefined` when unknown.
    */
   gitDirty: boolean | undefined;
+  /**
+   * What makes the tree dirty, as `git status --porcelain` lists it (`M train.py`,
+   * `?? models/new.py`): for messages that name the files. Absent when clean or unknown.
+   */
+  dirtyFiles?: string[];
   host: string;
 }
 
@@ -49,6 +54,7 @@ export async function readRunContext(
     return [`:(exclude,top,literal)${path.split(sep).join('/')}`];
   });
   let gitDirty: boolean | undefined;
+  let dirtyFiles: string[] = [];
   try {
     // Untracked files count (those .gitignore ignores do not): an uncommitted training script
     // means the commit alone cannot reproduce the run. `normal` lists an untracked folder once
@@ -61,12 +67,15 @@ export async function readRunContext(
       ':/',
       ...excluded,
     );
-    gitDirty = status.trim() !== '';
+    dirtyFiles = status.split('\n').filter((line) => line.trim() !== '');
+    gitDirty = dirtyFiles.length > 0;
   } catch {
     // A status that times out (a huge work tree) still leaves the commit known.
     gitDirty = undefined;
   }
-  return { gitCommit: commit.trim(), gitDirty, host: hostname() };
+  const context: RunContext = { gitCommit: commit.trim(), gitDirty, host: hostname() };
+  if (dirtyFiles.length > 0) context.dirtyFiles = dirtyFiles;
+  return context;
 }
 
 /**

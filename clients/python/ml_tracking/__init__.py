@@ -27,6 +27,17 @@ A training loop records a run with no wrapper command:
 (``ExperimentLogger(logdir="runs")`` is the same run under the original logger's name.) Under
 ``ml-tracking exec`` or a sweep the run joins the parent's; ``report_scalar("loss", loss, step)``
 reports to the active run, or prints one protocol line for ``exec`` to read.
+
+Registered classes train and record a run that its id reproduces (see ``train_model``)::
+
+    from ml_tracking import registry, train_model
+
+    @registry.model("ModelImpl1")
+    class Model: ...
+
+    out = train_model(model="ModelImpl1", dataset="DataAccessObjectImpl1", kind="classification",
+                      project="p", seed=1)
+    again = train_model(run_id=out["run_id"])
 """
 
 from ._cli import CLI_ENVIRONMENT_VARIABLE
@@ -34,6 +45,8 @@ from ._errors import DuplicateModelError, MlTrackingError, MlTrackingWarning, Va
 from ._log import log_experiment
 from ._report import report_scalar, report_scalars, report_summary
 from ._run import ExperimentLogger, Run, active_run, start_run
+from ._train_model import train_model
+from . import registry
 
 __all__ = [
     "CLI_ENVIRONMENT_VARIABLE",
@@ -48,6 +61,8 @@ __all__ = [
     "report_scalar",
     "report_scalars",
     "report_summary",
+    "registry",
     "start_run",
+    "train_model",
 ]
 __version__ = "0.1.0"

@@ -16,6 +16,8 @@ export interface ReproduceCommandOptions extends CommandOptions {
   allowDirty?: boolean | undefined;
   /** A line of the training's output. */
   onOutput?: (line: string) => void;
+  /** The interpreter of a Python entry. @default python3 */
+  python?: string | undefined;
 }
 
 /**
@@ -28,7 +30,7 @@ export function reproduceCommand(options: ReproduceCommandOptions): Promise<Repr
     throw new ValidationError(
       '--entry',
       'missing',
-      `Name the training script that registers the run's classes, e.g. ml-tracking reproduce ${options.runId} --entry train.ts`,
+      `Name the training script that registers the run's classes, e.g. ml-tracking reproduce ${options.runId} --entry train.ts (or train.py)`,
     );
   }
   return reproduceRun({
@@ -38,6 +40,7 @@ export function reproduceCommand(options: ReproduceCommandOptions): Promise<Repr
     store: commandStoreUrl(options),
     ...(options.cwd !== undefined && { cwd: options.cwd }),
     ...(options.onOutput !== undefined && { onOutput: options.onOutput }),
+    ...(options.python !== undefined && { python: options.python }),
   });
 }
 
@@ -57,8 +60,13 @@ export const reproduceCli = defineCliCommand({
     entry: {
       type: 'string',
       description:
-        'The training script that registers the classes (it is imported, so it must train only when run as the main module)',
+        'The training script that registers the classes: .js/.ts, or .py (it is imported, so it must train only when run as the main module)',
       valueHint: 'file',
+    },
+    python: {
+      type: 'string',
+      description: 'The interpreter of a .py entry, e.g. .venv/bin/python (default: python3)',
+      valueHint: 'path',
     },
     'allow-dirty': {
       type: 'boolean',
@@ -75,6 +83,7 @@ export const reproduceCli = defineCliCommand({
         runId: args.runId,
         entry: args.entry,
         allowDirty: args['allow-dirty'],
+        python: args.python,
         store: args.store,
         cwd,
         env,
@@ -95,6 +104,8 @@ export const reproduceCli = defineCliCommand({
     }
   },
   json: (result) => result.reproduced,
+  // The Python client's train_model(run_id=…, entry=…) reads the last line of stdout.
+  jsonOnOneLine: true,
   render: (outcome, output, args) => {
     if (outcome.interruptedBy !== undefined) return;
     const result = outcome.reproduced;
