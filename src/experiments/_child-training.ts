@@ -94,6 +94,13 @@ export interface RunChildOptions {
   onOutput: OnOutput | undefined;
   /** The interpreter of a Python entry (`.py`). @default python3 */
   python?: string | undefined;
+  /**
+   * Where a Python child writes its result: a folder removed with the worktree, even when this
+   * process is killed. @default a temporary folder of its own
+   */
+  scratch?: string | undefined;
+  /** Told the child's pid, once it runs. */
+  onSpawn?: (pid: number) => void;
   /** Told how to stop the child, once it runs. */
   started: (stop: (signal: NodeJS.Signals) => void) => void;
 }
@@ -111,16 +118,20 @@ export async function runChild(options: RunChildOptions): Promise<TrainModelResu
     [REPRODUCE_ENVIRONMENT.allowDirty]: options.allowDirty ? '1' : '0',
   });
   const python = /\.py$/i.test(options.entry);
-  const resultFolder = python ? await mkdtemp(join(tmpdir(), 'ml-tracking-result-')) : undefined;
+  const ownFolder =
+    python && options.scratch === undefined
+      ? await mkdtemp(join(tmpdir(), 'ml-tracking-result-'))
+      : undefined;
+  const resultFile = join(options.scratch ?? ownFolder ?? '', 'result.json');
   try {
     const child = python
-      ? spawnPython(options, environment, join(resultFolder!, 'result.json'))
+      ? spawnPython(options, environment, resultFile)
       : spawnNode(options, environment);
     return await followChild(child, options, async () =>
-      resultFolder === undefined ? undefined : readResultFile(join(resultFolder, 'result.json')),
+      python ? readResultFile(resultFile) : undefined,
     );
   } finally {
-    if (resultFolder !== undefined) await rm(resultFolder, { recursive: true, force: true });
+    if (ownFolder !== undefined) await rm(ownFolder, { recursive: true, force: true });
   }
 }
 
@@ -166,6 +177,7 @@ async function followChild(
   readResult: () => Promise<ReproduceChildMessage | undefined>,
 ): Promise<TrainModelResult> {
   const { runId, commit } = options;
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   options.started((signal) => child.kill(signal));
 
   const tail: string[] = [];

@@ -3,13 +3,16 @@
  * a run, checked out beside the user's work tree without touching it. Used by
  * `reproduceAtCommit`.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdtemp, realpath, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { childEntry } from '../_child-entry.js';
+import { typeScriptLoader } from '../_typescript-loader.js';
 import { MlTrackingError, ValidationError } from '../errors.js';
+import type { WorktreeGuardJob, WorktreeGuardMessage } from './_worktree-guard-protocol.js';
 
 const run = promisify(execFile);
 
@@ -49,6 +52,11 @@ export interface TemporaryWorktree {
   readonly gitEnvironment: Record<string, string>;
   /** Removes the worktree and its temporary folder, and forgets it in the repository. */
   remove(): Promise<void>;
+  /**
+   * The process training in the worktree: should this process die before `remove()`, the
+   * worktree's guard stops it before removing the worktree.
+   */
+  guardProcess(pid: number): void;
 }
 
 /** Options of {@link addTemporaryWorktree}. */
@@ -94,12 +102,18 @@ export async function addTemporaryWorktree(
   const folder = await mkdtemp(join(await realpath(tmpdir()), 'ml-tracking-reproduce-'));
   const path = join(folder, 'worktree');
   const links: string[] = [];
+  // Before the worktree exists: however this process ends from now on (kill -9 included), the
+  // guard removes what it made.
+  const guard = startGuard({ repository, folder, path, graceMs: GUARD_GRACE_MS });
   const remove = async () => {
     // Our links go first: a recursive removal must never reach the user's node_modules.
     await Promise.all(links.map((link) => unlink(link).catch(() => undefined)));
     await git(repository, 'worktree', 'remove', '--force', path).catch(() => undefined);
     await git(repository, 'worktree', 'prune').catch(() => undefined);
     await rm(folder, { recursive: true, force: true });
+    tell(guard, { type: 'done' }, () => {
+      if (guard.connected) guard.disconnect();
+    });
   };
   try {
     await git(repository, 'worktree', 'add', '--quiet', '--detach', path, options.commit).catch(
@@ -123,14 +137,24 @@ export async function addTemporaryWorktree(
       const target = join(path, inner, 'node_modules');
       if (!existsSync(source) || (await lstat(target).catch(() => undefined))) continue;
       if (!existsSync(join(path, inner))) continue;
-      await symlink(source, target, process.platform === 'win32' ? 'junction' : 'dir');
       links.push(target);
+      // Told before it exists: a link the guard does not know of could lead its removal into
+      // the user's node_modules.
+      tell(guard, { type: 'links', links });
+      await symlink(source, target, process.platform === 'win32' ? 'junction' : 'dir');
     }
     // `node_modules/` in a .gitignore does not match a symbolic link (it is not a folder to git):
     // an excludes file of our own, outside the worktree, keeps `git status` clean there.
     const excludes = join(folder, 'excludes');
     await writeFile(excludes, 'node_modules\n');
-    return { repository, path, cwd, gitEnvironment: excludesEnvironment(excludes), remove };
+    return {
+      repository,
+      path,
+      cwd,
+      gitEnvironment: excludesEnvironment(excludes),
+      remove,
+      guardProcess: (pid) => { tell(guard, { type: 'child', pid }); },
+    };
   } catch (error) {
     await remove();
     throw error;
@@ -145,4 +169,34 @@ function excludesEnvironment(file: string): Record<string, string> {
     [`GIT_CONFIG_KEY_${count}`]: 'core.excludesFile',
     [`GIT_CONFIG_VALUE_${count}`]: file,
   };
+}
+
+/** How long the training child has after SIGTERM, once the guard stops it. */
+const GUARD_GRACE_MS = 5_000;
+
+/** `node [loader] _worktree-guard.js <job>`: detached, unreferenced, on an IPC channel. */
+function startGuard(job: WorktreeGuardJob): ChildProcess {
+  const { file, typescript } = childEntry(import.meta.url, '_worktree-guard');
+  const loader = typescript ? (typeScriptLoader(dirname(file)) ?? []) : [];
+  const guard = spawn(process.execPath, [...loader, file, JSON.stringify(job)], {
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    serialization: 'json',
+    // A group of its own: a signal to this process's group must not take the guard along.
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+  // Neither the guard nor its channel keeps this process alive.
+  guard.unref();
+  guard.channel?.unref();
+  guard.on('error', () => undefined);
+  return guard;
+}
+
+/** Sends the guard a message; a guard that is gone cannot be told, which is not an error. */
+function tell(guard: ChildProcess, message: WorktreeGuardMessage, then?: () => void): void {
+  if (!guard.connected) {
+    then?.();
+    return;
+  }
+  guard.send(message, () => then?.());
 }

@@ -73,5 +73,5 @@ export function checkParams(parameter: string, value: unknown): Params {
 
 /** A value in a message: numbers as JavaScript writes them (NaN stays NaN), the rest as JSON. */
 function shown(value: unknown): string {
-  return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return typeof value === 'number' ? String(value) : JSON.stringify(value);
 }

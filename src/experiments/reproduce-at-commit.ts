@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { ValidationError } from '../errors.js';
 import { checkRunId } from '../runs/read-runs.js';
 import type { Store } from '../store/types.js';
@@ -111,6 +111,10 @@ export async function reproduceAtCommit(
         },
         onOutput: options.onOutput,
         python: options.python,
+        scratch: dirname(worktree.path),
+        onSpawn: (pid) => {
+          worktree.guardProcess(pid);
+        },
         started,
       });
     } finally {
