@@ -2,7 +2,7 @@
 // (some stopped early): its configuration, the trials table paged 20 at a time and sorted by the
 // best value, the metric chart of the page's trials, and the parallel-coordinates chart.
 import { beforeAll, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { SweepDetail } from '../../src/ui/api.js';
 import {
   describeInBrowser,
@@ -27,6 +27,46 @@ import {
   useSeededUi,
   visit,
 } from './_ui-harness.js';
+
+/**
+ * How much of `locator`'s box its ancestors let be seen where it is, without scrolling any of
+ * them: the part inside every ancestor that clips its content (overflow other than visible),
+ * over its whole area.
+ */
+const unclippedFraction = (locator: Locator): Promise<number> =>
+  locator.evaluate((element) => {
+    interface Box {
+      left: number;
+      top: number;
+      right: number;
+      bottom: number;
+    }
+    interface Node {
+      parentElement: Node | null;
+      getBoundingClientRect(): Box;
+    }
+    const window = globalThis as unknown as {
+      getComputedStyle(node: Node): { overflowX: string; overflowY: string };
+    };
+    const own = (element as unknown as Node).getBoundingClientRect();
+    const visible: Box = { left: own.left, top: own.top, right: own.right, bottom: own.bottom };
+    const clip = (box: Box): void => {
+      visible.left = Math.max(visible.left, box.left);
+      visible.top = Math.max(visible.top, box.top);
+      visible.right = Math.min(visible.right, box.right);
+      visible.bottom = Math.min(visible.bottom, box.bottom);
+    };
+    let parent = (element as unknown as Node).parentElement;
+    for (; parent !== null; parent = parent.parentElement) {
+      const style = window.getComputedStyle(parent);
+      if (style.overflowX !== 'visible' || style.overflowY !== 'visible') {
+        clip(parent.getBoundingClientRect());
+      }
+    }
+    const area = (box: Box): number =>
+      Math.max(0, box.right - box.left) * Math.max(0, box.bottom - box.top);
+    return area(own) === 0 ? 0 : Math.round((area(visible) / area(own)) * 100) / 100;
+  });
 
 const trialNumbers = async (page: Page): Promise<number[]> =>
   (await attributeValues(page.getByTestId('trial-row'), 'data-trial')).map(Number);
@@ -99,6 +139,34 @@ describeInBrowser('dashboard: sweeps', () => {
       // The screenshot shows the charts, the part of the page no table can.
       await scrollToShow(page, chart);
       await takeScreenshot(page, 'sweep');
+      expectNoProblems(watched);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it("shows every trial of the page in the metric chart's legend, none clipped (issue 22)", async () => {
+    const watched = await newPage(chromium.browser);
+    const { page } = watched;
+    const { sweep } = ui.seeded;
+    try {
+      await page.setViewportSize({ width: 1024, height: 800 });
+      await visit(page, `${ui.base}/sweeps/${sweep.id}`, 'sweep');
+      const onPage = await trialsShown(page, 20);
+      const chart = page.getByTestId('sweep-chart');
+      await expectAttribute(chart, 'data-series', '20');
+      // One legend entry per trial, each shown in full where it is: a row cut off by the
+      // legend's height hid its trials (a window 1024 px wide wraps the legend onto 5 rows).
+      const entries = chart.locator('.u-legend .u-series').filter({ hasText: /trial \d+/ });
+      await expectCount(entries, 20);
+      const labels = await entries.locator('.u-label').allInnerTexts();
+      expect(
+        labels.map((label) => Number(/trial (\d+)/.exec(label)?.[1])).sort((a, b) => a - b),
+      ).toEqual([...onPage].sort((a, b) => a - b));
+      for (const entry of await entries.all()) {
+        const label = await entry.innerText();
+        await expect.poll(() => unclippedFraction(entry), { message: label }).toBe(1);
+      }
       expectNoProblems(watched);
     } finally {
       await page.context().close();
