@@ -1,5 +1,6 @@
 import type { ArgsDef, CommandMeta, ParsedArgs } from 'citty';
 import { DEFAULT_STORE_FOLDER, openStore } from '../store/open-store.js';
+import { requireExistingStore } from '../store/existing-store.js';
 import type { Store } from '../store/types.js';
 import type { Output } from './_output.js';
 
@@ -95,16 +96,22 @@ export function commandStoreUrl(options: CommandOptions): string {
   );
 }
 
-/** Runs `action` on the command's store, opened from its working folder and closed after. */
+/**
+ * Runs `action` on the command's store, opened from its working folder and closed after.
+ * @param how.existing a command that reads (or upkeeps) a store: a local folder that does not
+ *   exist is a NotFoundError naming it, not an empty answer.
+ */
 export async function withCommandStore<T>(
   options: CommandOptions,
   action: (store: Store) => Promise<T>,
+  how: { existing?: boolean } = {},
 ): Promise<T> {
   const store = await openStore(options.store, {
     ...(options.cwd !== undefined && { cwd: options.cwd }),
     ...(options.env !== undefined && { env: options.env }),
   });
   try {
+    if (how.existing === true) await requireExistingStore(store);
     return await action(store);
   } finally {
     await store.close();

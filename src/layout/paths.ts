@@ -34,7 +34,15 @@ export function parseTrackerPath(
   return { kind, project, date: match[1], index: Number(match[2]) };
 }
 
-export const scoringPath = (predictionId: string): string => `scoring/${predictionId}.csv`;
+/** The folder of the scoring tables: one file per prediction, named by its id. */
+export const SCORING_FOLDER = 'scoring/';
+
+export const scoringPath = (predictionId: string): string =>
+  `${SCORING_FOLDER}${predictionId}.csv`;
+
+/** The prediction id of a scoring table's path, or `undefined` for another path. */
+export const predictionIdOfScoringPath = (path: string): string | undefined =>
+  idOfTableFile(SCORING_FOLDER, path);
 
 export const predictionsPath = (kind: ExperimentKind, predictionId: string): string =>
   `predictions/${kind}/${predictionId}.csv`;

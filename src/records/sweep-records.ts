@@ -5,6 +5,7 @@
  * by creating its claim only if absent, and taken over (after its run was lost) by a
  * compare-and-swap on the claim's generation. Two agents can never both win either.
  */
+import { noSuchId, SWEEP_IDS } from '../_id-prefixes.js';
 import { NotFoundError } from '../errors.js';
 import { listClaims, type ClaimBody, type StoredClaim } from './claims.js';
 import { encodeTable, type CellValue } from '../csv/encode.js';
@@ -85,13 +86,7 @@ export async function readSweepDescription(
   try {
     return JSON.parse(await store.readText(sweepDescriptionPath(sweepId))) as SweepDescription;
   } catch (error) {
-    if (error instanceof NotFoundError) {
-      throw new NotFoundError({
-        operation: 'read sweep',
-        store: store.url,
-        path: sweepPath(sweepId),
-      });
-    }
+    if (error instanceof NotFoundError) throw noSuchId(store, SWEEP_IDS, sweepId);
     throw error;
   }
 }

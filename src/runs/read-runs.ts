@@ -11,6 +11,7 @@ import type { ObjectInfo, Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from '../tracking/project-name.js';
+import { noSuchId, RUN_IDS } from '../_id-prefixes.js';
 import { isTimeSortableId } from './ids.js';
 import { decodeRunRecord, effectiveStatus, type RunRecord } from './run-record.js';
 
@@ -88,9 +89,7 @@ export async function getRun(runId: string, options: GetRunOptions = {}): Promis
   return withStore(options.store, async (store) => {
     const info = await store.stat(runPath(runId));
     const record = info && (await readCheckedRecord(store, runPath(runId)));
-    if (info === undefined || record === undefined) {
-      throw new NotFoundError({ operation: 'read run', store: store.url, path: runPath(runId) });
-    }
+    if (info === undefined || record === undefined) throw noSuchId(store, RUN_IDS, runId);
     return { ...record, status: effectiveStatus(record, options.now, info.updated) };
   });
 }

@@ -1,4 +1,5 @@
 import { decodeTable } from '../csv/decode.js';
+import { noSuchId, PREDICTION_IDS } from '../_id-prefixes.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { scoringPath } from '../layout/paths.js';
 import {
@@ -96,9 +97,7 @@ export async function findExperiment(
     owner?.project && kind
       ? await searchNewestFirst(search, { kind, project: owner.project })
       : await searchAll(search);
-  if (!hit) {
-    throw new NotFoundError({ operation: 'find experiment', store: store.url, path: predictionId });
-  }
+  if (!hit) throw noSuchId(store, PREDICTION_IDS, predictionId);
   const { tracker, row } = hit;
   return {
     predictionId,

@@ -235,10 +235,12 @@ describe('ml-tracking sweep with a configuration that has mistakes', () => {
 });
 
 describe('ml-tracking sweep show and agent with a wrong id', () => {
-  it('an unknown sweep: exit 1, says it cannot be read', async () => {
+  it('an unknown sweep: exit 1, says the store has no such sweep', async () => {
     const result = await cli(['sweep', 'show', '20261124T000000000Z-00000000', '--store', store]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^ml-tracking: Cannot read sweep .*20261124T000000000Z-00000000/);
+    expect(result.stderr).toMatch(
+      /^ml-tracking: No sweep with id 20261124T000000000Z-00000000 in /,
+    );
   });
 
   it('no id: exit 2, says how to give one', async () => {
@@ -254,6 +256,8 @@ describe('ml-tracking sweep show and agent with a wrong id', () => {
   });
 
   it('no sweeps: sweeps says so', async () => {
+    // An empty store that exists (a folder that does not is an error: see ids-and-missing).
+    await mkdir(join(folder, 'empty-store'));
     const empty = await openStore(join(folder, 'empty-store'));
     const result = await cli(['sweeps', '--store', empty.url]);
     expect(result.code).toBe(0);

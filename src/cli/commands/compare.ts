@@ -1,3 +1,4 @@
+import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import {
   compareRuns,
   type ComparedRow,
@@ -18,7 +19,7 @@ const GOAL_WORDS = {
 
 /** Options of {@link compareCommand}. */
 export interface CompareCommandOptions extends CommandOptions {
-  /** The runs' ids, as `ml-tracking runs` prints them. */
+  /** The runs' ids, as `ml-tracking runs` prints them, or their first 8+ characters. */
   runIds: string[];
   /** Order the runs best first by this metric. */
   metric?: string | undefined;
@@ -26,11 +27,14 @@ export interface CompareCommandOptions extends CommandOptions {
 
 /** `ml-tracking compare`: runs side by side, the parameters that differ first. */
 export function compareCommand(options: CompareCommandOptions): Promise<RunComparison> {
-  return withCommandStore(options, (store) =>
-    compareRuns(options.runIds, {
-      store,
-      ...(options.metric !== undefined && { metric: options.metric }),
-    }),
+  return withCommandStore(
+    options,
+    async (store) =>
+      compareRuns(
+        await Promise.all(options.runIds.map((id) => resolveId(store, RUN_IDS, id, 'runIds'))),
+        { store, ...(options.metric !== undefined && { metric: options.metric }) },
+      ),
+    { existing: true },
   );
 }
 
@@ -43,7 +47,8 @@ export const compareCli = defineCliCommand({
   args: {
     'run-ids': {
       type: 'positional',
-      description: 'The ids of the runs to compare, as ml-tracking runs prints them',
+      description:
+        'The ids of the runs to compare, as ml-tracking runs prints them (or their first 8+ characters)',
       required: true,
       valueHint: 'argv',
     },

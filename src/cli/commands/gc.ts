@@ -47,13 +47,16 @@ export function gcCommand(options: GcCommandOptions = {}): Promise<GarbageReport
     '--min-age',
     'or add --force if no writer is using this store',
   );
-  return withCommandStore(options, (store) =>
-    collectGarbage(store, {
-      minAgeMs,
-      force,
-      apply: options.apply ?? false,
-      ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }),
-    }),
+  return withCommandStore(
+    options,
+    (store) =>
+      collectGarbage(store, {
+        minAgeMs,
+        force,
+        apply: options.apply ?? false,
+        ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }),
+      }),
+    { existing: true },
   );
 }
 

@@ -62,20 +62,24 @@ export async function listCommand(options: ListCommandOptions = {}): Promise<Lis
   // Checked before the store is opened, so that a wrong flag costs nothing.
   const checked = checkListExperimentsOptions(filters, (option) => `--${option}`);
   const onSkipped = options.onSkipped === undefined ? {} : { onSkipped: options.onSkipped };
-  return withCommandStore(options, async (store) => {
-    const where = `${store.url}${checked.project === undefined ? '' : ` for project ${checked.project}`}`;
-    if (options.trackers === true) {
-      const { project, kind } = filters;
-      const trackers = await listTrackers(store, {
-        ...(project === undefined ? {} : { project }),
-        ...(kind === undefined ? {} : { kind }),
-        ...onSkipped,
-      });
-      return { trackers, where };
-    }
-    const { experiments, total } = await listExperiments(store, { ...filters, ...onSkipped });
-    return { experiments, total, sort: checked.sort, where };
-  });
+  return withCommandStore(
+    options,
+    async (store) => {
+      const where = `${store.url}${checked.project === undefined ? '' : ` for project ${checked.project}`}`;
+      if (options.trackers === true) {
+        const { project, kind } = filters;
+        const trackers = await listTrackers(store, {
+          ...(project === undefined ? {} : { project }),
+          ...(kind === undefined ? {} : { kind }),
+          ...onSkipped,
+        });
+        return { trackers, where };
+      }
+      const { experiments, total } = await listExperiments(store, { ...filters, ...onSkipped });
+      return { experiments, total, sort: checked.sort, where };
+    },
+    { existing: true },
+  );
 }
 
 export const listCli = defineCliCommand({

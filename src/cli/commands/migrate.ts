@@ -11,8 +11,10 @@ export interface MigrateCommandOptions extends CommandOptions {
 
 /** `ml-tracking migrate`: the trackers whose header is not the current schema's, rewritten with `apply`. */
 export function migrateCommand(options: MigrateCommandOptions = {}): Promise<MigrationReport> {
-  return withCommandStore(options, (store) =>
-    migrateTrackers(store, { apply: options.apply ?? false }),
+  return withCommandStore(
+    options,
+    (store) => migrateTrackers(store, { apply: options.apply ?? false }),
+    { existing: true },
   );
 }
 

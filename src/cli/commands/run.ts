@@ -1,3 +1,4 @@
+import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import { getRun } from '../../runs/read-runs.js';
 import type { RunRecord } from '../../runs/run-record.js';
 import { shellCommand } from '../../runs/shell-command.js';
@@ -8,13 +9,17 @@ import { formatDuration, formatNumber, formatTime, printTable } from '../_table.
 
 /** Options of {@link showRunCommand}. */
 export interface ShowRunCommandOptions extends CommandOptions {
-  /** The run's id, as `ml-tracking runs` prints it. */
+  /** The run's id, as `ml-tracking runs` prints it, or its first 8+ characters. */
   runId: string;
 }
 
 /** `ml-tracking run`: one run's record. */
 export function showRunCommand(options: ShowRunCommandOptions): Promise<RunRecord> {
-  return withCommandStore(options, (store) => getRun(options.runId, { store }));
+  return withCommandStore(
+    options,
+    async (store) => getRun(await resolveId(store, RUN_IDS, options.runId, 'runId'), { store }),
+    { existing: true },
+  );
 }
 
 export const showRunCli = defineCliCommand({
@@ -25,7 +30,7 @@ export const showRunCli = defineCliCommand({
   args: {
     runId: {
       type: 'positional',
-      description: 'The run id, as ml-tracking runs prints it',
+      description: 'The run id, as ml-tracking runs prints it (or its first 8+ characters)',
       required: true,
     },
     json: { type: 'boolean', description: 'Print JSON for scripts' },

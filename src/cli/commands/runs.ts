@@ -29,14 +29,17 @@ export function runsCommand(options: RunsCommandOptions = {}): Promise<RunRecord
       `Use one of ${RUN_STATUSES.join(', ')}.`,
     );
   }
-  return withCommandStore(options, (store) =>
-    listRuns({
-      store,
-      ...(options.project !== undefined && { project: options.project }),
-      ...(options.sweep !== undefined && { sweep: options.sweep }),
-      ...(status !== undefined && { status: status as RunStatus }),
-      ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }),
-    }),
+  return withCommandStore(
+    options,
+    (store) =>
+      listRuns({
+        store,
+        ...(options.project !== undefined && { project: options.project }),
+        ...(options.sweep !== undefined && { sweep: options.sweep }),
+        ...(status !== undefined && { status: status as RunStatus }),
+        ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }),
+      }),
+    { existing: true },
   );
 }
 

@@ -1,3 +1,4 @@
+import { PREDICTION_IDS, resolveId } from '../../_id-prefixes.js';
 import { findExperiment, type FoundExperiment } from '../../tracking/find-experiment.js';
 import type { OnSkipped } from '../../skipped-files.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
@@ -7,7 +8,7 @@ import { storeArg } from '../_shared-args.js';
 
 /** Options of {@link showCommand}. */
 export interface ShowCommandOptions extends CommandOptions {
-  /** The prediction id (a UUID, any case). */
+  /** The prediction id (a UUID, any case), or its first 8+ characters (the plots' short id). */
   predictionId: string;
   /** Told of each file that could not be read. */
   onSkipped?: OnSkipped;
@@ -15,12 +16,15 @@ export interface ShowCommandOptions extends CommandOptions {
 
 /** `ml-tracking show`: one experiment's tracker row, metrics and per-class metrics. */
 export function showCommand(options: ShowCommandOptions): Promise<FoundExperiment> {
-  return withCommandStore(options, (store) =>
-    findExperiment(
-      store,
-      options.predictionId,
-      options.onSkipped === undefined ? {} : { onSkipped: options.onSkipped },
-    ),
+  return withCommandStore(
+    options,
+    async (store) =>
+      findExperiment(
+        store,
+        await resolveId(store, PREDICTION_IDS, options.predictionId, 'predictionId'),
+        options.onSkipped === undefined ? {} : { onSkipped: options.onSkipped },
+      ),
+    { existing: true },
   );
 }
 
@@ -30,7 +34,11 @@ export const showCli = defineCliCommand({
     description: 'Show one experiment: its tracker row, its metrics and its per-class metrics',
   },
   args: {
-    predictionId: { type: 'positional', description: 'The prediction id (UUID)', required: true },
+    predictionId: {
+      type: 'positional',
+      description: 'The prediction id (UUID), or its first 8+ characters as plot titles show it',
+      required: true,
+    },
     json: { type: 'boolean', description: 'Print JSON for scripts' },
     ...storeArg,
   },

@@ -1,3 +1,4 @@
+import { resolveId, SWEEP_IDS } from '../../_id-prefixes.js';
 import { usageError } from '../_strict-args.js';
 import { ValidationError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
@@ -54,40 +55,52 @@ export function sweepCommand(options: SweepCommandOptions): Promise<SweepResult>
       ...(options.signal !== undefined && { signal: options.signal }),
       ...(options.onEvent !== undefined && { onEvent: options.onEvent }),
     });
-  return withCommandStore(options, async (store): Promise<SweepResult> => {
-    switch (options.action) {
-      case undefined: {
-        const description = await createSweep({
-          store,
-          ...(options.cwd !== undefined && { cwd: options.cwd }),
-          ...(options.config !== undefined && { config: options.config }),
-          ...(options.project !== undefined && { project: options.project }),
-        });
-        if (options.createOnly === true) return { action: 'created', sweepId: description.sweepId };
-        options.onEvent?.({ type: 'sweep-created', description, store: store.url });
-        // The script createSweep checked is the one next to the configuration: a file of the
-        // same name in the current folder must not run instead.
-        return {
-          action: 'agent',
-          report: await agent(store, description.sweepId, description.configFolder),
-        };
+  return withCommandStore(
+    options,
+    async (store): Promise<SweepResult> => {
+      switch (options.action) {
+        case undefined: {
+          const description = await createSweep({
+            store,
+            ...(options.cwd !== undefined && { cwd: options.cwd }),
+            ...(options.config !== undefined && { config: options.config }),
+            ...(options.project !== undefined && { project: options.project }),
+          });
+          if (options.createOnly === true)
+            return { action: 'created', sweepId: description.sweepId };
+          options.onEvent?.({ type: 'sweep-created', description, store: store.url });
+          // The script createSweep checked is the one next to the configuration: a file of the
+          // same name in the current folder must not run instead.
+          return {
+            action: 'agent',
+            report: await agent(store, description.sweepId, description.configFolder),
+          };
+        }
+        case 'agent':
+          return {
+            action: 'agent',
+            report: await agent(
+              store,
+              await resolveId(store, SWEEP_IDS, requireId(options.sweepId, 'agent'), 'sweepId'),
+              options.cwd,
+            ),
+          };
+        case 'show':
+          return {
+            action: 'show',
+            sweep: await getSweep(
+              await resolveId(store, SWEEP_IDS, requireId(options.sweepId, 'show'), 'sweepId'),
+              { store },
+            ),
+          };
+        default:
+          throw usageError(
+            `unknown sweep action "${options.action}": use agent or show, or none to run a new sweep`,
+          );
       }
-      case 'agent':
-        return {
-          action: 'agent',
-          report: await agent(store, requireId(options.sweepId, 'agent'), options.cwd),
-        };
-      case 'show':
-        return {
-          action: 'show',
-          sweep: await getSweep(requireId(options.sweepId, 'show'), { store }),
-        };
-      default:
-        throw usageError(
-          `unknown sweep action "${options.action}": use agent or show, or none to run a new sweep`,
-        );
-    }
-  });
+    },
+    { existing: options.action !== undefined },
+  );
 }
 
 export const sweepCli = defineCliCommand({
@@ -104,7 +117,7 @@ export const sweepCli = defineCliCommand({
     },
     sweepId: {
       type: 'positional',
-      description: 'The sweep id (for agent and show)',
+      description: 'The sweep id (for agent and show), or its first 8+ characters',
       required: false,
     },
     config: {

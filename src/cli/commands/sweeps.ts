@@ -14,12 +14,15 @@ export interface SweepsCommandOptions extends CommandOptions {
 
 /** `ml-tracking sweeps`: the sweeps, newest first, with their progress and best trial. */
 export function sweepsCommand(options: SweepsCommandOptions = {}): Promise<SweepSummary[]> {
-  return withCommandStore(options, (store) =>
-    listSweeps({
-      store,
-      ...(options.project !== undefined && { project: options.project }),
-      ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }),
-    }),
+  return withCommandStore(
+    options,
+    (store) =>
+      listSweeps({
+        store,
+        ...(options.project !== undefined && { project: options.project }),
+        ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }),
+      }),
+    { existing: true },
   );
 }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ValidationError } from '../../errors.js';
+import { requireExistingStore } from '../../store/existing-store.js';
 import { openStore } from '../../store/open-store.js';
 import { defineCliCommand, type CommandOptions } from '../_command.js';
 import { storeArg } from '../_shared-args.js';
@@ -40,6 +41,7 @@ export async function uiCommand(options: UiCommandOptions): Promise<{ url: strin
     ...(options.env !== undefined && { env: options.env }),
   });
   try {
+    await requireExistingStore(store);
     const server = await startUiServer({
       store,
       port,
