@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { typeScriptLoader } from '../_typescript-loader.js';
 import { ValidationError } from '../errors.js';
 import type { HyperparameterValue } from './sampling.js';
@@ -59,5 +60,14 @@ export function trialArgv(options: {
     );
   }
   const flags = Object.entries(options.values).map(([name, value]) => `--${name}=${String(value)}`);
-  return [...base, ...flags, `--logdir=${options.storeUrl}`];
+  return [...base, ...flags, `--logdir=${logdirOf(options.storeUrl)}`];
+}
+
+/**
+ * The store as a trial's `--logdir`: a plain path for a local folder, which argparse scripts
+ * (`open()`, `os.path.join`, `ExperimentLogger(logdir=…)`) take as it is; any other store's URL
+ * (`gs://…`, `memory://…`) as it is.
+ */
+export function logdirOf(storeUrl: string): string {
+  return storeUrl.startsWith('file:') ? fileURLToPath(storeUrl) : storeUrl;
 }

@@ -127,7 +127,7 @@ describe('ml-tracking run <id>', () => {
     expect(result.stdout).toMatch(/^origin\s+sweep$/m);
     expect(result.stdout).toMatch(new RegExp(`^sweep\\s+${sweepId} trial 1$`, 'm'));
     expect(result.stdout).toMatch(/^error\s+exited with code 3$/m);
-    expect(result.stdout).toMatch(/^command\s+python3 trial\.py --x=1 --logdir=file:\/\/\S+$/m);
+    expect(result.stdout).toMatch(/^command\s+python3 trial\.py --x=1 --logdir=\/\S+$/m);
     expect(result.stdout).toMatch(/^Accuracy\s+0\.1\s+0\s/m);
   });
 

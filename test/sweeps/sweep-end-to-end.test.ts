@@ -3,6 +3,7 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { runLogPath } from '../../src/layout/paths.js';
@@ -91,12 +92,13 @@ async function expectTrainingSweep(
         if (spec.type === 'int_uniform') expect(Number.isInteger(value)).toBe(true);
       }
     }
-    // The script got the values as flags, and the store as --logdir.
+    // The script got the values as flags, and the store as --logdir: a local store as a path
+    // (argparse scripts open it as one), not a file:// URL.
     expect(run.command).toEqual(
       expect.arrayContaining([
         `--learning_rate=${String(values.learning_rate)}`,
         `--batch_size=${String(values.batch_size)}`,
-        `--logdir=${store.url}`,
+        `--logdir=${fileURLToPath(store.url)}`,
       ]),
     );
 
@@ -113,7 +115,7 @@ async function expectTrainingSweep(
     });
 
     const log = await store.readText(runLogPath(run.id));
-    expect(log).toContain(`logdir ${store.url}\n`);
+    expect(log).toContain(`logdir ${fileURLToPath(store.url)}\n`);
     for (const epoch of [1, 2, 3]) expect(log).toContain(`epoch ${epoch} done\n`);
     expect(log).toContain('training complete\n');
     // Protocol lines are data, not log.
