@@ -2,8 +2,10 @@ import type { JSX } from 'preact';
 import { useMemo } from 'preact/hooks';
 import type { ExperimentsResponse } from '../../api.js';
 import { query } from '../api-client.js';
+import { ColumnsChooser } from '../components/columns-chooser.js';
 import { Link, segment } from '../components/link.js';
 import { Loading, Page, RequestFailed, SkippedNotice } from '../components/page.js';
+import { metricOrder, shownMetrics } from '../experiment-columns.js';
 import { rankExperiments, sortExperiments, type Order } from '../experiment-sort.js';
 import { formatNumber, formatTime, shortId } from '../format.js';
 import { listParam, navigate, setSearch, useRoute } from '../router.js';
@@ -13,7 +15,8 @@ import { pageState, useApi } from '../use-api.js';
  * `/projects/:project`: one kind of a project's experiments, one row per prediction id, sorted
  * on the client (the project's experiments arrive at once). URL: `kind`, `sort` + `order` (a
  * clicked header), `rank` (the metric ranks are numbered by; the kind's headline metric when
- * absent), `select` (rows ticked for comparing).
+ * absent), `select` (rows ticked for comparing), `columns` (the metric columns chosen; a few
+ * headline metrics when absent, see experiment-columns.ts).
  */
 export function ExperimentsPage({ project }: { project: string }): JSX.Element {
   const { search } = useRoute();
@@ -59,6 +62,8 @@ function ExperimentsTable({
   const order: Order = search.get('order') === 'asc' ? 'asc' : 'desc';
   const selected = listParam(search, 'select');
   const selectedSet = new Set(selected);
+  const sortMetric = sort !== null && data.metrics.includes(sort) ? sort : null;
+  const columns = shownMetrics(data, listParam(search, 'columns'), [rankMetric, sortMetric]);
 
   const ranked = useMemo(
     () => rankExperiments(data.experiments, rankMetric, data.goals[rankMetric]),
@@ -106,6 +111,7 @@ function ExperimentsTable({
                   order: null,
                   rank: null,
                   select: null,
+                  columns: null,
                 });
               }}
             >
@@ -137,6 +143,14 @@ function ExperimentsTable({
           {data.experiments.length} {data.kind} experiment{data.experiments.length === 1 ? '' : 's'}
         </span>
         <span class="spacer" />
+        <ColumnsChooser
+          columns={metricOrder(data)}
+          shown={columns}
+          fixed={[rankMetric, ...(sortMetric === null ? [] : [sortMetric])]}
+          onChange={(next) => {
+            setSearch({ columns: next.join(',') }, { replace: true });
+          }}
+        />
         <button
           type="button"
           class="button primary"
@@ -158,7 +172,7 @@ function ExperimentsTable({
               <th>Prediction id</th>
               <th>Model</th>
               <th>Logged at</th>
-              {data.metrics.map((metric) => (
+              {columns.map((metric) => (
                 <th
                   key={metric}
                   class={`num ${metric === rankMetric ? 'ranked' : ''}`}
@@ -210,7 +224,7 @@ function ExperimentsTable({
                 </td>
                 <td>{item.model}</td>
                 <td class="nowrap">{formatTime(item.loggedAt)}</td>
-                {data.metrics.map((metric) => (
+                {columns.map((metric) => (
                   <td
                     key={metric}
                     class={`num ${metric === rankMetric ? 'ranked' : ''}`}
