@@ -1,6 +1,6 @@
 import type { ArgsDef } from 'citty';
 import { storeArg, verboseArg } from './_shared-args.js';
-import { checkArgs } from './_strict-args.js';
+import { checkArgs, usageError } from './_strict-args.js';
 
 /** `--help` and `-h`: every command's usage, and the list of commands. */
 export const helpArg = {
@@ -45,6 +45,7 @@ export function parseCommandLine(rawArgs: readonly string[]): CommandLine {
   };
   // Without a command, what follows `--` belongs to no one: the caller says a command is missing.
   const before = index < 0 ? options(rawArgs) : rawArgs.slice(0, index);
+  refuseOriginalSweepCommand(before);
   checkArgs(before, globalArgs, {
     where: 'before the command',
     of: '',
@@ -56,6 +57,24 @@ export function parseCommandLine(rawArgs: readonly string[]): CommandLine {
     help: options(rawArgs).some((arg) => arg === '--help' || arg === '-h'),
     version: options(before).some((arg) => arg === '--version' || arg === '-v'),
   };
+}
+
+/**
+ * ML Tracking Ops started a sweep with `--run_sweep=True --logdir=runs`: its users type that
+ * first, and are told the command that does it here.
+ */
+function refuseOriginalSweepCommand(args: readonly string[]): void {
+  const flag = (name: string) => {
+    const at = args.findIndex((arg) => arg === `--${name}` || arg.startsWith(`--${name}=`));
+    if (at < 0) return undefined;
+    const arg = args[at]!;
+    return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : (args[at + 1] ?? '');
+  };
+  if (flag('run_sweep') === undefined) return;
+  const logdir = flag('logdir');
+  throw usageError(
+    `--run_sweep is ML Tracking Ops' flag; here a sweep is a command: ml-tracking sweep --store ${logdir === undefined || logdir === '' ? '<store>' : logdir} (run it in the folder of experiment_cfg.json, or add --config PATH)`,
+  );
 }
 
 /** Whether `--verbose` was given (before `--`): decided before anything else can fail. */

@@ -10,10 +10,11 @@ export type { GcsLocation };
 export function parseGcsStore(store: string, reader: string): GcsLocation {
   const trimmed = store.trim();
   if (trimmed === '') {
+    // The other commands' default, ./ml-tracking, is a folder that no Google product can read.
     throw new ValidationError(
       'store',
-      'no store was given',
-      'Pass --store gs://my-bucket/folder or set ML_TRACKING_STORE.',
+      `${reader} reads only Google Cloud Storage, so this command needs a gs:// store, and none was given (the default store, ./ml-tracking, is a local folder)`,
+      'Pass --store gs://my-bucket/folder or set ML_TRACKING_STORE to it.',
     );
   }
   if (!isGcsUrl(trimmed)) {

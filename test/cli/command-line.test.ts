@@ -149,6 +149,17 @@ describe('ml-tracking command line', () => {
     );
   });
 
+  it("ML Tracking Ops' sweep command line names the command that does it here", async () => {
+    expectUsageError(
+      await cli(['--run_sweep=True', '--logdir=runs'], cwd),
+      "ml-tracking: --run_sweep is ML Tracking Ops' flag; here a sweep is a command: ml-tracking sweep --store runs (run it in the folder of experiment_cfg.json, or add --config PATH)",
+    );
+    expectUsageError(
+      await cli(['--run_sweep', 'True'], cwd),
+      /a sweep is a command: ml-tracking sweep --store <store> /,
+    );
+  });
+
   it('--json: a failure is one JSON line on stderr, but not for bigquery, whose --json is a type', async () => {
     const failed = await cli(['list', '--json', '--limit', 'ten'], cwd);
     expect(failed.code).toBe(2);

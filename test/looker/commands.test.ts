@@ -21,6 +21,12 @@ describe('ml-tracking looker', () => {
       lookerCommand({ template: 'tmpl', env: { ML_TRACKING_STORE: './ml-tracking' } }),
     ).toThrow(ValidationError);
   });
+
+  it('with no store at all, says that a gs:// store is required (not "no store was given")', () => {
+    expect(() => lookerCommand({ template: 'tmpl', env: {} })).toThrow(
+      /Looker Studio reads only Google Cloud Storage, so this command needs a gs:\/\/ store.*the default store, \.\/ml-tracking, is a local folder/,
+    );
+  });
 });
 
 describe('ml-tracking bigquery', () => {

@@ -81,7 +81,9 @@ describe('lookerLinkingUrl', () => {
   );
 
   it('rejects a missing store, a bad bucket and a bad report id', () => {
-    expect(() => lookerLinkingUrl({ templateReportId: 'r1', store: '' })).toThrow(/no store/);
+    expect(() => lookerLinkingUrl({ templateReportId: 'r1', store: '' })).toThrow(
+      /needs a gs:\/\/ store/,
+    );
     expect(() => lookerLinkingUrl({ templateReportId: 'r1', store: 'gs://' })).toThrow(/no bucket/);
     expect(() => lookerLinkingUrl({ templateReportId: 'r1', store: 'gs://My_Bucket!' })).toThrow(
       ValidationError,
