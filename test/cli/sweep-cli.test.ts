@@ -124,11 +124,16 @@ describe('ml-tracking sweep', () => {
     expect(before.stdout).toContain('no trials have run yet');
 
     const agent = await cli(['sweep', 'agent', id, '--store', other, '--quiet']);
-    expect(agent.code).toBe(0);
-    // --quiet: trial starts and ends, not the trials' output.
-    // A failed trial says why.
-    expect(agent.stdout).toContain('[trial 1] failed, best 0.1: exited with code 3\n');
-    expect(agent.stdout).not.toContain('something went wrong');
+    // A trial failed: the sweep is no success for a script or CI.
+    expect(agent.code).toBe(1);
+    // --quiet: trial starts and ends, not the trials' output; but a failed trial says why, with
+    // the last lines of its standard error.
+    expect(agent.stdout).toContain(
+      '[trial 1] failed, best 0.1: exited with code 3\n' +
+        '[trial 1] its last lines of standard error:\n' +
+        '[trial 1] | something went wrong\n',
+    );
+    expect(agent.stdout).not.toMatch(/\] ok$/m);
     expect(agent.stdout).toContain('agent done: 4 trials run here (3 finished, 1 failed)');
     // A second agent finds nothing left to do.
     const late = await cli(['sweep', 'agent', id, '--store', other]);

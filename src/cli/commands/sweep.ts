@@ -139,6 +139,7 @@ export const sweepCli = defineCliCommand({
   },
   interruptible: true,
   run: (args, { cwd, env, signal, interruptedBy, stdout }) => {
+    const printer = trialPrinter(stdout, args.quiet ?? false);
     signal.addEventListener('abort', () => {
       stdout.line(
         `ml-tracking: ${interruptedBy() ?? 'SIGINT'}: stopping the running trials (Ctrl-C again to quit now)`,
@@ -155,9 +156,7 @@ export const sweepCli = defineCliCommand({
       cwd,
       env,
       signal,
-      onEvent: (event) => {
-        printEvent(stdout, event, args.quiet ?? false);
-      },
+      onEvent: printer,
     });
   },
   // Only `show` answers with data; a sweep run here has printed its trials as they went.
@@ -183,9 +182,16 @@ export const sweepCli = defineCliCommand({
       }
     }
   },
-  exitCode: (result) =>
-    result.action === 'agent' && result.report.interrupted ? 'interrupted' : 0,
+  // A sweep whose trials failed here is not a success: scripts and CI must see it.
+  exitCode: (result) => {
+    if (result.action !== 'agent') return 0;
+    if (result.report.interrupted) return 'interrupted';
+    return result.report.trials.some((trial) => trial.status === 'failed') ? 1 : 0;
+  },
 });
+
+/** How many of a trial's last lines of standard error a failure shows under --quiet. */
+const FAILED_TRIAL_LINES = 10;
 
 /** `--parallel`: how many trials this process runs at once. */
 function parseParallel(text: string | undefined): number {
@@ -211,6 +217,30 @@ function requireId(sweepId: string | undefined, action: string): string {
     );
   }
   return sweepId;
+}
+
+/**
+ * Prints a sweep's events as they come. Under `--quiet` a trial's output is not printed, but the
+ * last lines of its standard error are kept, and shown when it fails: "exited with code 1" alone
+ * does not say why.
+ */
+function trialPrinter(output: Output, quiet: boolean): (event: SweepCommandEvent) => void {
+  const stderrTails = new Map<number, string[]>();
+  return (event) => {
+    if (quiet && event.type === 'output' && event.stream === 'stderr') {
+      const tail = stderrTails.get(event.trial) ?? [];
+      tail.push(event.line);
+      if (tail.length > FAILED_TRIAL_LINES) tail.shift();
+      stderrTails.set(event.trial, tail);
+    }
+    printEvent(output, event, quiet);
+    if (event.type !== 'trial-ended') return;
+    const tail = stderrTails.get(event.trial) ?? [];
+    stderrTails.delete(event.trial);
+    if (event.status !== 'failed' || tail.length === 0) return;
+    output.line(`[trial ${event.trial}] its last lines of standard error:`);
+    for (const line of tail) output.line(`[trial ${event.trial}] | ${line}`);
+  };
 }
 
 function printEvent(output: Output, event: SweepCommandEvent, quiet: boolean): void {
