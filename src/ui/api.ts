@@ -169,11 +169,25 @@ export interface RunDetail extends RunItem {
   experiment: string | null;
   pipelineScript: string | null;
   pipelineVersion: string | null;
-  /** The command that reproduces the run, shell-quoted; `null` when unknown. */
+  /** The command the run recorded (its argv), shell-quoted; `null` when it recorded none. */
   command: string | null;
+  /**
+   * How to run it again (`src/runs/reproduce-line.ts`): `ml-tracking reproduce` for a
+   * `trainModel` run, else its recorded command; `null` when nothing says how.
+   */
+  reproduce: { command: string; note: string | null } | null;
   /** Whether the run's output was captured (`GET /api/runs/:id/log`). */
   hasLog: boolean;
   scalarsUri: string;
+}
+
+/**
+ * `GET /api/runs/compare?ids=<id>,<id>`: the parameters `ml-tracking compare` prints
+ * (`compareRuns`), those that differ first; each row's values in the order of `runIds`.
+ */
+export interface RunsCompareResponse {
+  runIds: string[];
+  parameters: { name: string; values: unknown[]; differs: boolean }[];
 }
 
 /** `GET /api/runs/:id/log?tail=65536`: the end of a run's captured output. */

@@ -85,7 +85,7 @@ describeInBrowser('dashboard: runs compare', () => {
 
       // One column per run, in the order picked, named and linked to its run page.
       const columns = page
-        .getByTestId('runs-compare-hyperparameters')
+        .getByTestId('runs-compare-parameters')
         .getByTestId('runs-compare-column');
       await expect
         .poll(() => attributeValues(columns, 'data-run-id'))
@@ -93,19 +93,19 @@ describeInBrowser('dashboard: runs compare', () => {
       await expectTexts(columns.getByRole('link'), ['baseline', 'diverged']);
       await expectTextContaining(columns.nth(1), ['failed']);
 
-      // Recorded as { lr, width, optimizer }: lr and optimizer differ (0.1 adam against 3 sgd),
+      // Named as ml-tracking compare names them. Recorded as { lr, width, optimizer }: lr and optimizer differ (0.1 adam against 3 sgd),
       // width (64) does not, so it moves below them.
       await expect
-        .poll(() => rowNames(page, 'runs-compare-hyperparameters'))
-        .toEqual(['lr', 'optimizer', 'width']);
-      const hyperparameters = page.getByTestId('runs-compare-hyperparameters');
+        .poll(() => rowNames(page, 'runs-compare-parameters'))
+        .toEqual(['hyperparameters.lr', 'hyperparameters.optimizer', 'hyperparameters.width']);
+      const hyperparameters = page.getByTestId('runs-compare-parameters');
       await expect
         .poll(() => attributeValues(hyperparameters.locator('tbody tr'), 'data-differs'))
         .toEqual(['true', 'true', 'false']);
-      await expectTexts(hyperparameters.locator('tbody tr[data-name="optimizer"] td'), [
-        'adam',
-        'sgd',
-      ]);
+      await expectTexts(
+        hyperparameters.locator('tbody tr[data-name="hyperparameters.optimizer"] td'),
+        ['adam', 'sgd'],
+      );
 
       // Provenance: both are a logger's runs of the same project on this machine.
       const origin = page
@@ -183,8 +183,8 @@ describeInBrowser('dashboard: runs compare', () => {
 
       // All three used adam: only lr and width differ, and they lead.
       await expect
-        .poll(() => rowNames(page, 'runs-compare-hyperparameters'))
-        .toEqual(['lr', 'width', 'optimizer']);
+        .poll(() => rowNames(page, 'runs-compare-parameters'))
+        .toEqual(['hyperparameters.lr', 'hyperparameters.width', 'hyperparameters.optimizer']);
       await takeScreenshot(page, 'runs-compare');
 
       // Without `metric` the columns keep the order of `ids`.

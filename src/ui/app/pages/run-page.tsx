@@ -117,13 +117,18 @@ function RunView({ run }: { run: RunDetail }): JSX.Element {
           <pre class="error-text">{run.error}</pre>
         </>
       )}
-      {run.command !== null && (
+      {run.reproduce !== null && (
         <>
           <h2>Reproduce</h2>
           <div class="command">
-            <pre data-testid="run-command">{run.command}</pre>
-            <CopyButton text={run.command} />
+            <pre data-testid="run-command">{run.reproduce.command}</pre>
+            <CopyButton text={run.reproduce.command} />
           </div>
+          {run.reproduce.note !== null && (
+            <p class="muted small" data-testid="run-command-note">
+              {run.reproduce.note}
+            </p>
+          )}
         </>
       )}
       <h2>Summary</h2>

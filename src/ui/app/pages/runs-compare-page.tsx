@@ -1,6 +1,6 @@
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { RunDetail, TagSummaryJson } from '../../api.js';
+import type { RunDetail, RunsCompareResponse, TagSummaryJson } from '../../api.js';
 import { fetchJson, query } from '../api-client.js';
 import { runColor } from '../charts/run-colors.js';
 import { DifferingRow } from '../components/differing-row.js';
@@ -18,10 +18,11 @@ const STEP_OF = { last: 'lastStep', min: 'minStep', max: 'maxStep' } as const;
 
 /**
  * `/runs/compare?ids=a,b,…[&metric=<tag>]`: runs side by side, what `ml-tracking compare` prints.
- * Hyperparameters that differ come first; then where each run came from; then each summary tag's
- * last, min and max, the best of each row highlighted. `metric` orders the runs best first by that
- * tag's last value and puts its rows first, as `--metric` does. Every run is fetched at once with
- * `GET /api/runs/:id`.
+ * Its parameters (`GET /api/runs/compare`: compareRuns, what the CLI prints: hyperparameters, a
+ * `trainModel` run's classes, data set and seed, the commit), those that differ first; then where
+ * each run came from; then each summary tag's last, min and max, the best of each row
+ * highlighted. `metric` orders the runs best first by that tag's last value and puts its rows
+ * first, as `--metric` does. Every run is fetched at once with `GET /api/runs/:id`.
  */
 export function RunsComparePage(): JSX.Element {
   const { search } = useRoute();
@@ -29,18 +30,33 @@ export function RunsComparePage(): JSX.Element {
   const ids = [...new Set(listParam(search, 'ids'))];
   const metric = search.get('metric') ?? '';
   const key = ids.join(',');
-  const [runs, setRuns] = useState<RunDetail[] | undefined>(undefined);
+  const [runs, setRuns] = useState<
+    { details: RunDetail[]; parameters: RunsCompareResponse } | undefined
+  >(undefined);
   const [error, setError] = useState<unknown>(undefined);
 
   useEffect(() => {
     const controller = new AbortController();
     setRuns(undefined);
     setError(undefined);
-    Promise.all(
-      ids.map((id) => fetchJson<RunDetail>(`/api/runs/${segment(id)}`, controller.signal)),
-    ).then(setRuns, (reason: unknown) => {
-      if (!controller.signal.aborted) setError(reason);
-    });
+    // Nothing to ask for: the page says how to pick runs.
+    if (ids.length === 0) return;
+    Promise.all([
+      Promise.all(
+        ids.map((id) => fetchJson<RunDetail>(`/api/runs/${segment(id)}`, controller.signal)),
+      ),
+      fetchJson<RunsCompareResponse>(
+        `/api/runs/compare${query({ ids: ids.join(',') })}`,
+        controller.signal,
+      ),
+    ]).then(
+      ([details, parameters]) => {
+        setRuns({ details, parameters });
+      },
+      (reason: unknown) => {
+        if (!controller.signal.aborted) setError(reason);
+      },
+    );
     return () => {
       controller.abort();
     };
@@ -64,13 +80,25 @@ export function RunsComparePage(): JSX.Element {
       ) : runs === undefined ? (
         <Loading />
       ) : (
-        <RunsCompareTables runs={orderedBy(runs, metric)} metric={metric} />
+        <RunsCompareTables
+          runs={orderedBy(runs.details, metric)}
+          parameters={runs.parameters}
+          metric={metric}
+        />
       )}
     </Page>
   );
 }
 
-function RunsCompareTables({ runs, metric }: { runs: RunDetail[]; metric: string }): JSX.Element {
+function RunsCompareTables({
+  runs,
+  parameters,
+  metric,
+}: {
+  runs: RunDetail[];
+  parameters: RunsCompareResponse;
+  metric: string;
+}): JSX.Element {
   const header = (
     <thead>
       <tr>
@@ -93,20 +121,16 @@ function RunsCompareTables({ runs, metric }: { runs: RunDetail[]; metric: string
     </thead>
   );
 
-  const hyperparameters = differingFirst(
-    union(runs.map((run) => Object.keys(run.hyperparameters))).map((name) => ({
-      name,
-      values: runs.map((run) => formatValue(run.hyperparameters[name])),
-    })),
-  );
+  // The comparison's values in this page's column order (`metric` may have reordered the runs).
+  const columnOf = runs.map((run) => parameters.runIds.indexOf(run.id));
+  const parameterRows = parameters.parameters.map(({ name, values, differs }) => ({
+    name,
+    values: columnOf.map((column) => formatValue(values[column])),
+    differs,
+  }));
   const provenance: { name: string; values: string[] }[] = [
     { name: 'project', values: runs.map((run) => run.project) },
     { name: 'origin', values: runs.map((run) => run.origin) },
-    { name: 'experiment', values: runs.map((run) => run.experiment ?? '—') },
-    {
-      name: 'git commit',
-      values: runs.map((run) => (run.gitCommit ?? '—') + (run.gitDirty === true ? ' (dirty)' : '')),
-    },
     { name: 'host', values: runs.map((run) => run.host) },
     { name: 'started', values: runs.map((run) => formatTime(run.startedAt)) },
     { name: 'duration', values: runs.map((run) => formatDuration(run.durationSeconds)) },
@@ -130,13 +154,13 @@ function RunsCompareTables({ runs, metric }: { runs: RunDetail[]; metric: string
           Chart these runs
         </Link>
       </div>
-      <h2>Hyperparameters</h2>
-      {hyperparameters.length === 0 ? (
-        <p class="muted">No hyperparameters were recorded.</p>
+      <h2>Parameters</h2>
+      {parameterRows.length === 0 ? (
+        <p class="muted">No parameters were recorded.</p>
       ) : (
-        <CompareTable header={header} testId="runs-compare-hyperparameters">
-          {hyperparameters.map(({ name, values }) => (
-            <DifferingRow key={name} name={name} values={values} />
+        <CompareTable header={header} testId="runs-compare-parameters">
+          {parameterRows.map(({ name, values, differs }) => (
+            <DifferingRow key={name} name={name} values={values} differs={differs} />
           ))}
         </CompareTable>
       )}
@@ -249,14 +273,6 @@ function SummaryRow({
       })}
     </tr>
   );
-}
-
-/** Rows whose values differ first, each group in its own order (first seen across runs). */
-function differingFirst(
-  rows: { name: string; values: string[] }[],
-): { name: string; values: string[]; differs: boolean }[] {
-  const marked = rows.map((row) => ({ ...row, differs: new Set(row.values).size > 1 }));
-  return [...marked.filter((row) => row.differs), ...marked.filter((row) => !row.differs)];
 }
 
 /** Every name in any of the lists, in first-seen order. */

@@ -8,6 +8,10 @@ import { runLogPath } from '../../../layout/paths.js';
 import { isTimeSortableId } from '../../../runs/ids.js';
 import type { TagSummary } from '../../../runs/run-record.js';
 import type { ScalarSeries } from '../../../runs/scalar-table.js';
+import { compareRuns } from '../../../experiments/compare-runs.js';
+import { MlTrackingError } from '../../../errors.js';
+import { readModelRun } from '../../../records/model-run-records.js';
+import { reproduceLine } from '../../../runs/reproduce-line.js';
 import { shellCommand } from '../../../runs/shell-command.js';
 import { CorruptFileError, type SkippedFile } from '../../../skipped-files.js';
 import type { Store } from '../../../store/types.js';
@@ -16,6 +20,7 @@ import type {
   RunDetail,
   RunItem,
   RunLog,
+  RunsCompareResponse,
   RunsResponse,
   ScalarsResponse,
   SeriesJson,
@@ -65,10 +70,36 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
     return c.json(body);
   });
 
+  // Before `/api/runs/:id`, which would take `compare` for a run id.
+  app.get('/api/runs/compare', async (c) => {
+    const runIds = [...new Set(listParam(c, 'ids'))];
+    if (runIds.length > MOST_RUNS_PER_SCALARS_REQUEST) {
+      throw new HttpError(
+        400,
+        'ERR_VALIDATION',
+        `Query parameter ids names ${runIds.length} runs: compare at most ${MOST_RUNS_PER_SCALARS_REQUEST} at once.`,
+      );
+    }
+    for (const id of runIds) checkedRunId(id);
+    // The one comparison `ml-tracking compare` prints, so both show the same facts.
+    const comparison = await compareRuns(runIds, { store });
+    const body: RunsCompareResponse = {
+      runIds: comparison.runs.map((run) => run.id),
+      parameters: comparison.parameters,
+    };
+    return c.json(body);
+  });
+
   app.get('/api/runs/:id', async (c) => {
     const run = await index.get(checkedRunId(c.req.param('id')));
     if (run === undefined) throw notFound(`Run ${c.req.param('id')}`);
-    return c.json(runDetail(run, new Date()));
+    const line = reproduceLine(run.record, {
+      hasModelRun: await hasModelRun(store, run.record),
+      storeUrl: store.url,
+    });
+    const reproduce =
+      line === undefined ? null : { command: line.command, note: line.note ?? null };
+    return c.json(runDetail(run, new Date(), reproduce));
   });
 
   app.get('/api/runs/:id/log', async (c) => {
@@ -152,7 +183,21 @@ export function runItem(run: IndexedRun, now: Date): RunItem {
   };
 }
 
-function runDetail(run: IndexedRun, now: Date): RunDetail {
+/**
+ * Whether a `trainModel` run has its model_runs row, which `ml-tracking reproduce` needs. A row
+ * changed by hand reads as none: the run cannot be reproduced, and its page still shows.
+ */
+async function hasModelRun(store: Store, record: IndexedRun['record']): Promise<boolean> {
+  if (record.origin !== 'train_model') return false;
+  try {
+    return (await readModelRun(store, record.id)) !== undefined;
+  } catch (error) {
+    if (error instanceof MlTrackingError && error.code === 'ERR_MODEL_RUN') return false;
+    throw error;
+  }
+}
+
+function runDetail(run: IndexedRun, now: Date, reproduce: RunDetail['reproduce']): RunDetail {
   const record = run.record;
   const item = runItem(run, now);
   const end = record.endedAt ?? (item.status === 'running' ? now : record.heartbeatAt);
@@ -175,6 +220,7 @@ function runDetail(run: IndexedRun, now: Date): RunDetail {
     pipelineScript: record.pipelineScript ?? null,
     pipelineVersion: record.pipelineVersion ?? null,
     command: record.command === undefined ? null : shellCommand(record.command),
+    reproduce,
     hasLog: record.logUri !== undefined,
     scalarsUri: record.scalarsUri,
   };
