@@ -15,6 +15,9 @@ const stdout: TextSink = {
     if (stdoutOpen) process.stdout.write(text);
   },
   isTTY: process.stdout.isTTY,
+  get columns() {
+    return process.stdout.columns;
+  },
   failure: () => stdoutFailure,
 };
 const stderr: TextSink = { write: (text) => process.stderr.write(text) };

@@ -1,3 +1,4 @@
+import { helpWidth, wrapHelp } from './_help-text.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnv, stripVTControlCharacters } from 'node:util';
@@ -22,8 +23,10 @@ import { packageVersion } from './_version.js';
 /** Where `runCli` writes: a process's stdout or stderr, or a test's collector. */
 export interface TextSink {
   write(text: string): void;
-  /** A terminal gets citty's colours in `--help`; anything else plain text. @default false */
+  /** Whether it is a terminal: `--help` is then wrapped to its `columns`. @default false */
   isTTY?: boolean;
+  /** The terminal's width, when it is one. */
+  columns?: number;
   /**
    * A failure to write that the command should end with (not a reader that went away, which
    * only stops the printing).
@@ -80,8 +83,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const usage = await (command
         ? renderUsage(usageOf(command), mainUsage())
         : renderUsage(mainUsage()));
-      // citty colours unless NO_COLOR, CI or TEST is set; a pipe or a file gets plain text.
-      stdout.line(io.stdout.isTTY === true ? usage : stripVTControlCharacters(usage));
+      stdout.line(wrapHelp(usage, helpWidth(io.stdout)));
       return 0;
     }
     if (command === undefined || line.command === undefined) {

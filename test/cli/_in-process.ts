@@ -37,6 +37,8 @@ export async function cli(
     interrupts?: InterruptSource;
     /** Also called with each piece of stdout as it is written. */
     onStdout?: (text: string) => void;
+    /** Stdout is a terminal this wide (default: not a terminal). */
+    terminalColumns?: number;
   } = {},
 ): Promise<CliResult> {
   let stdout = '';
@@ -47,6 +49,10 @@ export async function cli(
         stdout += text;
         options.onStdout?.(text);
       },
+      ...(options.terminalColumns !== undefined && {
+        isTTY: true,
+        columns: options.terminalColumns,
+      }),
     },
     stderr: {
       write: (text) => {
