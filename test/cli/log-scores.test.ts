@@ -294,7 +294,8 @@ describe('ml-tracking log: class probabilities', () => {
   );
 
   it('--help says which class is positive and how the probability columns are read', async () => {
-    const usage = (await cli(['log', '--help'])).stdout;
+    // Read as one line per flag: the help wraps long descriptions.
+    const usage = (await cli(['log', '--help'])).stdout.replace(/\n {2,}(?!-)/g, ' ');
     expect(usage).toContain('--y-score');
     expect(usage).toContain('--y-score-prefix');
     expect(usage).toMatch(/--positive-label.*Default: the greater label/);
