@@ -1,8 +1,7 @@
 // `ml-tracking reproduce <run-id> --entry train.ts`, as a user runs it in their project, in a
 // temporary git repository whose model code changed after the run was recorded: through runCli in
 // this process, and Ctrl-C to the built CLI (npm run build) in a child process.
-import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { modelRunPath } from '../../src/layout/paths.js';
@@ -11,6 +10,7 @@ import { readModelRun } from '../../src/records/model-run-records.js';
 import { openStore } from '../../src/store/open-store.js';
 import {
   createGitProject,
+  reproductionLeftovers,
   temporaryFolder,
   trainInProject,
   type GitProject,
@@ -28,9 +28,8 @@ let original: TrainModelResult;
 let atHead: TrainModelResult;
 const started: CliProcess[] = [];
 
-/** Our temporary folders under the system's: a reproduction must leave none behind. */
-const leftovers = async () =>
-  (await readdir(tmpdir())).filter((name) => name.startsWith('ml-tracking-reproduce-'));
+/** This project's reproductions' temporary folders still there: one must leave none behind. */
+const leftovers = () => reproductionLeftovers(project);
 
 const reproduce = (args: string[]) => cli(['reproduce', ...args], { cwd: project.path });
 

@@ -6,8 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
@@ -20,6 +19,7 @@ import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
 import {
   createGitProject,
+  reproductionLeftovers,
   temporaryFolder,
   type GitProject,
 } from '../fixtures/reproduce/git-project.js';
@@ -112,25 +112,7 @@ const cli = (args: string[], env: Record<string, string> = {}) =>
     env: { ...environment, ...env },
   });
 
-/**
- * The temporary folders of this project's reproductions still there (a worktree's `.git` file
- * names its repository): a reproduction must leave none behind. Other test files' reproductions
- * run beside these, so the system's temporary folder is not compared as a whole.
- */
-async function leftovers(): Promise<string[]> {
-  const names = (await readdir(tmpdir())).filter(
-    (name) => name.startsWith('ml-tracking-reproduce-') || name.startsWith('ml-tracking-result-'),
-  );
-  const ours = await Promise.all(
-    names.map(async (name) => {
-      const gitFile = await readFile(join(tmpdir(), name, 'worktree', '.git'), 'utf8').catch(
-        () => '',
-      );
-      return gitFile.includes(project.path) ? [name] : [];
-    }),
-  );
-  return ours.flat();
-}
+const leftovers = () => reproductionLeftovers(project);
 
 /** Waits for `condition` (polling), failing after a generous deadline. */
 async function until(condition: () => Promise<boolean> | boolean, what: string): Promise<void> {

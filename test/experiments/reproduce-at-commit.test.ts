@@ -20,6 +20,7 @@ import { getRun } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import {
   createGitProject,
+  reproductionLeftovers,
   temporaryFolder,
   trainInProject,
   type GitProject,
@@ -58,13 +59,11 @@ function printedDuring() {
   };
 }
 
-/** Our temporary folders under the system's: a reproduction must leave none behind. */
-const leftovers = async () =>
-  (await readdir(tmpdir())).filter((name) => name.startsWith('ml-tracking-reproduce-'));
-
 describe('reproduceAtCommit: the worktree and the child process', () => {
   let folder: string;
   let project: GitProject;
+  /** This project's reproductions' temporary folders still there: one must leave none behind. */
+  const leftovers = () => reproductionLeftovers(project);
   let first: string;
   let second: string;
   let store: string;
