@@ -5,7 +5,7 @@
 
 // Tableau 10 and a darker and a lighter variant of each: colours that read on white and that
 // are far apart. A hash picks one; two runs may share a colour, as with any fixed palette.
-const PALETTE = [
+export const RUN_PALETTE: readonly string[] = [
   '#4e79a7',
   '#f28e2b',
   '#e15759',
@@ -33,12 +33,39 @@ const PALETTE = [
   '#98d18b',
 ];
 
-export function runColor(runId: string): string {
+/** Where a run's colour is in the palette, from its id alone. */
+function paletteIndex(runId: string): number {
   // FNV-1a: cheap, and spreads ids that differ in one character (same prefix) far apart.
   let hash = 0x811c9dc5;
   for (let index = 0; index < runId.length; index += 1) {
     hash ^= runId.charCodeAt(index);
     hash = Math.imul(hash, 0x01000193);
   }
-  return PALETTE[(hash >>> 0) % PALETTE.length]!;
+  return (hash >>> 0) % RUN_PALETTE.length;
+}
+
+/** A run's own colour, when it is drawn with no other run. */
+export function runColor(runId: string): string {
+  return RUN_PALETTE[paletteIndex(runId)]!;
+}
+
+/**
+ * The colours of runs drawn together, in selection order: each run its own colour unless an
+ * earlier run has it, then the next free one in the palette. Two overlaid runs never share a
+ * colour (one of 25 pairs did, e.g. in the README's screenshot) until the palette runs out, and a
+ * run keeps its colour while only runs selected after it change.
+ */
+export function runColors(runIds: readonly string[]): Map<string, string> {
+  const colors = new Map<string, string>();
+  const taken = new Set<number>();
+  for (const runId of runIds) {
+    if (colors.has(runId)) continue;
+    let index = paletteIndex(runId);
+    for (let tries = 0; tries < RUN_PALETTE.length && taken.has(index); tries += 1) {
+      index = (index + 1) % RUN_PALETTE.length;
+    }
+    taken.add(index);
+    colors.set(runId, RUN_PALETTE[index]!);
+  }
+  return colors;
 }

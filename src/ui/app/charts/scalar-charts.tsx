@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useMemo } from 'preact/hooks';
-import { runColor } from './run-colors.js';
+import { runColors } from './run-colors.js';
 import { positiveOnly, smoothValues } from './smoothing.js';
 import { StepChart, type ChartLine, type XAxis } from './step-chart.js';
 import type { RunScalars } from './use-scalars.js';
@@ -38,6 +38,7 @@ export function ScalarCharts({
   const { xAxis, smoothing, logScale } = settings;
   const charts = useMemo(() => {
     const present = runIds.filter((id) => runs.has(id));
+    const colors = runColors(runIds);
     const tagList =
       tags ??
       [...new Set(present.flatMap((id) => Object.keys(runs.get(id)!.series)))].sort((a, b) =>
@@ -53,7 +54,7 @@ export function ScalarCharts({
         lines.push({
           id,
           label: labelOf(id),
-          color: runColor(id),
+          color: colors.get(id)!,
           dashed: dashed?.(id) ?? false,
           x: xAxis === 'time' ? series.wallTime : series.step,
           y: values,

@@ -2,7 +2,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { RunDetail, RunsCompareResponse, TagSummaryJson } from '../../api.js';
 import { fetchJson, query } from '../api-client.js';
-import { runColor } from '../charts/run-colors.js';
+import { runColors } from '../charts/run-colors.js';
 import { DifferingRow } from '../components/differing-row.js';
 import { Link, segment } from '../components/link.js';
 import { Loading, Page, RequestFailed } from '../components/page.js';
@@ -99,13 +99,15 @@ function RunsCompareTables({
   parameters: RunsCompareResponse;
   metric: string;
 }): JSX.Element {
+  // As the Runs tab charts them: colours in the order of `ids`.
+  const colors = runColors(parameters.runIds);
   const header = (
     <thead>
       <tr>
         <th />
         {runs.map((run) => (
           <th key={run.id} data-testid="runs-compare-column" data-run-id={run.id}>
-            <span class="run-swatch" style={{ background: runColor(run.id) }} />
+            <span class="run-swatch" style={{ background: colors.get(run.id) }} />
             <Link href={`/runs/${segment(run.id)}`} class="run-name" title={run.id}>
               {run.name}
             </Link>

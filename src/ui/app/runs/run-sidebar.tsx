@@ -1,7 +1,7 @@
 import type { JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { RunItem } from '../../api.js';
-import { runColor } from '../charts/run-colors.js';
+import { runColors } from '../charts/run-colors.js';
 import { Link, segment } from '../components/link.js';
 import { ErrorBox } from '../components/page.js';
 import { StatusPill } from '../components/status-pill.js';
@@ -34,6 +34,8 @@ export function RunSidebar({
   onToggle,
   onClear,
 }: RunSidebarProps): JSX.Element {
+  // The charts' colours (selection order), on the boxes that select them.
+  const colors = useMemo(() => runColors([...selected]), [selected]);
   const [typed, setTyped] = useState(text);
   // Follow the URL when it changes from elsewhere (back button).
   useEffect(() => {
@@ -116,7 +118,7 @@ export function RunSidebar({
                   <input
                     type="checkbox"
                     checked
-                    style={{ accentColor: runColor(id) }}
+                    style={{ accentColor: colors.get(id) }}
                     onChange={() => {
                       onToggle(id);
                     }}
@@ -133,7 +135,7 @@ export function RunSidebar({
       )}
       <ul class="run-list">
         {list.runs.map((run) => (
-          <RunListItem key={run.id} run={run} checked={selected.has(run.id)} onToggle={onToggle} />
+          <RunListItem key={run.id} run={run} color={colors.get(run.id)} onToggle={onToggle} />
         ))}
       </ul>
       {!list.loading && list.runs.length < list.total && (
@@ -158,21 +160,26 @@ export function RunSidebar({
 
 function RunListItem({
   run,
-  checked,
+  color,
   onToggle,
 }: {
   run: RunItem;
-  checked: boolean;
+  /** Its colour on the charts when it is selected; `undefined` when it is not. */
+  color: string | undefined;
   onToggle: (runId: string) => void;
 }): JSX.Element {
   return (
-    <li class={`run-item ${checked ? 'selected' : ''}`} data-testid="run-item" data-run-id={run.id}>
+    <li
+      class={`run-item ${color !== undefined ? 'selected' : ''}`}
+      data-testid="run-item"
+      data-run-id={run.id}
+    >
       <input
         type="checkbox"
         data-testid="run-select"
         aria-label={`Select ${run.name}`}
-        checked={checked}
-        style={checked ? { accentColor: runColor(run.id) } : undefined}
+        checked={color !== undefined}
+        style={color === undefined ? undefined : { accentColor: color }}
         onChange={() => {
           onToggle(run.id);
         }}
