@@ -1,7 +1,13 @@
+import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import { ValidationError } from '../../errors.js';
 import { ReproduceError } from '../../experiments/reproduce-error.js';
 import { reproduceRun, type ReproduceRunResult } from '../../experiments/reproduce-run.js';
-import { commandStoreUrl, defineCliCommand, type CommandOptions } from '../_command.js';
+import {
+  commandStoreUrl,
+  defineCliCommand,
+  withCommandStore,
+  type CommandOptions,
+} from '../_command.js';
 import { signalExitCode } from '../_interrupts.js';
 import { storeArg } from '../_shared-args.js';
 import { formatNumber, printTable } from '../_table.js';
@@ -24,7 +30,9 @@ export interface ReproduceCommandOptions extends CommandOptions {
  * `ml-tracking reproduce`: trains a run again at its recorded commit, on its stored data set.
  * @throws ReproduceError with `interruptedBy` when SIGINT or SIGTERM stopped it.
  */
-export function reproduceCommand(options: ReproduceCommandOptions): Promise<ReproduceRunResult> {
+export async function reproduceCommand(
+  options: ReproduceCommandOptions,
+): Promise<ReproduceRunResult> {
   const { entry } = options;
   if (entry === undefined || entry === '') {
     throw new ValidationError(
@@ -33,8 +41,14 @@ export function reproduceCommand(options: ReproduceCommandOptions): Promise<Repr
       `Name the training script that registers the run's classes, e.g. ml-tracking reproduce ${options.runId} --entry train.ts (or train.py)`,
     );
   }
+  // The run id as people type it (its first 8+ characters), and a store that must be there.
+  const runId = await withCommandStore(
+    options,
+    (store) => resolveId(store, RUN_IDS, options.runId, 'runId'),
+    { existing: true },
+  );
   return reproduceRun({
-    runId: options.runId,
+    runId,
     entry,
     allowDirty: options.allowDirty === true,
     store: commandStoreUrl(options),
@@ -56,7 +70,11 @@ export const reproduceCli = defineCliCommand({
       "Re-run a trainModel run from its id, at its recorded commit (in a temporary git worktree when HEAD is another), on its stored data set; prints the new run and each metric's difference",
   },
   args: {
-    runId: { type: 'positional', description: 'The trainModel run to reproduce', required: true },
+    runId: {
+      type: 'positional',
+      description: 'The trainModel run to reproduce (its id, or its first 8+ characters)',
+      required: true,
+    },
     entry: {
       type: 'string',
       description:
@@ -110,7 +128,7 @@ export const reproduceCli = defineCliCommand({
     if (outcome.interruptedBy !== undefined) return;
     const result = outcome.reproduced;
     const { ranAt } = result;
-    output.line(`reproduced run ${args.runId} as run ${result.runId}`);
+    output.line(`reproduced run ${result.reproduced?.runId ?? args.runId} as run ${result.runId}`);
     output.line(
       ranAt.worktree
         ? `ran at the recorded commit ${ranAt.commit ?? ''} in a temporary git worktree (removed)`
