@@ -1,9 +1,12 @@
 /**
  * The line a person types to run a run again, for every place that shows one (the dashboard's run
- * page; `ml-tracking run` should too): a `trainModel` run is reproduced by `ml-tracking reproduce`
- * from its stored data set, any other run by the command it recorded.
+ * page and `ml-tracking run`): a `trainModel` run is reproduced by `ml-tracking reproduce` from
+ * its stored data set, any other run by the command it recorded.
  */
 import { fileURLToPath } from 'node:url';
+import { MlTrackingError } from '../errors.js';
+import { readModelRun } from '../records/model-run-records.js';
+import type { Store } from '../store/types.js';
 import type { RunRecord } from './run-record.js';
 import { shellCommand } from './shell-command.js';
 
@@ -55,4 +58,29 @@ export function reproduceLine(
   }
   if (record.command === undefined) return undefined;
   return { command: shellCommand(record.command) };
+}
+
+/** {@link reproduceLine} for a run of `store`, which is read for the run's model_runs row. */
+export async function reproduceLineIn(
+  store: Store,
+  record: RunRecord,
+): Promise<ReproduceLine | undefined> {
+  return reproduceLine(record, {
+    hasModelRun: await hasModelRun(store, record),
+    storeUrl: store.url,
+  });
+}
+
+/**
+ * Whether a `trainModel` run has its model_runs row, which `ml-tracking reproduce` needs. A row
+ * changed by hand reads as none: the run cannot be reproduced, and it is still shown.
+ */
+async function hasModelRun(store: Store, record: RunRecord): Promise<boolean> {
+  if (record.origin !== 'train_model') return false;
+  try {
+    return (await readModelRun(store, record.id)) !== undefined;
+  } catch (error) {
+    if (error instanceof MlTrackingError && error.code === 'ERR_MODEL_RUN') return false;
+    throw error;
+  }
 }

@@ -122,6 +122,23 @@ describe('ml-tracking reproduce', () => {
       expect(difference).toBe(0);
   }, 60_000);
 
+  it('ml-tracking run names the command that reproduces a trainModel run, as its dashboard page does', async () => {
+    const shown = await cli(['run', original.runId, '--store', store], { cwd: project.path });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(
+      new RegExp(
+        `^reproduce +ml-tracking reproduce ${original.runId} --store \\S+ --entry ENTRY$`,
+        'm',
+      ),
+    );
+    expect(shown.stdout).toMatch(/^ +ENTRY: the training script that registers the run's classes/m);
+    const json = await cli(['run', original.runId, '--store', store, '--json'], {
+      cwd: project.path,
+    });
+    const printed = JSON.parse(json.stdout) as { reproduce?: { command: string } };
+    expect(printed.reproduce?.command).toContain(`ml-tracking reproduce ${original.runId}`);
+  });
+
   it('says to fetch a recorded commit the repository does not have (exit 1)', async () => {
     // A copy of the store whose row names a commit this repository never had.
     const copy = join(folder, 'store-unknown-commit');

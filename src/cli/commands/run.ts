@@ -1,6 +1,7 @@
 import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import { getRun } from '../../runs/read-runs.js';
 import type { RunRecord } from '../../runs/run-record.js';
+import { reproduceLineIn, type ReproduceLine } from '../../runs/reproduce-line.js';
 import { shellCommand } from '../../runs/shell-command.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import type { Output } from '../_output.js';
@@ -13,11 +14,21 @@ export interface ShowRunCommandOptions extends CommandOptions {
   runId: string;
 }
 
+/** A run's record, and how to run it again (what the dashboard's run page shows too). */
+export interface ShownRun extends RunRecord {
+  /** The line that runs it again, when anything says how. */
+  reproduce?: ReproduceLine;
+}
+
 /** `ml-tracking run`: one run's record. */
-export function showRunCommand(options: ShowRunCommandOptions): Promise<RunRecord> {
+export function showRunCommand(options: ShowRunCommandOptions): Promise<ShownRun> {
   return withCommandStore(
     options,
-    async (store) => getRun(await resolveId(store, RUN_IDS, options.runId, 'runId'), { store }),
+    async (store) => {
+      const run = await getRun(await resolveId(store, RUN_IDS, options.runId, 'runId'), { store });
+      const reproduce = await reproduceLineIn(store, run);
+      return reproduce === undefined ? run : { ...run, reproduce };
+    },
     { existing: true },
   );
 }
@@ -42,7 +53,7 @@ export const showRunCli = defineCliCommand({
   },
 });
 
-function printRun(output: Output, run: RunRecord): void {
+function printRun(output: Output, run: ShownRun): void {
   const end = run.endedAt ?? (run.status === 'running' ? new Date() : run.heartbeatAt);
   const fields: [string, string | undefined][] = [
     ['run_id', run.id],
@@ -57,6 +68,13 @@ function printRun(output: Output, run: RunRecord): void {
     ['sweep', run.sweepId && `${run.sweepId} trial ${run.trial ?? '?'}`],
     ['hyperparameters', JSON.stringify(run.hyperparameters)],
     ['command', run.command && shellCommand(run.command)],
+    // Another run's line is its command, printed above.
+    ...(run.reproduce?.note === undefined
+      ? []
+      : ([
+          ['reproduce', run.reproduce.command],
+          ['', run.reproduce.note],
+        ] as [string, string][])),
     ['error', run.error],
     ['predictions', run.predictionIds.join(', ') || undefined],
     ['scalars', run.scalarsUri],

@@ -9,9 +9,7 @@ import { isTimeSortableId } from '../../../runs/ids.js';
 import type { TagSummary } from '../../../runs/run-record.js';
 import type { ScalarSeries } from '../../../runs/scalar-table.js';
 import { compareRuns } from '../../../experiments/compare-runs.js';
-import { MlTrackingError } from '../../../errors.js';
-import { readModelRun } from '../../../records/model-run-records.js';
-import { reproduceLine } from '../../../runs/reproduce-line.js';
+import { reproduceLineIn } from '../../../runs/reproduce-line.js';
 import { shellCommand } from '../../../runs/shell-command.js';
 import { CorruptFileError, type SkippedFile } from '../../../skipped-files.js';
 import type { Store } from '../../../store/types.js';
@@ -93,10 +91,7 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
   app.get('/api/runs/:id', async (c) => {
     const run = await index.get(checkedRunId(c.req.param('id')));
     if (run === undefined) throw notFound(`Run ${c.req.param('id')}`);
-    const line = reproduceLine(run.record, {
-      hasModelRun: await hasModelRun(store, run.record),
-      storeUrl: store.url,
-    });
+    const line = await reproduceLineIn(store, run.record);
     const reproduce =
       line === undefined ? null : { command: line.command, note: line.note ?? null };
     return c.json(runDetail(run, new Date(), reproduce));
@@ -181,20 +176,6 @@ export function runItem(run: IndexedRun, now: Date): RunItem {
     trial: record.trial ?? null,
     tags: Object.keys(record.summary),
   };
-}
-
-/**
- * Whether a `trainModel` run has its model_runs row, which `ml-tracking reproduce` needs. A row
- * changed by hand reads as none: the run cannot be reproduced, and its page still shows.
- */
-async function hasModelRun(store: Store, record: IndexedRun['record']): Promise<boolean> {
-  if (record.origin !== 'train_model') return false;
-  try {
-    return (await readModelRun(store, record.id)) !== undefined;
-  } catch (error) {
-    if (error instanceof MlTrackingError && error.code === 'ERR_MODEL_RUN') return false;
-    throw error;
-  }
 }
 
 function runDetail(run: IndexedRun, now: Date, reproduce: RunDetail['reproduce']): RunDetail {
