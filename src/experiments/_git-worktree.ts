@@ -153,7 +153,9 @@ export async function addTemporaryWorktree(
       cwd,
       gitEnvironment: excludesEnvironment(excludes),
       remove,
-      guardProcess: (pid) => { tell(guard, { type: 'child', pid }); },
+      guardProcess: (pid) => {
+        tell(guard, { type: 'child', pid });
+      },
     };
   } catch (error) {
     await remove();

@@ -37,8 +37,7 @@ export function parseTrackerPath(
 /** The folder of the scoring tables: one file per prediction, named by its id. */
 export const SCORING_FOLDER = 'scoring/';
 
-export const scoringPath = (predictionId: string): string =>
-  `${SCORING_FOLDER}${predictionId}.csv`;
+export const scoringPath = (predictionId: string): string => `${SCORING_FOLDER}${predictionId}.csv`;
 
 /** The prediction id of a scoring table's path, or `undefined` for another path. */
 export const predictionIdOfScoringPath = (path: string): string | undefined =>
