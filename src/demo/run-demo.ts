@@ -18,7 +18,7 @@ interface DiabetesData {
 }
 
 /**
- * Trains two real models on small public data sets and logs both runs: a random forest that
+ * Trains two real models on small public data sets and logs an experiment of each: a random forest that
  * classifies iris flowers, and a random forest that predicts diabetes progression.
  */
 export async function runDemo(options: RunDemoOptions = {}): Promise<LoggedExperiment[]> {

@@ -12,7 +12,7 @@ export function demoCommand(options: CommandOptions = {}): Promise<LoggedExperim
 export const demoCli = defineCliCommand({
   meta: {
     name: 'demo',
-    description: 'Train two small real models (iris, diabetes) and log both runs',
+    description: 'Train two small real models (iris, diabetes) and log an experiment of each',
   },
   args: { ...storeArg },
   run: (args, { cwd, env }) => demoCommand({ store: args.store, cwd, env }),
