@@ -1,4 +1,5 @@
 import type { CliCommand } from './_command.js';
+import { COMMAND_DESCRIPTIONS } from './_command-descriptions.js';
 import { usageError } from './_strict-args.js';
 import { closest } from '../_suggest.js';
 
@@ -53,6 +54,10 @@ export function commands() {
 
 /** The name of a command. */
 export type CommandName = keyof ReturnType<typeof commands>;
+
+// Every command has its one-line description, and every description a command.
+COMMAND_DESCRIPTIONS satisfies Record<CommandName, string> &
+  Record<Exclude<keyof typeof COMMAND_DESCRIPTIONS, CommandName>, never>;
 
 /**
  * Imports the command of this name.

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { bigQueryDdl } from '../../looker/bigquery-ddl.js';
 import { ValidationError } from '../../errors.js';
 import { defineCliCommand, type Environment } from '../_command.js';
@@ -35,8 +36,7 @@ export function bigqueryCommand(options: BigqueryCommandOptions): string {
 export const bigqueryCli = defineCliCommand({
   meta: {
     name: 'bigquery',
-    description:
-      'Print the BigQuery DDL of external tables over the store (gs:// only), one per folder',
+    description: COMMAND_DESCRIPTIONS.bigquery,
   },
   args: {
     dataset: {

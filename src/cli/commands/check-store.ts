@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { checkStore, type StoreCheckReport } from '../../store/check-store.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
 import { storeArg } from '../_shared-args.js';
@@ -10,8 +11,7 @@ export function checkStoreCommand(options: CommandOptions = {}): Promise<StoreCh
 export const checkStoreCli = defineCliCommand({
   meta: {
     name: 'check-store',
-    description:
-      'Write, append, read, list, conditionally write and delete a scratch object: proves the store, its credentials and its permissions work',
+    description: COMMAND_DESCRIPTIONS['check-store'],
   },
   args: { ...storeArg },
   run: (args, { cwd, env }) => checkStoreCommand({ store: args.store, cwd, env }),

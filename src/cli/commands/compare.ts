@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import {
   compareRuns,
@@ -41,8 +42,7 @@ export function compareCommand(options: CompareCommandOptions): Promise<RunCompa
 export const compareCli = defineCliCommand({
   meta: {
     name: 'compare',
-    description:
-      'Compare runs side by side: the parameters that differ first (hyperparameters, classes, data set, commit), then the metrics',
+    description: COMMAND_DESCRIPTIONS.compare,
   },
   args: {
     'run-ids': {

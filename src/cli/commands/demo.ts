@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { runDemo } from '../../demo/run-demo.js';
 import type { LoggedExperiment } from '../../tracking/log-experiment.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
@@ -12,7 +13,7 @@ export function demoCommand(options: CommandOptions = {}): Promise<LoggedExperim
 export const demoCli = defineCliCommand({
   meta: {
     name: 'demo',
-    description: 'Train two small real models (iris, diabetes) and log an experiment of each',
+    description: COMMAND_DESCRIPTIONS.demo,
   },
   args: { ...storeArg },
   run: (args, { cwd, env }) => demoCommand({ store: args.store, cwd, env }),

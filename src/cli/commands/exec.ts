@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { basename } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import type { RunRecord } from '../../runs/run-record.js';
@@ -130,8 +131,7 @@ export function execCommand(options: ExecCommandOptions): Promise<ExecResult> {
 export const execCli = defineCliCommand({
   meta: {
     name: 'exec',
-    description:
-      'Run one command as a run: its {"ml_tracking": "scalar", …} lines become scalars, its output the run log; exits with its exit code',
+    description: COMMAND_DESCRIPTIONS.exec,
   },
   args: {
     project: {

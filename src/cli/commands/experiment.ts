@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { jsonText } from '../../_json.js';
 import { ValidationError } from '../../errors.js';
 import {
@@ -103,8 +104,7 @@ export function experimentCommand(
 export const experimentCli = defineCliCommand({
   meta: {
     name: 'experiment',
-    description:
-      "The engine's steps of an experiment whose stages run elsewhere (Python's Experiment): check applies the duplicate policy, commit records the tracker row last",
+    description: COMMAND_DESCRIPTIONS.experiment,
   },
   args: {
     action: { type: 'positional', description: 'check or commit', required: true },

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { ValidationError } from '../../errors.js';
 import {
   checkGarbageMinAge,
@@ -63,8 +64,7 @@ export function gcCommand(options: GcCommandOptions = {}): Promise<GarbageReport
 export const gcCli = defineCliCommand({
   meta: {
     name: 'gc',
-    description:
-      'List (or with --apply delete) what crashed writers left: locks, staging files, append parts, and outputs no tracker row references',
+    description: COMMAND_DESCRIPTIONS.gc,
   },
   args: {
     'min-age': {

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { ValidationError } from '../../errors.js';
 import type { ExperimentKind } from '../../layout/tables.js';
 import type { OnSkipped } from '../../skipped-files.js';
@@ -85,8 +86,7 @@ export async function listCommand(options: ListCommandOptions = {}): Promise<Lis
 export const listCli = defineCliCommand({
   meta: {
     name: 'list',
-    description:
-      'List logged experiments, newest first, with the headline metric of their kind (f1_macro, rmse)',
+    description: COMMAND_DESCRIPTIONS.list,
   },
   args: {
     project: { type: 'string', description: 'Only this project' },

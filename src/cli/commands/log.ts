@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import type { LoggedExperiment } from '../../tracking/log-experiment.js';
 import { logPredictionsCsv } from '../../tracking/predictions-csv/log-predictions-csv.js';
 import type { PredictionsCsvInputNames } from '../../tracking/predictions-csv/read-predictions-csv.js';
@@ -128,8 +129,7 @@ export function logCommand(options: LogCommandOptions): Promise<LoggedExperiment
 export const logCli = defineCliCommand({
   meta: {
     name: 'log',
-    description:
-      'Log an experiment from a CSV of predictions (for any language; pandas to_csv() works as is)',
+    description: COMMAND_DESCRIPTIONS.log,
   },
   args: {
     ...kindArg,

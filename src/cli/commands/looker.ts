@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { lookerLinkingUrl, type LookerLinkingUrlOptions } from '../../looker/linking-url.js';
 import { ValidationError } from '../../errors.js';
 import { defineCliCommand, type Environment } from '../_command.js';
@@ -39,8 +40,7 @@ export function lookerCommand(options: LookerCommandOptions): string {
 export const lookerCli = defineCliCommand({
   meta: {
     name: 'looker',
-    description:
-      'Print the Looker Studio link that copies a template report onto the store (gs:// only)',
+    description: COMMAND_DESCRIPTIONS.looker,
   },
   args: {
     template: {

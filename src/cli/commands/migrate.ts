@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { MlTrackingError } from '../../errors.js';
 import { migrateTrackers, type MigrationReport } from '../../tracking/migrate-trackers.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
@@ -21,8 +22,7 @@ export function migrateCommand(options: MigrateCommandOptions = {}): Promise<Mig
 export const migrateCli = defineCliCommand({
   meta: {
     name: 'migrate',
-    description:
-      "List (or with --apply rewrite) the trackers whose header is not the current schema's: columns mapped by name, new ones empty, no row lost",
+    description: COMMAND_DESCRIPTIONS.migrate,
   },
   args: {
     apply: {

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { ValidationError } from '../../errors.js';
 import { EXPERIMENT_KINDS, type ExperimentKind } from '../../layout/tables.js';
 import { slugifyProject } from '../../tracking/project-name.js';
@@ -42,7 +43,7 @@ export function newCsvCommand(options: NewCsvCommandOptions): Promise<string> {
 export const newCsvCli = defineCliCommand({
   meta: {
     name: 'new-csv',
-    description: "Start a new tracker for a project; prints the new tracker's path",
+    description: COMMAND_DESCRIPTIONS['new-csv'],
   },
   args: {
     project: { type: 'string', description: 'Project name (slugified)', required: true },

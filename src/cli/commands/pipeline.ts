@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { listPipeline, type PipelineListing } from '../../pipeline/list-pipeline.js';
 import type { PipelineMode } from '../../pipeline/pipeline-model.js';
 import {
@@ -57,8 +58,7 @@ export async function pipelineCommand(
 export const pipelineCli = defineCliCommand({
   meta: {
     name: 'pipeline',
-    description:
-      'Run the versions of the model scripts in ml-tracking.pipeline.json: a test (nothing recorded, stops at the first error), or with -r a run per version, resumable and shared by several machines',
+    description: COMMAND_DESCRIPTIONS.pipeline,
   },
   args: {
     run: {

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import { ValidationError } from '../../errors.js';
 import { ReproduceError } from '../../experiments/reproduce-error.js';
@@ -66,8 +67,7 @@ export type ReproduceResult =
 export const reproduceCli = defineCliCommand({
   meta: {
     name: 'reproduce',
-    description:
-      "Re-run a trainModel run from its id, at its recorded commit (in a temporary git worktree when HEAD is another), on its stored data set; prints the new run and each metric's difference",
+    description: COMMAND_DESCRIPTIONS.reproduce,
   },
   args: {
     runId: {

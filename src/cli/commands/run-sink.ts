@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { basename } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import { RUN_ORIGINS, type RunOrigin } from '../../layout/tables.js';
@@ -54,8 +55,7 @@ export function runSinkCommand(options: RunSinkCommandOptions): Promise<RunSinkR
 export const runSinkCli = defineCliCommand({
   meta: {
     name: 'run-sink',
-    description:
-      'Own one run for another program (the Python client): prints {"run_id", "project", "store"}, then records the protocol lines read on stdin until a status line or the end of stdin (then the run fails)',
+    description: COMMAND_DESCRIPTIONS['run-sink'],
   },
   args: {
     project: {

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import { getRun } from '../../runs/read-runs.js';
 import type { RunRecord } from '../../runs/run-record.js';
@@ -36,7 +37,7 @@ export function showRunCommand(options: ShowRunCommandOptions): Promise<ShownRun
 export const showRunCli = defineCliCommand({
   meta: {
     name: 'run',
-    description: 'Show one run: its record, and every tag with its last, min and max',
+    description: COMMAND_DESCRIPTIONS.run,
   },
   args: {
     runId: {

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { RUN_STATUSES, type RunStatus } from '../../layout/tables.js';
 import { listRuns } from '../../runs/read-runs.js';
 import type { RunRecord } from '../../runs/run-record.js';
@@ -44,7 +45,10 @@ export function runsCommand(options: RunsCommandOptions = {}): Promise<RunRecord
 }
 
 export const runsCli = defineCliCommand({
-  meta: { name: 'runs', description: 'List runs (loggers, exec, sweep trials…), newest first' },
+  meta: {
+    name: 'runs',
+    description: COMMAND_DESCRIPTIONS.runs,
+  },
   args: {
     project: { type: 'string', description: 'Only this project' },
     sweep: { type: 'string', description: 'Only the trials of this sweep' },

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { PREDICTION_IDS, resolveId } from '../../_id-prefixes.js';
 import { findExperiment, type FoundExperiment } from '../../tracking/find-experiment.js';
 import type { OnSkipped } from '../../skipped-files.js';
@@ -31,7 +32,7 @@ export function showCommand(options: ShowCommandOptions): Promise<FoundExperimen
 export const showCli = defineCliCommand({
   meta: {
     name: 'show',
-    description: 'Show one experiment: its tracker row, its metrics and its per-class metrics',
+    description: COMMAND_DESCRIPTIONS.show,
   },
   args: {
     predictionId: {

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { resolveId, SWEEP_IDS } from '../../_id-prefixes.js';
 import { usageError } from '../_strict-args.js';
 import { ValidationError } from '../../errors.js';
@@ -106,8 +107,7 @@ export function sweepCommand(options: SweepCommandOptions): Promise<SweepResult>
 export const sweepCli = defineCliCommand({
   meta: {
     name: 'sweep',
-    description:
-      'Run a hyperparameter sweep from experiment_cfg.json; `sweep agent <id>` joins one from any machine, `sweep show <id>` prints its trials',
+    description: COMMAND_DESCRIPTIONS.sweep,
   },
   args: {
     action: {

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { listSweeps, type SweepSummary } from '../../sweeps/list-sweeps.js';
 import type { OnSkipped } from '../../skipped-files.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
@@ -29,7 +30,7 @@ export function sweepsCommand(options: SweepsCommandOptions = {}): Promise<Sweep
 export const sweepsCli = defineCliCommand({
   meta: {
     name: 'sweeps',
-    description: 'List sweeps, newest first, with their progress and best trial',
+    description: COMMAND_DESCRIPTIONS.sweeps,
   },
   args: {
     project: { type: 'string', description: 'Only this project' },

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { StoreError } from '../../errors.js';
 import { uploadJournal, type JournalUploadReport } from '../../runs/upload-journal.js';
 import { defineCliCommand, type CommandOptions } from '../_command.js';
@@ -25,8 +26,7 @@ export async function syncCommand(options: CommandOptions = {}): Promise<SyncRes
 export const syncCli = defineCliCommand({
   meta: {
     name: 'sync',
-    description:
-      'Upload what runs left in the local journal when their process ended before their last points reached GCS, each point once (default: every store in the journal)',
+    description: COMMAND_DESCRIPTIONS.sync,
   },
   args: { ...storeArg },
   run: async (args, { cwd, env, stderr }) => {

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { ValidationError } from '../../errors.js';
 import { readJsonObjectFile } from '../../experiments/_data-file.js';
 import { beginTraining, type BeginTrainingAnswer } from '../../experiments/train-model-begin.js';
@@ -96,8 +97,7 @@ function numberOf(flag: string, text: string): number {
 export const trainModelCli = defineCliCommand({
   meta: {
     name: 'train-model',
-    description:
-      "The engine's steps of a trainModel run fitted elsewhere (Python's train_model): begin checks and splits, finish records, recall reads a run to reproduce",
+    description: COMMAND_DESCRIPTIONS['train-model'],
   },
   args: {
     action: { type: 'positional', description: 'begin, finish or recall', required: true },

@@ -1,3 +1,4 @@
+import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { spawn } from 'node:child_process';
 import { ValidationError } from '../../errors.js';
 import { requireExistingStore } from '../../store/existing-store.js';
@@ -69,7 +70,7 @@ export async function uiCommand(options: UiCommandOptions): Promise<{ url: strin
 export const uiCli = defineCliCommand({
   meta: {
     name: 'ui',
-    description: 'Serve the local dashboard (projects, runs, sweeps) over a store until Ctrl-C',
+    description: COMMAND_DESCRIPTIONS.ui,
   },
   args: {
     port: {
