@@ -83,15 +83,8 @@ export async function resolveId(
   typed: string,
   parameter: string,
 ): Promise<string> {
-  const id = kind.normalise(typed.trim());
+  const id = checkTypedId(kind, typed, parameter);
   if (kind.isFull(id)) return id;
-  if (id.length < SHORTEST_ID_PREFIX || !kind.alphabet.test(id)) {
-    throw new ValidationError(
-      parameter,
-      `${JSON.stringify(typed)} is not a ${kind.noun} id`,
-      `Pass an id as \`${kind.listCommand}\` prints it, or its first ${SHORTEST_ID_PREFIX} or more characters.`,
-    );
-  }
   const matches = new Set<string>();
   for await (const object of store.listAll(`${kind.folder}${id}`)) {
     const found = kind.idOfPath(object.path);
@@ -107,6 +100,24 @@ export async function resolveId(
     `"${typed}" starts ${matches.size} ${kind.noun} ids: ${named}${more}`,
     'Pass more characters of the id.',
   );
+}
+
+/**
+ * `typed` as the store spells ids (case), checked to be an id or a prefix of 8+ characters of
+ * one: bad input, told before any store is opened.
+ * @throws ValidationError naming `parameter` and the fix.
+ */
+export function checkTypedId(kind: IdKind, typed: string, parameter: string): string {
+  const id = kind.normalise(typed.trim());
+  if (kind.isFull(id)) return id;
+  if (id.length < SHORTEST_ID_PREFIX || !kind.alphabet.test(id)) {
+    throw new ValidationError(
+      parameter,
+      `${JSON.stringify(typed)} is not a ${kind.noun} id`,
+      `Pass an id as \`${kind.listCommand}\` prints it, or its first ${SHORTEST_ID_PREFIX} or more characters.`,
+    );
+  }
+  return id;
 }
 
 /** "No run with id X in <store>": the error of an id the store does not have. */

@@ -139,6 +139,10 @@ describe('a store folder that does not exist', () => {
       expect(result.code, `${args[0]}: ${result.stderr}`).toBe(1);
       expect(result.stderr).toContain(`No store at ${missing}: the folder does not exist`);
     }
+    // Bad input is told first, before any store is looked at.
+    const malformed = await cli(['run', 'latest-run', '--store', missing]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('"latest-run" is not a run id');
     const dashboard = await cli(['ui', '--store', missing, '--port', '0'], {
       interrupts: testInterrupts(),
     });

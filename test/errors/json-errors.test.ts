@@ -2,7 +2,7 @@
 // line the built CLI prints on stderr with --json (and nothing on stdout), and the body of the
 // dashboard's error answers (Hono's app.request(), no port).
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +33,9 @@ describe('ml-tracking --json, failing', () => {
   afterAll(() => rm(folder, { recursive: true, force: true }));
 
   it('prints nothing on stdout and one JSON line on stderr, with the exit code of its code', async () => {
+    // A store that exists (a folder that does not is an error of its own), without that run.
     const store = join(folder, 'store');
+    await mkdir(store);
     const flag = await cli(['runs', '--store', store, '--bogus', '--json']);
     expect(flag.stdout).toBe('');
     expect(errorLine(flag.stderr).error).toMatchObject({

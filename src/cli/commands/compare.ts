@@ -1,5 +1,5 @@
 import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
-import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
+import { checkTypedId, resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import {
   compareRuns,
   type ComparedRow,
@@ -28,6 +28,7 @@ export interface CompareCommandOptions extends CommandOptions {
 
 /** `ml-tracking compare`: runs side by side, the parameters that differ first. */
 export function compareCommand(options: CompareCommandOptions): Promise<RunComparison> {
+  for (const id of options.runIds) checkTypedId(RUN_IDS, id, 'runIds');
   return withCommandStore(
     options,
     async (store) =>

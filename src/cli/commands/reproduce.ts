@@ -1,5 +1,5 @@
 import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
-import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
+import { checkTypedId, resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import { ValidationError } from '../../errors.js';
 import { ReproduceError } from '../../experiments/reproduce-error.js';
 import { reproduceRun, type ReproduceRunResult } from '../../experiments/reproduce-run.js';
@@ -43,6 +43,7 @@ export async function reproduceCommand(
     );
   }
   // The run id as people type it (its first 8+ characters), and a store that must be there.
+  checkTypedId(RUN_IDS, options.runId, 'runId');
   const runId = await withCommandStore(
     options,
     (store) => resolveId(store, RUN_IDS, options.runId, 'runId'),

@@ -1,5 +1,5 @@
 import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
-import { resolveId, RUN_IDS } from '../../_id-prefixes.js';
+import { checkTypedId, resolveId, RUN_IDS } from '../../_id-prefixes.js';
 import { getRun } from '../../runs/read-runs.js';
 import type { RunRecord } from '../../runs/run-record.js';
 import { reproduceLineIn, type ReproduceLine } from '../../runs/reproduce-line.js';
@@ -23,6 +23,7 @@ export interface ShownRun extends RunRecord {
 
 /** `ml-tracking run`: one run's record. */
 export function showRunCommand(options: ShowRunCommandOptions): Promise<ShownRun> {
+  checkTypedId(RUN_IDS, options.runId, 'runId');
   return withCommandStore(
     options,
     async (store) => {

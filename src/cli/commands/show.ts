@@ -1,5 +1,5 @@
 import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
-import { PREDICTION_IDS, resolveId } from '../../_id-prefixes.js';
+import { checkTypedId, PREDICTION_IDS, resolveId } from '../../_id-prefixes.js';
 import { findExperiment, type FoundExperiment } from '../../tracking/find-experiment.js';
 import type { OnSkipped } from '../../skipped-files.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
@@ -17,6 +17,7 @@ export interface ShowCommandOptions extends CommandOptions {
 
 /** `ml-tracking show`: one experiment's tracker row, metrics and per-class metrics. */
 export function showCommand(options: ShowCommandOptions): Promise<FoundExperiment> {
+  checkTypedId(PREDICTION_IDS, options.predictionId, 'predictionId');
   return withCommandStore(
     options,
     async (store) =>

@@ -1,5 +1,5 @@
 import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
-import { resolveId, SWEEP_IDS } from '../../_id-prefixes.js';
+import { checkTypedId, resolveId, SWEEP_IDS } from '../../_id-prefixes.js';
 import { usageError } from '../_strict-args.js';
 import { ValidationError } from '../../errors.js';
 import type { Store } from '../../store/types.js';
@@ -47,6 +47,9 @@ export type SweepResult =
 export function sweepCommand(options: SweepCommandOptions): Promise<SweepResult> {
   // Every flag is checked before the store is opened: a bad one leaves no sweep behind.
   const parallel = parseParallel(options.parallel);
+  if (options.action !== undefined && options.sweepId !== undefined) {
+    checkTypedId(SWEEP_IDS, options.sweepId, 'sweepId');
+  }
   const agent = (store: Store, sweepId: string, cwd: string | undefined) =>
     runSweepAgent({
       store,
