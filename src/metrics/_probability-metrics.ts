@@ -7,6 +7,8 @@ import { rocAuc } from './_auc.js';
 import { defined } from './_defined.js';
 import { compareLabels, type EncodedLabels } from './_labels.js';
 import { labelList } from './input-checks.js';
+import { borrowFloat64, giveBack } from './_scratch.js';
+import { readRows, type BlockColumns, type RowPassInput } from './_score-rows.js';
 import type { Label } from './types.js';
 
 /** scikit-learn's `log_loss` clips probabilities to [eps, 1 - eps] with float64's eps. */
@@ -19,7 +21,7 @@ function isOneDimensional(
 }
 
 function clip(p: number): number {
-  return p < EPS ? EPS : p > 1 - EPS ? 1 - EPS : p;
+  return Math.min(Math.max(p, EPS), 1 - EPS);
 }
 
 export interface ScoreResult {
@@ -64,7 +66,7 @@ export function probabilityMetrics(
     }
     trueColumn[c] = column ?? -1;
   });
-  const context: ScoreContext = { encoded, support, trueColumn };
+  const context: ScoreContext = { encoded, trueCodes, support, trueColumn };
 
   if (isOneDimensional(yScore)) {
     return binaryScoreMetrics(context, yScore, scoreLabels, positiveLabel);
@@ -90,91 +92,43 @@ export function probabilityMetrics(
     if (s === 0 || s === n) aucColumns = [];
   }
 
-  // One pass over the rows checks their widths, sums the log loss and copies the scores of the
-  // first block of scored columns, positives first (see partitionColumns).
+  // One pass over the rows sums the log loss and copies the first block of scored columns; more
+  // blocks (another pass each) only when n × scored classes exceeds COLUMN_BLOCK_VALUES.
+  const rows = yScore;
   const block = Math.min(aucColumns.length, Math.max(1, Math.floor(COLUMN_BLOCK_VALUES / n)));
-  const parts = new Float64Array(block * n);
-  const first = partitionColumns(parts, aucColumns.slice(0, block), context);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const row = yScore[i]!;
-    if (row.length !== width) {
-      throw new Error(
-        `Internal error: row ${i} has ${row.length} probabilities for ${width} classes (${labelList(scoreLabels)}), after the input checks`,
-      );
-    }
-    let sum = 0;
-    for (let j = 0; j < width; j++) sum += clip(row[j]!);
-    total -= Math.log(clip(row[trueColumn[trueCodes[i]!]!]!) / sum);
-    first.add(i, row);
+  const buffer = borrowFloat64((block + 1) * n);
+  const parts = buffer.subarray(0, block * n);
+  const scratch = buffer.subarray(block * n);
+  const blockColumns = (start: number): BlockColumns => {
+    const entries = aucColumns.slice(start, start + block);
+    return {
+      columns: Int32Array.from(entries, (entry) => entry.column),
+      codes: Int32Array.from(entries, (entry) => entry.code),
+    };
+  };
+  const first = readRows(rows, width, context, blockColumns(0), parts, trueColumn);
+  const logLoss = width >= 2 ? defined(first.lossSum / n) : undefined;
+  if (aucColumns.length === 0) {
+    giveBack(buffer);
+    return { logLoss, rocAuc: undefined };
   }
-  const logLoss = width >= 2 ? defined(total / n) : undefined;
-  if (aucColumns.length === 0) return { logLoss, rocAuc: undefined };
 
-  const scratch = new Float64Array(n);
   let aucSum = 0;
   for (let start = 0; start < aucColumns.length; start += block) {
-    const columns = aucColumns.slice(start, start + block);
-    let partition = first;
-    if (start > 0) {
-      // Only when n × scored classes exceeds COLUMN_BLOCK_VALUES: another pass over the rows.
-      partition = partitionColumns(parts, columns, context);
-      for (let i = 0; i < n; i++) partition.add(i, yScore[i]!);
-    }
-    columns.forEach(({ code }, b) => {
-      const positives = context.support[code]!;
+    const columns = blockColumns(start);
+    const { nonNegative } =
+      start === 0 ? first.block : readRows(rows, width, context, columns, parts, undefined).block;
+    columns.codes.forEach((code, b) => {
       const values = parts.subarray(b * n, (b + 1) * n);
-      aucSum += rocAuc(values, positives, scratch, partition.nonNegative[b] === 1);
+      aucSum += rocAuc(values, support[code]!, scratch, nonNegative[b] === 1);
     });
   }
+  giveBack(buffer);
   return { logLoss, rocAuc: defined(aucSum / aucColumns.length) };
 }
 
-/**
- * Copies score columns, row by row, into consecutive segments of `parts` (one of n values per
- * column), each segment holding the scores of its class's true samples first and the others
- * after, as {@link rocAuc} wants them; `nonNegative[b]` stays 1 while column b has no negative
- * score.
- */
-function partitionColumns(
-  parts: Float64Array,
-  columns: readonly { column: number; code: number }[],
-  context: ScoreContext,
-) {
-  const { trueCodes } = context.encoded;
-  const n = trueCodes.length;
-  const count = columns.length;
-  const column = Int32Array.from(columns, (entry) => entry.column);
-  const code = Int32Array.from(columns, (entry) => entry.code);
-  // Write positions: positives from the start of each segment, the others after them.
-  const nextPositive = Int32Array.from(columns, (_, b) => b * n);
-  const nextNegative = Int32Array.from(columns, (entry, b) => b * n + context.support[entry.code]!);
-  const nonNegative = new Uint8Array(count).fill(1);
-  return {
-    nonNegative,
-    add(i: number, row: ArrayLike<number>): void {
-      const t = trueCodes[i]!;
-      for (let b = 0; b < count; b++) {
-        const v = row[column[b]!]! + 0; // + 0 turns -0 into +0
-        if (v < 0) nonNegative[b] = 0;
-        if (code[b] === t) {
-          const at = nextPositive[b]!;
-          nextPositive[b] = at + 1;
-          parts[at] = v;
-        } else {
-          const at = nextNegative[b]!;
-          nextNegative[b] = at + 1;
-          parts[at] = v;
-        }
-      }
-    },
-  };
-}
-
-interface ScoreContext {
+interface ScoreContext extends RowPassInput {
   encoded: EncodedLabels;
-  /** Samples of each class in yTrue. */
-  support: Float64Array;
   /** The yScore column of each class (-1: none). */
   trueColumn: Int32Array;
 }
@@ -213,7 +167,8 @@ function binaryScoreMetrics(
   let rocAucValue: number | undefined;
   if (positives > 0 && positives < n) {
     // The scores, those of the positive class's samples first (as rocAuc wants them).
-    const parts = new Float64Array(n);
+    const buffer = borrowFloat64(2 * n);
+    const parts = buffer.subarray(0, n);
     let nextPositive = 0;
     let nextNegative = positives;
     let nonNegative = true;
@@ -223,7 +178,8 @@ function binaryScoreMetrics(
       if (trueCodes[i] === positiveCode) parts[nextPositive++] = v;
       else parts[nextNegative++] = v;
     }
-    rocAucValue = defined(rocAuc(parts, positives, new Float64Array(n), nonNegative));
+    rocAucValue = defined(rocAuc(parts, positives, buffer.subarray(n), nonNegative));
+    giveBack(buffer);
   }
   return { logLoss: defined(total / n), rocAuc: rocAucValue };
 }

@@ -248,37 +248,60 @@ function checkScores(
         'For more than two classes, pass one row of probabilities per sample (one column per class).',
       );
     }
-    checkScoreValues(name, rows, range, (index) => `${name}[${index}]`);
+    checkScoreValues(name, rows, range, undefined);
     return;
   }
   const width = columns.length;
-  for (let index = 0; index < n; index += 1) {
-    const row = rows[index];
-    const isRow = Array.isArray(row) || (ArrayBuffer.isView(row) && !(row instanceof DataView));
-    const length = isRow ? (row as ArrayLike<unknown>).length : undefined;
-    if (length !== width) {
-      throw new ValidationError(
-        name,
-        isRow
-          ? `row ${index} has ${length} probabilities for ${width} classes (${labelList(columns)})`
-          : `row ${index} is ${describeValue(row)}, not a row of probabilities`,
-        'Pass one probability per class in every row, columns in the order of classes (sorted labels by default).',
-      );
-    }
-    checkScoreValues(
+  const index = firstBadRow(rows, width, range === 'probabilities');
+  if (index < 0) return;
+  const row = rows[index];
+  const isRow = Array.isArray(row) || (ArrayBuffer.isView(row) && !(row instanceof DataView));
+  const length = isRow ? (row as ArrayLike<unknown>).length : undefined;
+  if (length !== width) {
+    throw new ValidationError(
       name,
-      row as ArrayLike<unknown>,
-      range,
-      (column) => `${name}[${index}][${column}]`,
+      isRow
+        ? `row ${index} has ${length} probabilities for ${width} classes (${labelList(columns)})`
+        : `row ${index} is ${describeValue(row)}, not a row of probabilities`,
+      'Pass one probability per class in every row, columns in the order of classes (sorted labels by default).',
     );
   }
+  checkScoreValues(name, row as ArrayLike<unknown>, range, index);
+  throw new Error(`Internal error: row ${index} of ${name} was found wrong, then right`);
 }
 
+/**
+ * The index of the first row that is not an array of `width` numbers in range (see
+ * {@link checkScoreValues}), or -1. Only finds it: the caller says what is wrong. A loop alone
+ * in its function, with nothing allocated per row: V8 then compiles it whole, and a million rows
+ * take a few tens of milliseconds.
+ */
+function firstBadRow(rows: ArrayLike<unknown>, width: number, probabilities: boolean): number {
+  for (let index = 0; index < rows.length; index += 1) {
+    const row = rows[index];
+    const isRow = Array.isArray(row) || (ArrayBuffer.isView(row) && !(row instanceof DataView));
+    if (!isRow || (row as ArrayLike<unknown>).length !== width) return index;
+    for (let column = 0; column < width; column += 1) {
+      const value = (row as ArrayLike<unknown>)[column];
+      const fine =
+        typeof value === 'number' &&
+        (probabilities ? value >= 0 && value <= 1 : Number.isFinite(value));
+      if (!fine) return index;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Throws unless every value is a probability (or a finite score); `row` is the row's index in
+ * yScore, undefined for one value per sample. No closure for the message: this runs once per
+ * row, a million times for a million samples.
+ */
 function checkScoreValues(
   name: string,
   values: ArrayLike<unknown>,
   range: ScoreRange,
-  where: (index: number) => string,
+  row: number | undefined,
 ): void {
   const probabilities = range === 'probabilities';
   for (let index = 0; index < values.length; index += 1) {
@@ -287,9 +310,10 @@ function checkScoreValues(
       typeof value === 'number' &&
       (probabilities ? value >= 0 && value <= 1 : Number.isFinite(value));
     if (!fine) {
+      const where = row === undefined ? `${name}[${index}]` : `${name}[${row}][${index}]`;
       throw new ValidationError(
         name,
-        `${where(index)} is ${describeValue(value)}`,
+        `${where} is ${describeValue(value)}`,
         probabilities
           ? 'Probabilities must be numbers between 0 and 1.'
           : 'Scores must be finite numbers: probabilities, or decision-function values.',
