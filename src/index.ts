@@ -44,6 +44,8 @@ export type { OpenTrackerOptions, Tracker } from './tracking/trackers.js';
 export { listTrackers } from './tracking/list-trackers.js';
 export { collectGarbage } from './tracking/collect-garbage.js';
 export { migrateTrackers } from './tracking/migrate-trackers.js';
+export { migrateRuns } from './runs/migrate-runs.js';
+export type { RunMigration, RunsMigrationReport } from './runs/migrate-runs.js';
 export type {
   MigrateTrackersOptions,
   MigrationReport,

@@ -298,10 +298,22 @@ export const RUNS_COLUMNS: readonly Column[] = [
   column('prediction_ids', 'json', 'Prediction ids logged by the run, as a JSON array'),
   column('scalars_uri', 'text', "URL of the run's scalars CSV in the store"),
   column('log_uri', 'text', "URL of the run's captured output in the store, when there is one"),
+  column(
+    'working_directory',
+    'text',
+    'The folder command ran in, on its host: where to run it again; empty when no command was recorded',
+  ),
 ];
 
-/** The version of the runs table's columns (see {@link TRACKER_SCHEMA_VERSION} for trackers). */
-export const RUNS_SCHEMA_VERSION = 1;
+/**
+ * The version of the runs table's columns (see {@link TRACKER_SCHEMA_VERSION} for trackers).
+ * - 1: the first.
+ * - 2: `working_directory`, last (a command's relative paths mean nothing without it). A file of
+ *   version 1 reads as before (columns are read by name) with no working directory;
+ *   `ml-tracking migrate` rewrites such files with the current header, so that a folder data
+ *   source sees one header.
+ */
+export const RUNS_SCHEMA_VERSION = 2;
 
 /**
  * The scalars table, `scalars/<run_id>.csv`: a run's step series, one row per point, appended in

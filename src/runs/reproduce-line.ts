@@ -56,8 +56,15 @@ export function reproduceLine(
       note: `${ENTRY_PLACEHOLDER}: the training script that registers the run's classes, e.g. train.ts or train.py (ml-tracking reproduce imports it as --entry; the run does not record it).`,
     };
   }
-  if (record.command === undefined) return undefined;
-  return { command: shellCommand(record.command) };
+  if (record.command === undefined || record.command.length === 0) return undefined;
+  const command = shellCommand(record.command);
+  // Its relative paths (`python train.py`) mean something only in the folder it ran in.
+  return {
+    command:
+      record.workingDirectory === undefined
+        ? command
+        : `cd ${shellCommand([record.workingDirectory])} && ${command}`,
+  };
 }
 
 /** {@link reproduceLine} for a run of `store`, which is read for the run's model_runs row. */

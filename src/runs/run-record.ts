@@ -87,6 +87,8 @@ export interface RunProvenance {
   pipelineVersion?: string;
   /** The argv that reproduces the run, when known. */
   command?: string[];
+  /** The folder `command` ran in (an absolute path on the run's host). */
+  workingDirectory?: string;
 }
 
 /** One run, as stored and as every reader returns it. */
@@ -164,6 +166,7 @@ export function encodeRunRecord(record: RunRecord): string {
     prediction_ids: json(record.predictionIds),
     scalars_uri: record.scalarsUri,
     log_uri: record.logUri,
+    working_directory: record.workingDirectory,
   };
   const header = headerOf(RUNS_COLUMNS);
   return encodeTable(header, [header.map((name) => cells[name])]);
@@ -230,6 +233,7 @@ export function decodeRunRecord(text: string): RunRecord | undefined {
   if (row.command) record.command = parseJson(row.command, []);
   if (row.error) record.error = decodeText(row.error);
   if (row.log_uri) record.logUri = row.log_uri;
+  if (row.working_directory) record.workingDirectory = decodeText(row.working_directory);
   return record;
 }
 

@@ -4,6 +4,7 @@
  * through the line protocol on standard output (the parent writes the store).
  */
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debug } from '../_debug.js';
 import { ValidationError } from '../errors.js';
@@ -126,6 +127,12 @@ export async function startRun(options: StartRunOptions): Promise<Run> {
     scalarsUri: storeObjectUri(store.url, scalarsPath(id)),
     command: options.command ?? (options.origin === undefined ? [...process.argv] : []),
   };
+  // A command's relative paths (`python train.py`) mean something only in its folder.
+  if (record.command !== undefined && record.command.length > 0) {
+    record.workingDirectory = resolve(
+      options.workingDirectory ?? options.cwd ?? process.cwd(),
+    );
+  }
   if (context.gitCommit !== undefined) record.gitCommit = context.gitCommit;
   if (context.gitDirty !== undefined) record.gitDirty = context.gitDirty;
   if (options.sweepId !== undefined) record.sweepId = options.sweepId;

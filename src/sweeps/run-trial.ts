@@ -95,6 +95,8 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
       sweepId: description.sweepId,
       trial,
       command,
+      // The trial runs in the configuration's folder: its git state, and where to run it again.
+      cwd: options.folder,
       captureLog: true,
       closeOnExit: false,
       heartbeatIntervalSeconds: options.heartbeatIntervalSeconds,

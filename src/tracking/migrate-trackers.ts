@@ -157,7 +157,7 @@ export function planMigration(text: string, context: PlanContext): Plan | undefi
   const { kind } = context;
   const current = headerOf(trackingColumns(kind));
   const records = rawRecords(text);
-  const headerFields = records.shift()?.map(unquote) ?? [];
+  const headerFields = records.shift()?.map(unquoteField) ?? [];
   const fromVersion = versionOf(kind, headerFields);
   const base = { fromVersion, rows: records.length };
   const fail = (problem: string): Plan => ({ ...base, changes: [], text, problem });
@@ -283,7 +283,7 @@ export function rawRecords(text: string): string[][] {
 }
 
 /** A header name as written → the name (`"a ""b"""` → `a "b"`). */
-function unquote(field: string): string {
+export function unquoteField(field: string): string {
   return field.startsWith('"') && field.endsWith('"') && field.length >= 2
     ? field.slice(1, -1).replaceAll('""', '"')
     : field;

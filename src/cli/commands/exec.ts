@@ -89,6 +89,8 @@ export function execCommand(options: ExecCommandOptions): Promise<ExecResult> {
       store,
       origin: 'exec',
       command: argv,
+      // The git state and the working directory recorded are those of the folder it runs in.
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
       captureLog: true,
       closeOnExit: false,
     });

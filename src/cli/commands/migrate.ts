@@ -1,7 +1,9 @@
 import { COMMAND_DESCRIPTIONS } from '../_command-descriptions.js';
 import { MlTrackingError } from '../../errors.js';
+import { migrateRuns, type RunsMigrationReport } from '../../runs/migrate-runs.js';
 import { migrateTrackers, type MigrationReport } from '../../tracking/migrate-trackers.js';
 import { defineCliCommand, withCommandStore, type CommandOptions } from '../_command.js';
+import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 
 /** Options of {@link migrateCommand}. */
@@ -10,11 +12,23 @@ export interface MigrateCommandOptions extends CommandOptions {
   apply?: boolean;
 }
 
-/** `ml-tracking migrate`: the trackers whose header is not the current schema's, rewritten with `apply`. */
-export function migrateCommand(options: MigrateCommandOptions = {}): Promise<MigrationReport> {
+/** What `ml-tracking migrate` found and did: the trackers' report, and the runs'. */
+export interface MigrateCommandReport extends MigrationReport {
+  runs: RunsMigrationReport;
+}
+
+/**
+ * `ml-tracking migrate`: the trackers and the run files whose header is not the current schema's,
+ * rewritten with `apply`.
+ */
+export function migrateCommand(options: MigrateCommandOptions = {}): Promise<MigrateCommandReport> {
+  const apply = options.apply ?? false;
   return withCommandStore(
     options,
-    (store) => migrateTrackers(store, { apply: options.apply ?? false }),
+    async (store) => ({
+      ...(await migrateTrackers(store, { apply })),
+      runs: await migrateRuns(store, { apply }),
+    }),
     { existing: true },
   );
 }
@@ -27,7 +41,7 @@ export const migrateCli = defineCliCommand({
   args: {
     apply: {
       type: 'boolean',
-      description: 'Rewrite the trackers (default: only list what would change)',
+      description: 'Rewrite the trackers and run files (default: only list what would change)',
     },
     ...storeArg,
   },
@@ -53,10 +67,13 @@ export const migrateCli = defineCliCommand({
           ? `${ready} of ${report.checked} trackers to migrate to schema version ${report.schemaVersion}; run again with --apply to rewrite them`
           : `all ${report.checked - failedOf(report).length} trackers are at schema version ${report.schemaVersion}`,
     );
+    printRuns(output, report.runs);
   },
   failure: (report) => {
     const failed = failedOf(report);
     if (failed.length === 0) return undefined;
+    // Run files left as they are (still running, or with columns of their own) are listed
+    // above, not failures: they read as they are, and the next migrate takes them.
     return new MlTrackingError(
       `${failed.length} tracker${failed.length === 1 ? '' : 's'} could not be migrated (listed above with the reason); fix them and run ml-tracking migrate again.`,
       { code: 'ERR_MIGRATION' },
@@ -66,3 +83,21 @@ export const migrateCli = defineCliCommand({
 
 const failedOf = (report: MigrationReport) =>
   report.trackers.filter((tracker) => tracker.problem !== undefined);
+
+function printRuns(output: Output, report: RunsMigrationReport): void {
+  for (const run of report.runs) {
+    const verdict = run.problem === undefined ? (run.migrated ? 'migrated' : 'to migrate') : 'left';
+    output.line(
+      `${verdict.padEnd(14)} ${run.path}${run.added.length > 0 ? ` (adds ${run.added.join(', ')})` : ''}`,
+    );
+    if (run.problem !== undefined) output.line(`  ${run.problem}`);
+  }
+  const ready = report.runs.filter((run) => run.problem === undefined).length;
+  output.line(
+    report.applied
+      ? `migrated ${ready} of ${report.checked} run files to runs schema version ${report.schemaVersion}`
+      : ready > 0
+        ? `${ready} of ${report.checked} run files to migrate to runs schema version ${report.schemaVersion}; run again with --apply to rewrite them`
+        : `all ${report.checked - report.runs.length} run files are at runs schema version ${report.schemaVersion}${report.runs.length > 0 ? ` (${report.runs.length} left, above)` : ''}`,
+  );
+}

@@ -70,13 +70,15 @@ function printRun(output: Output, run: ShownRun): void {
     ['sweep', run.sweepId && `${run.sweepId} trial ${run.trial ?? '?'}`],
     ['hyperparameters', JSON.stringify(run.hyperparameters)],
     ['command', run.command && shellCommand(run.command)],
-    // Another run's line is its command, printed above.
-    ...(run.reproduce?.note === undefined
-      ? []
-      : ([
-          ['reproduce', run.reproduce.command],
-          ['', run.reproduce.note],
-        ] as [string, string][])),
+    ['directory', run.workingDirectory],
+    // The line to run it again, unless it is the command above as it stands.
+    [
+      'reproduce',
+      run.reproduce?.command === (run.command && shellCommand(run.command))
+        ? undefined
+        : run.reproduce?.command,
+    ],
+    ['', run.reproduce?.note],
     ['error', run.error],
     ['predictions', run.predictionIds.join(', ') || undefined],
     ['scalars', run.scalarsUri],
