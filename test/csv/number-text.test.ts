@@ -56,7 +56,6 @@ function* edgeValues(): Generator<number> {
     Number.MIN_VALUE,
     Number.EPSILON,
     1e-7,
-    9.999999999999999e-7,
     1e-6,
     1.0000000000000002e-6,
     1e15,
