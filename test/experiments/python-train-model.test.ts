@@ -400,6 +400,48 @@ describe('ml-tracking reproduce --entry train.py', () => {
   );
 
   pythonIt(
+    'Ctrl-C of reproduce (SIGINT to its process group): exit 130, the training stopped, the worktree removed',
+    async () => {
+      const marker = join(folder, 'fitting-ctrl-c.pid');
+      const reproduce = spawn(
+        process.execPath,
+        [BUILT_CLI, 'reproduce', original.run_id, '--entry', 'train.py', '--store', storePath],
+        {
+          cwd: project.path,
+          env: { ...process.env, ...environment, ML_TRACKING_TEST_SLOW_FIT: marker },
+          stdio: ['ignore', 'ignore', 'pipe'],
+          detached: true,
+        },
+      );
+      let stderr = '';
+      reproduce.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) =>
+        reproduce.once('exit', (code) => {
+          resolve(code);
+        }),
+      );
+      await until(async () => (await readFile(marker, 'utf8').catch(() => '')) !== '', 'fit');
+      const training = Number(await readFile(marker, 'utf8'));
+      expect((await project.worktrees()).length).toBe(2);
+      // What a terminal's Ctrl-C does: SIGINT to the whole foreground process group.
+      process.kill(-reproduce.pid!, 'SIGINT');
+      expect(await exited, stderr).toBe(130);
+      expect(stderr).toContain('reproduce interrupted by SIGINT');
+      expect(await project.worktrees()).toEqual([project.path]);
+      expect(await leftovers()).toEqual([]);
+      await until(() => {
+        try {
+          process.kill(training, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      }, 'the training stopped');
+    },
+    120_000,
+  );
+
+  pythonIt(
     'kill -9 of reproduce: its guard stops the training and removes the worktree',
     async () => {
       const marker = join(folder, 'fitting.pid');
