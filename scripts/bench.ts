@@ -5,6 +5,7 @@ import { coordinationBenchmark } from './bench/coordination.js';
 import { csvBenchmark } from './bench/csv.js';
 import { faultBenchmark } from './bench/faults.js';
 import { listBenchmark } from './bench/list.js';
+import { peerBenchmark } from './bench/peer.js';
 import {
   logExperimentBenchmark,
   metricsBenchmark,
@@ -25,6 +26,14 @@ if (wanted('append'))
 if (wanted('metrics')) printTable('Metrics alone (fastest of 5)', metricsBenchmark());
 if (wanted('log'))
   printTable('logExperiment end to end, local store, plots off', logExperimentBenchmark());
+if (wanted('peer')) {
+  const peer = peerBenchmark();
+  printTable(
+    'Issue 22 speed aims at 1e6 samples, side by side with the peer (pandas + scikit-learn)',
+    peer.rows,
+  );
+  console.log(`\n${peer.notes.join('\n')}`);
+}
 if (wanted('tracker')) printTable('Appending to a long tracker', await trackerSizeBenchmark());
 if (wanted('csv'))
   printTable('Encoding the predictions table, 1e6 rows (fastest of 3)', csvBenchmark());
