@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getRun, listRuns, openStore, type Store } from '../../src/index.js';
 import { ModelTracker } from '../../src/experiments/model-tracker.js';
@@ -16,19 +15,12 @@ import type { RunRecord } from '../../src/runs/run-record.js';
 import { openFakeStore } from '../runs/_run-stores.js';
 import { startGcsFake } from '../support/gcs-fake/index.js';
 import { runProcess } from '../support/processes.js';
+import { BUILT_CLI, root } from '../support/programs.js';
+import { python, pythonEnvironment, SKIP_NO_PYTHON } from '../support/python.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-// The built CLI (npm test builds it first; so does `npx tsc -p tsconfig.build.json`).
-const builtCli = join(root, 'dist/cli/main.js');
 const fixtures = join(root, 'test/fixtures/python-experiments');
-const python = ['python3'].find(
-  (candidate) =>
-    spawnSync(candidate, ['-c', 'import sys; assert sys.version_info >= (3, 8)']).status === 0,
-);
 const pythonIt = python === undefined ? it.skip : it;
-if (python === undefined) {
-  console.warn('python-experiments: skipped: python3 (3.8+) is not on the PATH');
-}
+if (python === undefined) console.warn(`python-experiments: skipped: ${SKIP_NO_PYTHON}`);
 const TRACKER = experimentTrackerPath('soil-texture');
 
 /** Runs a fixture script with the client from this repository and the CLI from dist/. */
@@ -39,15 +31,8 @@ async function runScript<T>(
 ): Promise<T> {
   const result = await runProcess(python!, [join(fixtures, script), ...args], {
     cwd: folder,
-    env: {
-      PYTHONPATH: `${join(root, 'clients/python')}:${fixtures}`,
-      PYTHONDONTWRITEBYTECODE: '1',
-      ML_TRACKING_CLI: `'${process.execPath}' '${builtCli}'`,
-      ML_TRACKING_STORE: '',
-      ML_TRACKING_PROTOCOL: '',
-      ML_TRACKING_RUN_ID: '',
-      ...env,
-    },
+    // The fixtures import their shared _forest.py.
+    env: pythonEnvironment({ PYTHONPATH: `${join(root, 'clients/python')}:${fixtures}`, ...env }),
   });
   if (result.code !== 0) throw new Error(`${script} exited with ${result.code}:\n${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as T;
@@ -332,15 +317,10 @@ describe.each([
       const { path, store } = await newStore();
       const result = await runProcess(
         process.execPath,
-        [builtCli, 'exec', '--project', 'soil', '--store', path, '--', python!, 'under_exec.py'],
+        [BUILT_CLI, 'exec', '--project', 'soil', '--store', path, '--', python!, 'under_exec.py'],
         {
           cwd: fixtures,
-          env: {
-            PYTHONPATH: join(root, 'clients/python'),
-            PYTHONDONTWRITEBYTECODE: '1',
-            ML_TRACKING_CLI: `'${process.execPath}' '${builtCli}'`,
-            ...backend.env,
-          },
+          env: pythonEnvironment(backend.env),
         },
       );
       expect(result.code, result.stderr).toBe(0);

@@ -3,7 +3,7 @@
  * `test/fixtures/python-runs/`, run with python3 as a user runs them, against the built CLI (the
  * `ml-tracking run-sink` child that owns each run). Every check reads the store.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,27 +15,9 @@ import { openFakeStore } from '../runs/_run-stores.js';
 import { startGcsFake } from '../support/gcs-fake/index.js';
 import { runProcess, type ProcessResult } from '../support/processes.js';
 import { BUILT_CLI, root } from '../support/programs.js';
+import { python, pythonEnvironment, SKIP_NO_PYTHON } from '../support/python.js';
 
 const fixtures = join(root, 'test/fixtures/python-runs');
-const python = ['python3'].find(
-  (candidate) =>
-    spawnSync(candidate, ['-c', 'import sys; assert sys.version_info >= (3, 8)']).status === 0,
-);
-const SKIP_NO_PYTHON = 'python3 (3.8+) is not on the PATH: the Python client needs it';
-
-/** The environment of every script: the client from this repository, the CLI from dist/. */
-function pythonEnvironment(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PYTHONPATH: join(root, 'clients/python'),
-    PYTHONDONTWRITEBYTECODE: '1',
-    ML_TRACKING_CLI: `'${process.execPath}' '${BUILT_CLI}'`,
-    ML_TRACKING_STORE: '',
-    ML_TRACKING_PROTOCOL: '',
-    ML_TRACKING_RUN_ID: '',
-    ...extra,
-  };
-}
-
 function runScript(
   script: string,
   args: string[],

@@ -4,7 +4,7 @@
  * it, against the built CLI (`train-model begin|finish|recall`, `run-sink`, `reproduce`). Every
  * check reads the store or git.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -25,24 +25,14 @@ import {
 } from '../fixtures/reproduce/git-project.js';
 import { runProcess, type ProcessResult } from '../support/processes.js';
 import { BUILT_CLI, root } from '../support/programs.js';
+import { python, pythonEnvironment, SKIP_NO_PYTHON } from '../support/python.js';
 import { NearestCentroid } from './_train-fixtures.js';
 
 const fixtures = join(root, 'test/fixtures/python-train');
-const python = ['python3'].find(
-  (candidate) =>
-    spawnSync(candidate, ['-c', 'import sys; assert sys.version_info >= (3, 8)']).status === 0,
-);
 const pythonIt = python === undefined ? it.skip : it;
-if (python === undefined) console.warn('python-train-model: skipped: python3 is not on the PATH');
+if (python === undefined) console.warn(`python-train-model: skipped: ${SKIP_NO_PYTHON}`);
 
-const environment = {
-  PYTHONPATH: join(root, 'clients/python'),
-  PYTHONDONTWRITEBYTECODE: '1',
-  ML_TRACKING_CLI: `'${process.execPath}' '${BUILT_CLI}'`,
-  ML_TRACKING_STORE: '',
-  ML_TRACKING_PROTOCOL: '',
-  ML_TRACKING_RUN_ID: '',
-};
+const environment = pythonEnvironment();
 
 interface Trained {
   run_id: string;
