@@ -29,7 +29,7 @@ if (wanted('log'))
 if (wanted('peer')) {
   const peer = peerBenchmark();
   printTable(
-    'Issue 22 speed aims at 1e6 samples, side by side with the peer (pandas + scikit-learn)',
+    "Issue 22's three speed aims, side by side with the peer (pandas + scikit-learn; a bare Node start for --help)",
     peer.rows,
   );
   console.log(`\n${peer.notes.join('\n')}`);

@@ -73,13 +73,74 @@ export function peerBenchmark(runs = 3): { rows: Row[]; notes: string[] } {
       'predictions CSV, ours / peer (bytes)': `${ours[0]!.predictions_bytes} / ${peer[0]?.predictions_bytes ?? '-'}`,
     });
   }
+  rows.push(metricsRow(missing), helpRow());
   const notes = [
-    `Median of ${runs} runs each, taking turns; load average ${loadAverage()} (2 cores, shared).`,
+    `End to end: median of ${runs} runs each, taking turns. Metrics: the fastest of 3 warm calls in one process each, the peer's the same (labels, confusion, log loss, one-vs-rest ROC AUC on distinct probability rows). --help: the median of 20 starts, against a bare \`node -e 0\`. Load average ${loadAverage()} (2 cores, shared).`,
     missing === undefined
       ? `Peer: ${PYTHON} ${PEER} (pandas ${pythonVersion('pandas')}, scikit-learn ${pythonVersion('sklearn')}); imports and data generation are not timed on either side.`
       : `Peer skipped: ${missing}.`,
   ];
   return { rows, notes };
+}
+
+/** Issue 22's metrics aim: 10 classes with probability rows at 1e6, under 150 ms. */
+function metricsRow(missing: string | undefined): Row {
+  const ours = runOursJson(['metrics', '1e6']).seconds;
+  const peer = missing === undefined ? runPeerJson(['metrics', '1e6']).seconds : undefined;
+  return {
+    case: 'metrics, 10 classes, distinct probability rows',
+    samples: '1e6',
+    'ours (s)': ours.toFixed(3),
+    'peer (s)': peer === undefined ? 'skipped' : peer.toFixed(3),
+    ratio: peer === undefined ? '' : `${(peer / ours).toFixed(1)}×`,
+    aim: `under 0.150 s: ${ours < 0.15 ? 'met' : 'not met'}`,
+    'predictions CSV, ours / peer (bytes)': '-',
+  };
+}
+
+/** Issue 22's --help aim: within 2× a bare Node start (the peer here is `node -e 0`). */
+function helpRow(): Row {
+  const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+  const startMs = (args: string[]) => {
+    const times: number[] = [];
+    for (let run = 0; run < 23; run += 1) {
+      const start = performance.now();
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8' });
+      if (child.status !== 0) throw new Error(child.stderr);
+      if (run >= 3) times.push(performance.now() - start);
+    }
+    return median(times);
+  };
+  const bare = startMs(['-e', '0']);
+  const help = startMs([cli, '--help']);
+  return {
+    case: 'ml-tracking --help (peer: node -e 0)',
+    samples: '-',
+    'ours (s)': (help / 1000).toFixed(3),
+    'peer (s)': (bare / 1000).toFixed(3),
+    ratio: `${(help / bare).toFixed(1)}× the bare start`,
+    aim: `within 2× a bare start: ${help <= 2 * bare ? 'met' : 'not met'}`,
+    'predictions CSV, ours / peer (bytes)': '-',
+  };
+}
+
+function runOursJson(args: string[]): { seconds: number } {
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), ...args],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
+  if (child.status !== 0) throw new Error(child.stderr);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { seconds: number };
+}
+
+function runPeerJson(args: string[]): { seconds: number } {
+  const child = spawnSync(PYTHON, [PEER, ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (child.status !== 0) throw new Error(child.stderr);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { seconds: number };
 }
 
 function runOurs(kind: Kind, samples: number): Timed {
@@ -158,7 +219,39 @@ async function runOursHere(kind: Kind, samples: number): Promise<Timed> {
   }
 }
 
+/** Our metrics alone, in this process: the fastest of 3 warm calls, as the peer is timed. */
+async function metricsHere(samples: number): Promise<{ seconds: number }> {
+  const { classificationMetrics } = (await import(
+    new URL('../../dist/metrics/index.js', import.meta.url).href
+  )) as typeof import('../../src/metrics/index.js');
+  const data = syntheticClassification(samples);
+  const yScore = distinctScores(data.yTrue);
+  let best = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < 3; run += 1) {
+    const start = performance.now();
+    classificationMetrics(data.yTrue, data.yPred, { yScore });
+    best = Math.min(best, (performance.now() - start) / 1000);
+  }
+  return { seconds: best };
+}
+
+/** The distinct probability rows of log-experiment.ts's metrics bench (the same generator). */
+function distinctScores(yTrue: string[]): Float64Array[] {
+  let state = 99;
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  return yTrue.map((label) => {
+    const row = Float64Array.from({ length: 10 }, random);
+    row[Number(label.slice(-2))]! += 2 * random();
+    const total = row.reduce((sum, p) => sum + p, 0);
+    return row.map((p) => p / total);
+  });
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [kind, samples] = process.argv.slice(2);
-  console.log(JSON.stringify(await runOursHere(kind as Kind, Number(samples))));
+  const answer =
+    kind === 'metrics'
+      ? await metricsHere(Number(samples))
+      : await runOursHere(kind as Kind, Number(samples));
+  console.log(JSON.stringify(answer));
 }
