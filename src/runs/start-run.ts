@@ -129,9 +129,7 @@ export async function startRun(options: StartRunOptions): Promise<Run> {
   };
   // A command's relative paths (`python train.py`) mean something only in its folder.
   if (record.command !== undefined && record.command.length > 0) {
-    record.workingDirectory = resolve(
-      options.workingDirectory ?? options.cwd ?? process.cwd(),
-    );
+    record.workingDirectory = resolve(options.workingDirectory ?? options.cwd ?? process.cwd());
   }
   if (context.gitCommit !== undefined) record.gitCommit = context.gitCommit;
   if (context.gitDirty !== undefined) record.gitDirty = context.gitDirty;
