@@ -67,6 +67,8 @@ export interface SeededUi {
   };
   /** The command of `runs.exec`, as given. */
   execCommand: string[];
+  /** The folder it ran in (gone after seeding): its reproduce line starts with `cd` there. */
+  execFolder: string;
   /** Lines the exec run printed that are kept as its log. */
   execLogLines: string[];
   sweep: {
@@ -343,6 +345,7 @@ export async function seedUiStore(store: Store, options: SeedUiOptions = {}): Pr
       models,
       runs: { baseline, wideNet, deepNet, failed, exec, house, evil: evilRun },
       execCommand,
+      execFolder: folder,
       execLogLines: EXEC_LOG_LINES,
       sweep: await sweep,
     };

@@ -76,7 +76,10 @@ describeInBrowser('dashboard over the GCS fake', () => {
 
       await visit(page, `${ui.base}/runs/${seeded.runs.exec}`, 'run');
       await expectTextContaining(page.getByTestId('run-log'), [seeded.execLogLines[0]!]);
-      await expectText(page.getByTestId('run-command'), seeded.execCommand.join(' '));
+      await expectText(
+        page.getByTestId('run-command'),
+        `cd ${seeded.execFolder} && ${seeded.execCommand.join(' ')}`,
+      );
 
       root = await visit(page, `${ui.base}/sweeps`, 'sweeps');
       await expectCount(root.getByTestId('sweep-row'), 1);
@@ -121,7 +124,10 @@ describeInBrowser('dashboard over the GCS fake', () => {
       await visit(page, `${ui.base}/runs/${seeded.runs.exec}`, 'run');
       const partFailed = await expectTextContaining(page.getByTestId('error'), [/credentials/i]);
       expect(partFailed).not.toMatch(STACK_TRACE);
-      await expectText(page.getByTestId('run-command'), seeded.execCommand.join(' '));
+      await expectText(
+        page.getByTestId('run-command'),
+        `cd ${seeded.execFolder} && ${seeded.execCommand.join(' ')}`,
+      );
       expectNoProblems(watched, [/status of 500/]);
     } finally {
       ui.fake!.clearFaults();

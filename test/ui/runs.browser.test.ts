@@ -266,10 +266,14 @@ describeInBrowser('dashboard: runs', () => {
   it('shows a command’s run: the command that reproduces it and its captured log', async () => {
     const watched = await newPage(chromium.browser);
     const { page } = watched;
-    const { runs, experiments, execCommand, execLogLines } = ui.seeded;
+    const { runs, experiments, execCommand, execFolder, execLogLines } = ui.seeded;
     try {
       await visit(page, `${ui.base}/runs/${runs.exec}`, 'run');
-      await expectText(page.getByTestId('run-command'), execCommand.join(' '));
+      // Its relative paths mean something in the folder it ran in: the line starts there.
+      await expectText(
+        page.getByTestId('run-command'),
+        `cd ${execFolder} && ${execCommand.join(' ')}`,
+      );
       // The log comes by a request of its own, after the page is ready.
       const logText = await expectTextContaining(page.getByTestId('run-log'), execLogLines);
       // Protocol lines became scalars, not log output.
@@ -282,7 +286,7 @@ describeInBrowser('dashboard: runs', () => {
       await expectText(page.getByTestId('run-status'), /failed/i);
       await expectText(
         page.getByTestId('run-command'),
-        'python3 train.py --lr=3 --width=64 --optimizer=sgd',
+        `cd ${execFolder} && python3 train.py --lr=3 --width=64 --optimizer=sgd`,
       );
       await expectTextContaining(page.getByTestId('page-run'), [FAILED_RUN_ERROR]);
       expectNoProblems(watched);
