@@ -107,18 +107,18 @@ describe('writeNumberText', () => {
     expect(mismatches(edgeValues())).toEqual([]);
   });
 
-  it('writes what String(value) writes for a million doubles of every bit pattern', () => {
+  it('writes what String(value) writes for 200,000 doubles of every bit pattern', () => {
     const random = randomSource(1);
     const values = function* () {
-      for (let index = 0; index < 1e6; index += 1) yield fromBits(random.next32(), random.next32());
+      for (let index = 0; index < 2e5; index += 1) yield fromBits(random.next32(), random.next32());
     };
     expect(mismatches(values())).toEqual([]);
   });
 
-  it('writes what String(value) writes for two million values such as models predict (1e-6 to 1e15, and their differences)', () => {
+  it('writes what String(value) writes for 400,000 values such as models predict (1e-6 to 1e15, and their differences)', () => {
     const random = randomSource(2);
     const values = function* () {
-      for (let index = 0; index < 5e5; index += 1) {
+      for (let index = 0; index < 1e5; index += 1) {
         const actual = random.unit() * 10 ** Math.floor(random.unit() * 24 - 8);
         const predicted = actual + (random.unit() - 0.5) * actual;
         yield actual;
@@ -133,7 +133,7 @@ describe('writeNumberText', () => {
   it('writes what String(value) writes for short decimals and the doubles next to them', () => {
     const random = randomSource(3);
     const values = function* () {
-      for (let index = 0; index < 2e5; index += 1) {
+      for (let index = 0; index < 5e4; index += 1) {
         const digits = Math.floor(random.unit() * 1e6) + 1;
         const exponent = Math.floor(random.unit() * 26) - 12;
         const value = exponent >= 0 ? digits * 10 ** exponent : digits / 10 ** -exponent;

@@ -108,9 +108,9 @@ function reference(
 
 describe('the predictions table, byte for byte', () => {
   it.each(['regression', 'classification'] as const)(
-    'is the plain row encoder’s bytes for 300,000 random rows (%s), whatever the chunk size',
+    'is the plain row encoder’s bytes for 100,000 random rows (%s), whatever the chunk size',
     (kind) => {
-      const input = randomExperiment(kind, 300_000, kind === 'regression' ? 11 : 12);
+      const input = randomExperiment(kind, 100_000, kind === 'regression' ? 11 : 12);
       const valid = validateExperiment({
         kind,
         project: 'bytes',
@@ -134,10 +134,10 @@ describe('the predictions table, byte for byte', () => {
     },
   );
 
-  it('is what logExperiment stores: 200,000 random regression rows in a local store', async () => {
+  it('is what logExperiment stores: 50,000 random regression rows in a local store', async () => {
     const root = await mkdtemp(join(tmpdir(), 'ml-tracking-predictions-bytes-'));
     try {
-      const input = randomExperiment('regression', 200_000, 13);
+      const input = randomExperiment('regression', 50_000, 13);
       const logged = await logExperiment({
         kind: 'regression',
         project: 'bytes',
