@@ -419,7 +419,6 @@ export class Run {
       this.recordChanged = false;
       this.recordUrgent = false;
     }
-    this.lastWrite = now;
     try {
       await this.writer.write({
         ...(points && { points }),
@@ -432,6 +431,11 @@ export class Run {
       // The writer keeps the points and log it encoded; the record is simply due again.
       if (record) this.recordUrgent = true;
       throw error;
+    } finally {
+      // The store's limit is between its updates of an object: counted from when this write
+      // ended, a next one is never sent sooner, however long encoding this one took (a busy
+      // machine delayed the store calls of one write and not the next's, 916 ms apart).
+      this.lastWrite = Date.now();
     }
   }
 }
