@@ -11,8 +11,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { cacheFolder } from '../_cache-folder.js';
 
 /** The environment variable that moves the journal (tests, read-only home folders). */
 export const JOURNAL_FOLDER_VARIABLE = 'ML_TRACKING_JOURNAL_DIR';
@@ -50,16 +50,7 @@ export interface JournalFile {
 export function journalFolder(env: Record<string, string | undefined> = process.env): string {
   const explicit = env[JOURNAL_FOLDER_VARIABLE];
   if (explicit !== undefined && explicit.trim() !== '') return resolve(explicit);
-  const xdg = env.XDG_CACHE_HOME;
-  const cache =
-    xdg !== undefined && isAbsolute(xdg)
-      ? xdg
-      : process.platform === 'darwin'
-        ? join(homedir(), 'Library', 'Caches')
-        : process.platform === 'win32'
-          ? (env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'))
-          : join(homedir(), '.cache');
-  return join(cache, 'ml-tracking', 'journal');
+  return cacheFolder('journal', env);
 }
 
 /** The prefix of the journal files of one store. */
