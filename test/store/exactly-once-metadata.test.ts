@@ -1,0 +1,3 @@
+import { describeFaultMatrix, useFaultFixture } from './_exactly-once-suite.js';
+
+describeFaultMatrix(useFaultFixture('exactly-once-metadata'), 'metadata');
