@@ -101,17 +101,12 @@ function writeFraction(bytes: Uint8Array, at: number): number {
   if (hi >= 1e17 && scale > 2) hi = x * POWERS_OF_TEN[(scale -= 1)]!;
   else if (hi < 1e16 && scale < 22) hi = x * POWERS_OF_TEN[(scale += 1)]!;
   if (!(hi >= 1e16 && hi < 1e17)) return -1;
-  let split = SPLITTER * x;
+  const split = SPLITTER * x;
   const xHigh = split - (split - x);
   const xLow = x - xHigh;
 
   // x rounded to 17 digits, top · 10^8 + low: always converts back to x.
-  let error =
-    xHigh * POWER_HIGH[scale]! -
-    hi +
-    xHigh * POWER_LOW[scale]! +
-    xLow * POWER_HIGH[scale]! +
-    xLow * POWER_LOW[scale]!;
+  let error = productError(xHigh, xLow, scale, hi);
   if (error - Math.floor(error) === 0.5) return -1;
   // hi / 10^8 may round up to the next integer: `low` then comes out negative (writeDigits carries).
   const top = Math.floor(hi / E8);
@@ -127,39 +122,43 @@ function writeFraction(bytes: Uint8Array, at: number): number {
   if (lastTwo < 12 || lastTwo > 88) {
     power = POWERS_OF_TEN[k]!;
     scaled = x * power;
-    error =
-      xHigh * POWER_HIGH[k]! -
-      scaled +
-      xHigh * POWER_LOW[k]! +
-      xLow * POWER_HIGH[k]! +
-      xLow * POWER_LOW[k]!;
+    error = productError(xHigh, xLow, k, scaled);
     candidate = nearestInteger(scaled, error);
     if (candidate < 0) return -1;
-    if (candidate / power === x) {
-      split = Math.floor(candidate / E8);
-      return writeDigits(bytes, at, split, candidate - split * E8, k);
-    }
+    if (candidate / power === x) return writeInteger(bytes, at, candidate, k);
   }
 
   // 16 digits: x rounded to 16 digits, else its neighbour on the other side of x.
   k = scale - 1;
   power = POWERS_OF_TEN[k]!;
   scaled = x * power;
-  error =
-    xHigh * POWER_HIGH[k]! -
-    scaled +
-    xHigh * POWER_LOW[k]! +
-    xLow * POWER_HIGH[k]! +
-    xLow * POWER_LOW[k]!;
+  error = productError(xHigh, xLow, k, scaled);
   candidate = nearestInteger(scaled, error);
   if (candidate < 0) return -1;
   // Exact: scaled and candidate are within 1 of each other (Sterbenz).
   if (candidate / power !== x) candidate += scaled - candidate > -error ? 1 : -1;
-  if (candidate / power === x) {
-    split = Math.floor(candidate / E8);
-    return writeDigits(bytes, at, split, candidate - split * E8, k);
-  }
+  if (candidate / power === x) return writeInteger(bytes, at, candidate, k);
   return writeDigits(bytes, at, top, low, scale);
+}
+
+/**
+ * The exact error of `product`, the rounded x · 10^k, from x split in two halves (Dekker): the
+ * halves times the two parts of 10^k are exact, so their sum less `product` is what rounding lost.
+ */
+function productError(xHigh: number, xLow: number, k: number, product: number): number {
+  return (
+    xHigh * POWER_HIGH[k]! -
+    product +
+    xHigh * POWER_LOW[k]! +
+    xLow * POWER_HIGH[k]! +
+    xLow * POWER_LOW[k]!
+  );
+}
+
+/** The digits of `digits` · 10^-k (an integer below 2^53), as writeDigits takes them. */
+function writeInteger(bytes: Uint8Array, at: number, digits: number, k: number): number {
+  const top = Math.floor(digits / E8);
+  return writeDigits(bytes, at, top, digits - top * E8, k);
 }
 
 /**
