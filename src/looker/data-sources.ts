@@ -75,7 +75,8 @@ export function dataSourceAlias(folder: string): string {
     .toLowerCase();
 }
 
-function dataSourceName(folder: string): string {
+/** The display name of a folder's data source: `projects/regression` → `ml-tracking Tracking (regression)`. */
+export function dataSourceName(folder: string): string {
   const [table = folder, kind] = folder.split('/');
   const title: Record<string, string> = {
     projects: 'Tracking',
@@ -85,6 +86,7 @@ function dataSourceName(folder: string): string {
     runs: 'Runs',
     scalars: 'Scalars',
     sweeps: 'Sweeps',
+    model_runs: 'Model runs',
   };
   const base = title[table] ?? table;
   return `ml-tracking ${base}${kind === undefined ? '' : ` (${kind})`}`;

@@ -57,6 +57,14 @@ describe('lookerDataSources', () => {
     expect(dataSourceAlias('projects/classification')).toBe('tracking_classification');
   });
 
+  it('names every data source in words, never by its folder (a new table needs a title)', () => {
+    for (const source of lookerDataSources()) {
+      expect(source.name, source.folder).toMatch(
+        /^ml-tracking [A-Z][a-z ]+(?: \((?:classification|regression)\))?$/,
+      );
+    }
+  });
+
   it('maps every column type to its Looker Studio type', () => {
     const expected: Record<ColumnType, string> = {
       text: 'TEXT',

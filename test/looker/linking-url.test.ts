@@ -1,9 +1,125 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import { EXPERIMENT_KINDS } from '../../src/layout/tables.js';
 import { lookerDataSources } from '../../src/looker/data-sources.js';
-import { lookerLinkingUrl } from '../../src/looker/linking-url.js';
+import { lookerLinkingUrl, type LookerLinkingUrlOptions } from '../../src/looker/linking-url.js';
 
 const ALIASES = lookerDataSources().map((source) => source.alias);
+
+/** The URL's parameters decoded back, as Looker Studio reads them. */
+function parametersOf(url: string): Record<string, string> {
+  const parsed = new URL(url);
+  expect(parsed.origin + parsed.pathname).toBe('https://lookerstudio.google.com/reporting/create');
+  const keys = [...parsed.searchParams.keys()];
+  expect(new Set(keys).size, 'no parameter twice').toBe(keys.length);
+  return Object.fromEntries(parsed.searchParams);
+}
+
+/** The error `lookerLinkingUrl(options)` throws (it must throw one). */
+function refusal(options: LookerLinkingUrlOptions): ValidationError {
+  try {
+    lookerLinkingUrl(options);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+  throw new Error(`lookerLinkingUrl(${JSON.stringify(options)}) made a URL`);
+}
+
+describe('lookerLinkingUrl without a template: the default report over one trackers folder', () => {
+  it.each(EXPERIMENT_KINDS)(
+    'configures the one data source of Looker Studio default report, for %s',
+    (kind) => {
+      const parameters = parametersOf(
+        lookerLinkingUrl({ store: 'gs://my-bucket/team/ml-tracking', kind }),
+      );
+      // No c.reportId (the default report), and ds.* with no alias: it has a single data source.
+      expect(parameters).toEqual({
+        'r.reportName': `ml-tracking ${kind} experiments (my-bucket/team/ml-tracking)`,
+        'ds.connector': 'googleCloudStorage',
+        'ds.pathType': 'FOLDER',
+        'ds.path': `my-bucket/team/ml-tracking/projects/${kind}`,
+        'ds.datasourceName': `ml-tracking Tracking (${kind}) (my-bucket/team/ml-tracking)`,
+      });
+    },
+  );
+
+  it('reads the classification trackers unless told otherwise', () => {
+    const parameters = parametersOf(lookerLinkingUrl({ store: 'gs://my-bucket/ml' }));
+    expect(parameters['ds.path']).toBe('my-bucket/ml/projects/classification');
+  });
+
+  it('keeps a prefix with spaces, reserved characters and non-ASCII letters exactly', () => {
+    const prefix = 'équipe ü/μl 模型/a&b=c+d%20e#f?g';
+    const text = lookerLinkingUrl({ store: `gs://my-bucket/${prefix}/`, kind: 'regression' });
+    // Everything outside ASCII letters, digits and -_.!~*'() is percent-encoded.
+    expect(text.slice(text.indexOf('?') + 1)).toMatch(/^[A-Za-z0-9\-_.!~*'()%=&]+$/);
+    const parameters = parametersOf(text);
+    expect(parameters['ds.path']).toBe(`my-bucket/${prefix}/projects/regression`);
+    expect(parameters['ds.datasourceName']).toBe(
+      `ml-tracking Tracking (regression) (my-bucket/${prefix})`,
+    );
+    expect(parameters['r.reportName']).toBe(
+      `ml-tracking regression experiments (my-bucket/${prefix})`,
+    );
+  });
+
+  it('has no prefix segment for a store without a prefix', () => {
+    const parameters = parametersOf(
+      lookerLinkingUrl({ store: 'gs://my-bucket', kind: 'regression' }),
+    );
+    expect(parameters['ds.path']).toBe('my-bucket/projects/regression');
+    expect(parameters['r.reportName']).toBe('ml-tracking regression experiments (my-bucket)');
+  });
+
+  it('takes the name, mode, debug dialog and field refresh, with no alias either', () => {
+    const parameters = parametersOf(
+      lookerLinkingUrl({
+        store: 'gs://my-bucket/ml',
+        reportName: '  Soil & carbon: 100%  ',
+        mode: 'edit',
+        explain: true,
+        refreshFields: true,
+      }),
+    );
+    expect(parameters).toMatchObject({
+      'c.mode': 'edit',
+      'c.explain': 'true',
+      'r.reportName': 'Soil & carbon: 100%',
+      'ds.refreshFields': 'true',
+    });
+    expect(Object.keys(parameters).filter((key) => key.startsWith('ds.'))).toEqual([
+      'ds.connector',
+      'ds.pathType',
+      'ds.path',
+      'ds.datasourceName',
+      'ds.refreshFields',
+    ]);
+  });
+
+  it.each(['Regression', 'clustering', '', 'projects/classification'])(
+    'refuses the kind %j, naming kind and the choices',
+    (kind) => {
+      const error = refusal({ store: 'gs://my-bucket', kind: kind as 'regression' });
+      expect(error.parameter).toBe('kind');
+      expect(error.hint).toContain('classification, regression');
+    },
+  );
+
+  it('refuses a kind with a template, whose data sources read every folder', () => {
+    const error = refusal({ store: 'gs://my-bucket', templateReportId: 'r1', kind: 'regression' });
+    expect(error.parameter).toBe('kind');
+  });
+
+  it.each(['./ml-tracking', 'file:///tmp/store', 'memory://x', 's3://bucket/ml', ''])(
+    'refuses the store %j: Looker Studio reads only GCS',
+    (store) => {
+      const error = refusal({ store });
+      expect(error.parameter).toBe('store');
+      expect(error.message).toMatch(/reads only Google Cloud Storage/);
+    },
+  );
+});
 
 describe('lookerLinkingUrl', () => {
   it('points every data source alias at its folder of the store', () => {
