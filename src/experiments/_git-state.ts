@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../errors.js';
 import type { Store } from '../store/types.js';
+import { withStore } from '../store/with-store.js';
 import { readRunContext, type RunContext } from '../tracking/run-context.js';
 
 /** The commit and dirty flag of `cwd`'s repository. */
@@ -13,6 +14,30 @@ export function gitContext(cwd: string, store: Store): Promise<RunContext> {
     // A local store inside the repository is written by every run: it never makes a tree dirty.
     exclude: store.kind === 'local' ? [fileURLToPath(store.url)] : [],
   });
+}
+
+/**
+ * Opens the store and checks the tree at `cwd` for a new training (a dirty tree refused unless
+ * `allowDirty`), then does `work` with both: the start of `trainModel` and of
+ * `train-model begin`.
+ */
+export function withCheckedTree<T>(
+  options: {
+    store?: string | Store | undefined;
+    cwd?: string | undefined;
+    allowDirty?: boolean | undefined;
+  },
+  work: (store: Store, context: RunContext, warnings: string[]) => Promise<T>,
+): Promise<T> {
+  const cwd = options.cwd ?? process.cwd();
+  return withStore(
+    options.store,
+    async (store) => {
+      const context = await gitContext(cwd, store);
+      return work(store, context, checkTree(context, cwd, options.allowDirty, 'train'));
+    },
+    options.cwd === undefined ? {} : { cwd: options.cwd },
+  );
 }
 
 /** Refuses a dirty tree unless allowed; the warnings a run records about its git state. */

@@ -13,6 +13,7 @@ import { readModelRun, type ModelRunRow } from '../records/model-run-records.js'
 import { checkRunId } from '../runs/read-runs.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
+import type { RunContext } from '../tracking/run-context.js';
 import {
   checkEntry,
   childStoreUrl,
@@ -145,12 +146,8 @@ async function reproduce(
     async (store) => {
       // A child opens the store again by its URL: a memory store is refused before anything.
       if (!inThisProcess) childStoreUrl(store);
-      const original = await readReproducibleRun(store, runId);
-      const context = await gitContext(cwd, store);
-      const placement = placeReproduction({
+      const { original, context, placement } = await locateReproduction(store, {
         runId,
-        recorded: original.gitCommit,
-        head: context.gitCommit,
         cwd,
         entry,
         inThisProcess,
@@ -214,6 +211,32 @@ async function reproduce(
     }),
   );
   return { result, ranAt: { commit: head, worktree: false } };
+}
+
+/** What is needed to reproduce a run, once read, and where it trains. */
+export interface LocatedReproduction {
+  original: ModelRunRow;
+  context: RunContext;
+  placement: Placement;
+}
+
+/**
+ * Reads the run to reproduce and the git state at `cwd`, and decides where it trains by
+ * {@link placeReproduction}: the first steps of every reproduction, whichever language trains.
+ * @throws NotFoundError when the run has no model_runs row; ValidationError from the rule.
+ */
+export async function locateReproduction(
+  store: Store,
+  request: Omit<Parameters<typeof placeReproduction>[0], 'recorded' | 'head'>,
+): Promise<LocatedReproduction> {
+  const original = await readReproducibleRun(store, request.runId);
+  const context = await gitContext(request.cwd, store);
+  const placement = placeReproduction({
+    ...request,
+    recorded: original.gitCommit,
+    head: context.gitCommit,
+  });
+  return { original, context, placement };
 }
 
 /**

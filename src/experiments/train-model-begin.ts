@@ -8,10 +8,9 @@
  */
 import type { ExperimentKind } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
-import { withStore } from '../store/with-store.js';
 import { slugifyProject } from '../tracking/project-name.js';
 import { readDataFile } from './_data-file.js';
-import { checkTree, gitContext } from './_git-state.js';
+import { withCheckedTree } from './_git-state.js';
 import { seededSplit, type Split } from './_split.js';
 import { checkKind, checkSeed, checkTestFraction } from './_training-checks.js';
 
@@ -57,28 +56,21 @@ export async function beginTraining(options: BeginTrainingOptions): Promise<Begi
   const kind = checkKind(options.kind, '--kind');
   const testFraction = checkTestFraction(options.testFraction, '--test-fraction');
   const seed = checkSeed(options.seed, '--seed');
-  const cwd = options.cwd ?? process.cwd();
-  return withStore(
-    options.store,
-    async (store) => {
-      const context = await gitContext(cwd, store);
-      const warnings = checkTree(context, cwd, options.allowDirty, 'train');
-      const loaded = await readDataFile(
-        options.dataFile,
-        `dataset (${options.dataset}'s load)`,
-        kind,
-      );
-      return {
-        project,
-        kind,
-        seed,
-        testFraction,
-        split: seededSplit(loaded.x.length, testFraction, seed),
-        gitCommit: context.gitCommit ?? null,
-        gitDirty: context.gitDirty ?? null,
-        warnings,
-      };
-    },
-    options.cwd === undefined ? {} : { cwd: options.cwd },
-  );
+  return withCheckedTree(options, async (_store, context, warnings) => {
+    const loaded = await readDataFile(
+      options.dataFile,
+      `dataset (${options.dataset}'s load)`,
+      kind,
+    );
+    return {
+      project,
+      kind,
+      seed,
+      testFraction,
+      split: seededSplit(loaded.x.length, testFraction, seed),
+      gitCommit: context.gitCommit ?? null,
+      gitDirty: context.gitDirty ?? null,
+      warnings,
+    };
+  });
 }

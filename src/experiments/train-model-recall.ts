@@ -8,13 +8,12 @@
 import { checkRunId } from '../runs/read-runs.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
-import { gitContext } from './_git-state.js';
 import { REPRODUCE_ENVIRONMENT } from './_reproduce-environment.js';
 import { planReproduction } from './_reproduction-plan.js';
 import { seededSplit, type Split } from './_split.js';
 import type { TrainingSpec } from './_train-run.js';
 import type { Samples } from './registry.js';
-import { placeReproduction, readReproducibleRun } from './reproduce-run.js';
+import { locateReproduction } from './reproduce-run.js';
 
 /** Options of {@link recallTraining}. */
 export interface RecallTrainingOptions {
@@ -61,12 +60,8 @@ export function recallTraining(options: RecallTrainingOptions): Promise<RecallTr
   return withStore(
     options.store,
     async (store) => {
-      const original = await readReproducibleRun(store, runId);
-      const context = await gitContext(cwd, store);
-      const placement = placeReproduction({
+      const { original, context, placement } = await locateReproduction(store, {
         runId,
-        recorded: original.gitCommit,
-        head: context.gitCommit,
         cwd,
         entry: options.entry,
         inThisProcess: true,

@@ -6,10 +6,10 @@
  */
 import { ValidationError } from '../errors.js';
 import { checkRunId } from '../runs/read-runs.js';
-import { withStore } from '../store/with-store.js';
+
 import { slugifyProject } from '../tracking/project-name.js';
 import { checkDataSet } from './_data-set.js';
-import { checkTree, gitContext } from './_git-state.js';
+import { withCheckedTree } from './_git-state.js';
 import { checkKind, checkParams, checkSeed, checkTestFraction } from './_training-checks.js';
 import { trainAndRecord, type TrainingSpec } from './_train-run.js';
 import { registry as sharedRegistry, type Registry } from './registry.js';
@@ -70,31 +70,24 @@ export async function trainModel(
   if (options.runId !== undefined) return reproduce(options);
   const registry = options.registry ?? sharedRegistry;
   const spec = checkSpec(options, registry);
-  const cwd = options.cwd ?? process.cwd();
-  return withStore(
-    options.store,
-    async (store) => {
-      const context = await gitContext(cwd, store);
-      const warnings = checkTree(context, cwd, options.allowDirty, 'train');
-      const dataset = registry.create('dataset', spec.dataset, spec.datasetParams);
-      const loaded = checkDataSet(
-        await dataset.load(),
-        `dataset (${spec.dataset}'s load)`,
-        spec.kind,
-      );
-      const outcome = await trainAndRecord(spec, loaded, {
-        store,
-        registry,
-        context,
-        name: options.name,
-        cwd: options.cwd,
-        plots: options.plots ?? true,
-        warnings,
-      });
-      return { ...outcome, warnings };
-    },
-    options.cwd === undefined ? {} : { cwd: options.cwd },
-  );
+  return withCheckedTree(options, async (store, context, warnings) => {
+    const dataset = registry.create('dataset', spec.dataset, spec.datasetParams);
+    const loaded = checkDataSet(
+      await dataset.load(),
+      `dataset (${spec.dataset}'s load)`,
+      spec.kind,
+    );
+    const outcome = await trainAndRecord(spec, loaded, {
+      store,
+      registry,
+      context,
+      name: options.name,
+      cwd: options.cwd,
+      plots: options.plots ?? true,
+      warnings,
+    });
+    return { ...outcome, warnings };
+  });
 }
 
 /** `trainModel({ runId })`: checked here, decided and done by `reproduceRun`'s module. */
