@@ -35,3 +35,33 @@ export function syntheticRegression(samples: number) {
     testSet: Array.from({ length: samples }, (_, index) => `sample-${index}`),
   };
 }
+
+/**
+ * What the benchmarks pass to `logExperiment` for one synthetic experiment of `samples` (without
+ * plots, which have their own bench), so that every bench logs the same experiment.
+ */
+export function benchExperiment(
+  kind: 'classification' | 'regression',
+  samples: number,
+  store: string,
+  classes = 10,
+) {
+  const data =
+    kind === 'classification'
+      ? syntheticClassification(samples, classes)
+      : syntheticRegression(samples);
+  return {
+    kind,
+    project: 'bench',
+    parameters: {
+      datasetUri: 'bench://data',
+      targetColumn: 'y',
+      testSet: data.testSet,
+      model: { name: 'Bench', params: {} },
+    },
+    yTrue: data.yTrue,
+    yPred: data.yPred,
+    plots: false,
+    store,
+  };
+}

@@ -10,7 +10,7 @@ import { classificationMetrics, openStore, regressionMetrics } from '../../src/i
 // What users run: the built package. `npm run bench` builds first.
 const builtPackage = new URL('../../dist/index.js', import.meta.url).href;
 const { logExperiment } = (await import(builtPackage)) as typeof import('../../src/index.js');
-import { syntheticClassification, syntheticRegression } from './data.js';
+import { benchExperiment, syntheticClassification, syntheticRegression } from './data.js';
 import { peakRssMegabytes } from './table.js';
 
 type Row = Record<string, string | number>;
@@ -164,25 +164,9 @@ async function runCase(
 ): Promise<Row> {
   const root = await mkdtemp(join(tmpdir(), 'ml-tracking-bench-log-'));
   try {
-    const data =
-      kind === 'classification'
-        ? syntheticClassification(samples, classes)
-        : syntheticRegression(samples);
+    const experiment = benchExperiment(kind, samples, root, classes);
     const start = performance.now();
-    const logged = await logExperiment({
-      kind,
-      project: 'bench',
-      parameters: {
-        datasetUri: 'bench://data',
-        targetColumn: 'y',
-        testSet: data.testSet,
-        model: { name: 'Bench', params: {} },
-      },
-      yTrue: data.yTrue,
-      yPred: data.yPred,
-      plots: false,
-      store: root,
-    });
+    const logged = await logExperiment(experiment);
     const total = performance.now() - start;
     const { timings } = logged;
     const store = await openStore(root);

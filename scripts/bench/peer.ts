@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { syntheticClassification, syntheticRegression } from './data.js';
+import { benchExperiment, syntheticClassification } from './data.js';
 
 /**
  * Issue 22's speed aims at a million samples, ours side by side with the peer: a pandas +
@@ -190,25 +190,11 @@ function median(values: number[]): number {
 /** One of our runs, in its own process: node --import tsx scripts/bench/peer.ts <kind> <samples> */
 async function runOursHere(kind: Kind, samples: number): Promise<Timed> {
   const { logExperiment } = (await import(builtPackage)) as typeof import('../../src/index.js');
-  const data =
-    kind === 'classification' ? syntheticClassification(samples) : syntheticRegression(samples);
   const root = mkdtempSync(join(tmpdir(), 'ml-tracking-bench-peer-ours-'));
   try {
+    const experiment = benchExperiment(kind, samples, root);
     const start = performance.now();
-    const logged = await logExperiment({
-      kind,
-      project: 'bench',
-      parameters: {
-        datasetUri: 'bench://data',
-        targetColumn: 'y',
-        testSet: data.testSet,
-        model: { name: 'Bench', params: {} },
-      },
-      yTrue: data.yTrue,
-      yPred: data.yPred,
-      plots: false,
-      store: root,
-    });
+    const logged = await logExperiment(experiment);
     const seconds = (performance.now() - start) / 1000;
     return {
       seconds,
