@@ -22,6 +22,18 @@ import {
   type CliProcess,
 } from '../sweeps/sweep-helpers.js';
 
+/**
+ * Both processes ran some of the `total` versions, by what each printed: the work was shared,
+ * not done twice or one process after the other.
+ */
+export function expectWorkShared(processes: readonly CliProcess[], total: number): void {
+  const ranHere = processes.map((running) =>
+    Number(/(\d+) versions? run/.exec(running.stdout)?.[1] ?? -1),
+  );
+  expect(ranHere.reduce((sum, count) => sum + count, 0)).toBe(total);
+  for (const count of ranHere) expect(count).toBeGreaterThan(0);
+}
+
 /** The helpers of one test file, with its own sandbox folder (cleaned up after the file). */
 export function pipelineProcesses(prefix: string) {
   const sandbox = cliSandbox(prefix);
@@ -97,12 +109,7 @@ export function pipelineProcesses(prefix: string) {
       );
       for (const running of processes) expect(await running.exited, running.stderr).toBe(0);
       await expectEachVersionFinishedOnce(store, ranFile);
-      // Both processes ran some of the versions: the work was shared, not done twice or serialised.
-      const ranHere = processes.map((running) =>
-        Number(/(\d+) versions? run/.exec(running.stdout)?.[1] ?? -1),
-      );
-      expect(ranHere[0]! + ranHere[1]!).toBe(ALL.length);
-      for (const count of ranHere) expect(count).toBeGreaterThan(0);
+      expectWorkShared(processes, ALL.length);
     }, 90_000);
 
     it('a process killed mid-version: the other runs that version again', async () => {

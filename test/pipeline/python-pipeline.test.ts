@@ -32,6 +32,7 @@ import {
   type PythonPipelineFolder,
 } from '../fixtures/python-pipeline/python-pipeline-folder.js';
 import { startGcsFake } from '../support/gcs-fake/index.js';
+import { expectWorkShared } from './_pipeline-processes.js';
 import { runsByVersion, starts } from '../support/pipeline-fixture.js';
 import { openFakeStore } from '../runs/_run-stores.js';
 import {
@@ -465,11 +466,7 @@ describe('pipeline processes (the built CLI)', () => {
     } finally {
       await store.close();
     }
-    const ranHere = processes.map((running) =>
-      Number(/(\d+) versions? run/.exec(running.stdout)?.[1] ?? -1),
-    );
-    expect(ranHere[0]! + ranHere[1]!).toBe(PYTHON_VERSIONS.length);
-    for (const count of ranHere) expect(count).toBeGreaterThan(0);
+    expectWorkShared(processes, PYTHON_VERSIONS.length);
   }, 120_000);
 
   it('kill -9 mid-version: its Python process ends too, and the next start takes the version over', async () => {
