@@ -234,3 +234,7 @@ export type {
 export { listPipeline } from './pipeline/list-pipeline.js';
 export type { ListPipelineOptions, PipelineListing } from './pipeline/list-pipeline.js';
 export { PipelineScriptError } from './pipeline/version-process.js';
+export { query } from './query/query.js';
+export type { QueryOptions } from './query/query.js';
+export { exportTables, EXPORT_FORMATS } from './query/export-tables.js';
+export type { ExportFormat, ExportTablesOptions, ExportedTable } from './query/export-tables.js';

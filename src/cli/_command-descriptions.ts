@@ -13,6 +13,10 @@ export const COMMAND_DESCRIPTIONS = {
     'Write, append, read, list, conditionally write and delete a scratch object: proves the store, its credentials and its permissions work',
   looker: 'Print the Looker Studio link that copies a template report onto the store (gs:// only)',
   bigquery: 'Print the BigQuery DDL of external tables over the store (gs:// only), one per folder',
+  query:
+    'Run one SQL query (DuckDB) over the store: experiments, scoring, predictions, confusion, runs, scalars, sweeps, model_runs; --tables lists their columns',
+  export:
+    'Write the query views as files (Parquet or CSV), one per view, for BigQuery load jobs and notebooks',
   runs: 'List runs (loggers, exec, sweep trials…), newest first',
   run: 'Show one run: its record, and every tag with its last, min and max',
   compare:

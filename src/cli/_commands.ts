@@ -30,6 +30,8 @@ export function commands() {
     ),
     looker: lazy(() => import('./commands/looker.js').then((module) => module.lookerCli)),
     bigquery: lazy(() => import('./commands/bigquery.js').then((module) => module.bigqueryCli)),
+    query: lazy(() => import('./commands/query.js').then((module) => module.queryCli)),
+    export: lazy(() => import('./commands/export.js').then((module) => module.exportCli)),
     runs: lazy(() => import('./commands/runs.js').then((module) => module.runsCli)),
     run: lazy(() => import('./commands/run.js').then((module) => module.showRunCli)),
     compare: lazy(() => import('./commands/compare.js').then((module) => module.compareCli)),

@@ -45,7 +45,7 @@ export async function exportTables(options: ExportTablesOptions): Promise<Export
   if (!EXPORT_FORMATS.includes(format)) {
     throw new ValidationError(
       'format',
-      `"${String(format)}" is not an export format`,
+      `"${format as string}" is not an export format`,
       `Use ${EXPORT_FORMATS.join(' or ')}.`,
     );
   }
