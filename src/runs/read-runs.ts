@@ -3,17 +3,24 @@
  * rewritten for its lease is reported `lost` (see `effectiveStatus`); the stored file keeps what
  * its writer last wrote.
  */
-import { NotFoundError, ValidationError } from '../errors.js';
-import { RUNS_FOLDER, runIdOfPath, runPath } from '../layout/paths.js';
+import { ValidationError } from '../errors.js';
+import { runPath } from '../layout/paths.js';
 import { RUN_STATUSES, type RunStatus } from '../layout/tables.js';
-import { CorruptFileError, skipIfCorrupt, type SkippedFilesOptions } from '../skipped-files.js';
-import type { ObjectInfo, Store } from '../store/types.js';
+import { CorruptFileError, type SkippedFilesOptions } from '../skipped-files.js';
+import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
-import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from '../tracking/project-name.js';
 import { noSuchId, RUN_IDS } from '../_id-prefixes.js';
 import { isTimeSortableId } from './ids.js';
-import { decodeRunRecord, effectiveStatus, type RunRecord } from './run-record.js';
+import { readCheckedRunFile } from './run-file.js';
+import {
+  loadRunFilesCache,
+  runFilesCachePath,
+  saveRunFilesCache,
+  worthSaving,
+} from './run-files-cache.js';
+import { newestFirst, syncRunFiles } from './sync-run-files.js';
+import { effectiveStatus, type RunRecord } from './run-record.js';
 
 /** Options of {@link listRuns}. */
 export interface ListRunsOptions extends SkippedFilesOptions {
@@ -27,6 +34,17 @@ export interface ListRunsOptions extends SkippedFilesOptions {
   status?: RunStatus;
   /** The moment `lost` is judged at. @default now */
   now?: Date;
+  /**
+   * Keep the runs' files in the user's cache folder (`ml-tracking/run-index`, shared with the
+   * dashboard) and read only those whose generation changed since: a store of 100,000 runs
+   * costs one listing and the changed files instead of 100,000 reads. The answer is the same;
+   * a damaged or foreign cache file is ignored. Off by default, so that a function that reads a
+   * store leaves no file behind unless asked; turn it on where it is called again and again.
+   * Memory stores are never cached.
+   * @default false
+   * @example for (;;) { const running = await listRuns({ status: 'running', cache: true }); … }
+   */
+  cache?: boolean;
 }
 
 /** Options of {@link getRun}. */
@@ -35,13 +53,10 @@ export interface GetRunOptions {
   now?: Date;
 }
 
-// Small objects: many in flight hide the round trips of a bucket.
-const READ_CONCURRENCY = 32;
-
 /**
- * The runs of a store, newest first. Reads every run's small file (one row each); a store of
- * 10,000 runs is read in about as many round trips divided by 32. A file under `runs/` that
- * holds no run record is left out and named to `onSkipped`.
+ * The runs of a store, newest first. Lists `runs/` and reads every run's small file (one row
+ * each), 32 at a time; with `cache`, only the files that changed since the last call. A file
+ * under `runs/` that holds no run record is left out and named to `onSkipped`.
  * @example const running = await listRuns({ project: 'soil', status: 'running' });
  */
 export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord[]> {
@@ -55,27 +70,28 @@ export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord
   }
   const now = options.now ?? new Date();
   return withStore(options.store, async (store) => {
-    const objects: ObjectInfo[] = [];
-    for await (const object of store.listAll(RUNS_FOLDER)) {
-      if (runIdOfPath(object.path) !== undefined) objects.push(object);
+    const cache =
+      options.cache === true && store.kind !== 'memory' ? runFilesCachePath(store.url) : undefined;
+    const cached = cache === undefined ? undefined : await loadRunFilesCache(cache, store.url);
+    const synced = await syncRunFiles(store, { files: cached ?? new Map(), skipped: new Map() });
+    for (const { file } of synced.skipped.values()) options.onSkipped?.(file);
+    const changed = synced.read.length + synced.removed.length;
+    if (cache !== undefined && worthSaving(changed, cached !== undefined)) {
+      // Only a cache: a folder that cannot be written costs the reads next time, nothing more.
+      await saveRunFilesCache(cache, store.url, synced.files.values()).catch(() => undefined);
     }
-    const records = await mapConcurrently(objects, READ_CONCURRENCY, async (object) => {
-      const record = await skipIfCorrupt(
-        () => readCheckedRecord(store, object.path),
-        options.onSkipped,
-      );
-      // Judged by when the store wrote the record (the listing says), not by the writer's clock.
-      return record && { ...record, status: effectiveStatus(record, now, object.updated) };
-    });
-    return records
-      .filter((record): record is RunRecord => record !== undefined)
+    return newestFirst(synced.files.values())
       .filter(
-        (record) =>
-          (project === undefined || record.project === project) &&
-          (options.sweep === undefined || record.sweepId === options.sweep) &&
-          (options.status === undefined || record.status === options.status),
+        (file) =>
+          (project === undefined || file.project === project) &&
+          (options.sweep === undefined || file.sweepId === options.sweep),
       )
-      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      .map((file) => ({
+        ...file.record,
+        // Judged by when the store wrote the record (the listing says), not by the writer's clock.
+        status: effectiveStatus(file.record, now, file.updated),
+      }))
+      .filter((record) => options.status === undefined || record.status === options.status);
   });
 }
 
@@ -124,26 +140,5 @@ export async function readCheckedRecord(
   store: Store,
   path: string,
 ): Promise<RunRecord | undefined> {
-  let text: string;
-  try {
-    text = await store.readText(path);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
-  const record = decodeRunRecord(text);
-  if (record === undefined) {
-    throw new CorruptFileError({ store: store.url, path, problem: runFileProblem(text) });
-  }
-  return record;
-}
-
-/** Why `decodeRunRecord` found no run in a run's file, as far as can be told from outside. */
-function runFileProblem(text: string): string {
-  if (text.includes('\u0000')) return 'it holds binary bytes, not a run record';
-  const header = text.slice(0, Math.max(0, text.indexOf('\n')));
-  if (!header.split(',').includes('run_id')) {
-    return 'its first line is not the runs table header (no run_id column)';
-  }
-  return 'its row is not a whole run record (run_id, status, origin, started_at or heartbeat_at missing or not valid)';
+  return (await readCheckedRunFile(store, path))?.record;
 }

@@ -66,10 +66,12 @@ export function list(state: GcsState, request: Request, bucket: string): Respons
   const startOffset = query.get('startOffset') ?? '';
   const endOffset = query.get('endOffset');
   const maxRaw = query.get('maxResults');
-  const maxResults = maxRaw === null ? MAX_LIST_RESULTS : Number(maxRaw);
-  if (!Number.isInteger(maxResults) || maxResults < 1) {
+  const asked = maxRaw === null ? MAX_LIST_RESULTS : Number(maxRaw);
+  if (!Number.isInteger(asked) || asked < 1) {
     return gcsError(400, `Invalid value for maxResults: ${maxRaw ?? ''}`);
   }
+  // As on GCS: "uses this parameter or 1,000 items, whichever is smaller".
+  const maxResults = Math.min(asked, MAX_LIST_RESULTS);
   const pageToken = query.get('pageToken');
   const after = pageToken === null ? undefined : Buffer.from(pageToken, 'base64url').toString();
 
