@@ -2,41 +2,29 @@
 // an agent paused past its lease and resumed, an agent stopped by SIGTERM (preemption, `kubectl
 // delete`). The bucket is the only coordinator: each trial number must end with exactly one
 // finished run. Needs the built CLI: npm run build.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
-import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { openFakeStore } from '../runs/_run-stores.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 import { processGroupOf } from '../support/processes.js';
 import {
   claimsByTrial,
   cliSandbox,
-  copyFixture,
   isAlive,
   runsByTrial,
   startCli,
   trialPids,
   waitFor,
   type CliProcess,
+  slowSweep,
 } from './sweep-helpers.js';
 import { skewedClock } from '../support/skewed-clock.js';
 
 const HEAVY = process.env.ML_TRACKING_HEAVY_FAULTS === '1';
 const sandbox = cliSandbox('ml-tracking-coordination-');
 let count = 0;
-
-async function slowSweep(store: Store, trials: number) {
-  count += 1;
-  const folder = join(sandbox.folder, `sweep-${count}`);
-  const configPath = await copyFixture('slow', folder, { max_runs: trials });
-  const pids = join(folder, 'pids');
-  await mkdir(pids);
-  const { sweepId } = await createSweep({ config: configPath, store });
-  return { sweepId, pids };
-}
 
 /** What agent processes need to reach the store (the GCS fake's address). */
 let storeEnvironment: Record<string, string> = {};
@@ -98,7 +86,7 @@ function eachStore(name: string, body: (open: () => Promise<Store>) => void) {
 eachStore('agents whose clocks are 60 s wrong', (open) => {
   it('take over nothing: every trial runs once, by the store clock', async () => {
     const store = await open();
-    const { sweepId, pids } = await slowSweep(store, 6);
+    const { sweepId, pids } = await slowSweep(sandbox, store, 6);
     // A slow trial on a right clock, which the others see running while they have nothing left.
     const right = agent(sweepId, store, pids, { SLOW_TRIAL_SECONDS: '3' });
     await waitFor('the first trial to run', async () => (await trialPids(pids)).length === 1);
@@ -118,7 +106,7 @@ eachStore('agents whose clocks are 60 s wrong', (open) => {
 eachStore('an agent paused past its lease (SIGSTOP), then resumed', (open) => {
   it('its trial is taken over once, and the paused copy stops when it wakes', async () => {
     const store = await open();
-    const { sweepId, pids } = await slowSweep(store, 2);
+    const { sweepId, pids } = await slowSweep(sandbox, store, 2);
     // Its trial would run for a minute: it ends sooner only if it is stopped.
     const paused = agent(sweepId, store, pids, { SLOW_TRIAL_SECONDS: '60' });
     const [first] = await waitFor('the first trial to run', async () => {
@@ -154,7 +142,7 @@ eachStore('SIGTERM to one agent of three', (open) => {
   it('gives its trial back to the queue, and the sweep still runs every trial', async () => {
     const store = await open();
     const trials = HEAVY ? 9 : 6;
-    const { sweepId, pids } = await slowSweep(store, trials);
+    const { sweepId, pids } = await slowSweep(sandbox, store, trials);
     const agents = [0, 1, 2].map(() => agent(sweepId, store, pids, { SLOW_TRIAL_SECONDS: '1.5' }));
     const stopped = agents[1]!;
     const held = await waitFor('the second agent to run a trial', async () => {

@@ -1,7 +1,7 @@
 // Shared by the sweep tests: the trial fixtures, copies of them with a changed configuration,
 // the built CLI as a child process, and polling.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import type { RunRecord } from '../../src/runs/run-record.js';
 import type { Store } from '../../src/store/types.js';
 import type { HeldClaim } from '../../src/records/claims.js';
 import { listTrialClaims, type TrialClaim } from '../../src/records/sweep-records.js';
+import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { BUILT_CLI } from '../support/programs.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -215,4 +216,24 @@ export async function claimsByTrial(
       byTrial.set(stored.claim.trial, { ...stored, claim: stored.claim });
   }
   return byTrial;
+}
+
+let slowSweeps = 0;
+
+/**
+ * A sweep of `trials` trials of the `slow` fixture, created on `store`, in its own folder of the
+ * sandbox; its trials write their pids into the `pids` folder it returns.
+ */
+export async function slowSweep(
+  sandbox: { readonly folder: string },
+  store: Store,
+  trials: number,
+): Promise<{ sweepId: string; pids: string }> {
+  slowSweeps += 1;
+  const folder = join(sandbox.folder, `slow-sweep-${slowSweeps}`);
+  const configPath = await copyFixture('slow', folder, { max_runs: trials });
+  const pids = join(folder, 'pids');
+  await mkdir(pids);
+  const { sweepId } = await createSweep({ config: configPath, store });
+  return { sweepId, pids };
 }

@@ -2,7 +2,6 @@
 // hands that trial number out again once the run has missed its heartbeats. In the end the
 // trial has one lost run and one finished run, and every other trial exactly one finished run.
 // Needs the built CLI: npm run build.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPath } from '../../src/layout/paths.js';
@@ -13,12 +12,10 @@ import { processLabel } from '../../src/records/process-identity.js';
 import { trialClaimPath } from '../../src/layout/paths.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/types.js';
-import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { runSweepAgent } from '../../src/sweeps/sweep-agent.js';
 import { startGcsFake, type GcsFake } from '../support/gcs-fake/index.js';
 import {
   cliSandbox,
-  copyFixture,
   isAlive,
   runsByTrial,
   startCli,
@@ -26,22 +23,11 @@ import {
   waitFor,
   type CliProcess,
   claimsByTrial,
+  slowSweep,
 } from './sweep-helpers.js';
 
 const sandbox = cliSandbox('ml-tracking-lost-agent-');
 const started = sandbox.started;
-let count = 0;
-
-async function slowSweep(store: Store, trials: number) {
-  count += 1;
-  const configPath = await copyFixture('slow', join(sandbox.folder, `slow-${count}`), {
-    max_runs: trials,
-  });
-  const pids = join(sandbox.folder, `pids-${count}`);
-  await mkdir(pids);
-  const { sweepId } = await createSweep({ config: configPath, store });
-  return { sweepId, pids };
-}
 
 function agent(
   sweepId: string,
@@ -96,7 +82,7 @@ async function expectTrialRunAgain(
 describe('an agent killed mid-trial', () => {
   it('local folder: an agent started afterwards runs the lost trial again', async () => {
     const store = await openStore(join(sandbox.folder, 'store-local'));
-    const { sweepId, pids } = await slowSweep(store, 3);
+    const { sweepId, pids } = await slowSweep(sandbox, store, 3);
     // Its trials would take a minute: it is surely killed mid-trial.
     const first = agent(
       sweepId,
@@ -128,7 +114,7 @@ describe('an agent killed mid-trial', () => {
 
   it('an agent that died between its claim and its run: the claim is taken over once silent', async () => {
     const store = await openStore(join(sandbox.folder, 'store-claim-only'));
-    const { sweepId, pids } = await slowSweep(store, 2);
+    const { sweepId, pids } = await slowSweep(sandbox, store, 2);
     const deadClaim = {
       trial: 0,
       runId: createTimeSortableId(),
@@ -170,7 +156,7 @@ describe('an agent killed mid-trial', () => {
     it('agents still running take the lost trial over', async () => {
       const store = await openStore('gs://sweep-lost/agents', { storage: fake.createClient() });
       const trials = 5;
-      const { sweepId, pids } = await slowSweep(store, trials);
+      const { sweepId, pids } = await slowSweep(sandbox, store, trials);
       // 0.5 s heartbeats: a GCS run record is written at most once a second, so a live run
       // misses none of its 4 × 0.5 s.
       const env = {
