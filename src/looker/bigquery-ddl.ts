@@ -1,14 +1,15 @@
 /**
  * BigQuery external tables over the store's CSV folders, for when a project outgrows what Looker
  * Studio's Cloud Storage connector reads comfortably: one `CREATE OR REPLACE EXTERNAL TABLE` per
- * folder, columns typed from the data contract in `src/layout/tables.ts`.
+ * folder, columns typed from the data contract in `src/layout/tables.ts`, then the views that
+ * join them (`bigquery-views.ts`).
  */
 import { ValidationError } from '../errors.js';
-import { allTables, type ColumnType } from '../layout/tables.js';
+import { allTables } from '../layout/tables.js';
 import { parseGcsStore, type GcsLocation } from './_gcs-location.js';
+import { bigQueryType, type JsonAs } from './bigquery-types.js';
+import { bigQueryViewsOf, type BigQueryView } from './bigquery-views.js';
 import { dataSourceAlias } from './data-sources.js';
-
-export type BigQueryType = 'STRING' | 'FLOAT64' | 'INT64' | 'BOOL' | 'TIMESTAMP' | 'DATE' | 'JSON';
 
 export interface BigQueryDdlOptions {
   /** `dataset` or `project.dataset`. */
@@ -16,8 +17,11 @@ export interface BigQueryDdlOptions {
   /** The store the experiments were logged to: `gs://bucket[/prefix]`. */
   store: string;
   /** How JSON columns are typed: STRING (the default, tolerant of empty cells) or JSON. */
-  jsonAs?: 'STRING' | 'JSON';
+  jsonAs?: JsonAs;
 }
+
+export { bigQueryType };
+export type { BigQueryType } from './bigquery-types.js';
 
 /** One external table: its name, where it reads from, and the statement that creates it. */
 export interface BigQueryExternalTable {
@@ -26,22 +30,6 @@ export interface BigQueryExternalTable {
   folder: string;
   uri: string;
   ddl: string;
-}
-
-const BIGQUERY_TYPES: Record<ColumnType, BigQueryType> = {
-  text: 'STRING',
-  number: 'FLOAT64',
-  integer: 'INT64',
-  boolean: 'BOOL',
-  datetime: 'TIMESTAMP',
-  date: 'DATE',
-  json: 'STRING',
-  url: 'STRING',
-};
-
-/** The BigQuery type of a column type of the data contract. */
-export function bigQueryType(type: ColumnType, jsonAs: 'STRING' | 'JSON' = 'STRING'): BigQueryType {
-  return type === 'json' ? jsonAs : BIGQUERY_TYPES[type];
 }
 
 const JSON_TYPES: readonly string[] = ['STRING', 'JSON'];
@@ -64,6 +52,17 @@ function stringLiteral(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
+function validJsonAs(jsonAs: JsonAs = 'STRING'): JsonAs {
+  if (!JSON_TYPES.includes(jsonAs)) {
+    throw new ValidationError(
+      'jsonAs',
+      `"${jsonAs}" is not a JSON column type`,
+      'Use STRING or JSON.',
+    );
+  }
+  return jsonAs;
+}
+
 function uriOf(location: GcsLocation, folder: string): string {
   const path = [location.prefix, folder].filter((part) => part !== '').join('/');
   return `gs://${location.bucket}/${path}/*.csv`;
@@ -73,14 +72,7 @@ function uriOf(location: GcsLocation, folder: string): string {
 export function bigQueryExternalTables(options: BigQueryDdlOptions): BigQueryExternalTable[] {
   const dataset = validDataset(options.dataset);
   const location = parseGcsStore(options.store, 'BigQuery');
-  const jsonAs = options.jsonAs ?? 'STRING';
-  if (!JSON_TYPES.includes(jsonAs)) {
-    throw new ValidationError(
-      'jsonAs',
-      `"${jsonAs}" is not a JSON column type`,
-      'Use STRING or JSON.',
-    );
-  }
+  const jsonAs = validJsonAs(options.jsonAs);
   return allTables().map((schema) => {
     const table = `${dataset}.${dataSourceAlias(schema.folder)}`;
     const uri = uriOf(location, schema.folder);
@@ -96,6 +88,9 @@ export function bigQueryExternalTables(options: BigQueryDdlOptions): BigQueryExt
       "  format = 'CSV',",
       `  uris = [${stringLiteral(uri)}],`,
       '  skip_leading_rows = 1,',
+      // Files of an older schema version lack the columns added last (runs before
+      // working_directory, classification trackers before the v2 plots): NULL there, not errors.
+      '  allow_jagged_rows = true,',
       '  allow_quoted_newlines = true',
       ');',
     ].join('\n');
@@ -103,9 +98,22 @@ export function bigQueryExternalTables(options: BigQueryDdlOptions): BigQueryExt
   });
 }
 
-/** The DDL that creates every external table of a store, statements separated by blank lines. */
+/**
+ * The views that join the external tables of {@link bigQueryExternalTables} on their keys:
+ * `experiments` (the trackers of both kinds), `run_scalars`, `experiment_scores`, `sweep_trials`
+ * and `trained_models`.
+ */
+export function bigQueryViews(
+  options: Pick<BigQueryDdlOptions, 'dataset' | 'jsonAs'>,
+): BigQueryView[] {
+  return bigQueryViewsOf(validDataset(options.dataset), validJsonAs(options.jsonAs));
+}
+
+/**
+ * The DDL that creates every external table of a store, then the views that join them,
+ * statements separated by blank lines: a script for `bq query --use_legacy_sql=false`.
+ */
 export function bigQueryDdl(options: BigQueryDdlOptions): string {
-  return `${bigQueryExternalTables(options)
-    .map((table) => table.ddl)
-    .join('\n\n')}\n`;
+  const statements = [...bigQueryExternalTables(options), ...bigQueryViews(options)];
+  return `${statements.map((statement) => statement.ddl).join('\n\n')}\n`;
 }

@@ -8,5 +8,11 @@ export type {
 } from './data-sources.js';
 export { lookerLinkingUrl, templateReportIdOf, LOOKER_CREATE_URL } from './linking-url.js';
 export type { LookerLinkingUrlOptions } from './linking-url.js';
-export { bigQueryDdl, bigQueryExternalTables, bigQueryType } from './bigquery-ddl.js';
+export {
+  bigQueryDdl,
+  bigQueryExternalTables,
+  bigQueryType,
+  bigQueryViews,
+} from './bigquery-ddl.js';
 export type { BigQueryDdlOptions, BigQueryExternalTable, BigQueryType } from './bigquery-ddl.js';
+export type { BigQueryView } from './bigquery-views.js';

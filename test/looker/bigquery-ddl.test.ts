@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { allTables, type ColumnType } from '../../src/layout/tables.js';
-import { bigQueryDdl, bigQueryExternalTables } from '../../src/looker/bigquery-ddl.js';
+import {
+  bigQueryDdl,
+  bigQueryExternalTables,
+  bigQueryViews,
+} from '../../src/looker/bigquery-ddl.js';
 
 const TYPES: Record<ColumnType, string> = {
   text: 'STRING',
@@ -27,9 +31,12 @@ const TABLE_NAMES = [
   'model_runs',
 ];
 
-/** The statements of a DDL script, each split into its table, columns and options. */
+/** The external tables of a DDL script, each split into its table, columns and options. */
 function parseDdl(ddl: string) {
-  const statements = ddl.trim().split(/;\n\n/);
+  const statements = ddl
+    .trim()
+    .split(/;\n\n/)
+    .filter((statement) => statement.startsWith('CREATE OR REPLACE EXTERNAL TABLE'));
   return statements.map((statement) => {
     const match =
       /^CREATE OR REPLACE EXTERNAL TABLE `([^`]+)` \(\n([\s\S]*?)\n\)\nOPTIONS \(\n([\s\S]*?)\n\);?$/.exec(
@@ -48,6 +55,54 @@ function parseDdl(ddl: string) {
 }
 
 describe('bigQueryDdl', () => {
+  it('has an external table for every folder of the contract, with its columns and their declared types', () => {
+    const statements = parseDdl(bigQueryDdl({ dataset: 'ml', store: 'gs://my-bucket/ml' }));
+    const tables = allTables();
+    expect(statements).toHaveLength(tables.length);
+    for (const table of tables) {
+      const statement = statements.find((candidate) =>
+        candidate.options.includes(`uris = ['gs://my-bucket/ml/${table.folder}/*.csv']`),
+      );
+      expect(statement, `no external table reads ${table.folder}`).toBeDefined();
+      expect(statement!.columns, table.folder).toEqual(
+        table.columns.map((column) => [column.name, TYPES[column.type]]),
+      );
+    }
+  });
+
+  it('creates the tables, then the views that read them, each after what it reads', () => {
+    const ddl = bigQueryDdl({ dataset: 'ml', store: 'gs://my-bucket' });
+    const created = [...ddl.matchAll(/^CREATE OR REPLACE (?:EXTERNAL TABLE|VIEW) `([^`]+)`/gm)].map(
+      (match) => match[1]!,
+    );
+    expect(created).toEqual([
+      ...TABLE_NAMES.map((name) => `ml.${name}`),
+      ...bigQueryViews({ dataset: 'ml' }).map((view) => view.view),
+    ]);
+    for (const [index, view] of bigQueryViews({ dataset: 'ml' }).entries()) {
+      const reads = [...view.ddl.matchAll(/(?:FROM|JOIN) `([^`]+)`/g)].map((match) => match[1]!);
+      for (const name of reads) {
+        expect(created.indexOf(name), `${view.view} reads ${name}`).toBeGreaterThanOrEqual(0);
+        expect(created.indexOf(name), `${view.view} reads ${name}`).toBeLessThan(
+          TABLE_NAMES.length + index,
+        );
+      }
+    }
+  });
+
+  it('names the views in the order they are created, and checks the dataset', () => {
+    const views = bigQueryViews({ dataset: 'ml', jsonAs: 'JSON' });
+    expect(views.map((view) => view.view)).toEqual([
+      'ml.experiments',
+      'ml.run_scalars',
+      'ml.experiment_scores',
+      'ml.sweep_trials',
+      'ml.trained_models',
+    ]);
+    expect(views[0]!.ddl).toContain('CAST(NULL AS FLOAT64) AS mae');
+    expect(() => bigQueryViews({ dataset: 'a.b.c' })).toThrow(ValidationError);
+  });
+
   it('creates one external table per folder, every column in order with its mapped type', () => {
     const ddl = bigQueryDdl({
       dataset: 'my-project.ml_tracking',
@@ -68,6 +123,8 @@ describe('bigQueryDdl', () => {
         `uris = ['gs://my-bucket/team/ml/${table.folder}/*.csv']`,
       );
       expect(statement.options).toContain('skip_leading_rows = 1');
+      // A file of an older schema version lacks the last columns: NULL, not a bad record.
+      expect(statement.options).toContain('allow_jagged_rows = true');
       expect(statement.options).toContain('allow_quoted_newlines = true');
     }
   });

@@ -108,6 +108,7 @@ describe('ml-tracking bigquery', () => {
   it('prints the DDL', () => {
     const ddl = bigqueryCommand({ dataset: 'proj.ml', store: 'gs://my-bucket/x' });
     expect(ddl.match(/CREATE OR REPLACE EXTERNAL TABLE/g)).toHaveLength(10);
+    expect(ddl).toContain('CREATE OR REPLACE VIEW `proj.ml.run_scalars` AS');
     expect(ddl).toContain("uris = ['gs://my-bucket/x/confusion/*.csv']");
   });
 
