@@ -141,6 +141,11 @@ export interface RunsResponse extends WithSkippedFiles {
   runs: RunItem[];
   /** Every project that has runs, for the filter control. */
   projects: string[];
+  /**
+   * When the server's index last matched a listing of the store (ISO 8601); `null` right after
+   * a restart, while it answers from its cache and checks the store for changes: ask again.
+   */
+  checkedAt: string | null;
 }
 
 /** One tag's summary, as the run record holds it. */

@@ -66,6 +66,12 @@ export function RunsPage(): JSX.Element {
       />
       <section class="runs-main">
         <ChartControls settings={settings} />
+        {list.checking && (
+          <p class="muted" data-testid="runs-checking">
+            Listed from the dashboard's cache of its last start; checking the store for runs
+            started, changed or deleted since…
+          </p>
+        )}
         {scalars.error !== undefined && <ErrorBox error={scalars.error} />}
         <SkippedNotice skipped={[...list.skipped, ...scalars.skipped]} />
         {selected.length === 0 ? (

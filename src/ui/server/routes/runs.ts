@@ -47,14 +47,15 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
     const limit = integerParam(c, 'limit', 100, MOST_RUNS_PER_PAGE);
     const runs = await index.runs();
     const projects = new Set<string>();
-    const matching = runs.filter(({ record, searchText }) => {
-      const isTrial = record.sweepId !== undefined;
+    // By the index's own fields: a record is decoded only for the page that shows it.
+    const matching = runs.filter((run) => {
+      const isTrial = run.sweepId !== undefined;
       if (trials === 'exclude' ? isTrial : trials === 'only' && !isTrial) return false;
-      projects.add(record.project);
+      projects.add(run.project);
       return (
-        (project === '' || record.project === project) &&
-        (sweep === '' || record.sweepId === sweep) &&
-        (text === '' || searchText.includes(text))
+        (project === '' || run.project === project) &&
+        (sweep === '' || run.sweepId === sweep) &&
+        (text === '' || run.searchText.includes(text))
       );
     });
     const now = new Date();
@@ -64,6 +65,7 @@ export function runRoutes(app: Hono, store: Store, index: RunIndex, reader: Seri
       runs: matching.slice(offset, offset + limit).map((run) => runItem(run, now)),
       projects: [...projects].sort(),
       skipped: index.skipped(),
+      checkedAt: isoOrNull(index.checkedAt),
     };
     return c.json(body);
   });
