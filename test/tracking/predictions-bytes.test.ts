@@ -106,23 +106,31 @@ function reference(
   return text;
 }
 
+/** The experiment of `input`, as validateExperiment and logExperiment take it. */
+function experimentOf(
+  kind: 'regression' | 'classification',
+  input: ReturnType<typeof randomExperiment>,
+) {
+  return {
+    kind,
+    project: 'bytes',
+    parameters: {
+      datasetUri: 'x',
+      targetColumn: 'y',
+      testSet: input.testSet,
+      model: { name: 'M', params: {} },
+    },
+    yTrue: input.yTrue,
+    yPred: input.yPred,
+  };
+}
+
 describe('the predictions table, byte for byte', () => {
   it.each(['regression', 'classification'] as const)(
     'is the plain row encoder’s bytes for 100,000 random rows (%s), whatever the chunk size',
     (kind) => {
       const input = randomExperiment(kind, 100_000, kind === 'regression' ? 11 : 12);
-      const valid = validateExperiment({
-        kind,
-        project: 'bytes',
-        parameters: {
-          datasetUri: 'x',
-          targetColumn: 'y',
-          testSet: input.testSet,
-          model: { name: 'M', params: {} },
-        },
-        yTrue: input.yTrue,
-        yPred: input.yPred,
-      });
+      const valid = validateExperiment(experimentOf(kind, input));
       const expected = Buffer.from(
         reference(kind, PREDICTION_ID, valid.testSet, valid.yTrue, valid.yPred),
       );
@@ -139,16 +147,7 @@ describe('the predictions table, byte for byte', () => {
     try {
       const input = randomExperiment('regression', 50_000, 13);
       const logged = await logExperiment({
-        kind: 'regression',
-        project: 'bytes',
-        parameters: {
-          datasetUri: 'x',
-          targetColumn: 'y',
-          testSet: input.testSet,
-          model: { name: 'M', params: {} },
-        },
-        yTrue: input.yTrue,
-        yPred: input.yPred,
+        ...experimentOf('regression', input),
         plots: false,
         store: root,
         cwd: root,
