@@ -94,7 +94,7 @@ function paragraph(text: string): string[] {
 }
 
 /** What the person who opens the link sees, so that nobody clicks blind. */
-export function afterClick(link: LookerLink): string {
+function afterClick(link: LookerLink): string {
   const reads = (sources: string) =>
     `${sources} the bucket with the Google account of whoever opens the link, so they need read access to it (roles/storage.objectViewer)`;
   const keep = 'Nothing is kept until they save the report (Edit and share).';
