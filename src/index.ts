@@ -140,6 +140,7 @@ export {
   bigQueryDdl,
   bigQueryExternalTables,
   bigQueryType,
+  bigQueryViews,
 } from './looker/index.js';
 export type {
   LookerCalculatedField,
@@ -150,6 +151,7 @@ export type {
   BigQueryDdlOptions,
   BigQueryExternalTable,
   BigQueryType,
+  BigQueryView,
 } from './looker/index.js';
 
 export { openStore, DEFAULT_STORE_FOLDER, checkStore } from './store/index.js';

@@ -11,8 +11,10 @@ export const COMMAND_DESCRIPTIONS = {
   show: 'Show one experiment: its tracker row, its metrics and its per-class metrics',
   'check-store':
     'Write, append, read, list, conditionally write and delete a scratch object: proves the store, its credentials and its permissions work',
-  looker: 'Print the Looker Studio link that copies a template report onto the store (gs:// only)',
-  bigquery: 'Print the BigQuery DDL of external tables over the store (gs:// only), one per folder',
+  looker:
+    'Print the Looker Studio link that makes a report over the store: the default report over one kind of trackers, or a copy of --template (gs:// only)',
+  bigquery:
+    'Print the BigQuery DDL of external tables over the store (gs:// only), one per folder, and the views that join them',
   query:
     'Run one SQL query (DuckDB) over the store: experiments, scoring, predictions, confusion, runs, scalars, sweeps, model_runs; --tables lists their columns',
   export:
@@ -21,16 +23,10 @@ export const COMMAND_DESCRIPTIONS = {
   run: 'Show one run: its record, and every tag with its last, min and max',
   compare:
     'Compare runs side by side: the parameters that differ first (hyperparameters, classes, data set, commit), then the metrics',
-  experiment:
-    "The engine's steps of an experiment whose stages run elsewhere (Python's Experiment): check applies the duplicate policy, commit records the tracker row last",
   exec: 'Run one command as a run: its {"ml_tracking": "scalar", …} lines become scalars, its output the run log; exits with its exit code',
-  'run-sink':
-    'Own one run for another program (the Python client): prints {"run_id", "project", "store"}, then records the protocol lines read on stdin until a status line or the end of stdin (then the run fails)',
   sweep:
     'Run a hyperparameter sweep from experiment_cfg.json; `sweep agent <id>` joins one from any machine, `sweep show <id>` prints its trials',
   sweeps: 'List sweeps, newest first, with their progress and best trial',
-  'train-model':
-    "The engine's steps of a trainModel run fitted elsewhere (Python's train_model): begin checks and splits, finish records, recall reads a run to reproduce",
   reproduce:
     "Re-run a trainModel run from its id, at its recorded commit (in a temporary git worktree when HEAD is another), on its stored data set; prints the new run and each metric's difference",
   pipeline:
@@ -40,4 +36,11 @@ export const COMMAND_DESCRIPTIONS = {
   sync: 'Upload what runs left in the local journal when their process ended before their last points reached GCS, each point once (default: every store in the journal)',
   migrate:
     "List (or with --apply rewrite) the trackers whose header is not the current schema's: columns mapped by name, new ones empty, no row lost",
+  // The engine's steps for other languages' clients (Python's): last, after what people type.
+  'run-sink':
+    'Own one run for another program (the Python client): prints {"run_id", "project", "store"}, then records the protocol lines read on stdin until a status line or the end of stdin (then the run fails)',
+  experiment:
+    "The engine's steps of an experiment whose stages run elsewhere (Python's Experiment): check applies the duplicate policy, commit records the tracker row last",
+  'train-model':
+    "The engine's steps of a trainModel run fitted elsewhere (Python's train_model): begin checks and splits, finish records, recall reads a run to reproduce",
 } as const;

@@ -35,22 +35,23 @@ export function commands() {
     runs: lazy(() => import('./commands/runs.js').then((module) => module.runsCli)),
     run: lazy(() => import('./commands/run.js').then((module) => module.showRunCli)),
     compare: lazy(() => import('./commands/compare.js').then((module) => module.compareCli)),
-    experiment: lazy(() =>
-      import('./commands/experiment.js').then((module) => module.experimentCli),
-    ),
     exec: lazy(() => import('./commands/exec.js').then((module) => module.execCli)),
-    'run-sink': lazy(() => import('./commands/run-sink.js').then((module) => module.runSinkCli)),
     sweep: lazy(() => import('./commands/sweep.js').then((module) => module.sweepCli)),
     sweeps: lazy(() => import('./commands/sweeps.js').then((module) => module.sweepsCli)),
-    'train-model': lazy(() =>
-      import('./commands/train-model.js').then((module) => module.trainModelCli),
-    ),
     reproduce: lazy(() => import('./commands/reproduce.js').then((module) => module.reproduceCli)),
     pipeline: lazy(() => import('./commands/pipeline.js').then((module) => module.pipelineCli)),
     ui: lazy(() => import('./commands/ui.js').then((module) => module.uiCli)),
     gc: lazy(() => import('./commands/gc.js').then((module) => module.gcCli)),
     sync: lazy(() => import('./commands/sync.js').then((module) => module.syncCli)),
     migrate: lazy(() => import('./commands/migrate.js').then((module) => module.migrateCli)),
+    // The engine's steps for other languages' clients (Python's): last, after what people type.
+    'run-sink': lazy(() => import('./commands/run-sink.js').then((module) => module.runSinkCli)),
+    experiment: lazy(() =>
+      import('./commands/experiment.js').then((module) => module.experimentCli),
+    ),
+    'train-model': lazy(() =>
+      import('./commands/train-model.js').then((module) => module.trainModelCli),
+    ),
   } satisfies Record<string, LoadCommand>;
 }
 

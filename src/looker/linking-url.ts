@@ -36,7 +36,13 @@ export interface LookerLinkingUrlOptions {
   explain?: boolean;
   /** Open the new report in view or edit mode (`c.mode`). @default 'view' (Looker Studio's) */
   mode?: 'view' | 'edit';
-  /** Re-read the fields of each data source (`ds.<alias>.refreshFields=true`). */
+  /**
+   * Re-read the fields of each data source (`ds.<alias>.refreshFields`). A template's copy keeps
+   * the field types set on the template only without a refresh, and the store's folders always
+   * have the template's fields, so a template is copied with `refreshFields=false` unless this is
+   * true (Looker Studio's own default for Cloud Storage is true, which would drop them).
+   * @default false
+   */
   refreshFields?: boolean;
 }
 
@@ -75,7 +81,7 @@ function dataSourceParameters(
   prefix: string,
   path: string,
   name: string,
-  refreshFields: boolean,
+  refreshFields: boolean | undefined,
 ): [string, string][] {
   const parameters: [string, string][] = [
     [`${prefix}connector`, 'googleCloudStorage'],
@@ -83,7 +89,9 @@ function dataSourceParameters(
     [`${prefix}path`, path],
     [`${prefix}datasourceName`, name],
   ];
-  if (refreshFields) parameters.push([`${prefix}refreshFields`, 'true']);
+  if (refreshFields !== undefined) {
+    parameters.push([`${prefix}refreshFields`, String(refreshFields)]);
+  }
   return parameters;
 }
 
@@ -94,6 +102,7 @@ function templateDataSources(location: GcsLocation, refreshFields: boolean): [st
       `ds.${source.alias}.`,
       folderPath(location, source.folder),
       `${source.name} (${where})`,
+      // Keeps the template's field types (see LookerLinkingUrlOptions.refreshFields).
       refreshFields,
     ),
   );
@@ -111,7 +120,8 @@ function defaultReportDataSource(
     'ds.',
     folderPath(location, folder),
     `${dataSourceName(folder)} (${folderPath(location, '')})`,
-    refreshFields,
+    // A new data source reads its fields anyway: the parameter only when asked for.
+    refreshFields ? true : undefined,
   );
 }
 

@@ -135,7 +135,8 @@ describe('lookerLinkingUrl', () => {
       expect(url.searchParams.get(`${ds}.pathType`)).toBe('FOLDER');
       expect(url.searchParams.get(`${ds}.path`)).toBe(`my-bucket/team a/ml/${source.folder}`);
       expect(url.searchParams.get(`${ds}.datasourceName`)).toContain(source.name);
-      expect(url.searchParams.has(`${ds}.refreshFields`)).toBe(false);
+      // The template's field types survive the copy only without a refresh.
+      expect(url.searchParams.get(`${ds}.refreshFields`)).toBe('false');
     }
     // Optional parameters stay out unless asked for.
     for (const name of ['c.mode', 'c.explain', 'r.reportName']) {

@@ -133,7 +133,8 @@ export const lookerCli = defineCliCommand({
     explain: { type: 'boolean', description: "Show Looker Studio's debug dialog" },
     'refresh-fields': {
       type: 'boolean',
-      description: 'Have Looker Studio re-read the fields of each data source',
+      description:
+        "Have Looker Studio re-read each data source's fields (a template's field types are then reset)",
     },
     json: { type: 'boolean', description: 'Print the link and its folders as JSON' },
     ...storeArg,
