@@ -6,7 +6,7 @@
 import { rocAuc } from './_auc.js';
 import { defined } from './_defined.js';
 import { compareLabels, type EncodedLabels } from './_labels.js';
-import { labelList } from './input-checks.js';
+import { labelList, throwBadScoreRow } from './input-checks.js';
 import { borrowFloat64, giveBack } from './_scratch.js';
 import { readRows, type BlockColumns, type RowPassInput } from './_score-rows.js';
 import type { Label } from './types.js';
@@ -36,8 +36,13 @@ export interface ScoreResult {
  */
 const COLUMN_BLOCK_VALUES = 1 << 24;
 
-/** `log_loss` and `roc_auc` from the predicted probabilities. */
+/**
+ * `log_loss` and `roc_auc` from the predicted probabilities. Rows of `yScore` are checked here,
+ * in the pass that reads them (see `RowValueCheck`): a bad one throws the ValidationError the
+ * input checks would have thrown, naming `yScoreName`.
+ */
 export function probabilityMetrics(
+  yScoreName: string,
   encoded: EncodedLabels,
   yScore: ArrayLike<number> | ArrayLike<ArrayLike<number>>,
   scoreLabels: readonly Label[],
@@ -110,7 +115,11 @@ export function probabilityMetrics(
       codes: Int32Array.from(entries, (entry) => entry.code),
     };
   };
-  const first = readRows(rows, width, context, blockColumns(0), parts, trueColumn);
+  const first = readRows(rows, width, context, blockColumns(0), parts, trueColumn, true);
+  if (first.badRow >= 0) {
+    giveBack(buffer);
+    throwBadScoreRow(yScoreName, rows, first.badRow, scoreLabels, 'scores');
+  }
   const logLoss = width >= 2 ? defined(first.lossSum / n) : undefined;
   if (aucColumns.length === 0) {
     giveBack(buffer);
@@ -121,7 +130,9 @@ export function probabilityMetrics(
   for (let start = 0; start < aucColumns.length; start += block) {
     const columns = blockColumns(start);
     const { nonNegative } =
-      start === 0 ? first.block : readRows(rows, width, context, columns, parts, undefined).block;
+      start === 0
+        ? first.block
+        : readRows(rows, width, context, columns, parts, undefined, false).block;
     columns.codes.forEach((code, b) => {
       const values = parts.subarray(b * n, (b + 1) * n);
       aucSum += rocAuc(values, support[code]!, scratch, nonNegative[b] === 1);

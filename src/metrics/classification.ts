@@ -75,6 +75,7 @@ export function classificationMetrics(
     { seen: classes, labelType, n },
     OPTION_NAMES,
     'scores',
+    'caller',
   );
 
   // The marginals and the diagonal in one pass over the samples: O(n + K), never O(K²).
@@ -145,6 +146,7 @@ export function classificationMetrics(
     options.yScore === undefined
       ? { logLoss: undefined, rocAuc: undefined }
       : probabilityMetrics(
+          OPTION_NAMES.yScore,
           encoded,
           options.yScore,
           scoreLabels,

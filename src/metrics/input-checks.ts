@@ -27,6 +27,14 @@ export interface ClassificationParameterNames {
 }
 
 /**
+ * Who checks the rows of a row-shaped `yScore`: these checks (`'here'`), or the caller, whose
+ * own pass over the rows finds the first bad one (`'caller'`, see {@link throwBadScoreRow}): at
+ * a million rows, reading them is most of what the probability metrics cost, so they are read
+ * once.
+ */
+export type RowValueCheck = 'here' | 'caller';
+
+/**
  * What `yScore` holds: `probabilities` in [0, 1] (what `logExperiment` records), or any finite
  * `scores` (decision-function values are fine for ROC AUC).
  */
@@ -147,12 +155,16 @@ export function problemClasses(seen: readonly Label[], positiveLabel: Label | un
  *   and the positive label of a binary problem.
  * - `yScore`: one value per sample (at most two classes) or one row per sample with one value
  *   per class, each a number in [0, 1] (`probabilities`) or finite (`scores`).
+ *
+ * @param rowValues `'caller'` leaves the rows of a row-shaped `yScore` unread: the caller reads
+ *   every row anyway and reports the first bad one with {@link throwBadScoreRow}.
  */
 export function checkClassificationOptions(
   options: { yScore?: unknown; classes?: unknown; positiveLabel?: unknown },
   run: { seen: readonly Label[]; labelType: LabelType; n: number },
   names: ClassificationParameterNames,
   range: ScoreRange,
+  rowValues: RowValueCheck = 'here',
 ): readonly Label[] {
   const { seen, labelType, n } = run;
   const positiveLabel = checkPositiveLabel(names.positiveLabel, options.positiveLabel, run);
@@ -174,7 +186,9 @@ export function checkClassificationOptions(
       }
     }
   }
-  if (options.yScore !== undefined) checkScores(names.yScore, options.yScore, n, columns, range);
+  if (options.yScore !== undefined) {
+    checkScores(names.yScore, options.yScore, n, columns, range, rowValues);
+  }
   return columns;
 }
 
@@ -231,6 +245,7 @@ function checkScores(
   n: number,
   columns: readonly Label[],
   range: ScoreRange,
+  rowValues: RowValueCheck,
 ): void {
   const rows = checkArray(name, yScore, 'the predicted probabilities');
   if (rows.length !== n) {
@@ -251,9 +266,23 @@ function checkScores(
     checkScoreValues(name, rows, range, undefined);
     return;
   }
+  if (rowValues === 'caller') return;
+  const index = firstBadRow(rows, columns.length, range === 'probabilities');
+  if (index >= 0) throwBadScoreRow(name, rows, index, columns, range);
+}
+
+/**
+ * Throws the {@link ValidationError} for row `index` of `yScore`, found wrong by a pass over the
+ * rows: not an array of one number per class, or holding a value out of `range`.
+ */
+export function throwBadScoreRow(
+  name: string,
+  rows: ArrayLike<unknown>,
+  index: number,
+  columns: readonly Label[],
+  range: ScoreRange,
+): never {
   const width = columns.length;
-  const index = firstBadRow(rows, width, range === 'probabilities');
-  if (index < 0) return;
   const row = rows[index];
   const isRow = Array.isArray(row) || (ArrayBuffer.isView(row) && !(row instanceof DataView));
   const length = isRow ? (row as ArrayLike<unknown>).length : undefined;

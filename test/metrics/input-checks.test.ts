@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { classificationMetrics } from '../../src/metrics/classification.js';
 import { compareLabels } from '../../src/metrics/_labels.js';
-import { describeValue, MAX_REGRESSION_MAGNITUDE } from '../../src/metrics/input-checks.js';
+import {
+  checkClassificationOptions,
+  describeValue,
+  MAX_REGRESSION_MAGNITUDE,
+} from '../../src/metrics/input-checks.js';
 import { regressionMetrics } from '../../src/metrics/regression.js';
 import type { Label } from '../../src/metrics/types.js';
 
@@ -125,6 +129,69 @@ describe('classificationMetrics checks its inputs', () => {
       yScore: [-2.5, 3, -1, 0.5],
     });
     expect(overall.roc_auc).toBe(1);
+  });
+});
+
+describe('classificationMetrics checks yScore rows in the pass that reads them', () => {
+  const names = { yScore: 'options.yScore', classes: 'options.classes', positiveLabel: 'p' };
+  /** The error of the separate check of every row, which validateExperiment still runs. */
+  const separateCheck = (yTrue: number[], yScore: unknown[]) =>
+    thrown(() =>
+      checkClassificationOptions(
+        { yScore },
+        { seen: [...new Set(yTrue)].sort((a, b) => a - b), labelType: 'number', n: yTrue.length },
+        names,
+        'scores',
+      ),
+    );
+
+  const bad: [string, unknown, RegExp][] = [
+    ['null', null, /row \d+ is null, not a row of probabilities/],
+    ['a string of three characters', 'abc', /row \d+ is the string "abc", not a row/],
+    ['an object with a length', { 0: 0.2, 1: 0.3, 2: 0.5, length: 3 }, /not a row of probab/],
+    ['a DataView', new DataView(new ArrayBuffer(24)), /not a row of probabilities/],
+    ['a short row', [0.5, 0.5], /has 2 probabilities for 3 classes \(0, 1, 2\)/],
+    ['a long Float64Array', new Float64Array(4), /has 4 probabilities for 3 classes/],
+    ['NaN', [0.2, Number.NaN, 0.5], /yScore\[\d+\]\[1\] is NaN/],
+    ['Infinity in a Float64Array', Float64Array.of(0.2, 0.3, Infinity), /\[2\] is Infinity/],
+    ['a string', [0.2, '0.3', 0.5], /\[1\] is the string "0.3"/],
+    ['a hole', [0.2, , 0.5], /\[1\] is missing/], // eslint-disable-line no-sparse-arrays
+    ['a BigInt64Array', new BigInt64Array(3), /\[0\] is the BigInt 0n/],
+  ];
+  it.each(bad)('rejects %s, first or later, as the separate check does', (_, row, message) => {
+    const yTrue = [0, 1, 2, 0, 1, 2, 0, 1];
+    for (const at of [0, 3, yTrue.length - 1]) {
+      const yScore: unknown[] = yTrue.map(() => Float64Array.of(0.2, 0.3, 0.5));
+      yScore[at] = row;
+      // A later bad value too: the first bad row is the one named.
+      if (at < yTrue.length - 1) yScore[yTrue.length - 1] = [Number.NaN, 0, 0];
+      const error = thrown(() => classificationMetrics(yTrue, yTrue, { yScore: anything(yScore) }));
+      expect(error).toBeInstanceOf(ValidationError);
+      expect(error).toMatchObject({ parameter: 'options.yScore' });
+      expect((error as Error).message).toMatch(message);
+      expect((error as Error).message).toMatch(new RegExp(`\\b(row )?${at}\\b|\\[${at}\\]`));
+      expect((error as Error).message).toBe((separateCheck(yTrue, yScore) as Error).message);
+    }
+  });
+
+  it('checks the rows where no ROC AUC is computed (a class absent from yTrue)', () => {
+    // Class 2 is only predicted: ROC AUC is undefined, the rows are still read for the log loss.
+    const yScore = [
+      [0.2, 0.3, 0.5],
+      [0.2, 0.3, Number.NaN],
+    ];
+    const error = thrown(() => classificationMetrics([0, 1], [2, 1], { yScore }));
+    expect((error as Error).message).toMatch(/yScore\[1\]\[2\] is NaN/);
+  });
+
+  it('accepts negative and large decision-function rows', () => {
+    const yScore = [
+      [-3, 2.5, 1e300],
+      [4, -1e-300, -0],
+      [0, 0, 7],
+    ];
+    // One-vs-rest: 0, 0 and ½ (7 between -0 and 1e300).
+    expect(classificationMetrics([0, 1, 2], [0, 1, 2], { yScore }).overall.roc_auc).toBe(1 / 6);
   });
 });
 
