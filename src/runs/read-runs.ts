@@ -76,7 +76,7 @@ export async function listRuns(options: ListRunsOptions = {}): Promise<RunRecord
     const synced = await syncRunFiles(store, { files: cached ?? new Map(), skipped: new Map() });
     for (const { file } of synced.skipped.values()) options.onSkipped?.(file);
     const changed = synced.read.length + synced.removed.length;
-    if (cache !== undefined && worthSaving(changed, cached !== undefined)) {
+    if (cache !== undefined && worthSaving(changed, synced.files.size, cached !== undefined)) {
       // Only a cache: a folder that cannot be written costs the reads next time, nothing more.
       await saveRunFilesCache(cache, store.url, synced.files.values()).catch(() => undefined);
     }

@@ -39,15 +39,18 @@ interface Header {
 }
 
 /**
- * Runs a saved cache may lag behind before it is written again: a restart then reads at most
- * this many files more than it must, and a store whose few running runs change at every
- * heartbeat is not rewritten (100 MB at 100,000 runs) at every refresh.
+ * How far a saved cache may lag behind, as a share of its runs: a restart then reads at most one
+ * run in a thousand more than it must, and a store of 100,000 runs whose few running runs change
+ * at every heartbeat is not rewritten (100 MB) at every refresh, while a small one always is.
  */
-export const SAVE_AFTER_CHANGES = 64;
+const LAG_SHARE = 1 / 1000;
 
-/** Whether a cache is worth writing after `changed` runs were read or removed since it was saved. */
-export function worthSaving(changed: number, saved: boolean): boolean {
-  return saved ? changed >= SAVE_AFTER_CHANGES : changed > 0;
+/**
+ * Whether a cache of `runs` runs is worth writing after `changed` runs were read or removed
+ * since it was last saved (or loaded); always, when there is none yet and there are runs.
+ */
+export function worthSaving(changed: number, runs: number, saved: boolean): boolean {
+  return changed > 0 && (!saved || changed >= runs * LAG_SHARE);
 }
 
 /** The folder of run file caches: `<cache folder>/ml-tracking/run-index`. */

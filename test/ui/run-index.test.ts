@@ -4,30 +4,13 @@
  * store the dashboard serves.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRun, type Store } from '../../src/index.js';
+import { startRun } from '../../src/index.js';
 import { runPath } from '../../src/layout/paths.js';
 import { RunIndex, withStatusNow } from '../../src/ui/server/run-index.js';
 import { readRecord } from '../../src/runs/read-runs.js';
 import { encodeRunRecord } from '../../src/runs/run-record.js';
+import { countingReads } from '../runs/_read-counts.js';
 import { openRunStore, type RunStoreSubject } from '../runs/_run-stores.js';
-
-/** A store that counts the run records read through it. */
-function countingReads(store: Store): { store: Store; recordReads: () => number } {
-  let reads = 0;
-  const counted = new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'readText') {
-        return (path: string) => {
-          if (path.startsWith('runs/')) reads += 1;
-          return target.readText(path);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
-    },
-  });
-  return { store: counted, recordReads: () => reads };
-}
 
 describe.each(['memory', 'local', 'gcs-fake'] as const)('RunIndex on a %s store', (kind) => {
   let subject: RunStoreSubject;

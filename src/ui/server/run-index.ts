@@ -177,7 +177,10 @@ export class RunIndex {
     this.#lastRefreshMs = this.#loadedAt - started;
     this.#checkedAt = new Date(started);
     this.#failure = undefined;
-    if (this.#cacheFile !== undefined && worthSaving(this.#unsaved.size, this.#saved)) {
+    if (
+      this.#cacheFile !== undefined &&
+      worthSaving(this.#unsaved.size, this.#runs.size, this.#saved)
+    ) {
       const saving = new Set(this.#unsaved);
       try {
         await saveRunFilesCache(this.#cacheFile, this.#store.url, this.#newestFirst);
