@@ -2,8 +2,8 @@
  * The SQL engine over a local folder that holds the store's tables (the store itself, or a
  * bucket's mirror): a DuckDB database in memory with one view per table of the data contract.
  *
- * A query engine is read-only twice over. The statement must be one SELECT (or EXPLAIN of one),
- * which refuses COPY, EXPORT, ATTACH, CREATE, INSERT, PRAGMA, SET, INSTALL and LOAD before they
+ * A query engine is read-only twice over. The statement must be one SELECT, decided from its parse
+ * before it is prepared, which refuses COPY, EXPORT, ATTACH, CREATE, INSERT, PRAGMA, SET, INSTALL and LOAD before they
  * run; and once the views exist the engine may touch only the store's folder and its own
  * temporary folder, and its configuration is locked, so that even a statement the first check
  * missed cannot read `/etc/passwd`, load an extension or undo the confinement. (DuckDB's folder
@@ -16,7 +16,7 @@ import { MlTrackingError, ValidationError } from '../errors.js';
 import { closest } from '../_suggest.js';
 import type { Column } from '../layout/tables.js';
 import type { FileGroup } from './_table-files.js';
-import { loadDuckDb } from './_load-duckdb.js';
+import { loadDuckDb, type DuckDb } from './_load-duckdb.js';
 import { rowObjects } from './_rows.js';
 import { SQL_TYPES, type QueryView, type ViewSource } from './views.js';
 
@@ -120,6 +120,24 @@ function statementError(error: unknown, views: readonly string[]): MlTrackingErr
 }
 
 /**
+ * Whether `sql` parses as a SELECT (WITH, VALUES, DESCRIBE, SHOW and SUMMARIZE are SELECTs to
+ * DuckDB), without preparing it: DuckDB serialises SELECT statements only.
+ */
+async function isSelect(
+  connection: Awaited<ReturnType<InstanceType<DuckDb['DuckDBInstance']>['connect']>>,
+  sql: string,
+): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    'SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS parsed',
+    {
+      sql,
+    },
+  );
+  const parsed = JSON.parse(String(reader.getRows()[0]?.[0] ?? '{}')) as { error?: boolean };
+  return parsed.error !== true;
+}
+
+/**
  * Opens an engine over `root` (a real path, links resolved) with `views` made.
  * @param options.confined lock it to read-only queries over `root` (what user SQL runs on);
  *   `false` for an engine that runs only ml-tracking's own statements (export's COPY).
@@ -146,6 +164,10 @@ export async function openQueryEngine(
   try {
     // The store's times are UTC: day boundaries and exported text follow it on every machine.
     await connection.run(`SET TimeZone = 'UTC'`);
+    // Every column of every row is read, used or not: a row whose cells do not parse (a line half
+    // written, a header repeated mid-file) is left out of every query alike. With the unused
+    // columns pruned, `count(*)` counted such rows and `count(step)` did not.
+    await connection.run(`SET disabled_optimizers = 'unused_columns'`);
     for (const files of views) {
       await connection.run(`CREATE VIEW ${quoteName(files.view.name)} AS ${viewSql(files)}`);
     }
@@ -172,12 +194,21 @@ export async function openQueryEngine(
             'Give one SELECT statement.',
           );
         }
-        const prepared = await statements.prepare(0);
-        const type = prepared.statementType;
-        if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN) {
+        // Decided from the parse alone: preparing a statement already acts (EXPORT DATABASE
+        // makes its folder when prepared), so only a SELECT is ever prepared.
+        if (!(await isSelect(connection, sql))) {
+          const keyword = /^[\s(]*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? 'such a';
           throw new ValidationError(
             'sql',
-            `it is a ${StatementType[type]} statement, and a query only reads`,
+            `it is ${/^[AEIOU]/.test(keyword) ? 'an' : 'a'} ${keyword} statement, and a query only reads`,
+            'Write a SELECT; `ml-tracking export` writes the views as files.',
+          );
+        }
+        const prepared = await statements.prepare(0);
+        if (prepared.statementType !== StatementType.SELECT) {
+          throw new ValidationError(
+            'sql',
+            `it is a ${StatementType[prepared.statementType]} statement, and a query only reads`,
             'Write a SELECT; `ml-tracking export` writes the views as files.',
           );
         }
