@@ -102,6 +102,23 @@ export const runIdOfPath = (path: string): string | undefined => idOfTableFile(R
 /** The run's step series: `scalars/<run_id>.csv`, appended in batches. */
 export const scalarsPath = (runId: string): string => `scalars/${runId}.csv`;
 
+/**
+ * The folder of the series index of every run (not a table: binary files that make a chart of a
+ * long series read fast; the scalars CSV stays the one table of points). See
+ * `src/series/lod-format.ts` for the format.
+ */
+export const SCALARS_LOD_FOLDER = 'scalars-lod/';
+
+/** One run's series index, version `v1` of its format: `scalars-lod/<run_id>/v1/`. */
+export const scalarsLodFolder = (runId: string): string => `${SCALARS_LOD_FOLDER}${runId}/v1/`;
+
+/** The index's tag names, one JSON string per line; line `i` names tag number `i`. */
+export const scalarsLodTagsPath = (runId: string): string => `${scalarsLodFolder(runId)}tags.jsonl`;
+
+/** One level of the index: fixed-size records of float64 (`level-01.f64`, `level-02.f64`…). */
+export const scalarsLodLevelPath = (runId: string, level: number): string =>
+  `${scalarsLodFolder(runId)}level-${String(level).padStart(2, '0')}.f64`;
+
 /** The run's captured standard output and error (plain text, not a table). */
 export const runLogPath = (runId: string): string => `run-logs/${runId}.log`;
 

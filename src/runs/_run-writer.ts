@@ -10,6 +10,7 @@ import { runLogPath, runPath, scalarsPath } from '../layout/paths.js';
 import { localSyncWrites, type LocalSyncWrites } from '../store/drivers/local.js';
 import { readTextIfExists, writeIfGeneration } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
+import { SeriesIndexWriter } from '../series/series-index-writer.js';
 import { formatProtocolLine, type ProtocolMessage } from './line-protocol.js';
 import type { PointBatch } from './_point-buffer.js';
 import { writeJournalEntry, type JournalAppend } from './_journal.js';
@@ -56,10 +57,12 @@ export class StoreRunWriter implements RunWriter {
   readonly writesSyncToStore: boolean;
   // Batches not yet known to have landed, oldest first, each with its key for good: a batch that
   // was retried after a lost answer must be sent again as it was, under the same key.
-  private readonly pending: Record<'points' | 'log', { text: string; key: string }[]> = {
+  private readonly pending: Record<'points' | 'log', PendingAppend[]> = {
     points: [],
     log: [],
   };
+  /** The series index beside the scalars file, fed each batch of points that landed. */
+  private readonly index: SeriesIndexWriter;
   private sequence = 0;
   /** The record's generation as this writer last wrote it. */
   private recordGeneration: string | undefined;
@@ -74,6 +77,7 @@ export class StoreRunWriter implements RunWriter {
   ) {
     this.minIntervalMs = store.updateIntervalMs;
     this.writesSyncToStore = store.kind !== 'gcs';
+    this.index = new SeriesIndexWriter(store, runId);
   }
 
   async create(record: RunRecord, captureLog: boolean): Promise<boolean> {
@@ -86,7 +90,13 @@ export class StoreRunWriter implements RunWriter {
       if (error instanceof ConflictError) return false;
       throw error;
     }
-    await this.createIfAbsent(scalarsPath(record.id), SCALARS_HEADER);
+    const scalars = scalarsPath(record.id);
+    const headerBytes = Buffer.byteLength(SCALARS_HEADER);
+    const created = await writeIfGeneration(this.store, scalars, SCALARS_HEADER, '0');
+    // There already: this writer's own create whose answer was lost, when it is the header.
+    if (created !== undefined || (await this.store.stat(scalars))?.size === headerBytes) {
+      await this.index.create(headerBytes);
+    }
     if (captureLog) await this.createIfAbsent(runLogPath(record.id), '');
     return true;
   }
@@ -94,9 +104,11 @@ export class StoreRunWriter implements RunWriter {
   async write(batch: FlushBatch): Promise<void> {
     if (this.ended) return;
     this.encode(batch);
-    // The three objects are independent: write them side by side.
+    // The three objects are independent: write them side by side. The series index follows the
+    // points it describes.
+    const ended = batch.record !== undefined && batch.record.status !== 'running';
     await Promise.all([
-      this.appendPending('points', scalarsPath(this.runId)),
+      this.appendPending('points', scalarsPath(this.runId)).then(() => this.index.flush(ended)),
       this.appendPending('log', runLogPath(this.runId)),
       batch.record && this.writeRecord(batch.record),
     ]);
@@ -148,7 +160,7 @@ export class StoreRunWriter implements RunWriter {
     if (batch.points !== undefined && batch.points.length > 0) {
       const { tags, tagIndex, step, value, wallTime, length } = batch.points;
       const text = encodeScalarRows(this.runId, tags, tagIndex, step, value, wallTime, length);
-      this.pending.points.push({ text, key: this.nextKey('s') });
+      this.pending.points.push({ text, key: this.nextKey('s'), points: batch.points });
     }
     if (batch.log !== undefined && batch.log !== '') {
       this.pending.log.push({ text: batch.log, key: this.nextKey('l') });
@@ -165,7 +177,7 @@ export class StoreRunWriter implements RunWriter {
     const queue = this.pending[which];
     const [first, ...rest] = queue.splice(0);
     if (first === undefined) return [];
-    const appends = [{ path, ...first }];
+    const appends = [{ path, text: first.text, key: first.key }];
     if (rest.length > 0) {
       const text = rest.map((batch) => batch.text).join('');
       appends.push({ path, text, key: this.nextKey(which === 'points' ? 's' : 'l') });
@@ -228,9 +240,10 @@ export class StoreRunWriter implements RunWriter {
     const queue = this.pending[which];
     while (queue[0] !== undefined && !this.ended) {
       const batch = queue[0];
-      await this.store.append(path, batch.text, { key: batch.key });
+      const landed = await this.store.append(path, batch.text, { key: batch.key });
       // writeSync() may have taken the queue over meanwhile.
       if (queue[0] === batch) queue.shift();
+      if (batch.points !== undefined) this.index.landed(batch.points, batch.text, landed);
     }
   }
 
@@ -246,6 +259,13 @@ export class StoreRunWriter implements RunWriter {
       if (!(error instanceof ConflictError)) throw error;
     }
   }
+}
+
+/** An encoded batch waiting to land, with its key for good; a batch of points keeps them. */
+interface PendingAppend {
+  text: string;
+  key: string;
+  points?: PointBatch;
 }
 
 /** Writes nothing: the run of a pipeline's test mode, whose records must not reach any store. */

@@ -6,10 +6,9 @@ import { runPath, scalarsPath } from '../layout/paths.js';
 import { CorruptFileError } from '../skipped-files.js';
 import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
-import { downsampleSeries } from './downsample.js';
 import { checkRunId } from './read-runs.js';
+import { readSeries } from '../series/read-series.js';
 import { decodeScalars, type ScalarSeries } from './scalar-table.js';
-import { SCALARS_PART_BYTES, thinScalarsFile } from './thin-scalars-file.js';
 
 /** Options of {@link readScalars}. */
 export interface ReadScalarsOptions {
@@ -18,12 +17,21 @@ export interface ReadScalarsOptions {
   /** Only these tags. @default every tag */
   tags?: readonly string[];
   /**
-   * At most this many points per tag: the first and the last point, and between them equal
-   * step ranges that each keep their minimum and maximum, so spikes survive any thinning (see
-   * `downsampleSeries`). A file larger than 8 MB is then decoded a part at a time, in bounded
-   * memory (without it, the whole series is returned, so it is all in memory).
+   * At most this many points per tag: the first and the last point, and between them step
+   * ranges of nearly equal width that each keep their lowest and highest point, so spikes
+   * survive any thinning; a series of `maxPoints` points or fewer comes back whole. Answered
+   * from the run's series index (`scalars-lod/`) without decoding the whole series, in bounded
+   * memory; a series logged before there was an index gets one on its first read (stored when
+   * the run has ended). Without it, the whole series is returned, so it is all in memory.
    */
   maxPoints?: number;
+  /**
+   * Only the points whose step is in `[from, to]` (both included): a chart zoomed in. Only that
+   * part of the series is read.
+   * @default every step
+   * @example readScalars(id, { steps: [10_000, 20_000], maxPoints: 2000 })
+   */
+  steps?: readonly [number, number];
 }
 
 /**
@@ -46,15 +54,24 @@ export async function readScalars(
       'Pass about the chart width in pixels, e.g. 2000, or leave it out for every point.',
     );
   }
+  const { steps } = options;
+  if (steps !== undefined) checkSteps(steps);
   return withStore(options.store, async (store) => {
     const where = { store: store.url, path: scalarsPath(runId) };
-    const size = (await store.stat(where.path))?.size ?? 0;
-    if (maxPoints !== undefined && size > SCALARS_PART_BYTES) {
-      // No tag asked for is no series (thinScalarsFile reads every tag for an empty list).
+    const absent = async (error: unknown) => {
+      if (!(error instanceof NotFoundError)) throw error;
+      // A run recorded without any scalar file yet is a run with no points.
+      if ((await store.stat(runPath(runId))) === undefined) {
+        throw new NotFoundError({ operation: 'read run', store: store.url, path: runPath(runId) });
+      }
+      return {};
+    };
+    if (maxPoints !== undefined || steps !== undefined) {
       if (options.tags?.length === 0) return {};
       try {
-        return await thinScalarsFile(store, where.path, { tags: options.tags ?? [], maxPoints });
+        return await readSeries(store, runId, { tags: options.tags, maxPoints, steps });
       } catch (error) {
+        if (error instanceof NotFoundError) return absent(error);
         throw corruptScalars(error, where);
       }
     }
@@ -62,24 +79,33 @@ export async function readScalars(
     try {
       bytes = await store.read(scalarsPath(runId));
     } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      // A run recorded without any scalar file yet is a run with no points.
-      if ((await store.stat(runPath(runId))) === undefined) {
-        throw new NotFoundError({ operation: 'read run', store: store.url, path: runPath(runId) });
-      }
-      return {};
+      return absent(error);
     }
-    const series = decodeScalarsFile(bytes, options.tags, {
+    return decodeScalarsFile(bytes, options.tags, {
       store: store.url,
       path: scalarsPath(runId),
     });
-    if (maxPoints === undefined) return series;
-    const thinned: Record<string, ScalarSeries> = {};
-    for (const [tag, points] of Object.entries(series)) {
-      thinned[tag] = downsampleSeries(points, maxPoints);
-    }
-    return thinned;
   });
+}
+
+function checkSteps(steps: readonly [number, number]): void {
+  // A caller from JavaScript may pass anything.
+  const given: readonly unknown[] = Array.isArray(steps) ? steps : [];
+  const [from, to] = given;
+  if (
+    given.length !== 2 ||
+    typeof from !== 'number' ||
+    typeof to !== 'number' ||
+    Number.isNaN(from) ||
+    Number.isNaN(to) ||
+    from > to
+  ) {
+    throw new ValidationError(
+      'steps',
+      `${JSON.stringify(steps)} is not a range [from, to] of two steps with from ≤ to`,
+      'Pass the first and the last step to read, e.g. [1000, 2000].',
+    );
+  }
 }
 
 /**

@@ -197,7 +197,7 @@ async function* recordParts(
  * quotes. Parts always end outside quotes, so every part starts outside them too. Tags with a
  * comma, a quote or a line break are quoted; only then is every byte looked at.
  */
-function recordEnd(bytes: Buffer): number {
+export function recordEnd(bytes: Buffer): number {
   if (bytes.indexOf(0x22) < 0) return bytes.lastIndexOf(0x0a) + 1;
   let quoted = false;
   let end = 0;

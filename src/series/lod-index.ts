@@ -1,0 +1,197 @@
+/**
+ * Reading a series index: from the store (`scalars-lod/<run_id>/v1/`, see `lod-format.ts`) or
+ * from a builder in memory, and its frontier: the fewest records that cover the indexed prefix
+ * of the scalars file (the top level whole, then on each level below the blocks not yet grouped
+ * into the level above). Nothing read is trusted: records that do not tile the file in order are
+ * an {@link IndexProblem}, and a reader then decodes the file instead.
+ */
+import { scalarsLodFolder, scalarsLodLevelPath, scalarsLodTagsPath } from '../layout/paths.js';
+import { readIfExists } from '../store/outcomes.js';
+import type { Store } from '../store/types.js';
+import type { LodBuilder } from './lod-builder.js';
+import { IndexProblem } from './index-problem.js';
+import { decodeRecords, decodeTags, FIELD, RECORD_BYTES, RECORD_FIELDS } from './lod-format.js';
+
+/** Where an index's records come from. */
+export interface LodSource {
+  /** Tag names by number. */
+  readonly tags: readonly string[];
+  /**
+   * Records `from … to - 1` of `level` (from 1).
+   * @throws IndexProblem when the level holds fewer.
+   */
+  read(level: number, from: number, to: number): Promise<Float64Array>;
+}
+
+/** Records of one level, in file order. */
+export interface LodRun {
+  source: LodSource;
+  level: number;
+  records: Float64Array;
+}
+
+/** The records that cover the index's prefix of the scalars file, coarsest first. */
+export interface LodFrontier {
+  runs: LodRun[];
+  /** Where the covered prefix ends (0: nothing indexed). */
+  coverage: number;
+}
+
+/** Bytes read from the end of each level below the top at once: the blocks not yet grouped. */
+const LEVEL_TAIL_BYTES = 64 * 1024;
+
+/** An index in memory, as a builder holds it (nothing taken). */
+export function memorySource(builder: LodBuilder, tags: readonly string[]): LodSource {
+  return {
+    tags,
+    read: (level, from, to) => {
+      const records = builder.records(level);
+      if (to * RECORD_FIELDS > records.length) throw new IndexProblem(`level ${level} is shorter`);
+      return Promise.resolve(records.subarray(from * RECORD_FIELDS, to * RECORD_FIELDS));
+    },
+  };
+}
+
+/** The frontier of an index in memory. */
+export function memoryFrontier(builder: LodBuilder, tags: readonly string[]): LodFrontier {
+  const source = memorySource(builder, tags);
+  const levels = Array.from({ length: builder.levels }, (_, index) => ({
+    records: builder.records(index + 1),
+    first: 0,
+  }));
+  return frontierOf(source, levels);
+}
+
+/** A level's records from `first` on (record numbers), as far as they were read. */
+interface LevelTail {
+  records: Float64Array;
+  first: number;
+}
+
+/**
+ * The stored index of a run and its frontier; `undefined` when it has none (no tag file: an old
+ * series, or a build from a reader that never finished).
+ * @throws IndexProblem when what is stored is not an index of version 1.
+ */
+export async function readStoredIndex(
+  store: Store,
+  runId: string,
+): Promise<LodFrontier | undefined> {
+  const folder = scalarsLodFolder(runId);
+  const sizes = new Map<number, number>();
+  let hasTags = false;
+  for await (const object of store.listAll(folder)) {
+    const name = object.path.slice(folder.length);
+    if (name === 'tags.jsonl') hasTags = true;
+    const level = /^level-(\d\d)\.f64$/.exec(name)?.[1];
+    if (level !== undefined) sizes.set(Number(level), object.size);
+  }
+  if (!hasTags) return undefined;
+  const top = sizes.size;
+  for (let level = 1; level <= top; level += 1) {
+    if (!sizes.has(level)) throw new IndexProblem(`level ${level} of ${top} is missing`);
+  }
+  const read = async (level: number, from: number, to?: number): Promise<LevelTail> => {
+    const bytes = await store.read(scalarsLodLevelPath(runId, level), {
+      start: from * RECORD_BYTES,
+      ...(to !== undefined && { end: to * RECORD_BYTES }),
+    });
+    return { records: decodeRecords(bytes), first: from };
+  };
+  // The top level whole and the end of each level below, at once.
+  const levels = await Promise.all(
+    Array.from({ length: top }, (_, index) => {
+      const level = index + 1;
+      const records = Math.floor((sizes.get(level) ?? 0) / RECORD_BYTES);
+      const tail = Math.floor(LEVEL_TAIL_BYTES / RECORD_BYTES);
+      return read(level, level === top ? 0 : Math.max(0, records - tail));
+    }),
+  );
+  // Tags last: every tag the records read name was appended before them.
+  const tagText = await readIfExists(store, scalarsLodTagsPath(runId));
+  let tags: string[];
+  try {
+    tags = decodeTags(Buffer.from(tagText ?? new Uint8Array()).toString('utf8'));
+  } catch (error) {
+    throw new IndexProblem(`its tag file is not one JSON string per line: ${String(error)}`);
+  }
+  const cache = new Map(levels.map((tail, index) => [index + 1, tail]));
+  const source: LodSource = {
+    tags,
+    read: async (level, from, to) => {
+      let tail = cache.get(level);
+      if (tail === undefined || from < tail.first || to > tail.first + length(tail.records)) {
+        tail = await read(level, from, to);
+      }
+      const records = tail.records.subarray(
+        (from - tail.first) * RECORD_FIELDS,
+        (to - tail.first) * RECORD_FIELDS,
+      );
+      if (records.length !== (to - from) * RECORD_FIELDS) {
+        throw new IndexProblem(`level ${level} holds fewer than ${to} records`);
+      }
+      return records;
+    },
+  };
+  // A level read before the level above was may lack children that level names: read again.
+  for (let level = top - 1; level >= 1; level -= 1) {
+    const above = levels[level]!;
+    const needed = lastChildEnd(above);
+    const tail = levels[level - 1]!;
+    if (needed < tail.first || needed > tail.first + length(tail.records)) {
+      levels[level - 1] = await read(level, Math.max(0, Math.min(needed, tail.first)));
+      cache.set(level, levels[level - 1]!);
+    }
+  }
+  return frontierOf(source, levels);
+}
+
+const length = (records: Float64Array): number => records.length / RECORD_FIELDS;
+
+/** The child range end of a level's last record (0 for an empty level). */
+function lastChildEnd(tail: LevelTail): number {
+  const count = length(tail.records);
+  return count === 0 ? 0 : tail.records[(count - 1) * RECORD_FIELDS + FIELD.childEnd]!;
+}
+
+/** The frontier of levels (index 0: level 1), each read from `first` to its end. */
+function frontierOf(source: LodSource, levels: LevelTail[]): LodFrontier {
+  const runs: LodRun[] = [];
+  let from = 0;
+  for (let level = levels.length; level >= 1; level -= 1) {
+    const tail = levels[level - 1]!;
+    if (from < tail.first || from > tail.first + length(tail.records)) {
+      throw new IndexProblem(`level ${level} does not hold the children of level ${level + 1}`);
+    }
+    const records = tail.records.subarray((from - tail.first) * RECORD_FIELDS);
+    if (records.length > 0) runs.push({ source, level, records });
+    from = lastChildEnd(tail);
+  }
+  return { runs, coverage: checkTiling(runs, source.tags.length) };
+}
+
+/**
+ * Checks that the frontier's records tile a prefix of the file, block after block, and name
+ * known tags; resolves where the prefix ends.
+ */
+function checkTiling(runs: readonly LodRun[], tags: number): number {
+  let blockStart = -1;
+  let blockEnd = -1;
+  for (const { records } of runs) {
+    for (let at = 0; at < records.length; at += RECORD_FIELDS) {
+      const start = records[at + FIELD.byteStart]!;
+      const end = records[at + FIELD.byteEnd]!;
+      const tag = records[at + FIELD.tag]!;
+      if (!(Number.isInteger(tag) && tag >= 0 && tag < tags && records[at + FIELD.count]! >= 1)) {
+        throw new IndexProblem(`a record names tag ${tag} of ${tags}`);
+      }
+      if (start === blockStart && end === blockEnd) continue;
+      if (!(end > start && (blockEnd < 0 ? start >= 0 : start === blockEnd))) {
+        throw new IndexProblem(`a block at bytes ${start}-${end} does not follow ${blockEnd}`);
+      }
+      blockStart = start;
+      blockEnd = end;
+    }
+  }
+  return Math.max(0, blockEnd);
+}

@@ -1,0 +1,139 @@
+/**
+ * The run writer's half of the series index: each batch of points that landed in the scalars
+ * file is fed to the builder, and the records it made are appended to the index's files under
+ * keys of their own, after the bytes they describe, so the index only ever covers rows that are
+ * in the file (a kill leaves it behind the file, never ahead). It is an index for speed: when
+ * anything about it goes wrong it stops growing, and readers decode what lies beyond it.
+ */
+import { debug } from '../_debug.js';
+import { scalarsLodLevelPath, scalarsLodTagsPath } from '../layout/paths.js';
+import { writeIfGeneration } from '../store/outcomes.js';
+import type { ObjectInfo, Store } from '../store/types.js';
+import { LodBuilder } from './lod-builder.js';
+import { encodeRecords, encodeTags, INDEX_FROM_BYTES } from './lod-format.js';
+import { batchRows, type EncodedPoints } from './lod-rows.js';
+
+/** Level-1 records made since the last append after which the index is appended again. */
+const RECORDS_PER_APPEND = 256;
+
+/** At most this long between two appends of a growing index, in ms. */
+const MOST_MS_BETWEEN_APPENDS = 30_000;
+
+/** One append of an index file, kept with its key until it has landed. */
+interface IndexAppend {
+  path: string;
+  bytes: Uint8Array;
+  key: string;
+}
+
+/** Builds and appends one run's series index as its scalars land. */
+export class SeriesIndexWriter {
+  /** `undefined`: the index no longer grows (see {@link stop}). */
+  private builder: LodBuilder | undefined;
+  /** What the scalars file holds, in bytes, after the appends that landed. */
+  private fileBytes = 0;
+  private tags: readonly string[] = [];
+  private tagsAppended = 0;
+  private readonly pending: IndexAppend[] = [];
+  private sequence = 0;
+  private recordsAtAppend = 0;
+  private lastAppend = Date.now();
+
+  constructor(
+    private readonly store: Store,
+    private readonly runId: string,
+  ) {}
+
+  /**
+   * Starts the index of a new run whose scalars file holds `headerBytes` (its header): the tag
+   * file is created empty, which tells readers that a writer owns this index (a reader that
+   * finds none builds one for a finished run). Never throws: without it the run has no index.
+   */
+  async create(headerBytes: number): Promise<void> {
+    const path = scalarsLodTagsPath(this.runId);
+    try {
+      const created = await writeIfGeneration(this.store, path, '', '0');
+      // There already: this writer's own create whose answer was lost, when it is empty.
+      if (created === undefined && (await this.store.stat(path))?.size !== 0) return;
+      this.builder = new LodBuilder(headerBytes);
+      this.fileBytes = headerBytes;
+    } catch (error) {
+      debug(`run ${this.runId}: no series index: ${String(error)}`);
+    }
+  }
+
+  /** A batch of points, encoded as `text`, landed: `info` is the scalars file after it. */
+  landed(points: EncodedPoints, text: string, info: ObjectInfo): void {
+    const builder = this.builder;
+    if (builder === undefined) return;
+    const start = this.fileBytes;
+    this.fileBytes += Buffer.byteLength(text);
+    // Bytes that are not this writer's: where its rows are is no longer known.
+    if (info.size !== this.fileBytes) {
+      this.stop(`the scalars file holds ${info.size} bytes, not ${this.fileBytes}`);
+      return;
+    }
+    try {
+      builder.addRows(batchRows(this.runId, points, text, start));
+      this.tags = points.tags;
+    } catch (error) {
+      this.stop(String(error));
+    }
+  }
+
+  /**
+   * Appends what is due (everything when the run has `ended`: the last rows then close a block
+   * of their own), oldest first; an append that fails is tried again, under its key, next time.
+   * Never throws: a failure leaves the index behind the scalars file.
+   */
+  async flush(ended: boolean): Promise<void> {
+    const builder = this.builder;
+    if (builder !== undefined) {
+      if (ended) builder.seal();
+      const made = builder.count(1) - this.recordsAtAppend;
+      const due =
+        this.fileBytes >= INDEX_FROM_BYTES &&
+        (ended ||
+          made >= RECORDS_PER_APPEND ||
+          (made > 0 && Date.now() - this.lastAppend >= MOST_MS_BETWEEN_APPENDS));
+      if (due) this.enqueue(builder);
+    }
+    while (this.pending[0] !== undefined) {
+      const next = this.pending[0];
+      try {
+        await this.store.append(next.path, next.bytes, { key: next.key });
+      } catch (error) {
+        debug(`run ${this.runId}: series index append failed, will retry: ${String(error)}`);
+        return;
+      }
+      this.pending.shift();
+    }
+  }
+
+  /** Queues the new tag names, then each level's new records, level 1 first. */
+  private enqueue(builder: LodBuilder): void {
+    this.recordsAtAppend = builder.count(1);
+    this.lastAppend = Date.now();
+    if (this.tags.length > this.tagsAppended) {
+      const text = encodeTags(this.tags.slice(this.tagsAppended));
+      this.push(scalarsLodTagsPath(this.runId), Buffer.from(text));
+      this.tagsAppended = this.tags.length;
+    }
+    for (const [index, records] of builder.take().entries()) {
+      if (records.length > 0) {
+        this.push(scalarsLodLevelPath(this.runId, index + 1), encodeRecords(records));
+      }
+    }
+  }
+
+  private push(path: string, bytes: Uint8Array): void {
+    this.sequence += 1;
+    this.pending.push({ path, bytes, key: `${this.runId}.x${this.sequence}` });
+  }
+
+  /** The index stops growing; what is queued describes rows that landed, and still goes. */
+  private stop(reason: string): void {
+    debug(`run ${this.runId}: the series index stops here: ${reason}`);
+    this.builder = undefined;
+  }
+}
