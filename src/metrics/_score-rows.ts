@@ -91,7 +91,7 @@ const NO_LOSS = new Int32Array(0);
  * after the previous row's values were stored waits for memory each time (Float64Array rows:
  * copied about 4× slower without it).
  */
-const AHEAD = 4;
+const AHEAD = 3;
 
 interface CopyTarget {
   nextPositive: Int32Array;
