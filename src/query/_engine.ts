@@ -45,6 +45,8 @@ export interface QueryEngine {
   close(): Promise<void>;
 }
 
+type Connection = Awaited<ReturnType<InstanceType<DuckDb['DuckDBInstance']>['connect']>>;
+
 const quoteText = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 const quoteName = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
@@ -123,10 +125,7 @@ function statementError(error: unknown, views: readonly string[]): MlTrackingErr
  * Whether `sql` parses as a SELECT (WITH, VALUES, DESCRIBE, SHOW and SUMMARIZE are SELECTs to
  * DuckDB), without preparing it: DuckDB serialises SELECT statements only.
  */
-async function isSelect(
-  connection: Awaited<ReturnType<InstanceType<DuckDb['DuckDBInstance']>['connect']>>,
-  sql: string,
-): Promise<boolean> {
+async function isSelect(connection: Connection, sql: string): Promise<boolean> {
   const reader = await connection.runAndReadAll(
     'SELECT json_serialize_sql(CAST($sql AS VARCHAR)) AS parsed',
     {
@@ -135,6 +134,55 @@ async function isSelect(
   );
   const parsed = JSON.parse(String(reader.getRows()[0]?.[0] ?? '{}')) as { error?: boolean };
   return parsed.error !== true;
+}
+
+/**
+ * The one statement of `sql`, parsed, after checking that it is one SELECT.
+ * @throws ValidationError when it is not.
+ */
+async function checkedStatement(connection: Connection, sql: string) {
+  const statements = await connection.extractStatements(sql);
+  if (statements.count !== 1) {
+    throw new ValidationError(
+      'sql',
+      statements.count === 0 ? 'it holds no statement' : `it holds ${statements.count} statements`,
+      'Give one SELECT statement.',
+    );
+  }
+  // Decided from the parse alone: preparing a statement already acts (EXPORT DATABASE makes its
+  // folder when prepared), so only a SELECT is ever prepared.
+  if (!(await isSelect(connection, sql))) {
+    const keyword = /^[\s(]*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? 'such a';
+    throw new ValidationError(
+      'sql',
+      `it is ${/^[AEIOU]/.test(keyword) ? 'an' : 'a'} ${keyword} statement, and a query only reads`,
+      'Write a SELECT; `ml-tracking export` writes the views as files.',
+    );
+  }
+  return statements;
+}
+
+/**
+ * Checks that `sql` parses as one SELECT, before a store is listed or a bucket mirrored for it:
+ * a typo costs no download.
+ * @throws ValidationError when it does not.
+ */
+export async function checkSelect(sql: string): Promise<void> {
+  const duckdb = await loadDuckDb();
+  const instance = await duckdb.DuckDBInstance.create(':memory:', {
+    enable_external_access: 'false',
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+  });
+  const connection = await instance.connect();
+  try {
+    await checkedStatement(connection, sql);
+  } catch (error) {
+    throw error instanceof MlTrackingError ? error : statementError(error, []);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
 }
 
 /**
@@ -184,26 +232,7 @@ export async function openQueryEngine(
   return {
     async select(sql) {
       try {
-        const statements = await connection.extractStatements(sql);
-        if (statements.count !== 1) {
-          throw new ValidationError(
-            'sql',
-            statements.count === 0
-              ? 'it holds no statement'
-              : `it holds ${statements.count} statements`,
-            'Give one SELECT statement.',
-          );
-        }
-        // Decided from the parse alone: preparing a statement already acts (EXPORT DATABASE
-        // makes its folder when prepared), so only a SELECT is ever prepared.
-        if (!(await isSelect(connection, sql))) {
-          const keyword = /^[\s(]*([A-Za-z]+)/.exec(sql)?.[1]?.toUpperCase() ?? 'such a';
-          throw new ValidationError(
-            'sql',
-            `it is ${/^[AEIOU]/.test(keyword) ? 'an' : 'a'} ${keyword} statement, and a query only reads`,
-            'Write a SELECT; `ml-tracking export` writes the views as files.',
-          );
-        }
+        const statements = await checkedStatement(connection, sql);
         const prepared = await statements.prepare(0);
         if (prepared.statementType !== StatementType.SELECT) {
           throw new ValidationError(

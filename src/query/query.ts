@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js';
 import type { SkippedFilesOptions } from '../skipped-files.js';
 import { withStore } from '../store/with-store.js';
 import type { Store } from '../store/types.js';
-import type { QueryAnswer } from './_engine.js';
+import { checkSelect, type QueryAnswer } from './_engine.js';
 import { openStoreEngine } from './_store-engine.js';
 
 /** Options of {@link query}. */
@@ -38,6 +38,7 @@ export async function queryWithColumns(
       'Give one SELECT statement, e.g. "SELECT kind, count(*) FROM experiments GROUP BY kind".',
     );
   }
+  await checkSelect(sql);
   return withStore(
     options.store,
     async (store) => {
