@@ -40,16 +40,44 @@ import { trialArgv } from '../../src/sweeps/trial-command.js';
 /** Bump when what is generated changes: a cached store of another version is regenerated. */
 export const GENERATOR_VERSION = 2;
 
-export const UI_STORE_SHAPE = {
+/** How many runs of each kind a generated store holds. */
+export interface UiStoreShape {
+  runs: number;
+  trials: number;
+  /** Runs (not trials) with `loss` at `overlaySteps` steps each. */
+  overlayRuns: number;
+  /** Steps of each overlay run (in the 10-million-point store when `overlayScales`). */
+  overlaySteps: number;
+  /** Whether a store of fewer points has proportionally fewer overlay steps. */
+  overlayScales: boolean;
+  /** Runs still running (the newest), with a heartbeat refreshed before each measurement. */
+  runningRuns: number;
+}
+
+export const UI_STORE_SHAPE: UiStoreShape = {
   runs: 10_000,
   trials: 100,
-  /** Runs (not trials) with `loss` at {@link UI_STORE_SHAPE.overlaySteps} steps each. */
   overlayRuns: 100,
-  /** Steps of each overlay run in the 10-million-point store (a smaller store has fewer). */
   overlaySteps: 10_000,
-  /** Runs still running (the newest), with a heartbeat refreshed before each measurement. */
+  overlayScales: true,
   runningRuns: 10,
-} as const;
+};
+
+/**
+ * Issue 23's store: 100,000 runs (the runs page after a restart, the index's requests per
+ * refresh) and 100 of them with 100,000 steps of `loss` each (overlaid in one chart); the other
+ * runs hold 10 points each.
+ */
+export const MANY_RUNS_SHAPE: UiStoreShape = {
+  runs: 100_000,
+  trials: 100,
+  overlayRuns: 100,
+  overlaySteps: 100_000,
+  overlayScales: false,
+  runningRuns: 10,
+};
+/** Points of the {@link MANY_RUNS_SHAPE} store: the overlay's 10 million, 10 per other run. */
+export const MANY_RUNS_POINTS = 100 * 100_000 + 99_800 * 10 + 100 * 600;
 
 export const PROJECTS = [
   'soil-carbon',
@@ -120,12 +148,14 @@ function random(seed: number): () => number {
  */
 export async function ensureUiStore(
   points: number,
+  shape: UiStoreShape = UI_STORE_SHAPE,
 ): Promise<{ manifest: UiStoreManifest; reused: boolean }> {
-  const base = join(tmpdir(), `ml-tracking-bench-ui-v${GENERATOR_VERSION}-${points}`);
+  const runs = shape === UI_STORE_SHAPE ? '' : `-r${shape.runs}`;
+  const base = join(tmpdir(), `ml-tracking-bench-ui-v${GENERATOR_VERSION}-${points}${runs}`);
   // Stores of other generator versions are of no more use, and each takes up to a gigabyte.
   for (const name of await readdir(tmpdir())) {
     if (
-      /^ml-tracking-bench-ui-v\d+-\d+$/.test(name) &&
+      /^ml-tracking-bench-ui-v\d+-\d+(-r\d+)?$/.test(name) &&
       !name.startsWith(`ml-tracking-bench-ui-v${GENERATOR_VERSION}-`)
     ) {
       await rm(join(tmpdir(), name), { recursive: true, force: true });
@@ -141,7 +171,7 @@ export async function ensureUiStore(
   const reused = manifest !== undefined;
   if (manifest === undefined) {
     await rm(base, { recursive: true, force: true });
-    manifest = await generateUiStore(join(base, 'store'), points);
+    manifest = await generateUiStore(join(base, 'store'), points, shape);
     // Written last: a generation cut short leaves no manifest and is redone.
     await writeFile(manifestPath, JSON.stringify(manifest, null, 2));
   }
@@ -167,14 +197,16 @@ export async function refreshHeartbeats(manifest: UiStoreManifest): Promise<void
 export async function generateUiStore(
   folder: string,
   totalPoints: number,
+  shape: UiStoreShape = UI_STORE_SHAPE,
 ): Promise<UiStoreManifest> {
   const start = performance.now();
   const rand = random(20261124 + GENERATOR_VERSION);
   const now = Date.now();
   const day = 86_400_000;
-  const shape = UI_STORE_SHAPE;
   // 10,000 steps per overlay run at 10 million points, proportionally fewer in a smaller store.
-  const overlaySteps = Math.min(shape.overlaySteps, Math.floor(totalPoints / 1000));
+  const overlaySteps = shape.overlayScales
+    ? Math.min(shape.overlaySteps, Math.floor(totalPoints / 1000))
+    : shape.overlaySteps;
   await Promise.all(
     ['runs', 'scalars', 'run-logs'].map((name) => mkdir(join(folder, name), { recursive: true })),
   );

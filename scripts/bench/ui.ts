@@ -5,12 +5,24 @@
  * playwright-core), each in a fresh browser context (empty cache), and timed inside the page.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem, type as osType, release } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem, type as osType, release } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { ensureUiStore, UI_STORE_SHAPE, type UiStoreManifest } from './_ui-store.js';
+import { openStore } from '../../src/index.js';
+import { runFilesCachePath } from '../../src/runs/run-files-cache.js';
+import { RunIndex } from '../../src/ui/server/run-index.js';
+import { GcsState, startGcsFake } from '../../test/support/gcs-fake/index.js';
+import {
+  ensureUiStore,
+  MANY_RUNS_POINTS,
+  MANY_RUNS_SHAPE,
+  UI_STORE_SHAPE,
+  type UiStoreManifest,
+} from './_ui-store.js';
 import { formatBytes } from './table.js';
 
 type Row = Record<string, string | number>;
@@ -127,11 +139,25 @@ function processMemoryMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
-/** Starts `ml-tracking ui` as a user does and waits for its first answer. */
-async function startServer(folder: string): Promise<Server> {
-  const start = performance.now();
+/** A server process that has printed its address, not necessarily ready to answer. */
+interface SpawnedServer {
+  child: ChildProcess;
+  url: string;
+  /** `performance.now()` at spawn. */
+  spawnedAt: number;
+  printedMs: number;
+  output: () => string;
+}
+
+/** Spawns `ml-tracking ui` as a user does and waits for the address it prints. */
+async function spawnServer(
+  folder: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SpawnedServer> {
+  const spawnedAt = performance.now();
   const child = spawn(process.execPath, [CLI, 'ui', '--store', folder, '--port', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   let output = '';
   child.stdout.setEncoding('utf8');
@@ -154,23 +180,35 @@ async function startServer(folder: string): Promise<Server> {
       reject(new Error(`ml-tracking ui exited with ${code}:\n${output}`));
     });
   });
-  const printedMs = performance.now() - start;
-  const response = await fetch(`${url}/api/runs`);
-  if (!response.ok)
-    throw new Error(`/api/runs answered ${response.status}: ${await response.text()}`);
-  await response.arrayBuffer();
-  const answeredMs = performance.now() - start;
   return {
     child,
     url,
-    printedMs,
-    answeredMs,
-    rssAfterStartMb: processMemoryMb(child.pid!, 'VmRSS'),
+    spawnedAt,
+    printedMs: performance.now() - spawnedAt,
     output: () => output,
   };
 }
 
-async function stopServer(server: Server): Promise<void> {
+/** Starts `ml-tracking ui` as a user does and waits for its first answer. */
+async function startServer(folder: string, env?: NodeJS.ProcessEnv): Promise<Server> {
+  const spawned = await spawnServer(folder, env);
+  const { child, url } = spawned;
+  const response = await fetch(`${url}/api/runs`);
+  if (!response.ok)
+    throw new Error(`/api/runs answered ${response.status}: ${await response.text()}`);
+  await response.arrayBuffer();
+  const answeredMs = performance.now() - spawned.spawnedAt;
+  return {
+    child,
+    url,
+    printedMs: spawned.printedMs,
+    answeredMs,
+    rssAfterStartMb: processMemoryMb(child.pid!, 'VmRSS'),
+    output: spawned.output,
+  };
+}
+
+async function stopServer(server: Pick<Server, 'child'>): Promise<void> {
   if (server.child.exitCode !== null) return;
   const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGINT');
@@ -351,6 +389,9 @@ export async function uiBenchmark(): Promise<{ rows: Row[]; notes: string[] }> {
         ),
       );
     }
+    const many = await manyRunsBenchmark(browser);
+    rows.push(...many.rows);
+    notes.push(...many.notes);
     notes.push(
       `Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${formatBytes(totalmem())} RAM, ${osType()} ${release()}, Node ${process.versions.node}, Chromium ${browser.version()} headless (${CHROMIUM}), viewport ${VIEWPORT.width}×${VIEWPORT.height}; server, browser and bench share the machine; load average (1 min) ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after.`,
       `Page times are read inside the page (performance.now(), from navigation start to the first animation frame at which the hooks of src/ui/README.md hold), ${ROUNDS} loads each, each in a fresh browser context (empty cache); "first" is the first load of that page after the server started (the pages come before the API rows). "API data in" is when the page's last /api/ response had arrived; the rest is the browser's work. API rows are Node fetch() from the bench process, ${ROUNDS} each, no browser.`,
@@ -412,4 +453,221 @@ function storeNote(manifest: UiStoreManifest, reused: boolean, ms: number): stri
     ? `reused from ${manifest.folder} (generated ${manifest.generatedAt} in ${manifest.generateSeconds.toFixed(1)} s)`
     : `generated in ${manifest.generateSeconds.toFixed(1)} s into ${manifest.folder}`;
   return `Store: ${what}; ${how}${Number.isNaN(ms) ? '' : `; ready in ${seconds(ms)}`}.`;
+}
+
+/** The runs page after a restart: spawn → address → page opened at once. */
+interface Restart {
+  server: SpawnedServer;
+  /** Spawn → first run item visible, and navigation → the same. */
+  fromSpawnMs: number;
+  fromNavigationMs: number;
+  /** Spawn → the index checked against the store (`checkedAt` set): one listing and the reads. */
+  checkedMs: number;
+  rssMb: number;
+}
+
+const LIST_CONDITIONS: Condition[] = [
+  { name: 'run item', selector: '[data-testid=run-item]', visible: true },
+];
+
+/** Restarts the server over `folder` and opens the runs page the moment it prints its address. */
+async function restartAndOpen(
+  browser: Browser,
+  folder: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Restart> {
+  const server = await spawnServer(folder, env);
+  const context = await browser.newContext({ viewport: VIEWPORT });
+  let timing: PageTiming;
+  let navigatedAt: number;
+  try {
+    const page = await context.newPage();
+    navigatedAt = performance.now();
+    await page.goto(`${server.url}/runs`, { waitUntil: 'commit', timeout: PAGE_TIMEOUT_MS });
+    timing = await page.evaluate<PageTiming>(
+      `(${WAIT_IN_PAGE})(${JSON.stringify({ conditions: LIST_CONDITIONS, timeoutMs: PAGE_TIMEOUT_MS })})`,
+    );
+  } finally {
+    await context.close();
+  }
+  const mark = timing.marks['run item'];
+  if (mark === undefined) throw new Error(`runs page not ready: ${timing.error ?? 'timeout'}`);
+  for (;;) {
+    const answer = (await (await fetch(`${server.url}/api/runs?limit=1`)).json()) as {
+      checkedAt: string | null;
+    };
+    if (answer.checkedAt !== null) break;
+    if (performance.now() - server.spawnedAt > 600_000) throw new Error('index never checked');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    server,
+    fromSpawnMs: navigatedAt - server.spawnedAt + mark,
+    fromNavigationMs: mark,
+    checkedMs: performance.now() - server.spawnedAt,
+    rssMb: processMemoryMb(server.child.pid!, 'VmRSS'),
+  };
+}
+
+/** Waits until `file` exists (the index saved its cache after its first full read). */
+async function waitForFile(file: string): Promise<void> {
+  const start = performance.now();
+  while (!existsSync(file)) {
+    if (performance.now() - start > 600_000) throw new Error(`${file} never written`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Rewrites `count` run files as they are: new generations, same records. */
+async function touchRuns(folder: string, count: number): Promise<void> {
+  const names = (await readdir(join(folder, 'runs'))).slice(0, count);
+  for (const name of names) {
+    const file = join(folder, 'runs', name);
+    await writeFile(file, await readFile(file));
+  }
+}
+
+/**
+ * Issue 23 at 100,000 runs: the runs page after a restart with no cache, a warm cache and 10 runs
+ * changed since; 100 runs × 100,000 steps overlaid; and the GCS requests of a refresh.
+ */
+export async function manyRunsBenchmark(
+  browser: Browser,
+): Promise<{ rows: Row[]; notes: string[] }> {
+  const generated = performance.now();
+  const { manifest, reused } = await ensureUiStore(MANY_RUNS_POINTS, MANY_RUNS_SHAPE);
+  const notes = [storeNote(manifest, reused, performance.now() - generated)];
+  // The servers' own cache folder: the user's is neither read nor left a file.
+  const cacheHome = await mkdtemp(join(tmpdir(), 'ml-tracking-bench-cache-'));
+  const env = { ...process.env, XDG_CACHE_HOME: cacheHome };
+  const cacheFile = runFilesCachePath(
+    pathToFileURL(manifest.folder).href,
+    join(cacheHome, 'ml-tracking', 'run-index'),
+  );
+  const runs = manifest.runs.toLocaleString('en');
+  const rows: Row[] = [];
+  const restartRows = (label: string, restart: Restart, aim: string) => {
+    rows.push(
+      single(
+        `${label}: navigation → first run item visible`,
+        seconds(restart.fromNavigationMs),
+        aim,
+      ),
+      single(`${label}: spawn → first run item visible`, seconds(restart.fromSpawnMs)),
+      single(`${label}: spawn → index checked against the store`, seconds(restart.checkedMs)),
+      single(`${label}: server memory (VmRSS) then`, memory(restart.rssMb)),
+    );
+  };
+  try {
+    const cold = await restartAndOpen(browser, manifest.folder, env);
+    try {
+      await waitForFile(cacheFile);
+    } finally {
+      await stopServer(cold.server);
+    }
+    restartRows(`${runs} runs, restart without a cache`, cold, '-');
+    notes.push(
+      `Run index cache after the first start: ${formatBytes(statSync(cacheFile).size)} (${cacheFile}).`,
+    );
+
+    const warm = await restartAndOpen(browser, manifest.folder, env);
+    try {
+      restartRows(`${runs} runs, restart with the cache`, warm, 'under 1 s');
+      const overlay = scenarios(manifest).overlay;
+      const timings: PageTiming[] = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const timing = await measurePage(
+          browser,
+          warm.server.url + overlay.path,
+          overlay.conditions,
+        );
+        timings.push(timing);
+        if (timing.error !== undefined || timing.missing.length > 0) break;
+      }
+      rows.push(
+        pageRow(
+          `${manifest.overlayIds.length} runs × ${manifest.overlaySteps.toLocaleString('en')} steps overlaid: every chart drawn (${timings.at(-1)?.details['charts drawn']?.['data-points'] ?? '?'} points drawn)`,
+          timings,
+          ['charts drawn'],
+          'under 0.5 s',
+        ),
+      );
+    } finally {
+      await stopServer(warm.server);
+    }
+
+    await touchRuns(manifest.folder, 10);
+    const changed = await restartAndOpen(browser, manifest.folder, env);
+    await stopServer(changed.server);
+    restartRows(`${runs} runs, restart with the cache, 10 runs changed`, changed, 'under 1 s');
+  } finally {
+    await rm(cacheHome, { recursive: true, force: true });
+  }
+  const gcs = await gcsRequestsPerRefresh(manifest);
+  rows.push(...gcs.rows);
+  notes.push(...gcs.notes);
+  return { rows, notes };
+}
+
+/**
+ * The requests a refresh of the index makes on a bucket of the store's runs (the GCS fake, which
+ * pages listings by 1000 as GCS does), counted by operation: without a cache, from the cache with
+ * nothing changed, and with 10 runs changed.
+ */
+async function gcsRequestsPerRefresh(
+  manifest: UiStoreManifest,
+): Promise<{ rows: Row[]; notes: string[] }> {
+  const state = new GcsState();
+  const bucket = 'bench-bucket';
+  const names = (await readdir(join(manifest.folder, 'runs'))).filter((name) =>
+    name.endsWith('.csv'),
+  );
+  for (const name of names) {
+    state.write(bucket, `store/runs/${name}`, {
+      data: await readFile(join(manifest.folder, 'runs', name)),
+      contentType: 'text/csv',
+      metadata: undefined,
+    });
+  }
+  const fake = await startGcsFake(state);
+  const store = await openStore(`gs://${bucket}/store`, { storage: fake.createClient() });
+  const folder = await mkdtemp(join(tmpdir(), 'ml-tracking-bench-gcs-cache-'));
+  const cacheFile = join(folder, 'index.cache');
+  const rows: Row[] = [];
+  const count = async (label: string, index: RunIndex) => {
+    fake.resetStats();
+    const start = performance.now();
+    await index.refresh();
+    const ms = performance.now() - start;
+    const lists = fake.stats.byOperation.list?.requests ?? 0;
+    const reads = fake.stats.requests - lists;
+    rows.push(
+      single(
+        `GCS (fake), ${names.length.toLocaleString('en')} runs, ${label}: requests per refresh`,
+        `${fake.stats.requests.toLocaleString('en')} (${lists} list pages + ${reads.toLocaleString('en')} reads)`,
+      ),
+      single(`… its time (fake on this machine)`, seconds(ms)),
+    );
+  };
+  try {
+    await count('no cache (first start)', new RunIndex(store, { cacheFile }));
+    const warm = new RunIndex(store, { cacheFile });
+    await count('restart with the cache, nothing changed', warm);
+    await count('next refresh of a running server, nothing changed', warm);
+    for (const name of names.slice(0, 10)) {
+      const path = `runs/${name}`;
+      await store.write(path, await store.read(path));
+    }
+    await count('restart with the cache, 10 runs changed', new RunIndex(store, { cacheFile }));
+  } finally {
+    await store.close();
+    await fake.stop();
+    await rm(folder, { recursive: true, force: true });
+  }
+  return {
+    rows,
+    notes: [
+      'GCS requests: a refresh lists runs/ (GCS serves at most 1000 objects per list request) and downloads only the run files whose generation differs from the index (or, after a restart, from its cache). Class A (list) requests cost $0.005 per 1000, class B (download) $0.0004 per 1000 (standard storage).',
+    ],
+  };
 }
