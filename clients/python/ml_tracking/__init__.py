@@ -46,6 +46,7 @@ from ._log import log_experiment
 from ._report import report_scalar, report_scalars, report_summary
 from ._run import ExperimentLogger, Run, active_run, start_run
 from ._train_model import train_model
+from .query import query
 from . import registry
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "ValidationError",
     "active_run",
     "log_experiment",
+    "query",
     "report_scalar",
     "report_scalars",
     "report_summary",
