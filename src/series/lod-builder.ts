@@ -23,8 +23,8 @@ export interface LodRows {
   length: number;
 }
 
-/** Summary fields per tag: a record's fields from `count` on. */
-const SUMMARY = RECORD_FIELDS - FIELD.count;
+/** Summary fields per tag: a record's fields from `count` to `maxWall`. */
+const SUMMARY = FIELD.maxWall + 1 - FIELD.count;
 const S_COUNT = 0;
 const S_LOW = FIELD.lowStep - FIELD.count;
 const S_HIGH = FIELD.highStep - FIELD.count;
@@ -245,6 +245,7 @@ export class LodBuilder {
       data[at + FIELD.childStart] = level === 1 ? 0 : block.childStart;
       data[at + FIELD.childEnd] = childEnd;
       data.set(block.data.subarray(slot * SUMMARY, (slot + 1) * SUMMARY), at + FIELD.count);
+      data[at + FIELD.blockRecords] = block.tags.length;
     }
     this.counts[index] = first + block.tags.length;
     if (level === 1) this.end = byteEnd;

@@ -9,7 +9,7 @@
  * record summarises its tag's points in its byte range by four real points: the lowest step
  * (earliest in the file among equals), the highest step (latest among equals), the lowest value
  * and the highest value (a NaN only when every value is NaN), so spikes survive at every level.
- * Records of one block are consecutive; blocks are in file order.
+ * Records of one block are consecutive, and each says how many they are; blocks are in file order.
  *
  * A level file is records of {@link RECORD_FIELDS} little-endian float64 each, appended; a
  * trailing part of a record (a torn append) is ignored. The index always covers a prefix of the
@@ -61,10 +61,12 @@ export const FIELD = {
   maxStep: 15,
   maxValue: 16,
   maxWall: 17,
+  /** Records of the block this record is one of: a block cut short by a torn append shows. */
+  blockRecords: 18,
 } as const;
 
 /** Float64 fields per record. */
-export const RECORD_FIELDS = 18;
+export const RECORD_FIELDS = 19;
 
 /** Bytes per record. */
 export const RECORD_BYTES = RECORD_FIELDS * 8;

@@ -154,9 +154,33 @@ function lastChildEnd(tail: LevelTail): number {
   return count === 0 ? 0 : tail.records[(count - 1) * RECORD_FIELDS + FIELD.childEnd]!;
 }
 
+/**
+ * A level's records without a last block cut short (a torn append: a process killed while it
+ * appended). The levels above never name it: they are appended after it.
+ */
+function withoutTornBlock(tail: LevelTail): LevelTail {
+  const { records } = tail;
+  const count = length(records);
+  if (count === 0) return tail;
+  const last = (count - 1) * RECORD_FIELDS;
+  let first = count - 1;
+  while (
+    first > 0 &&
+    records[(first - 1) * RECORD_FIELDS + FIELD.byteStart] === records[last + FIELD.byteStart] &&
+    records[(first - 1) * RECORD_FIELDS + FIELD.byteEnd] === records[last + FIELD.byteEnd]
+  ) {
+    first -= 1;
+  }
+  const whole = count - first === records[last + FIELD.blockRecords];
+  // The block may start before what was read (a tail read from the middle of a block).
+  if (whole || (first === 0 && tail.first > 0)) return tail;
+  return { records: records.subarray(0, first * RECORD_FIELDS), first: tail.first };
+}
+
 /** The frontier of levels (index 0: level 1), each read from `first` to its end. */
-function frontierOf(source: LodSource, levels: LevelTail[]): LodFrontier {
+function frontierOf(source: LodSource, read: LevelTail[]): LodFrontier {
   const runs: LodRun[] = [];
+  const levels = read.map(withoutTornBlock);
   let from = 0;
   for (let level = levels.length; level >= 1; level -= 1) {
     const tail = levels[level - 1]!;
@@ -177,6 +201,7 @@ function frontierOf(source: LodSource, levels: LevelTail[]): LodFrontier {
 function checkTiling(runs: readonly LodRun[], tags: number): number {
   let blockStart = -1;
   let blockEnd = -1;
+  let missing = 0;
   for (const { records } of runs) {
     for (let at = 0; at < records.length; at += RECORD_FIELDS) {
       const start = records[at + FIELD.byteStart]!;
@@ -185,13 +210,18 @@ function checkTiling(runs: readonly LodRun[], tags: number): number {
       if (!(Number.isInteger(tag) && tag >= 0 && tag < tags && records[at + FIELD.count]! >= 1)) {
         throw new IndexProblem(`a record names tag ${tag} of ${tags}`);
       }
-      if (start === blockStart && end === blockEnd) continue;
-      if (!(end > start && (blockEnd < 0 ? start >= 0 : start === blockEnd))) {
-        throw new IndexProblem(`a block at bytes ${start}-${end} does not follow ${blockEnd}`);
+      if (start !== blockStart || end !== blockEnd) {
+        if (missing !== 0 || !(end > start && (blockEnd < 0 ? start >= 0 : start === blockEnd))) {
+          throw new IndexProblem(`a block at bytes ${start}-${end} does not follow ${blockEnd}`);
+        }
+        blockStart = start;
+        blockEnd = end;
+        missing = records[at + FIELD.blockRecords]!;
       }
-      blockStart = start;
-      blockEnd = end;
+      missing -= 1;
     }
   }
+  if (missing !== 0)
+    throw new IndexProblem(`the block at bytes ${blockStart}-${blockEnd} is cut short`);
   return Math.max(0, blockEnd);
 }

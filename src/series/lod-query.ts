@@ -113,8 +113,10 @@ export async function querySeries(
  * descend: those that straddle the range, and those wider than the answer can show. The answer
  * cuts the steps in range into `maxPoints / 2` ranges; a record wider than half a range descends
  * (so each range holds about two pieces or more, as at the level with at least `maxPoints`
- * records), and a level-1 record, whose children are rows to decode, only when it is wider than
- * a whole range, or when the series is short enough to come back whole.
+ * records). A level-1 record, whose children are rows to decode (its block's rows of every
+ * tag), descends only when it straddles the range or the series is short enough to come back
+ * whole: a tag with few points per block gets wider ranges (each with its lowest and highest
+ * point) rather than a read of the whole file.
  */
 function classify(
   pieces: readonly Piece[],
@@ -162,7 +164,7 @@ function classify(
   for (const index of inside) {
     const { records, at, level } = kept[index] as RecordPiece;
     const width = records[at + FIELD.highStep]! - records[at + FIELD.lowStep]!;
-    if (whole || width > (level > 1 ? range / 2 : range)) marked.add(index);
+    if (whole || (level > 1 && width > range / 2)) marked.add(index);
   }
   return { kept, marked };
 }
