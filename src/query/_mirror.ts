@@ -21,7 +21,7 @@ import { isTableFile } from './_table-files.js';
 export interface Mirror {
   /** The local folder that stands for the store's root. */
   root: string;
-  /** The table files it holds, as store paths. */
+  /** The table files of the folders asked for, as store paths. */
   paths: string[];
   /** Files downloaded by this call (the others were current already). */
   downloaded: number;
@@ -72,7 +72,12 @@ export async function mirrorTables(
       ),
     );
     const downloads = stale.filter((object) => object !== undefined);
-    const current: Record<string, string> = {};
+    // Folders not listed this time keep their files: a query of the experiments leaves the runs
+    // mirrored for the next query of the runs.
+    const listedNow = (path: string) => folders.some((folder) => path.startsWith(folder));
+    const current: Record<string, string> = Object.fromEntries(
+      Object.entries(known).filter(([path]) => !listedNow(path)),
+    );
     for (const object of listed) {
       if (known[object.path] === object.generation) current[object.path] = object.generation;
     }
@@ -85,7 +90,7 @@ export async function mirrorTables(
     });
     const kept = new Set(listed.map((object) => object.path).filter((path) => !vanished.has(path)));
     for (const path of [...Object.keys(known), ...vanished]) {
-      if (!kept.has(path)) await rm(join(root, path), { force: true });
+      if (listedNow(path) && !kept.has(path)) await rm(join(root, path), { force: true });
     }
     const temporary = `${manifestPath}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temporary, JSON.stringify(current));

@@ -18,6 +18,13 @@ export interface StoreEngineOptions {
   confined: boolean;
   /** Only these views. @default every view */
   views?: readonly QueryView[];
+  /**
+   * The statement the engine is for: only the views it names are given their files (the others
+   * are made with no row), so a query of the experiments does not list and open every run and
+   * scalars file. A name counts wherever it appears as a word, quoted or not: reading a view
+   * for nothing costs time, never a wrong answer. @default every view gets its files
+   */
+  sql?: string;
   /** Where the cache folder is read from (`XDG_CACHE_HOME`). @default process.env */
   env?: Record<string, string | undefined>;
   onSkipped?: OnSkipped | undefined;
@@ -30,8 +37,10 @@ export async function openStoreEngine(
 ): Promise<QueryEngine> {
   await requireExistingStore(store);
   const views = options.views ?? queryViews();
+  const named = (view: QueryView) =>
+    options.sql === undefined || new RegExp(`\\b${view.name}\\b`, 'i').test(options.sql);
   const folders = [
-    ...new Set(views.flatMap((view) => view.sources.map((source) => source.folder))),
+    ...new Set(views.filter(named).flatMap((view) => view.sources.map((source) => source.folder))),
   ];
   let root: string;
   let paths: string[];
@@ -52,7 +61,7 @@ export async function openStoreEngine(
     for (const source of view.sources) {
       sources.push({
         source,
-        groups: await groupTableFiles(root, source, paths, options.onSkipped),
+        groups: named(view) ? await groupTableFiles(root, source, paths, options.onSkipped) : [],
       });
     }
     files.push({ view, sources });

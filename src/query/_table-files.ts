@@ -2,11 +2,11 @@
  * The files of a view's folders, grouped by header, as the engine reads them: a file is read by
  * the columns its own header names (older schema versions have fewer), so every group is one
  * `read_csv` with declared columns and no type sniffing. A file that is not a table of its folder
- * (another header, binary bytes, a link out of the store) is left out and named to `onSkipped`,
+ * (another header, binary bytes) is left out and named to `onSkipped`,
  * as every listing of the store does, rather than taking the query down.
  */
-import { open, realpath } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Column } from '../layout/tables.js';
 import type { OnSkipped } from '../skipped-files.js';
 import { mapConcurrently } from '../_map-concurrently.js';
@@ -42,10 +42,9 @@ export async function groupTableFiles(
   paths: readonly string[],
   onSkipped: OnSkipped | undefined,
 ): Promise<FileGroup[]> {
-  const realRoot = await realpath(root);
   const files = paths.filter((path) => isTableFile(source.folder, path));
   const headers = await mapConcurrently(files, FILES_AT_ONCE, async (path) => {
-    const read = await readHeader(realRoot, join(root, path));
+    const read = await readHeader(join(root, path));
     if (read.problem !== undefined) {
       onSkipped?.({ path, problem: read.problem });
       return undefined;
@@ -79,17 +78,15 @@ export async function groupTableFiles(
  * A file's header cells; no header for an empty file (a table not yet written to has no rows);
  * a problem for a file the engine must not read.
  */
-async function readHeader(
-  realRoot: string,
-  file: string,
-): Promise<{ header?: string[]; problem?: string }> {
-  // The engine may read only the store: a link that leads out of it is not a file of it.
-  const real = await realpath(file).catch(() => undefined);
-  if (real === undefined) return {};
-  if (!real.startsWith(`${realRoot}${sep}`)) {
-    return { problem: 'it is a link to a file outside the store' };
-  }
-  const handle = await open(real, 'r');
+async function readHeader(file: string): Promise<{ header?: string[]; problem?: string }> {
+  // No link is looked at: the local store's listing leaves links out, a mirror holds none, and
+  // the engine refuses to open one that leads out of the store.
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    // Deleted since the listing: as if it had not been listed.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (handle === undefined) return {};
   try {
     const buffer = Buffer.alloc(HEADER_BYTES);
     const { bytesRead } = await handle.read(buffer, 0, HEADER_BYTES, 0);

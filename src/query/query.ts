@@ -44,6 +44,7 @@ export async function queryWithColumns(
     async (store) => {
       const engine = await openStoreEngine(store, {
         confined: true,
+        sql,
         ...(options.env !== undefined && { env: options.env }),
         onSkipped: options.onSkipped,
       });

@@ -33,13 +33,14 @@ describe('query() on GCS (the fake)', () => {
     await rm(cache, { recursive: true, force: true });
   });
 
-  it('answers what a folder answers, and skips the foreign file', async () => {
+  it('answers what a folder answers, downloading only the folders the query names', async () => {
     const skipped: SkippedFile[] = [];
+    const onSkipped = (file: SkippedFile) => void skipped.push(file);
     fake.resetStats();
     const rows = await query('SELECT kind, model, f1_macro, rmse FROM experiments ORDER BY model', {
       store,
       env: env(),
-      onSkipped: (file) => void skipped.push(file),
+      onSkipped,
     });
     expect(rows).toEqual([
       {
@@ -51,10 +52,18 @@ describe('query() on GCS (the fake)', () => {
       { kind: 'classification', model: 'OldModel', f1_macro: 0.5, rmse: null },
       { kind: 'regression', model: 'Ridge', f1_macro: null, rmse: seed.regressionScores.rmse },
     ]);
+    // The three trackers, nothing else.
+    expect(downloads()).toBe(3);
+    expect(skipped).toEqual([]);
+
+    fake.resetStats();
+    expect(
+      await query('SELECT name FROM runs ORDER BY run_id', { store, env: env(), onSkipped }),
+    ).toEqual([{ name: 'old-run' }, { name: 'first' }]);
     expect(skipped.map((file) => file.path)).toEqual([FOREIGN_FILE]);
-    // Every table file once: 3 trackers, 2 scoring, 2 predictions, 1 confusion, 2 runs and the
-    // foreign file, 1 scalars, 1 sweep.
-    expect(downloads()).toBe(13);
+    // Two run records and the foreign file; the trackers stay mirrored.
+    expect(downloads()).toBe(3);
+    fake.resetStats();
     expect(
       await query(
         `SELECT tag, count(*) AS points FROM scalars WHERE run_id = '${seed.runId}' GROUP BY tag ORDER BY tag`,
@@ -64,11 +73,12 @@ describe('query() on GCS (the fake)', () => {
       { tag: 'acc', points: 10 },
       { tag: 'loss', points: 10 },
     ]);
+    expect(downloads()).toBe(1);
   });
 
   it('a second query downloads only what changed; a deleted object leaves the views', async () => {
     fake.resetStats();
-    await query('SELECT 1', { store, env: env() });
+    await query('SELECT count(*) FROM experiments, runs, scalars', { store, env: env() });
     expect(downloads()).toBe(0);
 
     const record = await store.readText(runPath(OLD_RUN_ID));
