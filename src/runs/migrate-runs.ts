@@ -8,6 +8,7 @@
 import { ConflictError } from '../errors.js';
 import { RUNS_FOLDER, runIdOfPath } from '../layout/paths.js';
 import { headerOf, RUNS_COLUMNS, RUNS_SCHEMA_VERSION } from '../layout/tables.js';
+import { indexOldSeries, type SeriesIndexMigration } from '../series/index-old-series.js';
 import type { Store } from '../store/types.js';
 import { rawRecords, unquoteField } from '../tracking/migrate-trackers.js';
 import { decodeRunRecord } from './run-record.js';
@@ -33,6 +34,8 @@ export interface RunsMigrationReport {
   checked: number;
   /** The files that needed a change (or could not have it); current ones are left out. */
   runs: RunMigration[];
+  /** Ended runs whose long series had no usable index (`scalars-lod/`), and those indexed. */
+  seriesIndexes: SeriesIndexMigration;
 }
 
 /** Compare-and-swap attempts per file: a finished run's file is not written any more. */
@@ -57,7 +60,8 @@ export async function migrateRuns(
     const migration = await migrateRunFile(store, object.path, apply);
     if (migration !== undefined) runs.push(migration);
   }
-  return { schemaVersion: RUNS_SCHEMA_VERSION, applied: apply, checked, runs };
+  const seriesIndexes = await indexOldSeries(store, { apply });
+  return { schemaVersion: RUNS_SCHEMA_VERSION, applied: apply, checked, runs, seriesIndexes };
 }
 
 async function migrateRunFile(

@@ -8,7 +8,13 @@ import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readScalars, startRun, type ScalarSeries, type Store } from '../../src/index.js';
+import {
+  migrateRuns,
+  readScalars,
+  startRun,
+  type ScalarSeries,
+  type Store,
+} from '../../src/index.js';
 import {
   scalarsLodFolder,
   scalarsLodLevelPath,
@@ -142,6 +148,35 @@ describe('series without a usable index', () => {
       spikes,
     });
     expect(counting.bytesRead.get(scalarsPath(id)) ?? 0).toBeLessThan(size / 10);
+  });
+
+  it('ml-tracking migrate indexes ended runs whose series has no usable index', async () => {
+    const old = await finishedRun(9);
+    const torn = await finishedRun(10);
+    await rm(join(folder, scalarsLodFolder(old.id)), { recursive: true });
+    await truncate(join(folder, scalarsLodLevelPath(torn.id, 1)), 1000);
+    const running = await startRun({ project: 'lod', store, closeOnExit: false });
+    try {
+      await logSeries(running, { seed: 11, to: STEPS });
+      await rm(join(folder, scalarsLodFolder(running.id)), { recursive: true });
+      const dry = await migrateRuns(store);
+      expect(dry.seriesIndexes.missing.sort()).toEqual([old.id, torn.id].sort());
+      expect(dry.seriesIndexes.indexed).toEqual([]);
+      expect(await readStoredIndex(store, old.id)).toBeUndefined();
+      const applied = await migrateRuns(store, { apply: true });
+      expect(applied.seriesIndexes.indexed.sort()).toEqual([old.id, torn.id].sort());
+      for (const { id, spikes } of [old, torn]) {
+        const size = (await store.stat(scalarsPath(id)))!.size;
+        expect(await expectIndexMatchesFile(store, id)).toBe(size);
+        const full = await readScalars(id, { store });
+        const answer = await readScalars(id, { store, maxPoints: 2000 });
+        expectLikeFullRead(answer, full, { maxPoints: 2000, spikes });
+      }
+      expect(await store.stat(scalarsLodTagsPath(running.id))).toBeUndefined();
+      expect((await migrateRuns(store)).seriesIndexes.missing).toEqual([]);
+    } finally {
+      await running.finish();
+    }
   });
 
   it('builds no index into the store for a run still running (its writer owns it)', async () => {
