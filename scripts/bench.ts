@@ -13,6 +13,7 @@ import {
 } from './bench/log-experiment.js';
 import { plotsBenchmark } from './bench/plots.js';
 import { pythonScalarsBenchmark } from './bench/python-scalars.js';
+import { queryBenchmark } from './bench/query.js';
 import { runsBenchmark } from './bench/runs.js';
 import { startupBenchmark } from './bench/startup.js';
 import { printTable } from './bench/table.js';
@@ -53,6 +54,11 @@ if (wanted('list'))
   );
 if (wanted('startup'))
   printTable('Start-up of the built CLI and package (median of 20, warm)', startupBenchmark());
+if (wanted('query'))
+  printTable(
+    'SQL over the store, each command in its own process (median of 3), side by side with pandas',
+    await queryBenchmark(),
+  );
 if (wanted('runs')) printTable('Runs: scalars and sweeps', await runsBenchmark());
 if (wanted('python'))
   printTable(
