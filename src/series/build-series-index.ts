@@ -12,7 +12,8 @@ import { readTextIfExists, writeIfGeneration } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
 import { LodBuilder } from './lod-builder.js';
 import { encodeRecords, encodeTags } from './lod-format.js';
-import { storedRows, TagNumbers } from './lod-rows.js';
+import { TagNumbers } from './lod-rows.js';
+import { DECODE_IN_THIS_THREAD, type SeriesDecoder } from './series-decoder.js';
 
 /** An index built in memory, and its tag names. */
 export interface BuiltIndex {
@@ -30,8 +31,10 @@ export async function buildSeriesIndex(
   store: Store,
   path: string,
   range: { start: number; end: number },
-  partBytes = SCALARS_PART_BYTES,
+  options: { partBytes?: number | undefined; decoder?: SeriesDecoder | undefined } = {},
 ): Promise<BuiltIndex> {
+  const partBytes = options.partBytes ?? SCALARS_PART_BYTES;
+  const decoder = options.decoder ?? DECODE_IN_THIS_THREAD;
   const tags = new TagNumbers();
   let builder: LodBuilder | undefined;
   let at = range.start;
@@ -51,7 +54,14 @@ export async function buildSeriesIndex(
     const part = bytes.subarray(0, cut);
     const headerless = at > 0;
     builder ??= new LodBuilder(headerless ? at : part.indexOf(0x0a) + 1);
-    builder.addRows(storedRows(part, { headerless, byteStart: at, tags }));
+    const decoded = await decoder.rows(part, { headerless, byteStart: at });
+    // The part's own tag numbers, as the file's.
+    const numbers = decoded.tags.map((tag) => tags.number(tag));
+    const { rows } = decoded;
+    for (let row = 0; row < rows.length; row += 1) {
+      (rows.tag as Uint32Array)[row] = numbers[rows.tag[row]!]!;
+    }
+    builder.addRows(rows);
     at += cut;
   }
   builder ??= new LodBuilder(range.start);

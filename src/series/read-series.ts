@@ -10,7 +10,6 @@ import { NotFoundError } from '../errors.js';
 import { scalarsPath } from '../layout/paths.js';
 import { downsampleSeries } from '../runs/downsample.js';
 import { decodeScalars, type ScalarSeries } from '../runs/scalar-table.js';
-import { SCALARS_PART_BYTES } from '../runs/thin-scalars-file.js';
 import type { Store } from '../store/types.js';
 import { buildSeriesIndex, storeSeriesIndex } from './build-series-index.js';
 import type { BuiltIndexCache } from './built-index-cache.js';
@@ -18,6 +17,7 @@ import { IndexProblem } from './index-problem.js';
 import { INDEX_FROM_BYTES } from './lod-format.js';
 import { memoryFrontier, readStoredIndex, type LodFrontier } from './lod-index.js';
 import { querySeries, type BlockReader, type SeriesRequest } from './lod-query.js';
+import { DECODE_IN_THIS_THREAD, type SeriesDecoder } from './series-decoder.js';
 
 /** Options of {@link readSeries}. */
 export interface ReadSeriesOptions {
@@ -40,6 +40,8 @@ export interface ReadSeriesOptions {
    * part of this size at a time when longer. @default SCALARS_PART_BYTES (8 MiB)
    */
   partBytes?: number | undefined;
+  /** Where rows are decoded. @default DECODE_IN_THIS_THREAD */
+  decoder?: SeriesDecoder | undefined;
 }
 
 /** Bytes between two blocks still read in one request rather than two. */
@@ -109,7 +111,8 @@ async function answer(
 ): Promise<Record<string, ScalarSeries>> {
   const { store, runId, size, request, options } = reading;
   const path = scalarsPath(runId);
-  const partBytes = options.partBytes ?? SCALARS_PART_BYTES;
+  const decoder = options.decoder ?? DECODE_IN_THIS_THREAD;
+  const tags = request.tags === undefined ? undefined : [...request.tags];
   const coverage = stored?.coverage ?? 0;
   if (coverage > size) throw new IndexProblem(`it covers ${coverage} bytes of ${size}`);
   const frontiers = stored === undefined ? [] : [stored];
@@ -117,7 +120,8 @@ async function answer(
   if (size - start > INDEX_FROM_BYTES) {
     let built = options.cache?.get(runId, start);
     if (built === undefined || size - built.builder.coverage > INDEX_FROM_BYTES) {
-      built = await buildSeriesIndex(store, path, { start, end: size }, partBytes);
+      const building = { partBytes: options.partBytes, decoder };
+      built = await buildSeriesIndex(store, path, { start, end: size }, building);
       options.cache?.set(runId, start, built);
       if (start === 0 && !reading.hasIndex && options.storeBuiltIndex !== false) {
         await storeSeriesIndex(store, runId, built);
@@ -129,16 +133,13 @@ async function answer(
   let tail: Record<string, ScalarSeries> = {};
   if (start < size) {
     const bytes = await store.read(path, { start, end: size });
-    tail = decodeScalars(bytes, {
-      headerless: start > 0,
-      ...(request.tags !== undefined && { tags: request.tags }),
-    });
+    tail = await decoder.decode(bytes, { headerless: start > 0, tags });
   }
-  return querySeries(frontiers, tail, request, blockReader(store, path));
+  return querySeries(frontiers, tail, request, blockReader(store, path, decoder));
 }
 
 /** Blocks of the file decoded, neighbours read in one request. */
-function blockReader(store: Store, path: string): BlockReader {
+function blockReader(store: Store, path: string, decoder: SeriesDecoder): BlockReader {
   return async (blocks) => {
     const spans: { start: number; end: number; members: number[] }[] = [];
     for (const [index, block] of blocks.entries()) {
@@ -160,11 +161,14 @@ function blockReader(store: Store, path: string): BlockReader {
       if (bytes.length !== span.end - span.start) {
         throw new IndexProblem(`bytes ${span.start}-${span.end} are not all in the file`);
       }
-      for (const index of span.members) {
-        const block = blocks[index]!;
-        const part = bytes.subarray(block.start - span.start, block.end - span.start);
-        decoded[index] = decodeScalars(part, { headerless: true, tags: block.tags });
-      }
+      await Promise.all(
+        span.members.map(async (index) => {
+          const block = blocks[index]!;
+          const part = bytes.subarray(block.start - span.start, block.end - span.start);
+          const tags = [...block.tags];
+          decoded[index] = await decoder.decode(part, { headerless: true, tags });
+        }),
+      );
     });
     return decoded;
   };

@@ -1,63 +1,44 @@
 /**
  * The CPU-heavy part of a chart request, shared by the worker threads and the in-process
- * fallback so both answer alike: a small scalars file decoded and each tag thinned at once, or
- * one part of a large file scanned or reduced (see `runs/thin-scalars-file.ts`).
+ * fallback so both answer alike: rows of a scalars file decoded into series, or into rows with
+ * their ends for the series index (see `series/series-decoder.ts`).
  */
-import { downsampleSeries } from '../../runs/downsample.js';
-import { decodeScalars, type ScalarSeries } from '../../runs/scalar-table.js';
+import type { ScalarSeries } from '../../runs/scalar-table.js';
 import {
-  reduceScalarsPart,
-  scanScalarsPart,
-  type PartOptions,
-  type ReduceOptions,
-  type StepRange,
-  type ThinPart,
-} from '../../runs/streaming-downsample.js';
-
-/** What a worker is asked: one run's scalars file. */
-export interface ThinRequest {
-  bytes: Uint8Array;
-  /** Only these tags; empty for all. */
-  tags: readonly string[];
-  maxPoints: number;
-}
+  decodeRows,
+  partRows,
+  type DecodeOptions,
+  type PartRows,
+} from '../../series/series-decoder.js';
 
 /** One piece of work for a decoding thread. */
 export type ThinTask =
-  | ({ kind: 'thin' } & ThinRequest)
-  | { kind: 'scan'; bytes: Uint8Array; options: PartOptions }
-  | { kind: 'reduce'; bytes: Uint8Array; options: ReduceOptions };
+  | { kind: 'decode'; bytes: Uint8Array; options: DecodeOptions }
+  | { kind: 'rows'; bytes: Uint8Array; options: { headerless: boolean; byteStart: number } };
 
 /** What a task answers, by kind. */
-export type ThinResult = Record<string, ScalarSeries | StepRange | ThinPart>;
+export type ThinResult = Record<string, ScalarSeries> | PartRows;
 
 /** Carries out a task. */
 export function runThinTask(task: ThinTask): ThinResult {
   switch (task.kind) {
-    case 'thin':
-      return thinSeries(task);
-    case 'scan':
-      return scanScalarsPart(task.bytes, task.options);
-    case 'reduce':
-      return reduceScalarsPart(task.bytes, task.options);
+    case 'decode':
+      return decodeRows(task.bytes, task.options);
+    case 'rows':
+      return partRows(task.bytes, task.options);
   }
 }
 
-/** The run's series by tag, each at most `maxPoints` points. */
-export function thinSeries(request: ThinRequest): Record<string, ScalarSeries> {
-  const series = decodeScalars(
-    request.bytes,
-    request.tags.length === 0 ? {} : { tags: new Set(request.tags) },
-  );
-  const thinned: Record<string, ScalarSeries> = {};
-  for (const [tag, points] of Object.entries(series)) {
-    const kept = downsampleSeries(points, request.maxPoints);
-    // Own copies, so that a worker can hand the buffers over instead of copying them.
-    thinned[tag] = {
-      step: kept.step.slice(),
-      value: kept.value.slice(),
-      wallTime: kept.wallTime.slice(),
-    };
+/** The buffers of a task's result, handed over to the thread that asked rather than copied. */
+export function transferables(task: ThinTask, result: ThinResult): ArrayBuffer[] {
+  let arrays: ArrayBufferView[];
+  if (task.kind === 'rows') {
+    const { rows } = result as PartRows;
+    arrays = [rows.tag as Uint32Array, rows.step, rows.value, rows.wallTime, rows.rowEnd];
+  } else {
+    const series = Object.values(result as Record<string, ScalarSeries>);
+    arrays = series.flatMap(({ step, value, wallTime }) => [step, value, wallTime]);
   }
-  return thinned;
+  // A series may be a view of a larger buffer (decoding grows arrays by doubling): each once.
+  return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
 }

@@ -1,10 +1,11 @@
 /**
- * Reads runs' step series for charts: the file from the store on the main thread, then decoding
- * and thinning on worker threads, one file each at a time, so a chart of 100 long runs uses every
- * core instead of one (decoding is most of the cost: about 3 ms per 10,000 points). Without the
- * built worker (tests run the TypeScript sources) it decodes in-process, the same way. A file
- * larger than one part (8 MB) is streamed and decoded a part at a time (`thinScalarsFile`), so a
- * chart of a 500 MB file holds a few parts in memory, not the file.
+ * Reads runs' step series for charts from their series index (`src/series/read-series.ts`): a
+ * long series costs a few records of its index and the rows at the edges of a zoom, whatever its
+ * length, so memory stays bounded (a chart of a 500 MB file once took 1.2 GB). What must still be
+ * decoded (a short series, the rows beyond an index, an old series indexed on its first chart) is
+ * decoded on worker threads, so a chart of 100 runs uses every core instead of one. Without the
+ * built worker (tests run the TypeScript sources) it decodes in-process, the same way. The
+ * dashboard is read-only: an index built for an old series is kept in memory, not stored.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -14,16 +15,17 @@ import { MlTrackingError, NotFoundError } from '../../errors.js';
 import { scalarsPath } from '../../layout/paths.js';
 import { corruptScalars } from '../../runs/read-scalars.js';
 import type { ScalarSeries } from '../../runs/scalar-table.js';
-import type { StepRange, ThinPart } from '../../runs/streaming-downsample.js';
+import { SCALARS_PART_BYTES } from '../../runs/thin-scalars-file.js';
+import { BuiltIndexCache } from '../../series/built-index-cache.js';
+import { readSeries } from '../../series/read-series.js';
 import {
-  IN_THIS_THREAD,
-  SCALARS_PART_BYTES,
-  thinScalarsFile,
-  type ScalarsPartRunner,
-} from '../../runs/thin-scalars-file.js';
+  DECODE_IN_THIS_THREAD,
+  type PartRows,
+  type SeriesDecoder,
+} from '../../series/series-decoder.js';
 import type { Store } from '../../store/types.js';
 import type { WorkerAnswer, WorkerRequest } from './_scalars-worker.js';
-import { thinSeries, type ThinResult, type ThinTask } from './_thin-series.js';
+import type { ThinResult, ThinTask } from './_thin-series.js';
 
 /** Options of {@link SeriesReader}. */
 export interface SeriesReaderOptions {
@@ -33,7 +35,7 @@ export interface SeriesReaderOptions {
    */
   workers?: number;
   /**
-   * A file larger than this is decoded a part of about this size at a time.
+   * A series without an index is indexed a part of about this size at a time.
    * @default SCALARS_PART_BYTES (8 MiB)
    */
   partBytes?: number;
@@ -57,6 +59,8 @@ export class SeriesReader {
   readonly #partBytes: number;
   readonly #pool: PooledWorker[] = [];
   readonly #pending = new Map<number, Pending>();
+  /** Indexes built for old series: the dashboard does not write the store. */
+  readonly #built = new BuiltIndexCache();
   #nextJob = 0;
 
   constructor(store: Store, options: SeriesReaderOptions = {}) {
@@ -72,59 +76,38 @@ export class SeriesReader {
   }
 
   /**
-   * A run's series by tag, each thinned to at most `maxPoints` points; `{}` for a run that has
-   * recorded no scalars (yet).
+   * A run's series by tag (all for an empty `tags`), each thinned to at most `maxPoints` points,
+   * within `steps` when given; `{}` for a run that has recorded no scalars (yet).
    * @throws CorruptFileError naming the scalars file when it is not a scalars table.
    */
   async read(
     runId: string,
     tags: readonly string[],
     maxPoints: number,
+    steps?: readonly [number, number],
   ): Promise<Record<string, ScalarSeries>> {
     try {
-      return await this.#read(runId, tags, maxPoints);
+      return await readSeries(this.#store, runId, {
+        tags: tags.length === 0 ? undefined : tags,
+        maxPoints,
+        steps,
+        storeBuiltIndex: false,
+        cache: this.#built,
+        partBytes: this.#partBytes,
+        decoder: this.#size === 0 ? DECODE_IN_THIS_THREAD : this.#decoder,
+      });
     } catch (error) {
+      // Gone since it was listed: a run that has no scalars now.
+      if (error instanceof NotFoundError) return {};
       throw corruptScalars(error, { store: this.#store.url, path: scalarsPath(runId) });
     }
   }
 
-  async #read(
-    runId: string,
-    tags: readonly string[],
-    maxPoints: number,
-  ): Promise<Record<string, ScalarSeries>> {
-    const path = scalarsPath(runId);
-    try {
-      const info = await this.#store.stat(path);
-      if (info === undefined) return {};
-      if (info.size > this.#partBytes) {
-        const runner = this.#size === 0 ? IN_THIS_THREAD : this.#partRunner;
-        return await thinScalarsFile(this.#store, path, {
-          tags,
-          maxPoints,
-          partBytes: this.#partBytes,
-          runner,
-        });
-      }
-      const bytes = await this.#store.read(path);
-      if (this.#size === 0) return thinSeries({ bytes, tags, maxPoints });
-      return (await this.#run({ kind: 'thin', bytes, tags, maxPoints })) as Record<
-        string,
-        ScalarSeries
-      >;
-    } catch (error) {
-      // Gone since it was listed: a run that has no scalars now.
-      if (error instanceof NotFoundError) return {};
-      throw error;
-    }
-  }
-
-  /** Parts of a large file, scanned and reduced on the worker threads. */
-  readonly #partRunner: ScalarsPartRunner = {
-    scan: async (bytes, options) =>
-      (await this.#run({ kind: 'scan', bytes, options })) as Record<string, StepRange>,
-    reduce: async (bytes, options) =>
-      (await this.#run({ kind: 'reduce', bytes, options })) as Record<string, ThinPart>,
+  /** Rows decoded on the worker threads. */
+  readonly #decoder: SeriesDecoder = {
+    decode: async (bytes, options) =>
+      (await this.#run({ kind: 'decode', bytes, options })) as Record<string, ScalarSeries>,
+    rows: async (bytes, options) => (await this.#run({ kind: 'rows', bytes, options })) as PartRows,
   };
 
   /** Stops the worker threads (an idle one does not keep the process alive in any case). */
@@ -139,12 +122,13 @@ export class SeriesReader {
     // A worker at work keeps the process alive until it answers (a library caller may have
     // nothing else pending); an idle one never does.
     if ((pooled.busy += 1) === 1) pooled.worker.ref();
-    // A buffer can be handed over only whole: a small file may be a view into a shared pool.
+    // A buffer can be handed over only whole: a part is a view into a larger read, a small read
+    // into a shared pool. (A Buffer's own slice() is a view: Uint8Array's copies.)
     const { bytes } = task;
     const owned =
       bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
         ? bytes
-        : bytes.slice();
+        : Uint8Array.prototype.slice.call(bytes);
     return new Promise<ThinResult>((resolve, reject) => {
       this.#pending.set(job, {
         resolve: (result) => {
