@@ -15,6 +15,7 @@ import { plotsBenchmark } from './bench/plots.js';
 import { pythonScalarsBenchmark } from './bench/python-scalars.js';
 import { queryBenchmark } from './bench/query.js';
 import { runsBenchmark } from './bench/runs.js';
+import { seriesBenchmark } from './bench/series.js';
 import { startupBenchmark } from './bench/startup.js';
 import { printTable } from './bench/table.js';
 import { uiBenchmark } from './bench/ui.js';
@@ -72,4 +73,12 @@ if (wanted('ui')) {
     ui.rows,
   );
   console.log(`\n${ui.notes.join('\n\n')}`);
+}
+if (wanted('series')) {
+  const series = await seriesBenchmark();
+  printTable(
+    'Long series through the series index (issue 23): 10 million points, local store',
+    series.rows,
+  );
+  console.log(`\n${series.notes.join('\n\n')}`);
 }

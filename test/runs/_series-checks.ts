@@ -66,7 +66,10 @@ export async function logSeries(
 }
 
 /** The points of a series whose step is in `[from, to]` (all without a range). */
-export function inRange(series: ScalarSeries, steps?: readonly [number, number]): ScalarSeries {
+export function inRange(
+  series: ScalarSeries,
+  steps?: readonly [number, number]  ,
+): ScalarSeries {
   const [from, to] = steps ?? [-Infinity, Infinity];
   const keep = Array.from(series.step.keys()).filter(
     (index) => series.step[index]! >= from && series.step[index]! <= to,
@@ -90,7 +93,7 @@ const pointKey = (series: ScalarSeries, index: number) =>
 export function expectLikeFullRead(
   answer: Record<string, ScalarSeries>,
   full: Record<string, ScalarSeries>,
-  options: { maxPoints: number; steps?: readonly [number, number]; spikes?: Spikes },
+  options: { maxPoints: number; steps?: readonly [number, number] | undefined; spikes?: Spikes },
 ): void {
   const { maxPoints, steps } = options;
   const expected = Object.entries(full)
