@@ -461,6 +461,8 @@ interface Restart {
   /** Spawn → first run item visible, and navigation → the same. */
   fromSpawnMs: number;
   fromNavigationMs: number;
+  /** Navigation → the page's last `/api/` answer in, before the run item showed. */
+  apiEndMs: number;
   /** Spawn → the index checked against the store (`checkedAt` set): one listing and the reads. */
   checkedMs: number;
   rssMb: number;
@@ -471,7 +473,7 @@ const LIST_CONDITIONS: Condition[] = [
 ];
 
 /** Restarts the server over `folder` and opens the runs page the moment it prints its address. */
-async function restartAndOpen(
+export async function restartAndOpen(
   browser: Browser,
   folder: string,
   env: NodeJS.ProcessEnv,
@@ -504,6 +506,7 @@ async function restartAndOpen(
     server,
     fromSpawnMs: navigatedAt - server.spawnedAt + mark,
     fromNavigationMs: mark,
+    apiEndMs: timing.apiEnd,
     checkedMs: performance.now() - server.spawnedAt,
     rssMb: processMemoryMb(server.child.pid!, 'VmRSS'),
   };

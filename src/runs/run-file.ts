@@ -14,20 +14,24 @@ const encoder = new TextEncoder();
 /** A run file read at one generation; its record decoded on first use. */
 export class RunFile {
   #record: RunRecord | undefined;
+  #searchText: string | Uint8Array;
+  readonly #updatedMs: number;
 
   constructor(
     readonly id: string,
     readonly generation: string,
-    /** When the store last wrote the file: `lost` is judged by it, not by the writer's clock. */
-    readonly updated: Date,
+    /** When the store last wrote the file, in ms since the epoch. */
+    updatedMs: number,
     readonly project: string,
     readonly sweepId: string | undefined,
-    /** Lower-case id, name, project, host and hyperparameter values, for a text filter. */
-    readonly searchText: string,
+    /** The search text, or its UTF-8 bytes (decoded on first use, as a cache holds it). */
+    searchText: string | Uint8Array,
     /** The file's bytes as read at `generation`. */
     readonly bytes: Uint8Array,
     record?: RunRecord,
   ) {
+    this.#updatedMs = updatedMs;
+    this.#searchText = searchText;
     this.#record = record;
   }
 
@@ -40,13 +44,24 @@ export class RunFile {
     return new RunFile(
       record.id,
       info.generation,
-      info.updated,
+      info.updated.getTime(),
       record.project,
       record.sweepId,
       searchTextOf(record),
       bytes,
       record,
     );
+  }
+
+  /** When the store last wrote the file: `lost` is judged by it, not by the writer's clock. */
+  get updated(): Date {
+    return new Date(this.#updatedMs);
+  }
+
+  /** Lower-case id, name, project, host and hyperparameter values, for a text filter. */
+  get searchText(): string {
+    if (typeof this.#searchText !== 'string') this.#searchText = decoder.decode(this.#searchText);
+    return this.#searchText;
   }
 
   /**

@@ -48,6 +48,13 @@ export interface RunIndexOptions {
 
 /** A refresh may take at most this share of the time: the next waits this many times as long. */
 const REFRESH_SPACING = 5;
+/**
+ * After a restart from the cache, the first check waits for the first answer to have gone out
+ * (the page a user reopens), or this long when nobody asks: listing a local folder of 100,000
+ * runs holds the event loop for over a second (the local store stats every file at once), and a
+ * page asked meanwhile would wait for it.
+ */
+const FIRST_CHECK_AFTER_MS = 1000;
 
 /** The runs of one store, newest first, refreshed by generation. */
 export class RunIndex {
@@ -67,6 +74,9 @@ export class RunIndex {
   /** Runs read or removed since the cache file was last written or read. */
   #unsaved = new Set<string>();
   #saved = false;
+  /** Resolved once the first check after a cache load may start. */
+  #mayCheck: Promise<void> | undefined;
+  #allowCheck: (() => void) | undefined;
 
   constructor(store: Store, options: RunIndexOptions = {}) {
     this.#store = store;
@@ -82,6 +92,10 @@ export class RunIndex {
    */
   async runs(): Promise<readonly IndexedRun[]> {
     if (this.#loadedAt === 0 && !(await this.#loadCache())) await this.refresh();
+    if (this.#allowCheck !== undefined) {
+      // After this answer is sent: a macrotask runs after the response's microtasks.
+      setTimeout(this.#allowCheck, 0);
+    }
     if (this.#checkedAt === undefined || this.#isOld()) this.#refreshInBackground();
     return this.#newestFirst;
   }
@@ -161,13 +175,22 @@ export class RunIndex {
       this.#saved = true;
       this.#set(cached);
       this.#loadedAt = Date.now();
+      this.#mayCheck = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FIRST_CHECK_AFTER_MS);
+        // A process with nothing else to do need not stay up for it.
+        timer.unref();
+        this.#allowCheck = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       return true;
     })();
     return this.#cacheLoad;
   }
 
   async #refresh(): Promise<void> {
-    await this.#loadCache();
+    if ((await this.#loadCache()) && this.#checkedAt === undefined) await this.#mayCheck;
     const started = Date.now();
     const synced = await syncRunFiles(this.#store, { files: this.#runs, skipped: this.#skipped });
     this.#skipped = synced.skipped;
