@@ -551,11 +551,14 @@ export async function manyRunsBenchmark(
   const rows: Row[] = [];
   const restartRows = (label: string, restart: Restart, aim: string) => {
     rows.push(
-      single(
-        `${label}: navigation → first run item visible`,
-        seconds(restart.fromNavigationMs),
-        aim,
-      ),
+      {
+        ...single(
+          `${label}: navigation → first run item visible`,
+          seconds(restart.fromNavigationMs),
+          aim,
+        ),
+        'API data in (median)': seconds(restart.apiEndMs),
+      },
       single(`${label}: spawn → first run item visible`, seconds(restart.fromSpawnMs)),
       single(`${label}: spawn → index checked against the store`, seconds(restart.checkedMs)),
       single(`${label}: server memory (VmRSS) then`, memory(restart.rssMb)),
