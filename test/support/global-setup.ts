@@ -5,9 +5,13 @@
  * 1. `dist/` is rebuilt (`npm run build`) when a file under `src/` is newer than it, so that a
  *    developer's `npx vitest run` after an edit tests the edit. `npm test` built it just before.
  * 2. The test workers are bundled (`bundle-programs.ts`), for this run only.
+ * 3. The user's cache folder (`XDG_CACHE_HOME`: the journal, the dashboard's run index cache,
+ *    the query mirror) is a temporary folder of this run, so that tests neither read what the
+ *    user's own runs left there nor leave files in their home.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleTestPrograms } from './bundle-programs.js';
 import { root } from './programs.js';
@@ -38,6 +42,13 @@ function ensureFreshDist(): void {
 
 export default async function setup(): Promise<() => void> {
   ensureFreshDist();
-  // The test workers, forked after this, inherit the bundles' folder in their environment.
-  return await bundleTestPrograms();
+  // The test workers, forked after this, inherit the bundles' folder and the cache folder in
+  // their environment, and so do the processes they start.
+  const cache = mkdtempSync(join(tmpdir(), 'ml-tracking-test-cache-'));
+  process.env.XDG_CACHE_HOME = cache;
+  const removeBundles = await bundleTestPrograms();
+  return () => {
+    removeBundles();
+    rmSync(cache, { recursive: true, force: true });
+  };
 }
