@@ -90,11 +90,12 @@ export async function querySeries(
     if (expand.size === 0) break;
     const expanded = await expandPieces(lists, expand, readBlocks);
     for (const [tag, marked] of expand) {
-      const pieces = lists.get(tag)!;
-      lists.set(
-        tag,
-        pieces.flatMap((piece, index) => (marked.has(index) ? expanded.get(piece)! : [piece])),
-      );
+      const next: Piece[] = [];
+      for (const [index, piece] of lists.get(tag)!.entries()) {
+        if (marked.has(index)) next.push(...expanded.get(piece)!);
+        else next.push(piece);
+      }
+      lists.set(tag, next);
     }
   }
 
@@ -277,10 +278,10 @@ async function readChildren(pieces: readonly RecordPiece[]): Promise<Map<Piece, 
       parents.sort((a, b) => start(a) - start(b));
       // Parents of one block (several tags) and neighbouring blocks share one read.
       let group: RecordPiece[] = [];
-      const flush = (members: RecordPiece[]) => {
+      let groupEnd = -1;
+      const flush = (members: RecordPiece[], to: number) => {
         if (members.length === 0) return;
         const from = start(members[0]!);
-        const to = Math.max(...members.map(end));
         reads.push(
           source.read(level, from, to).then((children) => {
             for (const parent of members) {
@@ -290,14 +291,14 @@ async function readChildren(pieces: readonly RecordPiece[]): Promise<Map<Piece, 
         );
       };
       for (const parent of parents) {
-        const last = group.at(-1);
-        if (last !== undefined && start(parent) > Math.max(...group.map(end))) {
-          flush(group);
+        if (group.length > 0 && start(parent) > groupEnd) {
+          flush(group, groupEnd);
           group = [];
         }
         group.push(parent);
+        groupEnd = Math.max(groupEnd, end(parent));
       }
-      flush(group);
+      flush(group, groupEnd);
     }
   }
   await Promise.all(reads);
@@ -373,78 +374,86 @@ function sortedByStep(series: ScalarSeries): ScalarSeries {
   };
 }
 
-/** A point that may be kept, and which piece it comes from (its place in the file). */
-interface Candidate {
-  piece: number;
-  step: number;
-  value: number;
-  wallTime: number;
-}
+/** Fields per candidate entry: the lowest-step, highest-step, lowest and highest points. */
+const ENTRY = 12;
+const LOW = 0;
+const HIGH = 3;
+const MIN = 6;
+const MAX = 9;
 
 /**
  * At most `maxPoints` points from pieces of which some are summaries: the first and the last
  * point, and per range the lowest and highest; a summary counts whole in the range its lowest
- * step falls in, so each range's extremes are exact.
+ * step falls in, so each range's extremes are exact. Entries (a record, or one point of a points
+ * piece) are in file order, which breaks ties as a stable sort by step does.
  */
 function mergeSummaries(pieces: readonly Piece[], maxPoints: number): ScalarSeries {
-  // Every candidate, each point of a points piece its own piece.
-  const candidates: { low: Candidate; high: Candidate; min: Candidate; max: Candidate }[] = [];
+  let count = 0;
+  for (const piece of pieces) count += piece.kind === 'record' ? 1 : piece.step.length;
+  // Each entry's four points (step, value, wall time each), as a record lays them out.
+  const entries = new Float64Array(count * ENTRY);
+  let entry = 0;
   for (const piece of pieces) {
     if (piece.kind === 'record') {
-      const point = (field: number): Candidate => ({
-        piece: candidates.length,
-        step: piece.records[piece.at + field]!,
-        value: piece.records[piece.at + field + 1]!,
-        wallTime: piece.records[piece.at + field + 2]!,
-      });
-      candidates.push({
-        low: point(FIELD.lowStep),
-        high: point(FIELD.highStep),
-        min: point(FIELD.minStep),
-        max: point(FIELD.maxStep),
-      });
+      const from = piece.at + FIELD.lowStep;
+      entries.set(piece.records.subarray(from, from + ENTRY), entry * ENTRY);
+      entry += 1;
       continue;
     }
-    for (let index = 0; index < piece.step.length; index += 1) {
-      const point: Candidate = {
-        piece: candidates.length,
-        step: piece.step[index]!,
-        value: piece.value[index]!,
-        wallTime: piece.wallTime[index]!,
-      };
-      candidates.push({ low: point, high: point, min: point, max: point });
+    for (let index = 0; index < piece.step.length; index += 1, entry += 1) {
+      for (let slot = 0; slot < ENTRY; slot += 3) {
+        entries[entry * ENTRY + slot] = piece.step[index]!;
+        entries[entry * ENTRY + slot + 1] = piece.value[index]!;
+        entries[entry * ENTRY + slot + 2] = piece.wallTime[index]!;
+      }
     }
   }
-  let first = candidates[0]!.low;
-  let last = candidates[0]!.high;
-  for (const candidate of candidates) {
-    if (candidate.low.step < first.step) first = candidate.low;
-    if (candidate.high.step >= last.step) last = candidate.high;
+  let first = 0;
+  let last = 0;
+  for (let at = 1; at < count; at += 1) {
+    if (entries[at * ENTRY + LOW]! < entries[first * ENTRY + LOW]!) first = at;
+    if (entries[at * ENTRY + HIGH]! >= entries[last * ENTRY + HIGH]!) last = at;
   }
+  const firstStep = entries[first * ENTRY + LOW]!;
+  const span = entries[last * ENTRY + HIGH]! - firstStep;
   const ranges = Math.max(0, Math.floor(maxPoints / 2) - 1);
-  const span = last.step - first.step;
-  const lows = new Array<Candidate | undefined>(ranges);
-  const highs = new Array<Candidate | undefined>(ranges);
-  for (const { low, min, max } of ranges > 0 ? candidates : []) {
-    const range =
-      span > 0
-        ? Math.max(0, Math.min(ranges - 1, Math.floor(((low.step - first.step) * ranges) / span)))
-        : 0;
-    const lowest = lows[range];
-    if (lowest === undefined || lower(min.value, lowest.value)) lows[range] = min;
-    const highest = highs[range];
-    if (highest === undefined || lower(highest.value, max.value)) highs[range] = max;
+  // Per range, the entry holding its lowest and its highest point (-1: none yet).
+  const lows = new Int32Array(ranges).fill(-1);
+  const highs = new Int32Array(ranges).fill(-1);
+  for (let at = 0; at < (ranges > 0 ? count : 0); at += 1) {
+    const offset = (entries[at * ENTRY + LOW]! - firstStep) * ranges;
+    const range = span > 0 ? Math.max(0, Math.min(ranges - 1, Math.floor(offset / span))) : 0;
+    const lowest = lows[range]!;
+    if (lowest < 0 || lower(entries[at * ENTRY + MIN + 1]!, entries[lowest * ENTRY + MIN + 1]!)) {
+      lows[range] = at;
+    }
+    const highest = highs[range]!;
+    if (highest < 0 || lower(entries[highest * ENTRY + MAX + 1]!, entries[at * ENTRY + MAX + 1]!)) {
+      highs[range] = at;
+    }
   }
-  const kept = new Map<string, Candidate>();
-  for (const point of [first, ...lows, ...highs, last]) {
-    if (point === undefined) continue;
-    kept.set(`${point.piece}:${point.step}:${point.value}:${point.wallTime}`, point);
+  // The points kept, as (entry, slot), each once: one point may fill several slots of its entry.
+  const kept: { entry: number; slot: number }[] = [{ entry: first, slot: LOW }];
+  for (let range = 0; range < ranges; range += 1) {
+    if (lows[range]! >= 0) kept.push({ entry: lows[range]!, slot: MIN });
+    if (highs[range]! >= 0) kept.push({ entry: highs[range]!, slot: MAX });
   }
-  const points = [...kept.values()].sort((a, b) => a.step - b.step || a.piece - b.piece);
+  kept.push({ entry: last, slot: HIGH });
+  const field = (point: { entry: number; slot: number }, offset: number) =>
+    entries[point.entry * ENTRY + point.slot + offset]!;
+  const seen = new Set<string>();
+  const points = kept
+    .filter((point) => {
+      const key = `${point.entry}:${field(point, 0)}:${field(point, 1)}:${field(point, 2)}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
+    .sort((a, b) => field(a, 0) - field(b, 0) || a.entry - b.entry);
   return {
-    step: Float64Array.from(points, (point) => point.step),
-    value: Float64Array.from(points, (point) => point.value),
-    wallTime: Float64Array.from(points, (point) => point.wallTime),
+    step: Float64Array.from(points, (point) => field(point, 0)),
+    value: Float64Array.from(points, (point) => field(point, 1)),
+    wallTime: Float64Array.from(points, (point) => field(point, 2)),
   };
 }
 

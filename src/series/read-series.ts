@@ -68,15 +68,21 @@ export async function readSeries(
   };
   let stored: LodFrontier | undefined;
   let hasIndex = true;
-  try {
-    stored = await readStoredIndex(store, runId);
-    hasIndex = stored !== undefined;
-  } catch (error) {
-    if (!(error instanceof IndexProblem || error instanceof NotFoundError)) throw error;
-    debug(`run ${runId}: its series index is ignored: ${error.message}`);
+  const index = readStoredIndex(store, runId).then(
+    (frontier) => {
+      stored = frontier;
+      hasIndex = frontier !== undefined;
+    },
+    (error: unknown) => {
+      if (!(error instanceof IndexProblem || error instanceof NotFoundError)) throw error;
+      debug(`run ${runId}: its series index is ignored: ${error.message}`);
+    },
+  );
+  let [info] = await Promise.all([store.stat(scalarsPath(runId)), index]);
+  // The file grew past what was seen while the index was read: every row it covers is in now.
+  if (info !== undefined && (stored?.coverage ?? 0) > info.size) {
+    info = await store.stat(scalarsPath(runId));
   }
-  // After the index: every row the index covers is in the file by then.
-  const info = await store.stat(scalarsPath(runId));
   if (info === undefined) {
     throw new NotFoundError({ operation: 'read', store: store.url, path: scalarsPath(runId) });
   }
