@@ -1,9 +1,12 @@
 // `ml-tracking runs` and `ml-tracking run <id>` on a store holding a sweep's trials and a run
 // a training loop logged itself, through runCli in this process.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRuns } from '../../src/runs/read-runs.js';
+import { runFilesCachePath } from '../../src/runs/run-files-cache.js';
 import type { RunRecord } from '../../src/runs/run-record.js';
 import { startRun } from '../../src/runs/start-run.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -96,6 +99,29 @@ describe('ml-tracking runs', () => {
       summary: { loss: { last: 0.2, count: 5 }, f1: { last: 0.4, max: 0.4 } },
       startedAt: loggerRun.startedAt.toISOString(),
     });
+  });
+
+  it('keeps the runs in the cache folder, so the next listing reads only what changed', async () => {
+    // The tests' cache folder is a temporary one (test/support/global-setup.ts).
+    const first = await runs('--json');
+    expect(first.code).toBe(0);
+    expect(existsSync(runFilesCachePath(store.url))).toBe(true);
+    const reads: string[] = [];
+    const counted = await openStore(store.url);
+    const read = counted.read.bind(counted);
+    counted.read = (path, ...rest) => {
+      reads.push(path);
+      return read(path, ...rest);
+    };
+    try {
+      const again = await listRuns({ store: counted, cache: true });
+      expect(again.map((run) => run.id)).toEqual(
+        (JSON.parse(first.stdout) as { id: string }[]).map((run) => run.id),
+      );
+      expect(reads).toEqual([]);
+    } finally {
+      await counted.close();
+    }
   });
 
   it('a status that does not exist: exit 2 naming the statuses', async () => {

@@ -35,6 +35,9 @@ export function runsCommand(options: RunsCommandOptions = {}): Promise<RunRecord
     (store) =>
       listRuns({
         store,
+        // A command is run again and again over one store: the next listing reads only the run
+        // files that changed (on GCS, one listing instead of a download per run).
+        cache: true,
         ...(options.project !== undefined && { project: options.project }),
         ...(options.sweep !== undefined && { sweep: options.sweep }),
         ...(status !== undefined && { status: status as RunStatus }),
