@@ -1,4 +1,8 @@
+import { mapConcurrently } from '../../_map-concurrently.js';
 import type { ListOptions, ListPage, ObjectInfo } from '../types.js';
+
+/** Stats in flight at once while a page is described. */
+const STATS_IN_FLIGHT = 64;
 
 /** The page size when the caller names none, as on GCS. */
 export const DEFAULT_PAGE_SIZE = 1000;
@@ -32,7 +36,9 @@ export async function pageOfPaths(
   const after = options.pageToken;
   const start = after === undefined ? 0 : sorted.findIndex((path) => path > after);
   const page = start === -1 ? [] : sorted.slice(start, start + pageSize);
-  const objects = (await Promise.all(page.map(describe))).filter(
+  // A bounded number of stats in flight: a page of 100,000 started at once held the event loop
+  // for 2 s settling them (a server answering nothing meanwhile), where 64 at a time interleave.
+  const objects = (await mapConcurrently(page, STATS_IN_FLIGHT, describe)).filter(
     (object): object is ObjectInfo => object !== undefined,
   );
   const last = page.at(-1);
