@@ -136,10 +136,10 @@ async function trialsBySweep(index: RunIndex): Promise<Map<string, RunRecord[]>>
   const now = new Date();
   const bySweep = new Map<string, RunRecord[]>();
   for (const run of await index.runs()) {
-    const { record } = run;
-    if (record.sweepId === undefined) continue;
-    let trials = bySweep.get(record.sweepId);
-    if (trials === undefined) bySweep.set(record.sweepId, (trials = []));
+    // Only the trials' records are decoded (the index knows each run's sweep without it).
+    if (run.sweepId === undefined) continue;
+    let trials = bySweep.get(run.sweepId);
+    if (trials === undefined) bySweep.set(run.sweepId, (trials = []));
     trials.push(withStatusNow(run, now));
   }
   return bySweep;
