@@ -64,17 +64,17 @@ class BlockSummaries {
     return slot;
   }
 
-  addPoint(tag: number, step: number, value: number, wallTime: number): void {
+  /** Adds a point; resolves whether its tag is new in the block. */
+  addPoint(tag: number, step: number, value: number, wallTime: number): boolean {
+    const known = tag < this.slotOf.length ? this.slotOf[tag]! : 0;
+    const at = (known > 0 ? known - 1 : this.slot(tag)) * SUMMARY;
     const data = this.data;
-    const at = this.slot(tag) * SUMMARY;
-    if (data[at + S_COUNT] === 0) {
-      for (const field of [S_LOW, S_HIGH, S_MIN, S_MAX]) {
-        data[at + field] = step;
-        data[at + field + 1] = value;
-        data[at + field + 2] = wallTime;
+    if (known === 0) {
+      for (let field = S_LOW; field <= S_MAX; field += 3) {
+        setPoint(data, at + field, step, value, wallTime);
       }
       data[at + S_COUNT] = 1;
-      return;
+      return true;
     }
     data[at + S_COUNT]! += 1;
     // Ties: the lowest step's earliest point and the highest step's latest, as a stable sort by
@@ -90,12 +90,14 @@ class BlockSummaries {
     if (value > max || (max !== max && value === value)) {
       setPoint(data, at + S_MAX, step, value, wallTime);
     }
+    return false;
   }
 
   /** Merges a later block's summary of `tag` (record fields from `count` on, at `from`). */
   addSummary(tag: number, records: Float64Array, from: number): void {
-    const data = this.data;
+    // After slot(): a new slot may grow the array.
     const at = this.slot(tag) * SUMMARY;
+    const data = this.data;
     if (data[at + S_COUNT] === 0) {
       for (let field = 0; field < SUMMARY; field += 1) data[at + field] = records[from + field]!;
       return;
@@ -204,12 +206,13 @@ export class LodBuilder {
   addRows(rows: LodRows): void {
     const block = this.open[0]!;
     const { tag, step, value, wallTime, rowEnd } = rows;
+    let limit = Math.min(BLOCK_POINTS_PER_TAG * block.tags.length, BLOCK_MOST_ROWS);
     for (let row = 0; row < rows.length; row += 1) {
-      block.addPoint(tag[row]!, step[row]!, value[row]!, wallTime[row]!);
-      block.rows += 1;
-      if (block.rows >= BLOCK_POINTS_PER_TAG * block.tags.length || block.rows >= BLOCK_MOST_ROWS) {
-        this.closeBlock(1, rowEnd[row]!);
+      if (block.addPoint(tag[row]!, step[row]!, value[row]!, wallTime[row]!)) {
+        limit = Math.min(BLOCK_POINTS_PER_TAG * block.tags.length, BLOCK_MOST_ROWS);
       }
+      block.rows += 1;
+      if (block.rows >= limit) this.closeBlock(1, rowEnd[row]!);
     }
     if (rows.length > 0) this.pendingEnd = rowEnd[rows.length - 1]!;
   }

@@ -145,16 +145,6 @@ export async function readStoredIndex(
       return records;
     },
   };
-  // A level read before the level above was may lack children that level names: read again.
-  for (let level = top - 1; level >= 1; level -= 1) {
-    const above = levels[level]!;
-    const needed = lastChildEnd(above);
-    const tail = levels[level - 1]!;
-    if (needed < tail.first || needed > tail.first + length(tail.records)) {
-      levels[level - 1] = await read(level, Math.max(0, Math.min(needed, tail.first)));
-      cache.set(level, levels[level - 1]!);
-    }
-  }
   return frontierOf(source, levels);
 }
 
@@ -198,10 +188,36 @@ function withoutTornBlock(tail: LevelTail): LevelTail {
   return { records: records.subarray(0, first * RECORD_FIELDS), first: tail.first };
 }
 
+/**
+ * Levels without their last blocks whose children the level below does not hold (yet): the
+ * writer appends the levels side by side, so a reader (or a kill) may find a level ahead of the
+ * one below it. Those blocks are left out: the level below covers their rows.
+ */
+function withoutOrphans(levels: LevelTail[]): LevelTail[] {
+  const kept = [...levels];
+  for (let level = 2; level <= kept.length; level += 1) {
+    const below = kept[level - 2]!;
+    const held = below.first + length(below.records);
+    const tail = kept[level - 1]!;
+    let count = length(tail.records);
+    while (count > 0 && tail.records[(count - 1) * RECORD_FIELDS + FIELD.childEnd]! > held) {
+      count -= 1;
+    }
+    if (count === 0 && tail.first > 0 && length(tail.records) > 0) {
+      throw new IndexProblem(`level ${level} names children level ${level - 1} does not hold`);
+    }
+    kept[level - 1] = {
+      records: tail.records.subarray(0, count * RECORD_FIELDS),
+      first: tail.first,
+    };
+  }
+  return kept;
+}
+
 /** The frontier of levels (index 0: level 1), each read from `first` to its end. */
 function frontierOf(source: LodSource, read: LevelTail[]): LodFrontier {
   const runs: LodRun[] = [];
-  const levels = read.map(withoutTornBlock);
+  const levels = withoutOrphans(read.map(withoutTornBlock));
   let from = 0;
   for (let level = levels.length; level >= 1; level -= 1) {
     const tail = levels[level - 1]!;

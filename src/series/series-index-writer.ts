@@ -65,16 +65,16 @@ export class SeriesIndexWriter {
   /** A batch of points, encoded as `text`, landed: `info` is the scalars file after it. */
   landed(points: EncodedPoints, text: string, info: ObjectInfo): void {
     const builder = this.builder;
-    if (builder === undefined) return;
-    const start = this.fileBytes;
-    this.fileBytes += Buffer.byteLength(text);
-    // Bytes that are not this writer's: where its rows are is no longer known.
-    if (info.size !== this.fileBytes) {
-      this.stop(`the scalars file holds ${info.size} bytes, not ${this.fileBytes}`);
-      return;
-    }
+    if (builder === undefined || points.length === 0) return;
     try {
-      builder.addRows(batchRows(this.runId, points, text, start));
+      const rows = batchRows(this.runId, points, text, this.fileBytes);
+      this.fileBytes = rows.rowEnd[rows.length - 1]!;
+      // Bytes that are not this writer's: where its rows are is no longer known.
+      if (info.size !== this.fileBytes) {
+        this.stop(`the scalars file holds ${info.size} bytes, not ${this.fileBytes}`);
+        return;
+      }
+      builder.addRows(rows);
       this.tags = points.tags;
     } catch (error) {
       this.stop(String(error));
@@ -98,16 +98,31 @@ export class SeriesIndexWriter {
           (made > 0 && Date.now() - this.lastAppend >= MOST_MS_BETWEEN_APPENDS));
       if (due) this.enqueue(builder);
     }
-    while (this.pending[0] !== undefined) {
-      const next = this.pending[0];
+    // The tags first (records name them), then every level side by side: readers leave out a
+    // block whose children have not landed yet. Each object's appends go in order.
+    const [tags, levels] = partition(
+      this.pending,
+      (append) => append.path === scalarsLodTagsPath(this.runId),
+    );
+    if (!(await this.appendInOrder(tags))) return;
+    const byPath = new Map<string, IndexAppend[]>();
+    for (const append of levels)
+      byPath.set(append.path, [...(byPath.get(append.path) ?? []), append]);
+    await Promise.all([...byPath.values()].map((appends) => this.appendInOrder(appends)));
+  }
+
+  /** Appends one object's queued appends in order; resolves whether all landed. */
+  private async appendInOrder(appends: readonly IndexAppend[]): Promise<boolean> {
+    for (const append of appends) {
       try {
-        await this.store.append(next.path, next.bytes, { key: next.key });
+        await this.store.append(append.path, append.bytes, { key: append.key });
       } catch (error) {
         debug(`run ${this.runId}: series index append failed, will retry: ${String(error)}`);
-        return;
+        return false;
       }
-      this.pending.shift();
+      this.pending.splice(this.pending.indexOf(append), 1);
     }
+    return true;
   }
 
   /** Queues the new tag names, then each level's new records, level 1 first. */
@@ -136,4 +151,9 @@ export class SeriesIndexWriter {
     debug(`run ${this.runId}: the series index stops here: ${reason}`);
     this.builder = undefined;
   }
+}
+
+/** The items that pass, and the others, each in order. */
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }

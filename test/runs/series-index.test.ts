@@ -93,6 +93,35 @@ for (const kind of ['local', 'gcs-fake'] as const) {
       expect(counting.bytesRead.get(scalarsPath(run.id)) ?? 0).toBeLessThan(size / 20);
     });
 
+    it('indexes a run of many tags logged together (more than a block summary starts with)', async () => {
+      const run = await startRun({ project: 'lod', store, closeOnExit: false });
+      const next = random(13);
+      const spikes: Spikes = { 'layer-08/grad': [7_777] };
+      for (let step = 0; step < 1_500; step += 1) {
+        const values: Record<string, number> = {};
+        for (let layer = 0; layer < 40; layer += 1) {
+          values[`layer-${String(layer).padStart(2, '0')}/grad`] = next();
+        }
+        run.addScalars(values, step);
+      }
+      for (let step = 1_500; step < 12_000; step += 1) {
+        run.addScalar('layer-08/grad', step === 7_777 ? 1e9 : next(), step);
+      }
+      await run.finish();
+      const size = (await store.stat(scalarsPath(run.id)))!.size;
+      expect(await expectIndexMatchesFile(store, run.id)).toBe(size);
+      const full = await readScalars(run.id, { store });
+      for (const maxPoints of [4, 200, 5_000]) {
+        const answer = await readScalars(run.id, { store, maxPoints });
+        expectLikeFullRead(answer, full, { maxPoints, spikes });
+      }
+      // From the index: a few blocks of rows, not the file.
+      const counting = readCountingStore(store);
+      const answer = await readScalars(run.id, { store: counting, maxPoints: 200 });
+      expectLikeFullRead(answer, full, { maxPoints: 200, spikes });
+      expect(counting.bytesRead.get(scalarsPath(run.id)) ?? 0).toBeLessThan(size / 10);
+    });
+
     it('reads a running run: the index covers what it covers, the rows beyond are decoded', async () => {
       const run = await startRun({ project: 'lod', store, closeOnExit: false });
       try {
