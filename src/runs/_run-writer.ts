@@ -240,10 +240,13 @@ export class StoreRunWriter implements RunWriter {
     const queue = this.pending[which];
     while (queue[0] !== undefined && !this.ended) {
       const batch = queue[0];
-      const landed = await this.store.append(path, batch.text, { key: batch.key });
+      const appending = this.store.append(path, batch.text, { key: batch.key });
+      // The index's share of the work while the append is under way.
+      const rows = batch.points && this.index.prepare(batch.points, batch.text);
+      const landed = await appending;
       // writeSync() may have taken the queue over meanwhile.
       if (queue[0] === batch) queue.shift();
-      if (batch.points !== undefined) this.index.landed(batch.points, batch.text, landed);
+      this.index.landed(rows, landed);
     }
   }
 

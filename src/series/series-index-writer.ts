@@ -9,7 +9,7 @@ import { debug } from '../_debug.js';
 import { scalarsLodLevelPath, scalarsLodTagsPath } from '../layout/paths.js';
 import { writeIfGeneration } from '../store/outcomes.js';
 import type { ObjectInfo, Store } from '../store/types.js';
-import { LodBuilder } from './lod-builder.js';
+import { LodBuilder, type LodRows } from './lod-builder.js';
 import { encodeRecords, encodeTags, INDEX_FROM_BYTES } from './lod-format.js';
 import { batchRows, type EncodedPoints } from './lod-rows.js';
 
@@ -18,6 +18,12 @@ const RECORDS_PER_APPEND = 256;
 
 /** At most this long between two appends of a growing index, in ms. */
 const MOST_MS_BETWEEN_APPENDS = 30_000;
+
+/** A batch's rows with where each ends, before its append landed. */
+export interface PreparedRows {
+  rows: LodRows;
+  tags: readonly string[];
+}
 
 /** One append of an index file, kept with its key until it has landed. */
 interface IndexAppend {
@@ -62,23 +68,35 @@ export class SeriesIndexWriter {
     }
   }
 
-  /** A batch of points, encoded as `text`, landed: `info` is the scalars file after it. */
-  landed(points: EncodedPoints, text: string, info: ObjectInfo): void {
-    const builder = this.builder;
-    if (builder === undefined || points.length === 0) return;
+  /**
+   * The rows of a batch of points, encoded as `text`, about to be appended after what landed so
+   * far (worked out while the append is under way). Nothing changes until {@link landed}.
+   */
+  prepare(points: EncodedPoints, text: string): PreparedRows | undefined {
+    if (this.builder === undefined || points.length === 0) return undefined;
     try {
-      const rows = batchRows(this.runId, points, text, this.fileBytes);
-      this.fileBytes = rows.rowEnd[rows.length - 1]!;
-      // Bytes that are not this writer's: where its rows are is no longer known.
-      if (info.size !== this.fileBytes) {
-        this.stop(`the scalars file holds ${info.size} bytes, not ${this.fileBytes}`);
-        return;
-      }
-      builder.addRows(rows);
-      this.tags = points.tags;
+      return { rows: batchRows(this.runId, points, text, this.fileBytes), tags: points.tags };
     } catch (error) {
       this.stop(String(error));
+      return undefined;
     }
+  }
+
+  /** The prepared batch landed: `info` is the scalars file after it. */
+  landed(prepared: PreparedRows | undefined, info: ObjectInfo): void {
+    const builder = this.builder;
+    if (builder === undefined || prepared === undefined) return;
+    const { rows } = prepared;
+    const end = rows.rowEnd[rows.length - 1]!;
+    // Bytes that are not this writer's, or rows prepared at another offset: where its rows are
+    // is no longer known.
+    if (info.size !== end || rows.rowEnd[0]! <= this.fileBytes) {
+      this.stop(`the scalars file holds ${info.size} bytes, not ${end}`);
+      return;
+    }
+    this.fileBytes = end;
+    builder.addRows(rows);
+    this.tags = prepared.tags;
   }
 
   /**
