@@ -94,6 +94,8 @@ export async function readStoredIndex(
   }
   if (!hasTags) return undefined;
   const top = sizes.size;
+  // A short series: its writer stores no records (see INDEX_FROM_BYTES), nothing more to read.
+  if (top === 0) return { runs: [], coverage: 0 };
   for (let level = 1; level <= top; level += 1) {
     if (!sizes.has(level)) throw new IndexProblem(`level ${level} of ${top} is missing`);
   }
