@@ -66,10 +66,7 @@ export async function logSeries(
 }
 
 /** The points of a series whose step is in `[from, to]` (all without a range). */
-export function inRange(
-  series: ScalarSeries,
-  steps?: readonly [number, number]  ,
-): ScalarSeries {
+export function inRange(series: ScalarSeries, steps?: readonly [number, number]): ScalarSeries {
   const [from, to] = steps ?? [-Infinity, Infinity];
   const keep = Array.from(series.step.keys()).filter(
     (index) => series.step[index]! >= from && series.step[index]! <= to,

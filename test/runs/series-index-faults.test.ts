@@ -85,7 +85,11 @@ describe('a process that ends without finish()', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
-    const ended = new Promise<void>((resolve) => child.once('exit', () => { resolve(); }));
+    const ended = new Promise<void>((resolve) =>
+      child.once('exit', () => {
+        resolve();
+      }),
+    );
     const waitFor = (pattern: RegExp) =>
       new Promise<RegExpExecArray>((resolve, reject) => {
         const look = () => {
@@ -100,7 +104,9 @@ describe('a process that ends without finish()', () => {
           look();
         };
         child.stdout.on('data', onData);
-        child.once('exit', () => { reject(new Error(`the trainer ended first:\n${output}`)); });
+        child.once('exit', () => {
+          reject(new Error(`the trainer ended first:\n${output}`));
+        });
         look();
       });
     return { child, ended, waitFor };
