@@ -18,7 +18,7 @@ export type HyperparameterValue = string | number | boolean;
  *   `int_uniform` (only possible for a config that did not come from `parseSweepConfig`).
  */
 export function trialCount(config: SweepConfig): number {
-  if (config.method === 'random') return config.maxRuns;
+  if (config.method !== 'grid') return config.maxRuns;
   let points = 1;
   for (const [name, spec] of Object.entries(config.hyperparameters)) {
     points *= gridLength(name, spec);

@@ -188,7 +188,7 @@ describe('values of the top-level keys', () => {
     ['early_stopping_patience', 0, /not a positive integer/],
     ['optimization_metric', '', /it is empty/],
     ['optimization_goal', 'maximize', /not "max" or "min"/],
-    ['method', 'bayes', /not "random" or "grid"/],
+    ['method', 'hyperopt', /not "random" or "grid" or "tpe" or "bayes"/],
     ['seed', -1, /not a non-negative integer/],
     ['seed', 1.5, /not a non-negative integer/],
     ['seed', 2 ** 53, /not a non-negative integer/],
