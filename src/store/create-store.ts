@@ -37,7 +37,8 @@ export function createStore(driver: StoreDriver): Store {
       driver.append(normalizeObjectPath(path), toBytes(data), { key: appendKey(options) }),
     list: async (prefix = '', options = {}) =>
       driver.list(normalizePrefix(prefix), checkListOptions(options)),
-    listAll: (prefix = '') => listAll(driver, normalizePrefix(prefix)),
+    listAll: (prefix = '') =>
+      driver.listAll?.(normalizePrefix(prefix)) ?? listAll(driver, normalizePrefix(prefix)),
     stat: async (path) => driver.stat(normalizeObjectPath(path)),
     delete: async (path) => driver.delete(normalizeObjectPath(path)),
     listLeftovers: async (before) => (await driver.listLeftovers?.(before)) ?? [],

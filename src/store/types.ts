@@ -104,6 +104,11 @@ export interface StoreDriver {
   append(path: string, data: Uint8Array, options: Required<AppendOptions>): Promise<ObjectInfo>;
   /** Objects whose path starts with `prefix` (a plain string prefix, not only a folder). */
   list(prefix: string, options: ListOptions): Promise<ListPage>;
+  /**
+   * Every object under `prefix`, in path order, when the driver can do better than paging
+   * through `list` (a local folder is walked once, where each page walked it again).
+   */
+  listAll?(prefix: string): AsyncIterable<ObjectInfo>;
   stat(path: string): Promise<ObjectInfo | undefined>;
   /** Deletes the object; resolves `false` when there was none. */
   delete(path: string): Promise<boolean>;

@@ -50,3 +50,21 @@ export async function pageOfPaths(
 export function byPath(a: ObjectInfo, b: ObjectInfo): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
+
+/**
+ * Every path of a listing known by path only, described in path order a page at a time (a
+ * bounded number of stats in flight): one walk serves the whole listing. An object that vanished
+ * in between is left out.
+ */
+export async function* describeAll(
+  paths: readonly string[],
+  describe: (path: string) => Promise<ObjectInfo | undefined>,
+): AsyncIterable<ObjectInfo> {
+  const sorted = [...paths].sort();
+  for (let start = 0; start < sorted.length; start += DEFAULT_PAGE_SIZE) {
+    const page = sorted.slice(start, start + DEFAULT_PAGE_SIZE);
+    for (const object of await mapConcurrently(page, STATS_IN_FLIGHT, describe)) {
+      if (object !== undefined) yield object;
+    }
+  }
+}
