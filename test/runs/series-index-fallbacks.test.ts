@@ -31,6 +31,7 @@ import {
   type Spikes,
 } from './_series-checks.js';
 import { openRunStore, type RunStoreSubject } from './_run-stores.js';
+import { cli } from '../cli/_in-process.js';
 
 const STEPS = 30_000;
 
@@ -163,8 +164,13 @@ describe('series without a usable index', () => {
       expect(dry.seriesIndexes.missing.sort()).toEqual([old.id, torn.id].sort());
       expect(dry.seriesIndexes.indexed).toEqual([]);
       expect(await readStoredIndex(store, old.id)).toBeUndefined();
+      const listed = await cli(['migrate', '--store', folder]);
+      expect(listed.stdout).toContain('2 long series without a series index');
       const applied = await migrateRuns(store, { apply: true });
       expect(applied.seriesIndexes.indexed.sort()).toEqual([old.id, torn.id].sort());
+      expect((await cli(['migrate', '--store', folder])).stdout).toContain(
+        'every long series has its series index',
+      );
       for (const { id, spikes } of [old, torn]) {
         const size = (await store.stat(scalarsPath(id)))!.size;
         expect(await expectIndexMatchesFile(store, id)).toBe(size);

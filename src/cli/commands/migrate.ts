@@ -8,7 +8,7 @@ import { storeArg } from '../_shared-args.js';
 
 /** Options of {@link migrateCommand}. */
 export interface MigrateCommandOptions extends CommandOptions {
-  /** Rewrite the trackers. @default false: only report what would change */
+  /** Rewrite the trackers and run files, and index long series. @default false: only report what would change */
   apply?: boolean;
 }
 
@@ -41,7 +41,8 @@ export const migrateCli = defineCliCommand({
   args: {
     apply: {
       type: 'boolean',
-      description: 'Rewrite the trackers and run files (default: only list what would change)',
+      description:
+        'Rewrite the trackers and run files, and build missing series indexes (default: only list what would change)',
     },
     ...storeArg,
   },
@@ -99,5 +100,13 @@ function printRuns(output: Output, report: RunsMigrationReport): void {
       : ready > 0
         ? `${ready} of ${report.checked} run files to migrate to runs schema version ${report.schemaVersion}; run again with --apply to rewrite them`
         : `all ${report.checked - report.runs.length} run files are at runs schema version ${report.schemaVersion}${report.runs.length > 0 ? ` (${report.runs.length} left, above)` : ''}`,
+  );
+  const { missing, indexed } = report.seriesIndexes;
+  output.line(
+    report.applied
+      ? `indexed ${indexed.length} of ${missing.length} long series without a series index (scalars-lod/)`
+      : missing.length > 0
+        ? `${missing.length} long series without a series index (scalars-lod/; otherwise built at their first chart); run again with --apply to build them`
+        : 'every long series has its series index (scalars-lod/)',
   );
 }
