@@ -1,0 +1,83 @@
+/**
+ * The `early_terminate` rules (pure): which reports of the optimisation metric are decision points,
+ * and whether a trial continues, from values every trial recorded at the same point. The values
+ * come from the store (see `sweep-progress.ts`), so any agent deciding from the same records
+ * decides the same way.
+ *
+ * A trial's "step" here is how many values of the optimisation metric it has reported (W&B's
+ * iterations), and its value at a step is its best so far (max or min by the goal): a noisy last
+ * value must not stop a trial that did well a moment ago.
+ */
+import type { EarlyTerminateConfig } from './sweep-config.js';
+
+/** Trials besides this one that must have reached a step before the median rule stops anyone. */
+export const MEDIAN_MIN_OTHER_TRIALS = 3;
+
+/** Whether a trial continues at a decision point, and if not, the sentence its record keeps. */
+export type TerminateDecision = { stop: false } | { stop: true; reason: string };
+
+/**
+ * The decision point a step is, if any: hyperband's rungs are at `min_iter × eta^k` reports (up to
+ * `max_iter`); the median rule looks at every `min_iter`-th report, so that a decision (one write
+ * and one read per other trial) happens a bounded number of times, not at every report.
+ * @returns the rung number (hyperband) or the decision's index (median), from 0.
+ */
+export function decisionPoint(rule: EarlyTerminateConfig, step: number): number | undefined {
+  if (!Number.isSafeInteger(step) || step < rule.minIter) return undefined;
+  if (rule.type === 'median')
+    return step % rule.minIter === 0 ? step / rule.minIter - 1 : undefined;
+  if (rule.maxIter !== undefined && step > rule.maxIter) return undefined;
+  let rung = 0;
+  for (let at = rule.minIter; at <= step; at *= rule.eta, rung += 1) {
+    if (at === step) return rung;
+  }
+  return undefined;
+}
+
+/**
+ * Whether a trial continues at a decision point.
+ *
+ * - `hyperband` (asynchronous successive halving, as Optuna's pruner): among the values recorded
+ *   at this rung by every trial so far, this one included, the trial continues if it is at least
+ *   as good as the ⌊n / eta⌋-th best (the best, while fewer than eta trials reached the rung).
+ * - `median`: the trial stops if its value is worse than the median of the other trials' values
+ *   at this step, once {@link MEDIAN_MIN_OTHER_TRIALS} of them reached it.
+ *
+ * @param own this trial's best value so far at `step`.
+ * @param others the other trials' best values at the same step (each trial once).
+ */
+export function decideTermination(
+  rule: EarlyTerminateConfig,
+  goal: 'max' | 'min',
+  metric: string,
+  step: number,
+  own: number,
+  others: readonly number[],
+): TerminateDecision {
+  const point = decisionPoint(rule, step);
+  if (point === undefined) return { stop: false };
+  const better = (a: number, b: number) => (goal === 'max' ? b - a : a - b);
+  const shown = (value: number) => Number(value.toPrecision(4));
+  if (rule.type === 'hyperband') {
+    const ranked = [...others, own].sort(better);
+    const kept = Math.max(1, Math.floor(ranked.length / rule.eta));
+    const threshold = ranked[kept - 1]!;
+    if (better(own, threshold) <= 0) return { stop: false };
+    return {
+      stop: true,
+      reason: `stopped by hyperband at step ${step} (rung ${point}): ${metric} ${shown(own)} is not in the top ${kept} of the ${ranked.length} trials at this rung (needed ${goal === 'max' ? '≥' : '≤'} ${shown(threshold)})`,
+    };
+  }
+  if (others.length < MEDIAN_MIN_OTHER_TRIALS) return { stop: false };
+  const sorted = [...others].sort((a, b) => a - b);
+  const middle = sorted.length / 2;
+  const median =
+    sorted.length % 2 === 1
+      ? sorted[Math.floor(middle)]!
+      : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  if (better(own, median) <= 0) return { stop: false };
+  return {
+    stop: true,
+    reason: `stopped by median at step ${step}: best ${metric} ${shown(own)} is worse than the median ${shown(median)} of ${others.length} other trials at this step`,
+  };
+}

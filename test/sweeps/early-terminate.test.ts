@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { decideTermination, decisionPoint } from '../../src/sweeps/early-terminate.js';
+import type { EarlyTerminateConfig } from '../../src/sweeps/sweep-config.js';
+
+const hyperband: EarlyTerminateConfig = { type: 'hyperband', minIter: 3, eta: 3, maxIter: 27 };
+const median: EarlyTerminateConfig = { type: 'median', minIter: 2 };
+
+describe('decision points', () => {
+  it('puts hyperband rungs at min_iter × eta^k reports, up to max_iter', () => {
+    const rungs = Array.from({ length: 100 }, (_, step) => [step, decisionPoint(hyperband, step)]);
+    expect(rungs.filter(([, rung]) => rung !== undefined)).toEqual([
+      [3, 0],
+      [9, 1],
+      [27, 2],
+    ]);
+  });
+
+  it('has the median rule look every min_iter reports, from min_iter on', () => {
+    const points = [1, 2, 3, 4, 6].map((step) => decisionPoint(median, step));
+    expect(points).toEqual([undefined, 0, undefined, 1, 2]);
+  });
+});
+
+describe('hyperband (asynchronous successive halving)', () => {
+  const decide = (own: number, others: number[], step = 9, goal: 'max' | 'min' = 'max') =>
+    decideTermination(hyperband, goal, 'Accuracy', step, own, others);
+
+  it('keeps the best trial while fewer than eta trials reached the rung, and the first one', () => {
+    expect(decide(0.1, [])).toEqual({ stop: false });
+    expect(decide(0.5, [0.4])).toEqual({ stop: false });
+    expect(decide(0.3, [0.4]).stop).toBe(true);
+  });
+
+  it('keeps the top 1/eta of the values recorded at the rung, this trial included', () => {
+    const others = [0.9, 0.8, 0.7, 0.6, 0.5]; // with this one, 6 trials: the top 2 continue
+    expect(decide(0.85, others)).toEqual({ stop: false });
+    expect(decide(0.8, others)).toEqual({ stop: false }); // ties with the 2nd best
+    const stopped = decide(0.75, others);
+    expect(stopped).toEqual({
+      stop: true,
+      reason:
+        'stopped by hyperband at step 9 (rung 1): Accuracy 0.75 is not in the top 2 of the 6 trials at this rung (needed ≥ 0.8)',
+    });
+  });
+
+  it('reads lower as better for goal min', () => {
+    expect(decide(0.1, [0.2, 0.3, 0.4, 0.5, 0.6], 3, 'min')).toEqual({ stop: false });
+    expect(decide(0.5, [0.2, 0.3, 0.4, 0.5, 0.6], 3, 'min').stop).toBe(true);
+  });
+
+  it('decides nothing between rungs or past max_iter', () => {
+    expect(decide(0, [1, 1, 1, 1], 10)).toEqual({ stop: false });
+    expect(decide(0, [1, 1, 1, 1], 81)).toEqual({ stop: false });
+  });
+});
+
+describe('median', () => {
+  const decide = (own: number, others: number[], step = 4) =>
+    decideTermination(median, 'max', 'Accuracy', step, own, others);
+
+  it('waits until three other trials reached the step', () => {
+    expect(decide(0, [1, 1])).toEqual({ stop: false });
+    expect(decide(0, [1, 1, 1]).stop).toBe(true);
+  });
+
+  it('stops a trial worse than the median of the others at the same step, and only then', () => {
+    expect(decide(0.7, [0.4, 0.5, 0.9, 1])).toEqual({ stop: false }); // equal to the median 0.7
+    expect(decide(0.69, [0.4, 0.5, 0.9, 1])).toEqual({
+      stop: true,
+      reason:
+        'stopped by median at step 4: best Accuracy 0.69 is worse than the median 0.7 of 4 other trials at this step',
+    });
+    expect(decide(0, [1, 1, 1], 5)).toEqual({ stop: false }); // not a decision point
+  });
+});
