@@ -38,6 +38,12 @@ export interface SweepDescription {
 /** Who holds a trial number (see `records/claims.ts`). */
 export interface TrialClaim extends ClaimBody {
   trial: number;
+  /**
+   * The hyperparameters suggested for the trial (tpe sweeps, whose suggestion depends on the
+   * history when it was claimed): a take-over runs them again rather than a new suggestion.
+   * Absent for random and grid trials, whose values are a function of seed and trial alone.
+   */
+  values?: Record<string, string | number | boolean>;
 }
 
 /** Writes a new sweep: its description first, its table row last (the row makes it listed). */

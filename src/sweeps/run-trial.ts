@@ -8,10 +8,18 @@ import { endingOf, runCommand, type RunningCommand } from '../runs/run-command.j
 import type { RunRecord } from '../runs/run-record.js';
 import { RUN_ENVIRONMENT, startRun } from '../runs/start-run.js';
 import type { SweepDescription, TrialClaim } from '../records/sweep-records.js';
-import type { HeldClaim } from '../records/claims.js';
+import { replaceClaim, type HeldClaim } from '../records/claims.js';
 import { holdLease } from '../records/lease.js';
 import type { Store } from '../store/types.js';
 import { EarlyStopping } from './early-stopping.js';
+import { decideTermination, decisionPoint } from './early-terminate.js';
+import {
+  historyOf,
+  readSweepProgress,
+  writeTrialProgress,
+  type TrialProgress,
+} from './sweep-progress.js';
+import { suggestTrial, TPE_STARTUP_TRIALS } from './tpe.js';
 import { sampleTrial, type HyperparameterValue } from './sampling.js';
 import type { SweepConfig } from './sweep-config.js';
 import { trialArgv } from './trial-command.js';
@@ -74,8 +82,17 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
     });
     return record;
   };
-  const lease = holdLease(store, options.held, options.heartbeatIntervalSeconds);
-  const values = sampleTrial(config, description.seed, trial);
+  const chosen = await chooseValues(options);
+  if (chosen === undefined) {
+    options.onEvent({
+      type: 'warning',
+      trial,
+      message: `trial ${trial} was taken over by another agent before it started here`,
+    });
+    return undefined;
+  }
+  const { values, held } = chosen;
+  const lease = holdLease(store, held, options.heartbeatIntervalSeconds);
   const command = trialArgv({
     command: config.command,
     mainScriptName: config.mainScriptName,
@@ -91,7 +108,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
       name: `trial-${trial}`,
       hyperparameters: values,
       origin: 'sweep',
-      runId: options.held.claim.runId,
+      runId: held.claim.runId,
       sweepId: description.sweepId,
       trial,
       command,
@@ -117,11 +134,47 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
   }
   options.onEvent({ type: 'trial-started', trial, runId: logger.id, values });
   const graceMs = config.earlyStoppingGraceSeconds * 1000;
+  const goal = config.optimizationGoal ?? 'max';
   const rule =
     config.earlyStopping && config.optimizationGoal && config.earlyStoppingPatience
       ? new EarlyStopping(config.optimizationGoal, config.earlyStoppingPatience)
       : undefined;
+  const terminate = config.earlyTerminate;
+  // Other agents read this trial's values and best-so-far from here (TPE history, rung decisions).
+  const progress: TrialProgress | undefined =
+    config.method === 'tpe' || terminate !== undefined
+      ? { trial, runId: logger.id, values, steps: {}, state: 'running' }
+      : undefined;
+  const shareProgress = async () => {
+    if (progress !== undefined) await writeTrialProgress(store, description.sweepId, progress);
+  };
+  let decisions: Promise<void> = shareProgress().catch((error: unknown) => {
+    options.onEvent({ type: 'warning', trial, message: progressWarning(error) });
+  });
+  let reports = 0;
+  let best: number | undefined;
+  let stopReason: string | undefined;
   let stoppedEarly = false as boolean;
+  const stopEarly = (reason: string) => {
+    if (stoppedEarly) return;
+    stoppedEarly = true;
+    stopReason = reason;
+    logger.appendLog(`[ml-tracking] early stopping: ${reason}\n`);
+    void running.terminate(graceMs);
+  };
+  /** Records this trial's value at a decision point, then decides from every trial's record. */
+  const decideAt = async (step: number, value: number) => {
+    if (stoppedEarly || terminate === undefined || progress === undefined) return;
+    progress.steps[String(step)] = value;
+    await shareProgress();
+    const others = (await readSweepProgress(store, description.sweepId))
+      .filter((record) => record.trial !== trial)
+      .map((record) => record.steps[String(step)])
+      .filter((each): each is number => typeof each === 'number');
+    const metric = config.optimizationMetric ?? 'metric';
+    const decision = decideTermination(terminate, goal, metric, step, value, others);
+    if (decision.stop) stopEarly(decision.reason);
+  };
   let running: RunningCommand;
   try {
     running = runCommand({
@@ -141,13 +194,29 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
         options.onEvent({ type: 'output', trial, line, stream });
       },
       onScalar: (tag, value) => {
-        if (stoppedEarly || rule === undefined || tag !== config.optimizationMetric) return;
-        if (rule.observe(value)) {
-          stoppedEarly = true;
-          logger.appendLog(
-            `[ml-tracking] early stopping: ${tag} has not improved for ${config.earlyStoppingPatience} values\n`,
+        if (stoppedEarly || tag !== config.optimizationMetric || !Number.isFinite(value)) return;
+        reports += 1;
+        best =
+          best === undefined
+            ? value
+            : goal === 'max'
+              ? Math.max(best, value)
+              : Math.min(best, value);
+        if (rule?.observe(value)) {
+          stopEarly(
+            `stopped by early_stopping at step ${reports}: ${tag} has not improved for ${config.earlyStoppingPatience} values`,
           );
-          void running.terminate(graceMs);
+          return;
+        }
+        if (terminate !== undefined && decisionPoint(terminate, reports) !== undefined) {
+          const step = reports;
+          const value = best;
+          // One decision at a time, in step order; a failed read leaves the trial running.
+          decisions = decisions
+            .then(() => decideAt(step, value))
+            .catch((error: unknown) => {
+              options.onEvent({ type: 'warning', trial, message: progressWarning(error) });
+            });
         }
       },
     });
@@ -167,6 +236,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
   if (options.signal.aborted) stop();
   try {
     const outcome = await running.done;
+    await decisions;
     for (const message of outcome.warnings) {
       logger.appendLog(`[ml-tracking] warning: ${message}\n`);
       options.onEvent({ type: 'warning', trial, message });
@@ -176,7 +246,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
       lease.lost.aborted
         ? { status: 'lost', error: (lease.lost.reason as Error).message }
         : stoppedEarly
-          ? { status: 'early_stopped' }
+          ? { status: 'early_stopped', ...(stopReason === undefined ? {} : { error: stopReason }) }
           : interrupted
             ? {
                 status: 'failed',
@@ -184,6 +254,13 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
               }
             : endingOf(outcome),
     );
+    if (progress !== undefined && !interrupted && !lease.lost.aborted) {
+      progress.state = 'ended';
+      if (best !== undefined) progress.best = best;
+      await shareProgress().catch((error: unknown) => {
+        options.onEvent({ type: 'warning', trial, message: progressWarning(error) });
+      });
+    }
     // Only now is the trial done (or given back): an agent that dies before this line leaves a
     // claim that expires, and the trial is looked at again.
     await lease.end(interrupted ? 'released' : 'done');
@@ -196,4 +273,30 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
     options.signal.removeEventListener('abort', stop);
     lease.lost.removeEventListener('abort', stopLost);
   }
+}
+
+function progressWarning(error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  return `the trial's progress could not be shared with the other agents (${detail}); it runs on without an early_terminate decision at this step`;
+}
+
+/**
+ * The trial's hyperparameters, and the claim as now held. A tpe trial past the start-up ones is
+ * suggested from the sweep's history and the suggestion written into its claim before its run
+ * starts, so a take-over runs the same values; `undefined` when the claim was lost meanwhile.
+ */
+async function chooseValues(
+  options: TrialOptions,
+): Promise<
+  { values: Record<string, HyperparameterValue>; held: HeldClaim<TrialClaim> } | undefined
+> {
+  const { config, description, trial, store, held } = options;
+  if (held.claim.values !== undefined) return { values: held.claim.values, held };
+  if (config.method !== 'tpe' || trial < TPE_STARTUP_TRIALS) {
+    return { values: sampleTrial(config, description.seed, trial), held };
+  }
+  const history = historyOf(await readSweepProgress(store, description.sweepId));
+  const values = suggestTrial(config, description.seed, trial, history);
+  const recorded = await replaceClaim(store, held, { ...held.claim, values });
+  return recorded === undefined ? undefined : { values, held: recorded };
 }

@@ -159,8 +159,14 @@ async function takeTrial(
   context: TakeContext,
 ): Promise<TakenTrial | 'wait' | 'done'> {
   const { description } = context;
-  const claim = (trial: number, attempt: number, runId = createTimeSortableId()): TrialClaim => ({
+  const claim = (
+    trial: number,
+    attempt: number,
+    values?: TrialClaim['values'],
+    runId = createTimeSortableId(),
+  ): TrialClaim => ({
     trial,
+    ...(values === undefined ? {} : { values }),
     runId,
     agent: processLabel(),
     process: thisProcess(),
@@ -203,7 +209,8 @@ async function takeTrial(
     }
     const previous = stored.claim;
     const attempt = (previous?.attempt ?? 0) + 1;
-    const held = await replaceClaim(store, stored, claim(trial, attempt));
+    // A suggestion already made for the trial stays its values (see TrialClaim.values).
+    const held = await replaceClaim(store, stored, claim(trial, attempt, previous?.values));
     if (held === undefined) {
       waiting = true;
       continue;
