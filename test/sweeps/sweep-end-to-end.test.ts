@@ -247,7 +247,10 @@ describe('a sweep on a local store', () => {
       expect(runs).toHaveLength(2);
       for (const run of runs) {
         expect(run.status).toBe('early_stopped');
-        expect(run.error).toBeUndefined();
+        // The rule that stopped it, and when (issue 24: each stop explained).
+        expect(run.error).toMatch(
+          /^stopped by early_stopping at step \d+: Accuracy has not improved for 3 values$/,
+        );
         // The best value survives the stop: 0.7 first, then nothing better.
         expect(run.summary.Accuracy).toMatchObject({ max: 0.7, maxStep: 0, last: 0.6 });
         expect(run.summary.Accuracy!.count).toBeGreaterThanOrEqual(4);
