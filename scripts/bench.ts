@@ -17,6 +17,7 @@ import { queryBenchmark } from './bench/query.js';
 import { runsBenchmark } from './bench/runs.js';
 import { seriesBenchmark } from './bench/series.js';
 import { startupBenchmark } from './bench/startup.js';
+import { sweepsBenchmark } from './bench/sweeps.js';
 import { printTable } from './bench/table.js';
 import { uiBenchmark } from './bench/ui.js';
 
@@ -81,4 +82,12 @@ if (wanted('series')) {
     series.rows,
   );
   console.log(`\n${series.notes.join('\n\n')}`);
+}
+if (wanted('sweeps')) {
+  const sweeps = sweepsBenchmark();
+  printTable('Sweeps (issue 24): TPE vs random search, 24 trials, mean of 50 seeds', sweeps.search);
+  printTable(
+    'Sweeps (issue 24): hyperband (min_iter 3, eta 3, max_iter 27) vs the full sweep, 24 random trials, 50 seeds',
+    sweeps.terminate,
+  );
 }

@@ -37,9 +37,11 @@ export function decisionPoint(rule: EarlyTerminateConfig, step: number): number 
 /**
  * Whether a trial continues at a decision point.
  *
- * - `hyperband` (asynchronous successive halving, as Optuna's pruner): among the values recorded
- *   at this rung by every trial so far, this one included, the trial continues if it is at least
- *   as good as the ⌊n / eta⌋-th best (the best, while fewer than eta trials reached the rung).
+ * - `hyperband` (asynchronous successive halving): among the n values recorded at this rung by
+ *   every trial so far, this one included, the trial continues if it is at least as good as the
+ *   ⌊n / eta⌋-th best. The first eta - 1 trials to reach a rung continue: there is no top 1/eta
+ *   of fewer values (Optuna keeps only the best of them; on the bench's learning curves that
+ *   stopped good slow starters and widened the gap to the full sweep from 1.5 % to 1.9 %).
  * - `median`: the trial stops if its value is worse than the median of the other trials' values
  *   at this step, once {@link MEDIAN_MIN_OTHER_TRIALS} of them reached it.
  *
@@ -60,6 +62,7 @@ export function decideTermination(
   const shown = (value: number) => Number(value.toPrecision(4));
   if (rule.type === 'hyperband') {
     const ranked = [...others, own].sort(better);
+    if (ranked.length < rule.eta) return { stop: false };
     const kept = Math.max(1, Math.floor(ranked.length / rule.eta));
     const threshold = ranked[kept - 1]!;
     if (better(own, threshold) <= 0) return { stop: false };

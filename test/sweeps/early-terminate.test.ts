@@ -25,10 +25,10 @@ describe('hyperband (asynchronous successive halving)', () => {
   const decide = (own: number, others: number[], step = 9, goal: 'max' | 'min' = 'max') =>
     decideTermination(hyperband, goal, 'Accuracy', step, own, others);
 
-  it('keeps the best trial while fewer than eta trials reached the rung, and the first one', () => {
+  it('keeps every trial while fewer than eta trials reached the rung: no top 1/eta yet', () => {
     expect(decide(0.1, [])).toEqual({ stop: false });
-    expect(decide(0.5, [0.4])).toEqual({ stop: false });
-    expect(decide(0.3, [0.4]).stop).toBe(true);
+    expect(decide(0.3, [0.4])).toEqual({ stop: false });
+    expect(decide(0.3, [0.4, 0.5]).stop).toBe(true);
   });
 
   it('keeps the top 1/eta of the values recorded at the rung, this trial included', () => {
