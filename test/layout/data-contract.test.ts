@@ -194,7 +194,8 @@ describe('the data contract', () => {
     const seen = new Map<string, number>();
     let plots = 0;
     for await (const object of store.listAll()) {
-      // Not tables: a run's captured output, and a sweep's description and trial claims.
+      // Not tables: a run's captured output, a sweep's description and trial claims, a run's
+      // series index, training data sets and plots.
       if (object.path.startsWith('run-logs/')) {
         expect(object.path).toMatch(/^run-logs\/\d{8}T\d{9}Z-[0-9a-f]{8}\.log$/);
         continue;
@@ -202,6 +203,13 @@ describe('the data contract', () => {
       if (object.path.startsWith('sweep-files/')) {
         expect(object.path).toMatch(
           /^sweep-files\/[^/]+\/(experiment_description\.json|claims\/\d{6}\.json)$/,
+        );
+        continue;
+      }
+      if (object.path.startsWith('scalars-lod/')) {
+        // A run's series index (not a table: no data source reads it).
+        expect(object.path).toMatch(
+          /^scalars-lod\/\d{8}T\d{9}Z-[0-9a-f]{8}\/v1\/(tags\.jsonl|level-\d{2}\.f64)$/,
         );
         continue;
       }
