@@ -84,3 +84,32 @@ export function decideTermination(
     reason: `stopped by median at step ${step}: best ${metric} ${shown(own)} is worse than the median ${shown(median)} of ${others.length} other trials at this step`,
   };
 }
+
+/** Which rule stopped a trial, read back from its run's `error` (see {@link decideTermination}). */
+export interface StopExplanation {
+  rule: 'hyperband' | 'median' | 'early_stopping';
+  /** The report of the optimisation metric at which it was stopped. */
+  step: number;
+  /** The hyperband rung, from 0. */
+  rung?: number;
+  /** The whole sentence. */
+  reason: string;
+}
+
+/**
+ * The rule, step and rung of an `early_stopped` run's `error`, as the agent wrote it; `undefined`
+ * for any other text (a run stopped before these sentences existed, or by the script itself).
+ */
+export function explainStop(error: string | undefined): StopExplanation | undefined {
+  const match =
+    /^stopped by (hyperband|median|early_stopping) at step (\d+)(?: \(rung (\d+)\))?:/.exec(
+      error ?? '',
+    );
+  if (match === null) return undefined;
+  return {
+    rule: match[1] as StopExplanation['rule'],
+    step: Number(match[2]),
+    ...(match[3] === undefined ? {} : { rung: Number(match[3]) }),
+    reason: error!,
+  };
+}

@@ -21,6 +21,7 @@ import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from '../tracking/project-name.js';
+import { explainStop, type StopExplanation } from './early-terminate.js';
 
 /** One trial of a sweep, as `ml-tracking sweep show` prints it. */
 export interface SweepTrial {
@@ -32,6 +33,8 @@ export interface SweepTrial {
   best?: number;
   startedAt: Date;
   endedAt?: Date;
+  /** For an `early_stopped` trial, the rule that stopped it and where (`early_terminate` or patience). */
+  stoppedBy?: StopExplanation;
 }
 
 /** A sweep and how far it got. */
@@ -167,6 +170,8 @@ export function summariseSweep(description: SweepDescription, runs: RunRecord[])
     };
     if (summary !== undefined) trial.best = goal === 'min' ? summary.min : summary.max;
     if (run.endedAt !== undefined) trial.endedAt = run.endedAt;
+    const stoppedBy = run.status === 'early_stopped' ? explainStop(run.error) : undefined;
+    if (stoppedBy !== undefined) trial.stoppedBy = stoppedBy;
     return trial;
   });
   // Best first; trials that failed or were lost, then trials without a value, after, by trial

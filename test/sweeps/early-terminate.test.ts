@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideTermination, decisionPoint } from '../../src/sweeps/early-terminate.js';
+import { decideTermination, decisionPoint, explainStop } from '../../src/sweeps/early-terminate.js';
 import type { EarlyTerminateConfig } from '../../src/sweeps/sweep-config.js';
 
 const hyperband: EarlyTerminateConfig = { type: 'hyperband', minIter: 3, eta: 3, maxIter: 27 };
@@ -71,5 +71,23 @@ describe('median', () => {
         'stopped by median at step 4: best Accuracy 0.69 is worse than the median 0.7 of 4 other trials at this step',
     });
     expect(decide(0, [1, 1, 1], 5)).toEqual({ stop: false }); // not a decision point
+  });
+});
+
+describe('explainStop', () => {
+  it('reads back the rule, step and rung of every stop the agent writes', () => {
+    const band = decideTermination(hyperband, 'max', 'Accuracy', 9, 0.1, [0.5, 0.6]);
+    const middle = decideTermination(median, 'max', 'Accuracy', 4, 0.1, [0.5, 0.6, 0.7]);
+    expect(band.stop && explainStop(band.reason)).toMatchObject({
+      rule: 'hyperband',
+      step: 9,
+      rung: 1,
+    });
+    expect(middle.stop && explainStop(middle.reason)).toMatchObject({ rule: 'median', step: 4 });
+    expect(
+      explainStop('stopped by early_stopping at step 7: Accuracy has not improved for 3 values'),
+    ).toMatchObject({ rule: 'early_stopping', step: 7 });
+    expect(explainStop('out of memory')).toBeUndefined();
+    expect(explainStop(undefined)).toBeUndefined();
   });
 });

@@ -26,6 +26,7 @@ describe('getSweep and listSweeps', () => {
       number: number,
       losses: number[],
       status: 'finished' | 'failed' | 'early_stopped',
+      error?: string,
     ) => {
       const run = await startRun({
         project: 'ranking',
@@ -37,11 +38,13 @@ describe('getSweep and listSweeps', () => {
         closeOnExit: false,
       });
       for (const loss of losses) run.addScalar('loss', loss);
-      await run.finish({ status });
+      await run.finish(error === undefined ? { status } : { status, error });
     };
     await trial(0, [0.9, 0.5], 'finished');
     await trial(1, [0.8, 0.01], 'failed'); // lowest loss, but it failed
-    await trial(2, [0.7, 0.3, 0.4], 'early_stopped');
+    const reason =
+      'stopped by hyperband at step 3 (rung 0): loss 0.3 is not in the top 1 of the 3 trials at this rung (needed ≤ 0.2)';
+    await trial(2, [0.7, 0.3, 0.4], 'early_stopped', reason);
     await trial(3, [0.6], 'finished');
 
     const sweep = await getSweep(sweepId, { store });
@@ -52,6 +55,9 @@ describe('getSweep and listSweeps', () => {
       [1, 0.01],
     ]);
     expect(sweep.best?.trial).toBe(2);
+    // The dashboard and `sweep show` say which rule stopped a trial, and at which rung.
+    expect(sweep.trials[0]?.stoppedBy).toEqual({ rule: 'hyperband', step: 3, rung: 0, reason });
+    expect(sweep.trials.filter((t) => t.stoppedBy !== undefined)).toHaveLength(1);
     expect(sweep.counts).toMatchObject({ finished: 2, failed: 1, early_stopped: 1, running: 0 });
     const [listed] = await listSweeps({ store, project: 'ranking' });
     expect(listed?.best?.trial).toBe(2);
