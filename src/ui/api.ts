@@ -253,6 +253,17 @@ export interface TrialItem {
   best: number | null;
   startedAt: string;
   endedAt: string | null;
+  /**
+   * For an `early_stopped` trial, the rule that stopped it (`hyperband`, `median` or the patience
+   * rule `early_stopping`), at which report of the metric and, for hyperband, which rung; the
+   * whole sentence is `reason`. `null` otherwise.
+   */
+  stoppedBy: {
+    rule: 'hyperband' | 'median' | 'early_stopping';
+    step: number;
+    rung: number | null;
+    reason: string;
+  } | null;
 }
 
 /**

@@ -56,6 +56,13 @@ export function TrialsTable({ sweep, sort, order }: TrialsTableProps): JSX.Eleme
               <td class="num">{trial.trial}</td>
               <td>
                 <StatusPill status={trial.status} />
+                {trial.stoppedBy !== null && (
+                  <div class="muted nowrap" data-testid="stopped-by" title={trial.stoppedBy.reason}>
+                    {trial.stoppedBy.rule}
+                    {trial.stoppedBy.rung === null ? '' : ` · rung ${trial.stoppedBy.rung}`}
+                    {` · step ${trial.stoppedBy.step}`}
+                  </div>
+                )}
               </td>
               <td class="num strong">{formatNumber(trial.best)}</td>
               {sweep.hyperparameterNames.map((name) => (

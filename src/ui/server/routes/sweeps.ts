@@ -170,6 +170,10 @@ const trialItem = (trial: SweepTrial): TrialItem => ({
   best: finiteOrNull(trial.best),
   startedAt: trial.startedAt.toISOString(),
   endedAt: isoOrNull(trial.endedAt),
+  stoppedBy:
+    trial.stoppedBy === undefined
+      ? null
+      : { ...trial.stoppedBy, rung: trial.stoppedBy.rung ?? null },
 });
 
 const finiteOrNull = (value: number | undefined): number | null =>
