@@ -91,7 +91,8 @@ describe('thinScalarsFile', () => {
     for (const maxPoints of [2, 3, 4, 5, 64, 1000, 20_000]) {
       const want = expected(bytes, [], maxPoints);
       expect(Object.keys(want)).toEqual(['loss', 'acc', 'q,"x', 'line\nbreak', 'same', 'few']);
-      for (const partBytes of [1, 4096, 300_000, 64 << 20]) {
+      // Parts smaller than a line (61 bytes), a few lines, many lines and the whole file.
+      for (const partBytes of [61, 4096, 300_000, 64 << 20]) {
         const got = await thinScalarsFile(store, path, { tags: [], maxPoints, partBytes });
         expect(plain(got), `maxPoints ${maxPoints}, parts of ${partBytes} bytes`).toEqual(want);
       }
