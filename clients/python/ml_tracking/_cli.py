@@ -66,10 +66,10 @@ def _cannot_run(command: List[str], error: OSError) -> MlTrackingError:
     )
 
 
-def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
-    """Runs the CLI with ``arguments`` (which include ``--json``) and returns the JSON object
-    it prints. A failure raises :class:`ValidationError` (bad input: code ``ERR_VALIDATION``
-    or ``ERR_USAGE``, exit code 2) or :class:`MlTrackingError`, with the code, message and
+def run_cli(arguments: Sequence[str]) -> "Tuple[subprocess.CompletedProcess[str], List[str]]":
+    """Runs the CLI with ``arguments`` to its end and returns what it printed, with the command
+    line. A failure raises :class:`ValidationError` (bad input: code ``ERR_VALIDATION`` or
+    ``ERR_USAGE``, exit code 2) or :class:`MlTrackingError`, with the code, message and
     parameter of the JSON error line the CLI prints on stderr."""
     command = cli_command() + list(arguments)
     try:
@@ -86,6 +86,13 @@ def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
         raise _cannot_run(command, error) from error
     if finished.returncode != 0:
         raise error_of(finished, command)
+    return finished, command
+
+
+def run_json(arguments: Sequence[str]) -> Dict[str, Any]:
+    """Runs the CLI with ``arguments`` (which include ``--json``) and returns the JSON object
+    it prints; failures raise as :func:`run_cli` says."""
+    finished, command = run_cli(arguments)
     # The result is the one JSON line; a wrapper may print notices of its own around it.
     for line in reversed(finished.stdout.splitlines()):
         if line.startswith("{"):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import subprocess
 from typing import Any, Dict, List, Optional
 
-from ._cli import _cannot_run, cli_command, error_of
+from ._cli import run_cli
 from ._errors import MlTrackingError
 
 
@@ -49,21 +48,7 @@ def query(sql: str, store: Optional[str] = None, as_pandas: Optional[bool] = Non
     if store is not None:
         arguments += ["--store", store]
     # After `--`, a statement that starts with a comment (`-- …`) is not taken for a flag.
-    command = cli_command() + arguments + ["--", sql]
-    try:
-        finished = subprocess.run(
-            command,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            check=False,
-        )
-    except OSError as error:
-        raise _cannot_run(command, error) from error
-    if finished.returncode != 0:
-        raise error_of(finished, command)
+    finished, command = run_cli(arguments + ["--", sql])
     try:
         rows: List[Dict[str, Any]] = json.loads(finished.stdout)
     except ValueError as error:
