@@ -156,6 +156,13 @@ export const trialClaimPath = (sweepId: string, trial: number): string =>
 /** The folder of a sweep's trial claims. */
 export const trialClaimsFolder = (sweepId: string): string => `${sweepFilesFolder(sweepId)}claims/`;
 
+/** The folder of a sweep's progress records (TPE's history, the values at each rung). */
+export const progressFolder = (sweepId: string): string => `${sweepFilesFolder(sweepId)}progress/`;
+
+/** Where trial `trial`'s progress record is. */
+export const trialProgressPath = (sweepId: string, trial: number): string =>
+  `${progressFolder(sweepId)}${String(trial).padStart(6, '0')}.json`;
+
 /** A `trainModel` run's row of the model_runs table: `model_runs/<run_id>.csv` (header, one row). */
 export const modelRunPath = (runId: string): string => `model_runs/${runId}.csv`;
 

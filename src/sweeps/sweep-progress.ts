@@ -8,7 +8,7 @@
  * the TPE history and every early-termination decision cost reads that grow with the number of
  * trials, not with their steps (reading the runs' scalar files would grow with both).
  */
-import { sweepFilesFolder } from '../layout/paths.js';
+import { progressFolder, trialProgressPath } from '../layout/paths.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { readIfExists } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
@@ -26,13 +26,6 @@ export interface TrialProgress {
   best?: number;
   state: 'running' | 'ended';
 }
-
-/** The folder of a sweep's progress records. */
-export const progressFolder = (sweepId: string): string => `${sweepFilesFolder(sweepId)}progress/`;
-
-/** Where trial `trial`'s progress record is. */
-export const trialProgressPath = (sweepId: string, trial: number): string =>
-  `${progressFolder(sweepId)}${String(trial).padStart(6, '0')}.json`;
 
 /** Writes (or overwrites) a trial's progress record: one store write. */
 export async function writeTrialProgress(

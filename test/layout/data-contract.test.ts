@@ -202,7 +202,7 @@ describe('the data contract', () => {
       }
       if (object.path.startsWith('sweep-files/')) {
         expect(object.path).toMatch(
-          /^sweep-files\/[^/]+\/(experiment_description\.json|claims\/\d{6}\.json)$/,
+          /^sweep-files\/[^/]+\/(experiment_description\.json|(claims|progress)\/\d{6}\.json)$/,
         );
         continue;
       }
