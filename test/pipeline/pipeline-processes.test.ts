@@ -33,9 +33,12 @@ describe('several pipeline processes on one store', () => {
       const { folder, ranFile } = await pipelineFolder();
       // The second version of alpha takes a minute: the process is killed in it.
       const first = pipeline(store, folder, ranFile, { SLOW_VERSION: 'alpha:v2' });
+      // Generous: on a busy machine the process starts, describes both scripts and runs alpha:v1
+      // first (a busy CI took over 20 s).
       await waitFor(
         'alpha:v2 to start',
         async () => (await modelRunningIn(store, ranFile, first.child.pid!)) === 'alpha:v2',
+        60_000,
       );
       first.child.kill('SIGKILL');
       expect(await first.exited).toBe('SIGKILL');
