@@ -4,6 +4,7 @@
  * trains and tests on exactly the samples the original did.
  */
 import { createHash } from 'node:crypto';
+import { sfc32 } from '../_sfc32.js';
 
 /** Row numbers of the two parts, each in ascending order (the data set's own order). */
 export interface Split {
@@ -22,7 +23,7 @@ export function testCount(count: number, testFraction: number): number {
  * versions), whose first `testCount` rows make the test part.
  */
 export function seededSplit(count: number, testFraction: number, seed: number): Split {
-  const random = sfc32(seed);
+  const random = splitRandom(seed);
   const order = Array.from({ length: count }, (_, index) => index);
   for (let index = count - 1; index > 0; index -= 1) {
     const other = Math.floor(random() * (index + 1));
@@ -33,23 +34,10 @@ export function seededSplit(count: number, testFraction: number, seed: number): 
   return { test: order.slice(0, cut).sort(ascending), train: order.slice(cut).sort(ascending) };
 }
 
-/** sfc32 (Chris Doty-Humphrey's small fast counting generator): uniform numbers in [0, 1). */
-function sfc32(seed: number): () => number {
+/** The split's random stream: sfc32 seeded from SHA-256 of the seed's label. */
+function splitRandom(seed: number): () => number {
   const state = createHash('sha256').update(`ml-tracking split:${seed}`, 'utf8').digest();
-  let a = state.readUInt32LE(0);
-  let b = state.readUInt32LE(4);
-  let c = state.readUInt32LE(8);
-  let d = state.readUInt32LE(12);
-  const next = () => {
-    const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  };
-  // The first outputs still echo the seed's bits: discard them, as the author advises.
-  for (let index = 0; index < 12; index += 1) next();
-  return next;
+  return sfc32(
+    [0, 4, 8, 12].map((at) => state.readUInt32LE(at)) as [number, number, number, number],
+  );
 }
