@@ -21,7 +21,10 @@ import type { Store } from '../store/types.js';
 import { withStore } from '../store/with-store.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from '../tracking/project-name.js';
-import { explainStop, type StopExplanation } from './early-terminate.js';
+import { decisionPoint, explainStop, type StopExplanation } from './early-terminate.js';
+import { readTrialProgress } from './read-trial-progress.js';
+import { parseSweepConfig, type EarlyTerminateConfig } from './sweep-config.js';
+import type { TrialProgress } from './sweep-progress.js';
 
 /** One trial of a sweep, as `ml-tracking sweep show` prints it. */
 export interface SweepTrial {
@@ -35,6 +38,22 @@ export interface SweepTrial {
   endedAt?: Date;
   /** For an `early_stopped` trial, the rule that stopped it and where (`early_terminate` or patience). */
   stoppedBy?: StopExplanation;
+  /**
+   * In a sweep with `early_terminate`, the last decision point this trial reached (from its
+   * progress record), whatever its status: a trial still running, one that passed every rung, one
+   * whose agent died. Only {@link getSweep} reads the progress records; `listSweeps` leaves it out.
+   */
+  reached?: DecisionPointReached;
+}
+
+/** The last decision point of `early_terminate` a trial reached. */
+export interface DecisionPointReached {
+  /** The report of the optimisation metric it was at. */
+  step: number;
+  /** hyperband's rung there, from 0 (the median rule has none). */
+  rung?: number;
+  /** The trial's best value of the metric so far at that step, as recorded for the decision. */
+  value: number;
 }
 
 /** A sweep and how far it got. */
@@ -88,24 +107,53 @@ export async function listSweeps(options: ListSweepsOptions = {}): Promise<Sweep
   });
 }
 
+/** Options of {@link getSweep}. */
+export interface GetSweepOptions extends SkippedFilesOptions {
+  store?: string | Store;
+  /** When trials' status is judged (a running trial silent for 4 heartbeats is `lost`). @default now */
+  now?: Date;
+}
+
 /**
- * One sweep and its trials, best first.
+ * One sweep and its trials, best first. In a sweep with `early_terminate`, each trial says the
+ * last rung (hyperband) or step (median) it reached: one more listing and one read per trial's
+ * progress record; a record that cannot be read is left out and named to `onSkipped`.
  * @throws NotFoundError when the store has no such sweep.
  * @throws CorruptFileError when its description cannot be read.
+ * @example const { trials } = await getSweep(sweepId); console.log(trials[0]?.reached?.rung);
  */
 export async function getSweep(
   sweepId: string,
-  options: { store?: string | Store } & SkippedFilesOptions = {},
+  options: GetSweepOptions = {},
 ): Promise<SweepSummary> {
+  const { onSkipped } = options;
   return withStore(options.store, async (store) => {
     const description = await readCheckedSweepDescription(store, sweepId);
-    const runs = await listRuns({
-      store,
-      sweep: sweepId,
-      ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }),
-    });
-    return summariseSweep(description, runs);
+    const [runs, progress] = await Promise.all([
+      listRuns({
+        store,
+        sweep: sweepId,
+        ...(options.now !== undefined && { now: options.now }),
+        ...(onSkipped !== undefined && { onSkipped }),
+      }),
+      earlyTerminateRule(description) === undefined
+        ? undefined
+        : readTrialProgress(store, sweepId, onSkipped),
+    ]);
+    return summariseSweep(description, runs, progress);
   });
+}
+
+/**
+ * The sweep's `early_terminate` rule, when it has one: only then do its trials reach decision
+ * points worth reading (a `tpe` sweep without it keeps progress records too, for its history).
+ */
+export function earlyTerminateRule(
+  description: SweepDescription,
+): 'hyperband' | 'median' | undefined {
+  const rule = description.config.early_terminate as { type?: unknown } | null | undefined;
+  const type = typeof rule === 'object' && rule !== null ? rule.type : undefined;
+  return type === 'hyperband' || type === 'median' ? type : undefined;
 }
 
 /**
@@ -155,10 +203,20 @@ export async function readCheckedSweepDescription(
  * A sweep's summary from its description and its trials' runs (as readers judge their status):
  * trials best first, counts by status, the best trial. Used by `listSweeps`, `getSweep` and the
  * dashboard, which has the runs in its index already.
+ * @param progress the trials' progress records, for {@link SweepTrial.reached}.
  */
-export function summariseSweep(description: SweepDescription, runs: RunRecord[]): SweepSummary {
+export function summariseSweep(
+  description: SweepDescription,
+  runs: RunRecord[],
+  progress: readonly TrialProgress[] = [],
+): SweepSummary {
   const metric = description.config.optimization_metric as string | undefined;
   const goal = (description.config.optimization_goal as 'max' | 'min' | undefined) ?? 'max';
+  const rule = earlyTerminateRule(description);
+  const parsedRule = rule === undefined ? undefined : readEarlyTerminate(description);
+  // By run, not by trial number: a trial taken over after its agent died has a second run, and
+  // its record then belongs to the new run alone (the new agent rewrote it).
+  const progressByRun = new Map(progress.map((record) => [record.runId, record]));
   const trials = runs.map((run): SweepTrial => {
     const summary = metric === undefined ? undefined : run.summary[metric];
     const trial: SweepTrial = {
@@ -172,6 +230,13 @@ export function summariseSweep(description: SweepDescription, runs: RunRecord[])
     if (run.endedAt !== undefined) trial.endedAt = run.endedAt;
     const stoppedBy = run.status === 'early_stopped' ? explainStop(run.error) : undefined;
     if (stoppedBy !== undefined) trial.stoppedBy = stoppedBy;
+    // The status stays the run's own: a dead agent's record still says `running`.
+    const record = progressByRun.get(run.id);
+    const reached =
+      rule === undefined || record === undefined
+        ? undefined
+        : lastReached(record, rule, parsedRule);
+    if (reached !== undefined) trial.reached = reached;
     return trial;
   });
   // Best first; trials that failed or were lost, then trials without a value, after, by trial
@@ -191,4 +256,36 @@ export function summariseSweep(description: SweepDescription, runs: RunRecord[])
   const best = trials[0];
   if (best?.best !== undefined && ranked(best)) summary.best = best;
   return summary;
+}
+
+/**
+ * The last decision point in a trial's progress record (it keeps a value at every decision point
+ * the trial reached). hyperband's rung there is the agents' own numbering (`decisionPoint`, the
+ * number their stop sentences print), so that it follows any change to their ladder; for a
+ * configuration that no longer parses, the count of points reached less one.
+ */
+function lastReached(
+  record: TrialProgress,
+  rule: 'hyperband' | 'median',
+  parsedRule: EarlyTerminateConfig | undefined,
+): DecisionPointReached | undefined {
+  const reached = Object.entries(record.steps)
+    .map(([step, value]) => ({ step: Number(step), value }))
+    .filter(({ step }) => Number.isSafeInteger(step) && step > 0)
+    .sort((a, b) => a.step - b.step);
+  const last = reached.at(-1);
+  if (last === undefined) return undefined;
+  const { step, value } = last;
+  if (rule === 'median') return { step, value };
+  const rung = parsedRule === undefined ? undefined : decisionPoint(parsedRule, step);
+  return { step, rung: rung ?? reached.length - 1, value };
+}
+
+/** The sweep's `early_terminate` as the agents read it, `undefined` when its configuration does not parse. */
+function readEarlyTerminate(description: SweepDescription): EarlyTerminateConfig | undefined {
+  try {
+    return parseSweepConfig(description.config).earlyTerminate;
+  } catch {
+    return undefined;
+  }
 }

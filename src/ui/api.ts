@@ -264,6 +264,13 @@ export interface TrialItem {
     rung: number | null;
     reason: string;
   } | null;
+  /**
+   * In a sweep with `early_terminate`, the last decision point the trial reached, from its
+   * progress record, whatever its status (the status is always the run's own): the report of the
+   * metric it was at, hyperband's rung there (`null` for the median rule) and the trial's best
+   * value so far there. `null` in other sweeps, and before a trial's first decision point.
+   */
+  reached: { step: number; rung: number | null; value: number } | null;
 }
 
 /**

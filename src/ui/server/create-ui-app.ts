@@ -15,6 +15,7 @@ import { experimentRoutes } from './routes/experiments.js';
 import { fileRoutes } from './routes/files.js';
 import { runRoutes } from './routes/runs.js';
 import { SweepDescriptions, sweepRoutes } from './routes/sweeps.js';
+import { SweepProgressCache } from './sweep-progress-cache.js';
 import { TrackerCache } from './tracker-cache.js';
 
 /** Options of {@link createUiApp}. */
@@ -75,7 +76,7 @@ export function createUiApp(store: Store, options: UiAppOptions = {}): Hono {
   });
   experimentRoutes(app, { store, trackers, runs, sweeps });
   runRoutes(app, store, runs, new SeriesReader(store));
-  sweepRoutes(app, sweeps, runs);
+  sweepRoutes(app, sweeps, runs, new SweepProgressCache(store));
   fileRoutes(app, store);
 
   app.get('/assets/:name', (c) => {

@@ -5,6 +5,12 @@ import { StatusPill } from '../components/status-pill.js';
 import { formatNumber, formatTime, formatValue, shortRunId } from '../format.js';
 import { setSearch } from '../router.js';
 
+type Reached = NonNullable<SweepDetail['trials'][number]['reached']>;
+
+/** The hover sentence of a trial's last decision point, e.g. `reached rung 2 at step 9: best accuracy so far 0.83`. */
+const reachedSentence = (reached: Reached, metric: string | null): string =>
+  `${reached.rung === null ? 'checked by the median rule' : `reached rung ${reached.rung}`} at step ${reached.step}: best ${metric ?? 'value'} so far ${formatNumber(reached.value)}`;
+
 interface TrialsTableProps {
   sweep: SweepDetail;
   sort: string | null;
@@ -61,6 +67,16 @@ export function TrialsTable({ sweep, sort, order }: TrialsTableProps): JSX.Eleme
                     {trial.stoppedBy.rule}
                     {trial.stoppedBy.rung === null ? '' : ` · rung ${trial.stoppedBy.rung}`}
                     {` · step ${trial.stoppedBy.step}`}
+                  </div>
+                )}
+                {trial.stoppedBy === null && trial.reached !== null && (
+                  <div
+                    class="muted nowrap"
+                    data-testid="rung-reached"
+                    title={reachedSentence(trial.reached, sweep.metric)}
+                  >
+                    {trial.reached.rung === null ? '' : `rung ${trial.reached.rung} · `}
+                    {`step ${trial.reached.step}`}
                   </div>
                 )}
               </td>

@@ -1,6 +1,7 @@
 /**
  * `/api/sweeps` and `/api/sweeps/:id`: sweep descriptions (read once: a description never
- * changes after the sweep is created) and their trials, from the run index.
+ * changes after the sweep is created) and their trials, from the run index; one sweep's page
+ * also reads its trials' progress records when it has `early_terminate` (the rung each reached).
  */
 import type { Hono } from 'hono';
 import { NotFoundError } from '../../../errors.js';
@@ -9,6 +10,7 @@ import type { RunRecord } from '../../../runs/run-record.js';
 import { listSweepIds, type SweepDescription } from '../../../records/sweep-records.js';
 import { CorruptFileError, type SkippedFile } from '../../../skipped-files.js';
 import {
+  earlyTerminateRule,
   readCheckedSweepDescription,
   summariseSweep,
   type SweepSummary,
@@ -19,6 +21,7 @@ import { mapConcurrently } from '../../../_map-concurrently.js';
 import type { SweepDetail, SweepItem, SweepsResponse, TrialItem } from '../../api.js';
 import { choiceParam, HttpError, integerParam, isoOrNull, notFound } from '../_http.js';
 import { withStatusNow, type RunIndex } from '../run-index.js';
+import type { SweepProgressCache } from '../sweep-progress-cache.js';
 
 const MOST_TRIALS_PER_PAGE = 500;
 
@@ -70,7 +73,12 @@ export class SweepDescriptions {
   }
 }
 
-export function sweepRoutes(app: Hono, descriptions: SweepDescriptions, index: RunIndex): void {
+export function sweepRoutes(
+  app: Hono,
+  descriptions: SweepDescriptions,
+  index: RunIndex,
+  progress: SweepProgressCache,
+): void {
   app.get('/api/sweeps', async (c) => {
     const [all, trials] = await Promise.all([descriptions.all(), trialsBySweep(index)]);
     const body: SweepsResponse = {
@@ -103,8 +111,12 @@ export function sweepRoutes(app: Hono, descriptions: SweepDescriptions, index: R
       if (error instanceof NotFoundError) throw notFound(`Sweep ${sweepId}`);
       throw error;
     }
-    const trials = (await trialsBySweep(index)).get(sweepId) ?? [];
-    const summary = summariseSweep(description, trials);
+    // Other sweeps have no rungs: no request for their records (a tpe sweep keeps some).
+    const [bySweep, records] = await Promise.all([
+      trialsBySweep(index),
+      earlyTerminateRule(description) === undefined ? undefined : progress.read(sweepId),
+    ]);
+    const summary = summariseSweep(description, bySweep.get(sweepId) ?? [], records?.records);
     const sorted = sortTrials(summary.trials, sort, order);
     const names = hyperparameterNames(description, summary.trials);
     const config = description.config;
@@ -115,7 +127,7 @@ export function sweepRoutes(app: Hono, descriptions: SweepDescriptions, index: R
       earlyStopping: config.early_stopping === true ? earlyStoppingRule(config) : null,
       seed: description.seed,
       hyperparameterNames: names,
-      skipped: index.skipped(),
+      skipped: [...index.skipped(), ...(records?.skipped ?? [])],
       total: summary.trials.length,
       offset,
       trials: sorted.slice(offset, offset + limit).map(trialItem),
@@ -174,6 +186,8 @@ const trialItem = (trial: SweepTrial): TrialItem => ({
     trial.stoppedBy === undefined
       ? null
       : { ...trial.stoppedBy, rung: trial.stoppedBy.rung ?? null },
+  reached:
+    trial.reached === undefined ? null : { ...trial.reached, rung: trial.reached.rung ?? null },
 });
 
 const finiteOrNull = (value: number | undefined): number | null =>
