@@ -95,4 +95,13 @@ describe('the published package', () => {
     };
     expect(pkg.engines.node).toBe('^20.19.0 || >=22.12.0');
   });
+
+  it('builds its command executable, so that the clone itself can run it by its path', async () => {
+    // `npx ml-tracking` in a clone runs the bin through a link npx made once in its cache; a
+    // fresh clone at the same path finds that link, and npm no longer marks the new file
+    // executable: the README's first command failed with "Permission denied".
+    const bin = join(root, 'dist', 'cli', 'main.js');
+    const { stdout } = await run(bin, ['--version']);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
 });
