@@ -16,7 +16,7 @@ import {
   expectText,
   expectTextContaining,
 } from '../support/browser.js';
-import { recordSmartSweep, type RecordedSweep } from './_smart-sweep-records.js';
+import { recordSmartSweep, type RecordedSweep } from '../support/smart-sweep-records.js';
 import { expectNoProblems, newPage, requireBuiltAssets, useBrowser, visit } from './_ui-harness.js';
 
 const row = (page: Page, trial: number) =>

@@ -9,7 +9,7 @@ import { createSweepRecords } from '../../src/records/sweep-records.js';
 import { readSweepProgress, writeTrialProgress } from '../../src/sweeps/sweep-progress.js';
 import type { SweepDetail } from '../../src/ui/api.js';
 import { createUiApp } from '../../src/ui/server/create-ui-app.js';
-import { recordSmartSweep, type PlannedTrial } from './_smart-sweep-records.js';
+import { recordSmartSweep, type PlannedTrial } from '../support/smart-sweep-records.js';
 
 it('GET /api/sweeps/:id gives each trial its stopping rule, rung and step', async () => {
   const store = await openStore(`memory://ui-stopped-by-${randomUUID()}`);
