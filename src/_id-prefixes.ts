@@ -113,7 +113,7 @@ export function checkTypedId(kind: IdKind, typed: string, parameter: string): st
   if (id.length < SHORTEST_ID_PREFIX || !kind.alphabet.test(id)) {
     throw new ValidationError(
       parameter,
-      `${JSON.stringify(typed)} is not a ${kind.noun} id`,
+      `${JSON.stringify(typed)} is not ${/^[aeiou]/.test(kind.noun) ? 'an' : 'a'} ${kind.noun} id`,
       `Pass an id as \`${kind.listCommand}\` prints it, or its first ${SHORTEST_ID_PREFIX} or more characters.`,
     );
   }

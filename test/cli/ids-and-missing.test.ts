@@ -101,6 +101,9 @@ describe('ids as people type them', () => {
       expect(result.stderr).toContain(`"${typed}" is not a run id`);
       expect(result.stderr).toContain('first 8 or more characters');
     }
+    const show = await inStore('show', '1');
+    expect(show.code).toBe(2);
+    expect(show.stderr).toContain('"1" is not an experiment id');
   });
 
   it('an id the store does not have says so, naming the store (exit 1)', async () => {
