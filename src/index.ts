@@ -85,7 +85,13 @@ export { runSweepAgent } from './sweeps/sweep-agent.js';
 export type { SweepAgentOptions, SweepAgentReport } from './sweeps/sweep-agent.js';
 export type { SweepEvent } from './sweeps/run-trial.js';
 export { listSweeps, getSweep } from './sweeps/list-sweeps.js';
-export type { ListSweepsOptions, SweepSummary, SweepTrial } from './sweeps/list-sweeps.js';
+export type {
+  DecisionPointReached,
+  GetSweepOptions,
+  ListSweepsOptions,
+  SweepSummary,
+  SweepTrial,
+} from './sweeps/list-sweeps.js';
 export { parseSweepConfig, readSweepConfig } from './sweeps/sweep-config.js';
 export type { HyperparameterSpec, SweepConfig } from './sweeps/sweep-config.js';
 export { sampleTrial, trialCount } from './sweeps/sampling.js';

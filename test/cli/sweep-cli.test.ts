@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listRuns } from '../../src/runs/read-runs.js';
 import { openStore } from '../../src/store/open-store.js';
 import { getSweep } from '../../src/sweeps/list-sweeps.js';
+import { progressFolder } from '../../src/layout/paths.js';
 import { copyFixture, fixtureConfig, trialFixture } from '../sweeps/sweep-helpers.js';
+import { recordSmartSweep } from '../support/smart-sweep-records.js';
 import { cli } from './_in-process.js';
 
 const SWEEP_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
@@ -267,5 +269,39 @@ describe('ml-tracking sweep show and agent with a wrong id', () => {
     const result = await cli(['sweeps', '--store', empty.url]);
     expect(result.code).toBe(0);
     expect(result.stdout.trim()).toBe('No sweeps.');
+  });
+});
+
+describe('ml-tracking sweep show, for a sweep with early_terminate', () => {
+  it('says which rule stopped a trial and the rung every other trial reached, and names a record it could not read', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'ml-tracking-sweep-rungs-'));
+    const store = await openStore(folder);
+    // min_iter 2, eta 2: rungs at reports 2, 4 and 8; the first trial at a rung always continues.
+    const sweep = await recordSmartSweep(store, { type: 'hyperband', min_iter: 2, eta: 2 }, [
+      { lr: 0.01, reports: [0.5, 0.6, 0.7, 0.8, 0.85] },
+      { lr: 0.02, reports: [0.4, 0.5, 0.6, 0.65] },
+    ]);
+    try {
+      await store.write(`${progressFolder(sweep.sweepId)}000007.json`, '[1, 2');
+      const result = await cli(['sweep', 'show', sweep.sweepId, '--store', store.url]);
+      expect(result.code).toBe(0);
+      const rows = result.stdout.split('\n');
+      expect(rows.find((row) => row.startsWith('trial'))).toMatch(/stopped by \/ reached/);
+      expect(rows.find((row) => row.includes(sweep.runIds[0]!))).toMatch(
+        /finished +rung 1 · step 4 /,
+      );
+      expect(rows.find((row) => row.includes(sweep.runIds[1]!))).toMatch(
+        /early_stopped +hyperband · rung 0 · step 2 /,
+      );
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^ml-tracking: warning: skipped ${progressFolder(sweep.sweepId)}000007\\.json: it is not valid JSON`,
+        ),
+      );
+    } finally {
+      await sweep.close();
+      await store.close();
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -7,9 +7,9 @@
  * format is written by hand here. A trial can also lose its agent: its run stops being written
  * (as after a SIGKILL) and its progress record keeps saying `running`.
  */
-import { randomUUID } from 'node:crypto';
 import { startRun, type Run, type Store } from '../../src/index.js';
 import { createSweepRecords } from '../../src/records/sweep-records.js';
+import { createTimeSortableId } from '../../src/runs/ids.js';
 import { decideTermination, decisionPoint } from '../../src/sweeps/early-terminate.js';
 import { parseSweepConfig, sweepConfigToJson } from '../../src/sweeps/sweep-config.js';
 import {
@@ -53,7 +53,8 @@ export async function recordSmartSweep(
   options: { method?: 'random' | 'tpe' } = {},
 ): Promise<RecordedSweep> {
   const project = 'soil';
-  const sweepId = `sweep-${randomUUID().slice(0, 8)}`;
+  // An id as createSweep makes one, which commands such as `sweep show` check.
+  const sweepId = createTimeSortableId();
   const config = parseSweepConfig({
     main_script_name: 'train.py',
     hyperparameters: { lr: { type: 'uniform', min: 0.001, max: 0.3 } },

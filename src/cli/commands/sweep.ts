@@ -12,6 +12,8 @@ import { defineCliCommand, withCommandStore, type CommandOptions } from '../_com
 import type { Output } from '../_output.js';
 import { storeArg } from '../_shared-args.js';
 import { printSweepTrials } from './_sweep-table.js';
+import { warnSkipped } from '../_skipped-warnings.js';
+import type { OnSkipped } from '../../skipped-files.js';
 
 /** Options of {@link sweepCommand}. */
 export interface SweepCommandOptions extends CommandOptions {
@@ -31,6 +33,8 @@ export interface SweepCommandOptions extends CommandOptions {
   signal?: AbortSignal;
   /** What the sweep does as it happens: created, trials started and ended, their output. */
   onEvent?: (event: SweepCommandEvent) => void;
+  /** Told of each file `show` could not read (a run record, a trial's progress record). */
+  onSkipped?: OnSkipped;
 }
 
 /** What `ml-tracking sweep` reports while it runs. */
@@ -94,7 +98,7 @@ export function sweepCommand(options: SweepCommandOptions): Promise<SweepResult>
             action: 'show',
             sweep: await getSweep(
               await resolveId(store, SWEEP_IDS, requireId(options.sweepId, 'show'), 'sweepId'),
-              { store },
+              { store, ...(options.onSkipped !== undefined && { onSkipped: options.onSkipped }) },
             ),
           };
         default:
@@ -141,7 +145,7 @@ export const sweepCli = defineCliCommand({
     ...storeArg,
   },
   interruptible: true,
-  run: (args, { cwd, env, signal, interruptedBy, stdout }) => {
+  run: (args, { cwd, env, signal, interruptedBy, stdout, stderr }) => {
     const printer = trialPrinter(stdout, args.quiet ?? false);
     signal.addEventListener('abort', () => {
       stdout.line(
@@ -160,6 +164,7 @@ export const sweepCli = defineCliCommand({
       env,
       signal,
       onEvent: printer,
+      onSkipped: warnSkipped(stderr),
     });
   },
   // Only `show` answers with data; a sweep run here has printed its trials as they went.
