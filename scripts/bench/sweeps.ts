@@ -2,9 +2,13 @@
 // on synthetic objectives with a known optimum, with 1 and 3 simulated agents. No processes and no
 // store: what is measured is the quality of the decisions, which does not depend on the machine.
 import { createSeededRandom } from '../../src/sweeps/_seeded-random.js';
-import { decideTermination, decisionPoint } from '../../src/sweeps/early-terminate.js';
+import { bracketOf, decideTermination, decisionPoint } from '../../src/sweeps/early-terminate.js';
 import type { HyperparameterValue } from '../../src/sweeps/sampling.js';
-import { parseSweepConfig, type SweepConfig } from '../../src/sweeps/sweep-config.js';
+import {
+  parseSweepConfig,
+  type EarlyTerminateConfig,
+  type SweepConfig,
+} from '../../src/sweeps/sweep-config.js';
 import { suggestTrial, type TrialHistoryEntry } from '../../src/sweeps/tpe.js';
 
 type Values = Record<string, HyperparameterValue>;
@@ -113,7 +117,14 @@ function tpeRows() {
 }
 
 const MAX_ITER = 27;
-const RULE = { type: 'hyperband', minIter: 3, eta: 3, maxIter: MAX_ITER } as const;
+/** W&B's keys as the README's example sets them; `brackets` 1 is plain successive halving. */
+const rule = (brackets: number): EarlyTerminateConfig => ({
+  type: 'hyperband',
+  minIter: 3,
+  eta: 3,
+  maxIter: MAX_ITER,
+  ...(brackets === 1 ? {} : { brackets }),
+});
 
 /**
  * A learning curve: the trial's quality approached at its own rate, plus a little noise per step,
@@ -130,7 +141,7 @@ function curve(quality: number, rate: number, step: number, noise: number): numb
  * trial's records at that moment, as the agents do through the store. Resolves the steps used and
  * the best value seen.
  */
-function hyperband(seed: number, agents: number, terminate: boolean) {
+function hyperband(seed: number, agents: number, terminate: EarlyTerminateConfig | undefined) {
   const random = createSeededRandom(`hyperband:${seed}`);
   const trials = Array.from({ length: TRIALS }, () => ({
     quality: 0.5 + 0.5 * random.uniform(),
@@ -159,19 +170,22 @@ function hyperband(seed: number, agents: number, terminate: boolean) {
     const value = curve(trial.quality, trial.rate, slot.step, trial.noise[slot.step - 1]!);
     best[slot.trial] = Math.max(best[slot.trial]!, value);
     let stop = slot.step >= MAX_ITER;
-    if (terminate && decisionPoint(RULE, slot.step) !== undefined) {
+    const bracket = terminate === undefined ? 0 : bracketOf(terminate, slot.trial);
+    if (terminate !== undefined && decisionPoint(terminate, slot.step, bracket) !== undefined) {
       recorded[slot.trial]!.set(slot.step, best[slot.trial]!);
+      // A trial is compared with the trials of its own bracket only, as `rungValues` does.
       const others = recorded
-        .filter((_, index) => index !== slot.trial)
+        .filter((_, index) => index !== slot.trial && bracketOf(terminate, index) === bracket)
         .map((record) => record.get(slot.step))
         .filter((each): each is number => each !== undefined);
       stop ||= decideTermination(
-        RULE,
+        terminate,
         'max',
         'Accuracy',
         slot.step,
         best[slot.trial]!,
         others,
+        bracket,
       ).stop;
     }
     slot.at = now + trial.stepTime;
@@ -184,20 +198,23 @@ function hyperband(seed: number, agents: number, terminate: boolean) {
 }
 
 function hyperbandRows() {
-  return [1, 3].map((agents) => {
-    const runs = SEEDS.map((seed) => ({
-      full: hyperband(seed, agents, false),
-      band: hyperband(seed, agents, true),
-    }));
-    return {
-      agents,
-      'full sweep: steps': runs[0]!.full.steps,
-      'hyperband: mean steps': Math.round(mean(runs.map((run) => run.band.steps))),
-      'steps used': `${(100 * mean(runs.map((run) => run.band.steps / run.full.steps))).toFixed(0)} %`,
-      'mean gap to the full sweep best': `${(100 * mean(runs.map((run) => 1 - run.band.best / run.full.best))).toFixed(2)} %`,
-      'worst gap': `${(100 * Math.max(...runs.map((run) => 1 - run.band.best / run.full.best))).toFixed(2)} %`,
-    };
-  });
+  return [1, 2, 3].flatMap((brackets) =>
+    [1, 3].map((agents) => {
+      const runs = SEEDS.map((seed) => ({
+        full: hyperband(seed, agents, undefined),
+        band: hyperband(seed, agents, rule(brackets)),
+      }));
+      return {
+        brackets,
+        agents,
+        'full sweep: steps': runs[0]!.full.steps,
+        'hyperband: mean steps': Math.round(mean(runs.map((run) => run.band.steps))),
+        'steps used': `${(100 * mean(runs.map((run) => run.band.steps / run.full.steps))).toFixed(0)} %`,
+        'mean gap to the full sweep best': `${(100 * mean(runs.map((run) => 1 - run.band.best / run.full.best))).toFixed(2)} %`,
+        'worst gap': `${(100 * Math.max(...runs.map((run) => 1 - run.band.best / run.full.best))).toFixed(2)} %`,
+      };
+    }),
+  );
 }
 
 /** The two tables of `npm run bench -- sweeps`. */

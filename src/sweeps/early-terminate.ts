@@ -17,19 +17,70 @@ export const MEDIAN_MIN_OTHER_TRIALS = 3;
 export type TerminateDecision = { stop: false } | { stop: true; reason: string };
 
 /**
- * The decision point a step is, if any: hyperband's rungs are at `min_iter × eta^k` reports (up to
- * `max_iter`); the median rule looks at every `min_iter`-th report, so that a decision (one write
- * and one read per other trial) happens a bounded number of times, not at every report.
- * @returns the rung number (hyperband) or the decision's index (median), from 0.
+ * The hyperband bracket a trial belongs to (0 for the median rule and for a single bracket). With
+ * `brackets` b > 1, bracket s (from 0) starts deciding at `min_iter × eta^s` reports, so the last
+ * brackets stop their trials late or never: successive halving alone stops a slow learner at its
+ * first rung, whatever it would have reached. Trials are dealt to brackets in proportion to
+ * ⌈b · eta^(b-1-s) / (b - s)⌉, Hyperband's allocation (Li et al. 2018, as in Optuna's
+ * HyperbandPruner), which gives each bracket about the same budget of steps; the deal is a smooth
+ * weighted round robin over the trial number, so it is a pure function of (rule, trial): every
+ * agent puts a trial in the same bracket, and any 24 consecutive trials are spread as evenly as the
+ * weights allow (a hash would leave small sweeps lopsided).
  */
-export function decisionPoint(rule: EarlyTerminateConfig, step: number): number | undefined {
+export function bracketOf(rule: EarlyTerminateConfig, trial: number): number {
+  if (rule.type !== 'hyperband' || rule.brackets === undefined || rule.brackets <= 1) return 0;
+  const { brackets, eta } = rule;
+  const weights = Array.from({ length: brackets }, (_, bracket) => {
+    const rate = brackets - 1 - bracket;
+    return Math.ceil((brackets * eta ** rate) / (rate + 1));
+  });
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  // nginx's smooth weighted round robin, replayed up to this trial's turn in the period (never
+  // the whole period: with many brackets the weights are large, trial numbers small).
+  const current = weights.map(() => 0);
+  let chosen = 0;
+  for (let turn = 0; turn <= trial % total; turn += 1) {
+    chosen = 0;
+    for (const [bracket, weight] of weights.entries()) {
+      current[bracket]! += weight;
+      if (current[bracket]! > current[chosen]!) chosen = bracket;
+    }
+    current[chosen]! -= total;
+  }
+  return chosen;
+}
+
+/**
+ * The most brackets a hyperband rule can have: one per rung up to `max_iter` (Hyperband's
+ * s_max + 1); a bracket whose first rung lies beyond `max_iter` would be one that never decides.
+ */
+export function mostBrackets(minIter: number, eta: number, maxIter: number): number {
+  let count = 0;
+  for (let at = minIter; at <= maxIter; at *= eta) count += 1;
+  return count;
+}
+
+/**
+ * The decision point a step is, if any: hyperband's rungs are at `min_iter × eta^k` reports (up to
+ * `max_iter`), from k = the trial's bracket on; the median rule looks at every `min_iter`-th report,
+ * so that a decision (one write and one read per other trial) happens a bounded number of times,
+ * not at every report.
+ * @param bracket the trial's hyperband bracket ({@link bracketOf}).
+ * @returns the rung k (hyperband; the same number in every bracket for the same step) or the
+ *   decision's index (median), from 0.
+ */
+export function decisionPoint(
+  rule: EarlyTerminateConfig,
+  step: number,
+  bracket = 0,
+): number | undefined {
   if (!Number.isSafeInteger(step) || step < rule.minIter) return undefined;
   if (rule.type === 'median')
     return step % rule.minIter === 0 ? step / rule.minIter - 1 : undefined;
   if (rule.maxIter !== undefined && step > rule.maxIter) return undefined;
   let rung = 0;
   for (let at = rule.minIter; at <= step; at *= rule.eta, rung += 1) {
-    if (at === step) return rung;
+    if (at === step) return rung >= bracket ? rung : undefined;
   }
   return undefined;
 }
@@ -38,15 +89,17 @@ export function decisionPoint(rule: EarlyTerminateConfig, step: number): number 
  * Whether a trial continues at a decision point.
  *
  * - `hyperband` (asynchronous successive halving): among the n values recorded at this rung by
- *   every trial so far, this one included, the trial continues if it is at least as good as the
- *   ⌊n / eta⌋-th best. The first eta - 1 trials to reach a rung continue: there is no top 1/eta
+ *   every trial of its bracket so far, this one included, the trial continues if it is at least
+ *   as good as the ⌊n / eta⌋-th best. The first eta - 1 trials to reach a rung continue: there is no top 1/eta
  *   of fewer values (Optuna keeps only the best of them; on the bench's learning curves that
  *   stopped good slow starters and widened the gap to the full sweep from 1.5 % to 1.9 %).
  * - `median`: the trial stops if its value is worse than the median of the other trials' values
  *   at this step, once {@link MEDIAN_MIN_OTHER_TRIALS} of them reached it.
  *
  * @param own this trial's best value so far at `step`.
- * @param others the other trials' best values at the same step (each trial once).
+ * @param others the other trials' best values at the same step (each trial once; for hyperband,
+ *   only the trials of the same bracket: see `rungValues` in `sweep-progress.ts`).
+ * @param bracket the trial's hyperband bracket ({@link bracketOf}).
  */
 export function decideTermination(
   rule: EarlyTerminateConfig,
@@ -55,8 +108,9 @@ export function decideTermination(
   step: number,
   own: number,
   others: readonly number[],
+  bracket = 0,
 ): TerminateDecision {
-  const point = decisionPoint(rule, step);
+  const point = decisionPoint(rule, step, bracket);
   if (point === undefined) return { stop: false };
   const better = (a: number, b: number) => (goal === 'max' ? b - a : a - b);
   const shown = (value: number) => Number(value.toPrecision(4));
@@ -68,7 +122,7 @@ export function decideTermination(
     if (better(own, threshold) <= 0) return { stop: false };
     return {
       stop: true,
-      reason: `stopped by hyperband at step ${step} (rung ${point}): ${metric} ${shown(own)} is not in the top ${kept} of the ${ranked.length} trials at this rung (needed ${goal === 'max' ? '≥' : '≤'} ${shown(threshold)})`,
+      reason: `stopped by hyperband at step ${step} (rung ${point}${(rule.brackets ?? 1) > 1 ? `, bracket ${bracket}` : ''}): ${metric} ${shown(own)} is not in the top ${kept} of the ${ranked.length} trials ${(rule.brackets ?? 1) > 1 ? 'of its bracket ' : ''}at this rung (needed ${goal === 'max' ? '≥' : '≤'} ${shown(threshold)})`,
     };
   }
   if (others.length < MEDIAN_MIN_OTHER_TRIALS) return { stop: false };
@@ -92,6 +146,8 @@ export interface StopExplanation {
   step: number;
   /** The hyperband rung, from 0. */
   rung?: number;
+  /** The hyperband bracket, from 0, when the rule has several. */
+  bracket?: number;
   /** The whole sentence. */
   reason: string;
 }
@@ -102,7 +158,7 @@ export interface StopExplanation {
  */
 export function explainStop(error: string | undefined): StopExplanation | undefined {
   const match =
-    /^stopped by (hyperband|median|early_stopping) at step (\d+)(?: \(rung (\d+)\))?:/.exec(
+    /^stopped by (hyperband|median|early_stopping) at step (\d+)(?: \(rung (\d+)(?:, bracket (\d+))?\))?:/.exec(
       error ?? '',
     );
   if (match === null) return undefined;
@@ -110,6 +166,7 @@ export function explainStop(error: string | undefined): StopExplanation | undefi
     rule: match[1] as StopExplanation['rule'],
     step: Number(match[2]),
     ...(match[3] === undefined ? {} : { rung: Number(match[3]) }),
+    ...(match[4] === undefined ? {} : { bracket: Number(match[4]) }),
     reason: error!,
   };
 }

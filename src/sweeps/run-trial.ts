@@ -12,10 +12,11 @@ import { replaceClaim, type HeldClaim } from '../records/claims.js';
 import { holdLease } from '../records/lease.js';
 import type { Store } from '../store/types.js';
 import { EarlyStopping } from './early-stopping.js';
-import { decideTermination, decisionPoint } from './early-terminate.js';
+import { bracketOf, decideTermination, decisionPoint } from './early-terminate.js';
 import {
   historyOf,
   readSweepProgress,
+  rungValues,
   writeTrialProgress,
   type TrialProgress,
 } from './sweep-progress.js';
@@ -140,10 +141,18 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
       ? new EarlyStopping(config.optimizationGoal, config.earlyStoppingPatience)
       : undefined;
   const terminate = config.earlyTerminate;
+  const bracket = terminate === undefined ? 0 : bracketOf(terminate, trial);
   // Other agents read this trial's values and best-so-far from here (TPE history, rung decisions).
   const progress: TrialProgress | undefined =
     config.method === 'tpe' || terminate !== undefined
-      ? { trial, runId: logger.id, values, steps: {}, state: 'running' }
+      ? {
+          trial,
+          runId: logger.id,
+          values,
+          steps: {},
+          state: 'running',
+          ...(bracket === 0 ? {} : { bracket }),
+        }
       : undefined;
   const shareProgress = async () => {
     if (progress !== undefined) await writeTrialProgress(store, description.sweepId, progress);
@@ -167,12 +176,10 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
     if (stoppedEarly || terminate === undefined || progress === undefined) return;
     progress.steps[String(step)] = value;
     await shareProgress();
-    const others = (await readSweepProgress(store, description.sweepId))
-      .filter((record) => record.trial !== trial)
-      .map((record) => record.steps[String(step)])
-      .filter((each): each is number => typeof each === 'number');
+    const records = await readSweepProgress(store, description.sweepId);
+    const others = rungValues(records, terminate, trial, step);
     const metric = config.optimizationMetric ?? 'metric';
-    const decision = decideTermination(terminate, goal, metric, step, value, others);
+    const decision = decideTermination(terminate, goal, metric, step, value, others, bracket);
     if (decision.stop) stopEarly(decision.reason);
   };
   let running: RunningCommand;
@@ -208,7 +215,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
           );
           return;
         }
-        if (terminate !== undefined && decisionPoint(terminate, reports) !== undefined) {
+        if (terminate !== undefined && decisionPoint(terminate, reports, bracket) !== undefined) {
           const step = reports;
           const value = best;
           // One decision at a time, in step order; a failed read leaves the trial running.

@@ -15,6 +15,7 @@ import {
   readHyperparameters,
 } from './_hyperparameter-spec.js';
 import { checkArgument, checkCommandLineLength } from './_command-line-limits.js';
+import { mostBrackets } from './early-terminate.js';
 import { parseJsonText } from '../_json-syntax.js';
 import {
   type JsonObject,
@@ -66,10 +67,18 @@ export interface SweepConfig {
 
 /**
  * `early_terminate`: asynchronous successive halving (`hyperband`, rungs at `min_iter × eta^k`
- * reports of the optimisation metric, at most `max_iter`) or the `median` rule after `min_iter`.
+ * reports of the optimisation metric, at most `max_iter`; with `brackets` above 1, Hyperband's
+ * brackets, see `bracketOf`) or the `median` rule after `min_iter`.
  */
 export type EarlyTerminateConfig =
-  | { type: 'hyperband'; minIter: number; eta: number; maxIter?: number }
+  | {
+      type: 'hyperband';
+      minIter: number;
+      eta: number;
+      maxIter?: number;
+      /** Hyperband brackets (Ray Tune's `brackets`); needs `maxIter`. @default 1 */
+      brackets?: number;
+    }
   | { type: 'median'; minIter: number };
 
 /** What error messages call the file when the caller does not name it. */
@@ -227,7 +236,7 @@ function readMethod(object: JsonObject, problems: Problems): SweepConfig['method
 }
 
 const EARLY_TERMINATE_KEYS: Record<EarlyTerminateConfig['type'], readonly string[]> = {
-  hyperband: ['type', 'min_iter', 'eta', 'max_iter'],
+  hyperband: ['type', 'min_iter', 'eta', 'max_iter', 'brackets'],
   median: ['type', 'min_iter'],
 };
 const EARLY_TERMINATE_EXAMPLE = '{"type": "hyperband", "min_iter": 3, "eta": 3}';
@@ -292,7 +301,52 @@ function readEarlyTerminate(value: unknown, problems: Problems): EarlyTerminateC
   ) {
     return undefined;
   }
-  return { type, minIter, eta, ...(maxIter === undefined ? {} : { maxIter }) };
+  const brackets = given(value.brackets)
+    ? readBrackets(value, { minIter, eta, maxIter }, problems)
+    : undefined;
+  if (given(value.brackets) && brackets === undefined) return undefined;
+  return {
+    type,
+    minIter,
+    eta,
+    ...(maxIter === undefined ? {} : { maxIter }),
+    ...(brackets === undefined || brackets === 1 ? {} : { brackets }),
+  };
+}
+
+/**
+ * `brackets`: at least 1, and above 1 only with `max_iter`, up to one bracket per rung (a bracket
+ * starting past `max_iter` would never decide anything).
+ */
+function readBrackets(
+  value: JsonObject,
+  rule: { minIter: number; eta: number; maxIter: number | undefined },
+  problems: Problems,
+): number | undefined {
+  const brackets = readWholeAtLeast(
+    value,
+    'brackets',
+    1,
+    problems,
+    'how many Hyperband brackets to deal trials into, e.g. 3 (1 is plain successive halving)',
+  );
+  if (brackets === undefined || brackets === 1) return brackets;
+  if (rule.maxIter === undefined) {
+    problems.add(
+      'early_terminate.brackets',
+      `${brackets} brackets need "max_iter": Hyperband's brackets are measured back from the last rung`,
+      'Set "max_iter" (e.g. 27), or remove "brackets".',
+    );
+    return undefined;
+  }
+  const most = mostBrackets(rule.minIter, rule.eta, rule.maxIter);
+  if (brackets <= most) return brackets;
+  problems.add(
+    'early_terminate.brackets',
+    `${brackets} is more than the ${most} rungs from min_iter ${rule.minIter} to max_iter ${rule.maxIter} (eta ${rule.eta})`,
+    `Set it to at most ${most}.`,
+  );
+  return undefined;
 }
 
 function readWholeAtLeast(
@@ -519,5 +573,6 @@ function earlyTerminateToJson(rule: EarlyTerminateConfig): Record<string, unknow
     min_iter: rule.minIter,
     eta: rule.eta,
     ...(rule.maxIter === undefined ? {} : { max_iter: rule.maxIter }),
+    ...(rule.brackets === undefined ? {} : { brackets: rule.brackets }),
   };
 }

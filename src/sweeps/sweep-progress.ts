@@ -12,7 +12,9 @@ import { progressFolder, trialProgressPath } from '../layout/paths.js';
 import { mapConcurrently } from '../_map-concurrently.js';
 import { readIfExists } from '../store/outcomes.js';
 import type { Store } from '../store/types.js';
+import { bracketOf } from './early-terminate.js';
 import type { HyperparameterValue } from './sampling.js';
+import type { EarlyTerminateConfig } from './sweep-config.js';
 import type { TrialHistoryEntry } from './tpe.js';
 
 /** One trial's progress record. */
@@ -25,6 +27,12 @@ export interface TrialProgress {
   /** Best value of the whole trial, once it ended with one. */
   best?: number;
   state: 'running' | 'ended';
+  /**
+   * Its hyperband bracket, when the rule has several (records written before brackets existed
+   * have none: they ran in bracket 0). Written for readers such as the dashboard; deciders
+   * recompute it from the trial number, which gives the same bracket.
+   */
+  bracket?: number;
 }
 
 /** Writes (or overwrites) a trial's progress record: one store write. */
@@ -71,4 +79,22 @@ export function historyOf(records: readonly TrialProgress[]): TrialHistoryEntry[
     ...(record.best === undefined ? {} : { value: record.best }),
     ...(record.state === 'running' ? { pending: true } : {}),
   }));
+}
+
+/**
+ * The values the other trials recorded at `step` that a decision of `trial` compares with: every
+ * other trial's for the median rule, only those of its own hyperband bracket for hyperband
+ * (Hyperband's brackets are separate successive-halving runs).
+ */
+export function rungValues(
+  records: readonly TrialProgress[],
+  rule: EarlyTerminateConfig,
+  trial: number,
+  step: number,
+): number[] {
+  const bracket = bracketOf(rule, trial);
+  return records
+    .filter((record) => record.trial !== trial && bracketOf(rule, record.trial) === bracket)
+    .map((record) => record.steps[String(step)])
+    .filter((each): each is number => typeof each === 'number');
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decideTermination, decisionPoint, explainStop } from '../../src/sweeps/early-terminate.js';
+import {
+  bracketOf,
+  decideTermination,
+  decisionPoint,
+  explainStop,
+} from '../../src/sweeps/early-terminate.js';
 import type { EarlyTerminateConfig } from '../../src/sweeps/sweep-config.js';
+import { rungValues, type TrialProgress } from '../../src/sweeps/sweep-progress.js';
 
 const hyperband: EarlyTerminateConfig = { type: 'hyperband', minIter: 3, eta: 3, maxIter: 27 };
 const median: EarlyTerminateConfig = { type: 'median', minIter: 2 };
@@ -51,6 +57,61 @@ describe('hyperband (asynchronous successive halving)', () => {
   it('decides nothing between rungs or past max_iter', () => {
     expect(decide(0, [1, 1, 1, 1], 10)).toEqual({ stop: false });
     expect(decide(0, [1, 1, 1, 1], 81)).toEqual({ stop: false });
+  });
+});
+
+describe('hyperband brackets', () => {
+  const brackets: EarlyTerminateConfig = { ...hyperband, brackets: 3 };
+
+  it("deals trials to brackets by Hyperband's allocation, 9 : 5 : 3 in every 17, interleaved", () => {
+    const deal = Array.from({ length: 34 }, (_, trial) => bracketOf(brackets, trial));
+    const count = (from: number, bracket: number) =>
+      deal.slice(from, from + 17).filter((each) => each === bracket).length;
+    expect([0, 1, 2].map((bracket) => count(0, bracket))).toEqual([9, 5, 3]);
+    expect(deal.slice(17)).toEqual(deal.slice(0, 17));
+    // Every bracket early on, not 9 trials of bracket 0 first: a small sweep has them all.
+    expect(new Set(deal.slice(0, 4))).toEqual(new Set([0, 1, 2]));
+    // One bracket keeps today's rule: every trial in bracket 0.
+    expect(bracketOf(hyperband, 3)).toBe(0);
+  });
+
+  it("starts each bracket's decisions at its own rung: min_iter × eta^bracket", () => {
+    const points = (bracket: number) =>
+      [3, 9, 27].filter((step) => decisionPoint(brackets, step, bracket) !== undefined);
+    expect(points(0)).toEqual([3, 9, 27]);
+    expect(points(1)).toEqual([9, 27]);
+    expect(points(2)).toEqual([27]);
+    expect(decisionPoint(brackets, 9, 1)).toBe(1); // rungs keep their number in every bracket
+    expect(decideTermination(brackets, 'max', 'Accuracy', 3, 0, [1, 1, 1, 1], 1)).toEqual({
+      stop: false,
+    });
+  });
+
+  it('compares a trial only with the trials of its own bracket, and says which', () => {
+    const record = (trial: number, value: number): TrialProgress => ({
+      trial,
+      runId: `run-${trial}`,
+      values: {},
+      steps: { '9': value },
+      state: 'running',
+    });
+    // Trials 1 and 5 are in bracket 1, the others in bracket 0.
+    const records = [0, 1, 2, 4, 5, 6].map((trial) => record(trial, trial / 10));
+    expect(rungValues(records, brackets, 1, 9)).toEqual([0.5]);
+    expect(rungValues(records, brackets, 0, 9)).toEqual([0.2, 0.4, 0.6]);
+    expect(rungValues(records, hyperband, 0, 9)).toEqual([0.1, 0.2, 0.4, 0.5, 0.6]);
+    const stopped = decideTermination(brackets, 'max', 'Accuracy', 9, 0.1, [0.5, 0.6], 1);
+    expect(stopped).toEqual({
+      stop: true,
+      reason:
+        'stopped by hyperband at step 9 (rung 1, bracket 1): Accuracy 0.1 is not in the top 1 of the 3 trials of its bracket at this rung (needed ≥ 0.6)',
+    });
+    expect(stopped.stop && explainStop(stopped.reason)).toMatchObject({
+      rule: 'hyperband',
+      step: 9,
+      rung: 1,
+      bracket: 1,
+    });
   });
 });
 

@@ -50,6 +50,21 @@ describe('method tpe and early_terminate (issue 24)', () => {
     expect(band.earlyTerminate).toEqual({ type: 'hyperband', minIter: 2, eta: 3 });
   });
 
+  it('reads hyperband brackets (1 is the plain rule) and writes them back', () => {
+    const rule = { type: 'hyperband', min_iter: 3, eta: 3, max_iter: 27 };
+    const three = parseSweepConfig(smart({ early_terminate: { ...rule, brackets: 3 } }));
+    expect(three.earlyTerminate).toEqual({
+      type: 'hyperband',
+      minIter: 3,
+      eta: 3,
+      maxIter: 27,
+      brackets: 3,
+    });
+    expect(parseSweepConfig(sweepConfigToJson(three))).toEqual(three);
+    const one = parseSweepConfig(smart({ early_terminate: { ...rule, brackets: 1 } }));
+    expect(one.earlyTerminate).toEqual(parseSweepConfig(smart()).earlyTerminate);
+  });
+
   it('composes with patience-based early_stopping', () => {
     const config = parseSweepConfig(smart({ early_stopping: true, early_stopping_patience: 4 }));
     expect(config.earlyStopping).toBe(true);
@@ -70,6 +85,22 @@ describe('method tpe and early_terminate (issue 24)', () => {
     [{ type: 'median', min_iter: 3, eta: 3 }, 'early_terminate.eta', /not a key of a "median"/],
     [{ type: 'hyperband', min_iters: 3 }, 'early_terminate.min_iters', /Did you mean "min_iter"/],
     ['hyperband', 'early_terminate', /not an object/],
+    [
+      { type: 'hyperband', min_iter: 3, brackets: 2 },
+      'early_terminate.brackets',
+      /need "max_iter"/,
+    ],
+    [
+      { type: 'hyperband', min_iter: 3, max_iter: 27, brackets: 4 },
+      'early_terminate.brackets',
+      /more than the 3 rungs.*at most 3/s,
+    ],
+    [
+      { type: 'hyperband', min_iter: 3, max_iter: 27, brackets: 0 },
+      'early_terminate.brackets',
+      /at least 1/,
+    ],
+    [{ type: 'median', min_iter: 3, brackets: 2 }, 'early_terminate.brackets', /not a key/],
   ])('rejects early_terminate %j with one error at its key', (rule, key, fix) => {
     const error = rejection(smart({ early_terminate: rule }));
     expect(error.parameter).toBe(`experiment_cfg.json: ${key}`);
