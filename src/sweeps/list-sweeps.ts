@@ -23,6 +23,7 @@ import { mapConcurrently } from '../_map-concurrently.js';
 import { slugifyProject } from '../tracking/project-name.js';
 import { decisionPoint, explainStop, type StopExplanation } from './early-terminate.js';
 import { readTrialProgress } from './read-trial-progress.js';
+import { replacedAttempts } from './_trial-attempts.js';
 import { parseSweepConfig, type EarlyTerminateConfig } from './sweep-config.js';
 import type { TrialProgress } from './sweep-progress.js';
 
@@ -44,6 +45,11 @@ export interface SweepTrial {
    * whose agent died. Only {@link getSweep} reads the progress records; `listSweeps` leaves it out.
    */
   reached?: DecisionPointReached;
+  /**
+   * Another attempt of the same trial replaced this run: its agent was lost or stopped and the
+   * trial ran again. Listed after the trials, and neither counted nor ranked.
+   */
+  replaced?: true;
 }
 
 /** The last decision point of `early_terminate` a trial reached. */
@@ -59,8 +65,12 @@ export interface DecisionPointReached {
 /** A sweep and how far it got. */
 export interface SweepSummary {
   description: SweepDescription;
-  /** One entry per run of the sweep (a trial run again after a loss has two), best first. */
+  /**
+   * One entry per run of the sweep, best first: a trial run again after its agent was lost or
+   * stopped has one per attempt, the replaced ones last.
+   */
   trials: SweepTrial[];
+  /** Trials by the status of their latest attempt (replaced attempts are not counted). */
   counts: Record<RunRecord['status'], number>;
   best?: SweepTrial;
 }
@@ -217,6 +227,7 @@ export function summariseSweep(
   // By run, not by trial number: a trial taken over after its agent died has a second run, and
   // its record then belongs to the new run alone (the new agent rewrote it).
   const progressByRun = new Map(progress.map((record) => [record.runId, record]));
+  const replaced = replacedAttempts(runs);
   const trials = runs.map((run): SweepTrial => {
     const summary = metric === undefined ? undefined : run.summary[metric];
     const trial: SweepTrial = {
@@ -237,12 +248,14 @@ export function summariseSweep(
         ? undefined
         : lastReached(record, rule, parsedRule);
     if (reached !== undefined) trial.reached = reached;
+    if (replaced.has(run.id)) trial.replaced = true;
     return trial;
   });
   // Best first; trials that failed or were lost, then trials without a value, after, by trial
   // number: a failed trial's metric is not a result to pick.
   const ranked = (trial: SweepTrial) => trial.status !== 'failed' && trial.status !== 'lost';
   trials.sort((a, b) => {
+    if ((a.replaced ?? false) !== (b.replaced ?? false)) return a.replaced ? 1 : -1;
     if (ranked(a) !== ranked(b)) return ranked(a) ? -1 : 1;
     if (a.best !== undefined && b.best !== undefined && a.best !== b.best) {
       return goal === 'min' ? a.best - b.best : b.best - a.best;
@@ -251,7 +264,7 @@ export function summariseSweep(
     return a.trial - b.trial;
   });
   const counts = { running: 0, finished: 0, failed: 0, early_stopped: 0, lost: 0 };
-  for (const trial of trials) counts[trial.status] += 1;
+  for (const trial of trials) if (trial.replaced === undefined) counts[trial.status] += 1;
   const summary: SweepSummary = { description, trials, counts };
   const best = trials[0];
   if (best?.best !== undefined && ranked(best)) summary.best = best;

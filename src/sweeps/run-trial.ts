@@ -24,6 +24,7 @@ import { suggestTrial, TPE_STARTUP_TRIALS } from './tpe.js';
 import { sampleTrial, type HyperparameterValue } from './sampling.js';
 import type { SweepConfig } from './sweep-config.js';
 import { trialArgv } from './trial-command.js';
+import { RELEASED_TRIAL_ERROR } from './_trial-attempts.js';
 
 /** Something an agent reports while it works (the CLI prints these). */
 export type SweepEvent =
@@ -257,7 +258,7 @@ export async function runTrial(options: TrialOptions): Promise<RunRecord | undef
           : interrupted
             ? {
                 status: 'failed',
-                error: 'the sweep was interrupted; the trial goes back to the queue',
+                error: RELEASED_TRIAL_ERROR,
               }
             : endingOf(outcome),
     );

@@ -271,6 +271,11 @@ export interface TrialItem {
    * value so far there. `null` in other sweeps, and before a trial's first decision point.
    */
   reached: { step: number; rung: number | null; value: number } | null;
+  /**
+   * Another attempt of the same trial replaced this run (its agent was lost or stopped, and the
+   * trial ran again): listed last, and not in the sweep's counts.
+   */
+  replaced: boolean;
 }
 
 /**

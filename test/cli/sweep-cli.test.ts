@@ -10,6 +10,7 @@ import { getSweep } from '../../src/sweeps/list-sweeps.js';
 import { progressFolder } from '../../src/layout/paths.js';
 import { copyFixture, fixtureConfig, trialFixture } from '../sweeps/sweep-helpers.js';
 import { recordSmartSweep } from '../support/smart-sweep-records.js';
+import { recordSweepAttempts } from '../support/sweep-attempts.js';
 import { cli } from './_in-process.js';
 
 const SWEEP_ID = /^\d{8}T\d{9}Z-[0-9a-f]{8}$/;
@@ -300,6 +301,36 @@ describe('ml-tracking sweep show, for a sweep with early_terminate', () => {
       );
     } finally {
       await sweep.close();
+      await store.close();
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ml-tracking sweep show and sweeps, for a sweep whose trials ran twice', () => {
+  it('counts each trial once, by its latest attempt, and marks the replaced attempts', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'ml-tracking-sweep-attempts-'));
+    const store = await openStore(folder);
+    try {
+      const runs = await recordSweepAttempts(store, '20261124T100000000Z-a77e3b75');
+      const show = await cli(['sweep', 'show', runs.sweepId, '--store', store.url]);
+      expect(show.code).toBe(0);
+      const lines = show.stdout.split('\n');
+      expect(lines[1]).toBe('2 finished, 1 failed');
+      const row = (id: string) => lines.find((line) => line.includes(id)) ?? '';
+      expect(row(runs.released)).toMatch(/ failed \(replaced\) /);
+      expect(row(runs.lost)).toMatch(/ lost \(replaced\) /);
+      expect(row(runs.rerun1)).toMatch(/^ +1 +finished /);
+      const sweeps = await cli(['sweeps', '--json', '--store', store.url]);
+      const [listed] = JSON.parse(sweeps.stdout) as { counts: Record<string, number> }[];
+      expect(listed?.counts).toEqual({
+        running: 0,
+        finished: 2,
+        failed: 1,
+        early_stopped: 0,
+        lost: 0,
+      });
+    } finally {
       await store.close();
       await rm(folder, { recursive: true, force: true });
     }

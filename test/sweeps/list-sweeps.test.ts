@@ -4,6 +4,7 @@ import { getSweep, listSweeps, openStore, startRun, type SkippedFile } from '../
 import { progressFolder } from '../../src/layout/paths.js';
 import { createSweepRecords } from '../../src/records/sweep-records.js';
 import { recordSmartSweep } from '../support/smart-sweep-records.js';
+import { recordSweepAttempts } from '../support/sweep-attempts.js';
 
 describe('getSweep and listSweeps', () => {
   it('rank finished and early-stopped trials by the goal; a failed trial never counts as best', async () => {
@@ -65,6 +66,27 @@ describe('getSweep and listSweeps', () => {
     const [listed] = await listSweeps({ store, project: 'ranking' });
     expect(listed?.best?.trial).toBe(2);
     expect(await listSweeps({ store, project: 'other' })).toEqual([]);
+  });
+
+  it('count a trial run again once, by its latest attempt, and list the replaced attempts last', async () => {
+    const store = await openStore(`memory://list-sweeps-attempts-${randomUUID()}`);
+    const { sweepId, released, lost, rerun0, rerun1, failed } = await recordSweepAttempts(
+      store,
+      '20261124T100000000Z-a77e3b75',
+    );
+    const sweep = await getSweep(sweepId, { store });
+    expect(sweep.counts).toMatchObject({ finished: 2, failed: 1, lost: 0, running: 0 });
+    expect(sweep.trials.map((t) => [t.runId, t.replaced])).toEqual([
+      [rerun1, undefined],
+      [rerun0, undefined],
+      [failed, undefined],
+      [released, true],
+      [lost, true],
+    ]);
+    expect(sweep.best?.runId).toBe(rerun1);
+    const [listed] = await listSweeps({ store, project: 'attempts' });
+    expect(listed?.counts).toEqual(sweep.counts);
+    await store.close();
   });
 
   it("give each trial of an early_terminate sweep the last rung it reached, whatever its run's status", async () => {

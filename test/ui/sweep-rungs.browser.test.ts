@@ -17,6 +17,7 @@ import {
   expectTextContaining,
 } from '../support/browser.js';
 import { recordSmartSweep, type RecordedSweep } from '../support/smart-sweep-records.js';
+import { recordSweepAttempts, type SweepAttempts } from '../support/sweep-attempts.js';
 import { expectNoProblems, newPage, requireBuiltAssets, useBrowser, visit } from './_ui-harness.js';
 
 const row = (page: Page, trial: number) =>
@@ -25,6 +26,7 @@ const row = (page: Page, trial: number) =>
 describeInBrowser('dashboard: the rungs of a hyperband sweep', () => {
   const chromium = useBrowser();
   let sweep: RecordedSweep;
+  let attempts: SweepAttempts;
   let server: UiServer;
   // Undone last first, whatever beforeAll got to.
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -45,6 +47,7 @@ describeInBrowser('dashboard: the rungs of a hyperband sweep', () => {
       { lr: 0.04, reports: [0.82, 0.84, 0.85, 0.86], end: 'dies' },
     ]);
     cleanups.push(() => sweep.close());
+    attempts = await recordSweepAttempts(store, '20261124T100000000Z-a77e3b75');
     server = await startUiServer({ store, port: 0 });
     cleanups.push(() => server.close());
   });
@@ -86,6 +89,28 @@ describeInBrowser('dashboard: the rungs of a hyperband sweep', () => {
       await expectTextContaining(row(page, 3), [/lost/i]);
       await expectText(row(page, 3).getByTestId('rung-reached'), 'rung 0 · step 3');
       await expectCount(page.getByTestId('trial-row').getByText(/running/i), 0);
+      expectNoProblems(watched);
+    } finally {
+      await page.context().close();
+    }
+  });
+  it('shows a trial run again once per attempt, the replaced attempt marked and not counted', async () => {
+    const watched = await newPage(chromium.browser);
+    const { page } = watched;
+    try {
+      await visit(page, `${server.url.replace(/\/$/, '')}/sweeps/${attempts.sweepId}`, 'sweep');
+      await expectCount(page.getByTestId('trial-row'), 5);
+      for (const trial of [0, 1]) {
+        await expectCount(row(page, trial), 2);
+        await expectCount(row(page, trial).getByTestId('replaced'), 1);
+      }
+      await expectText(row(page, 0).getByTestId('replaced'), 'replaced by a later attempt');
+      await expectCount(row(page, 2).getByTestId('replaced'), 0);
+      // The sweep's counts are by trial: 2 finished, 1 failed, none lost.
+      const counts = page.locator('.status-counts .status-count');
+      await expectCount(counts, 2);
+      await expectTextContaining(counts.nth(0), [/finished/i, /2/]);
+      await expectTextContaining(counts.nth(1), [/failed/i, /1/]);
       expectNoProblems(watched);
     } finally {
       await page.context().close();

@@ -35,7 +35,7 @@ export function printSweepTrials(output: Output, sweep: SweepSummary): void {
     ],
     sweep.trials.map((trial) => [
       String(trial.trial),
-      trial.status,
+      trial.replaced ? `${trial.status} (replaced)` : trial.status,
       ...(withProgress ? [progressCell(trial)] : []),
       formatNumber(trial.best),
       ...names.map((name) =>

@@ -58,10 +58,20 @@ export function TrialsTable({ sweep, sort, order }: TrialsTableProps): JSX.Eleme
         </thead>
         <tbody>
           {sweep.trials.map((trial) => (
-            <tr key={trial.trial} data-testid="trial-row" data-trial={trial.trial}>
+            // By run: a trial run again has a row per attempt.
+            <tr key={trial.runId} data-testid="trial-row" data-trial={trial.trial}>
               <td class="num">{trial.trial}</td>
               <td>
                 <StatusPill status={trial.status} />
+                {trial.replaced && (
+                  <div
+                    class="muted nowrap"
+                    data-testid="replaced"
+                    title="Its agent was lost or stopped, and another attempt ran the trial again: not counted"
+                  >
+                    replaced by a later attempt
+                  </div>
+                )}
                 {trial.stoppedBy !== null && (
                   <div class="muted nowrap" data-testid="stopped-by" title={trial.stoppedBy.reason}>
                     {trial.stoppedBy.rule}

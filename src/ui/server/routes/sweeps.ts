@@ -188,6 +188,7 @@ const trialItem = (trial: SweepTrial): TrialItem => ({
       : { ...trial.stoppedBy, rung: trial.stoppedBy.rung ?? null },
   reached:
     trial.reached === undefined ? null : { ...trial.reached, rung: trial.reached.rung ?? null },
+  replaced: trial.replaced === true,
 });
 
 const finiteOrNull = (value: number | undefined): number | null =>
