@@ -149,13 +149,14 @@ async function runClaimed(
     modelDir: join(config.checkpointDir, dirName),
     outputs: { kind: 'store', modelDirName: dirName },
     store,
+    leaseLost: lease.lost,
   });
   if (outcome.status === 'failed') {
     files.log(
       `failed: ${outcome.error ?? 'failed'}${outcome.detail ? `\n${outcome.detail}` : ''}`,
       name,
     );
-  } else {
+  } else if (outcome.status === 'finished') {
     files.log(`finished: ${JSON.stringify(outcome.metrics)}`, name);
   }
   files.output({

@@ -15,7 +15,7 @@ import {
 } from './version-process.js';
 
 export interface RunOneOutcome {
-  status: 'finished' | 'failed';
+  status: 'finished' | 'failed' | 'lost';
   metrics: Record<string, number>;
   seconds: number;
   error?: string;
@@ -35,6 +35,12 @@ export async function runOne(
     outputs: { kind: 'store'; modelDirName: string } | { kind: 'local'; folder: string };
     /** Execution mode's store (a Python version's outputs are copied into it at its end). */
     store?: Store;
+    /**
+     * Execution mode's lease. Once lost, another process runs the version: this attempt ends
+     * `lost` with the lease's reason, not `failed` (it was neither the version's result nor an
+     * interruption).
+     */
+    leaseLost?: AbortSignal;
   },
 ): Promise<RunOneOutcome> {
   const script = described.script.name;
@@ -83,39 +89,38 @@ export async function runOne(
       });
     },
   });
-  await target.logger.finish(
-    outcome.status === 'finished'
-      ? {}
-      : { status: 'failed', error: outcome.error?.message ?? 'failed' },
-  );
+  const lostReason =
+    target.leaseLost?.aborted === true ? (target.leaseLost.reason as Error).message : undefined;
+  const status = lostReason === undefined ? outcome.status : 'lost';
+  const error = lostReason ?? outcome.error?.message;
+  await target.logger.finish(status === 'finished' ? {} : { status, error: error ?? 'failed' });
   const seconds = Math.round(elapsedMs()) / 1000;
   const entry: VersionReport = {
     script,
     version: version.name,
-    status: outcome.status,
+    status,
     metrics: outcome.metrics,
     seconds,
     ...(runId !== undefined && { runId }),
-    ...(outcome.error !== undefined && { error: outcome.error.message }),
+    ...(error !== undefined && { error }),
   };
   report.versions.push(entry);
   context.onEvent({
     type: 'version-ended',
     script,
     version: version.name,
-    status: outcome.status,
+    status,
     elapsedMs: elapsedMs(),
     metrics: outcome.metrics,
     ...(runId !== undefined && { runId }),
-    ...(outcome.error !== undefined && { error: outcome.error.message }),
+    ...(error !== undefined && { error }),
   });
   return {
-    status: outcome.status,
+    status,
     metrics: outcome.metrics,
     seconds,
-    ...(outcome.error !== undefined && {
-      error: outcome.error.message,
-      detail: outcome.error.detail,
-    }),
+    ...(error !== undefined && { error }),
+    ...(lostReason === undefined &&
+      outcome.error !== undefined && { detail: outcome.error.detail }),
   };
 }

@@ -22,7 +22,7 @@ export type PipelineEvent =
       script: string;
       version: string;
       runId?: string;
-      status: 'finished' | 'failed';
+      status: 'finished' | 'failed' | 'lost';
       elapsedMs: number;
       metrics: Record<string, number>;
       error?: string;
@@ -39,10 +39,12 @@ export interface VersionReport {
   script: string;
   version: string;
   /**
-   * `finished`/`failed`: this call ran it. `done`/`done-failed`: it had ended before (execution
-   * mode), and was left alone.
+   * `finished`/`failed`: this call ran it. `lost`: this call started it, then lost its lease (the
+   * process was paused or cut off past it) and stopped it, because another process took the
+   * version over: that process's run is the version's result. `done`/`done-failed`: it had ended
+   * before (execution mode), and was left alone.
    */
-  status: 'finished' | 'failed' | 'done' | 'done-failed';
+  status: 'finished' | 'failed' | 'lost' | 'done' | 'done-failed';
   runId?: string;
   metrics: Record<string, number>;
   seconds?: number;

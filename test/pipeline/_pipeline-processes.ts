@@ -14,6 +14,7 @@ import {
   starts,
   writePipelineFolder,
 } from '../support/pipeline-fixture.js';
+import { processGroupOf } from '../support/processes.js';
 import {
   cliSandbox,
   isAlive,
@@ -51,10 +52,12 @@ export function pipelineProcesses(prefix: string) {
     folder: string,
     ranFile: string,
     env: Record<string, string> = {},
+    { ownProcessGroup = false }: { ownProcessGroup?: boolean } = {},
   ): CliProcess {
     const running = startCli(['pipeline', '-r', '--store', store.url], {
       cwd: folder,
       env: { PIPELINE_RAN_FILE: ranFile, ML_TRACKING_HEARTBEAT_SECONDS: '0.5', ...env },
+      ownProcessGroup,
     });
     sandbox.started.push(running);
     return running;
@@ -133,6 +136,50 @@ export function pipelineProcesses(prefix: string) {
       // The orphaned model process went with its pipeline (its output pipe closed).
       const orphan = (await starts(ranFile)).get(lost)?.[0];
       await waitFor('the killed version process to end', () => !isAlive(orphan!), 10_000);
+    }, 90_000);
+
+    // A machine that stops (a paused VM, a frozen container, a long GC) outlives its lease while
+    // it is alive: pids say nothing, only the lease does. Awake, it must stop its copy at its next
+    // renewal instead of training the version a second time.
+    it('a process paused past its lease, then resumed: its version is taken over once, and the paused copy stops', async () => {
+      const store = await open();
+      const { folder, ranFile } = await pipelineFolder();
+      // Its versions would take a minute: one ends sooner only if it is stopped.
+      const paused = pipeline(
+        store,
+        folder,
+        ranFile,
+        { ...env(), SLOW_VERSION_MS: '60000' },
+        { ownProcessGroup: true },
+      );
+      const taken = await waitFor('the paused process to start a version', () =>
+        modelRunningIn(store, ranFile, paused.child.pid!),
+      );
+      const model = (await starts(ranFile)).get(taken)![0]!;
+      // The whole machine stops: the pipeline's process group and its model's.
+      const modelGroup = processGroupOf(model);
+      process.kill(-paused.child.pid!, 'SIGSTOP');
+      process.kill(-modelGroup, 'SIGSTOP');
+      try {
+        const taker = pipeline(store, folder, ranFile, { ...env(), SLOW_VERSION_MS: '300' });
+        expect(await taker.exited, taker.stderr).toBe(0);
+        const [scriptName = '', version = ''] = taken.split(':');
+        const claim = (await readVersionClaim(store, PROJECT, scriptName, version))?.claim;
+        expect(claim).toMatchObject({ attempt: 2, state: 'done' });
+        expect(claim?.agent.endsWith(`:${taker.child.pid}`)).toBe(true);
+      } finally {
+        process.kill(-modelGroup, 'SIGCONT');
+        process.kill(-paused.child.pid!, 'SIGCONT');
+      }
+      await waitFor('the paused copy of the version to stop', () => !isAlive(model), 20_000);
+      expect(await paused.exited, paused.stderr).toBe(0);
+      // It says why it stopped: neither a failure of the version nor an interruption.
+      expect(paused.stderr).toMatch(
+        new RegExp(`^${taken} lost in .*taken over by another process`, 'm'),
+      );
+      expect(paused.stdout).toContain('1 taken over by another process');
+      // Its run stays lost (its late writes are fenced), the taker's finished; nothing else ran twice.
+      await expectEachVersionFinishedOnce(store, ranFile, taken);
     }, 90_000);
   }
 

@@ -200,8 +200,10 @@ function printReport(output: Output, report: PipelineReport): void {
     (each) => each.status === 'finished' || each.status === 'failed',
   );
   const failures = ran.filter((each) => each.status === 'failed').length;
+  // Stopped because another process took them over: run there, neither run nor failed here.
+  const lost = report.versions.filter((each) => each.status === 'lost').length;
   output.line(
-    `${report.mode} mode: ${ran.length} version${ran.length === 1 ? '' : 's'} run${failures > 0 ? `, ${failures} failed` : ''}${report.store === undefined ? ', nothing recorded' : ` into ${report.store}`}${report.interrupted ? ' (interrupted)' : ''}`,
+    `${report.mode} mode: ${ran.length} version${ran.length === 1 ? '' : 's'} run${failures > 0 ? `, ${failures} failed` : ''}${lost > 0 ? `, ${lost} taken over by another process` : ''}${report.store === undefined ? ', nothing recorded' : ` into ${report.store}`}${report.interrupted ? ' (interrupted)' : ''}`,
   );
 }
 
