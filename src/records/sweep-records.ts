@@ -20,6 +20,7 @@ import {
 } from '../layout/paths.js';
 import { SWEEPS_COLUMNS, headerOf } from '../layout/tables.js';
 import type { Store } from '../store/types.js';
+import { readStringIfExists } from '../store/outcomes.js';
 
 /** `experiment_description.json`: everything an agent needs to run the sweep's trials. */
 export interface SweepDescription {
@@ -112,12 +113,8 @@ export async function readSweepRow(
   store: Store,
   sweepId: string,
 ): Promise<Record<string, string> | undefined> {
-  try {
-    return decodeTable(await store.readText(sweepPath(sweepId)))[0];
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const text = await readStringIfExists(store, sweepPath(sweepId));
+  return text === undefined ? undefined : decodeTable(text)[0];
 }
 
 /** The trial numbers some agent has claimed, from the listing alone (nothing is read). */

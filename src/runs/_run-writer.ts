@@ -81,15 +81,14 @@ export class StoreRunWriter implements RunWriter {
   }
 
   async create(record: RunRecord, captureLog: boolean): Promise<boolean> {
-    try {
-      const created = await this.store.write(runPath(record.id), encodeRunRecord(record), {
-        ifGeneration: '0',
-      });
-      this.recordGeneration = created.generation;
-    } catch (error) {
-      if (error instanceof ConflictError) return false;
-      throw error;
-    }
+    const written = await writeIfGeneration(
+      this.store,
+      runPath(record.id),
+      encodeRunRecord(record),
+      '0',
+    );
+    if (written === undefined) return false;
+    this.recordGeneration = written.generation;
     const scalars = scalarsPath(record.id);
     const headerBytes = Buffer.byteLength(SCALARS_HEADER);
     const created = await writeIfGeneration(this.store, scalars, SCALARS_HEADER, '0');

@@ -3,10 +3,10 @@
  * project, sweep, search text) and the record, decoded on first use. A cache of 100,000 runs loads
  * without decoding 100,000 records (about 2 s of one core); a page decodes the ones it shows.
  */
-import { NotFoundError } from '../errors.js';
 import { CorruptFileError } from '../skipped-files.js';
 import type { ObjectInfo, Store } from '../store/types.js';
 import { decodeRunRecord, type RunRecord } from './run-record.js';
+import { readStringIfExists } from '../store/outcomes.js';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -101,13 +101,8 @@ export async function readCheckedRunFile(
   store: Store,
   path: string,
 ): Promise<{ record: RunRecord; bytes: Uint8Array } | undefined> {
-  let text: string;
-  try {
-    text = await store.readText(path);
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const text = await readStringIfExists(store, path);
+  if (text === undefined) return undefined;
   const record = decodeRunRecord(text);
   if (record === undefined) {
     throw new CorruptFileError({ store: store.url, path, problem: runFileProblem(text) });

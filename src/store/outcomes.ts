@@ -34,6 +34,19 @@ export async function readTextIfExists(
   }
 }
 
+/**
+ * The object's text, or `undefined` when it does not exist: one request, where
+ * {@link readTextIfExists} makes two to know the generation a compare-and-swap needs.
+ */
+export async function readStringIfExists(store: Store, path: string): Promise<string | undefined> {
+  try {
+    return await store.readText(path);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
 /** The object's bytes, or `undefined` when it does not exist. */
 export async function readIfExists(store: Store, path: string): Promise<Uint8Array | undefined> {
   try {

@@ -1,6 +1,6 @@
 import { decodeTable } from '../csv/decode.js';
 import { noSuchId, PREDICTION_IDS } from '../_id-prefixes.js';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { scoringPath } from '../layout/paths.js';
 import {
   EXPERIMENT_KINDS,
@@ -24,6 +24,7 @@ import {
   TRACKER_READS_AT_ONCE,
   type TrackerFile,
 } from './list-trackers.js';
+import { readStringIfExists } from '../store/outcomes.js';
 
 /** A tracker cell typed by its column: numbers and booleans parsed, JSON decoded, empty `null`. */
 export type FieldValue =
@@ -123,13 +124,8 @@ interface Search {
 
 async function readScores(store: Store, predictionId: string): Promise<Record<string, string>[]> {
   const path = scoringPath(predictionId);
-  let text: string;
-  try {
-    text = await store.readText(path);
-  } catch (error) {
-    if (error instanceof NotFoundError) return [];
-    throw error;
-  }
+  const text = await readStringIfExists(store, path);
+  if (text === undefined) return [];
   try {
     return decodeTable(text);
   } catch (error) {

@@ -26,6 +26,7 @@ import { choiceParam, notFound } from '../_http.js';
 import type { RunIndex } from '../run-index.js';
 import type { SweepDescriptions } from './sweeps.js';
 import type { TrackerCache } from '../tracker-cache.js';
+import { readStringIfExists } from '../../../store/outcomes.js';
 
 const PREDICTION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -202,13 +203,9 @@ async function readConfusion(
   store: Store,
   predictionId: string,
 ): Promise<{ labels: string[]; counts: number[][] } | undefined> {
-  let rows: Record<string, string>[];
-  try {
-    rows = decodeTable(await store.readText(confusionPath(predictionId)));
-  } catch (error) {
-    if (error instanceof NotFoundError) return undefined;
-    throw error;
-  }
+  const text = await readStringIfExists(store, confusionPath(predictionId));
+  if (text === undefined) return undefined;
+  const rows = decodeTable(text);
   const labels: string[] = [];
   const position = new Map<string, number>();
   const at = (label: string) => {
