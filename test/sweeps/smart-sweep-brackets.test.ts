@@ -1,10 +1,9 @@
 // Hyperband with brackets through a real agent (issue 24): three trials at a time on a local
 // store. Each trial is dealt to a bracket by its number, records it, is compared only with the
 // trials of its own bracket, and is never stopped before its bracket's first rung.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
@@ -12,7 +11,7 @@ import { bracketOf, explainStop } from '../../src/sweeps/early-terminate.js';
 import { runSweepAgent } from '../../src/sweeps/sweep-agent.js';
 import type { EarlyTerminateConfig } from '../../src/sweeps/sweep-config.js';
 import { readSweepProgress } from '../../src/sweeps/sweep-progress.js';
-import { runsByTrial } from './sweep-helpers.js';
+import { copySweepFolder, RUNGS_FIXTURE, runsByTrial } from './sweep-helpers.js';
 
 let folder = '';
 beforeAll(async () => {
@@ -22,22 +21,13 @@ afterAll(() => rm(folder, { recursive: true, force: true, maxRetries: 5 }));
 
 it('deals trials to hyperband brackets and decides each within its own bracket', async () => {
   const sweepFolder = join(folder, 'sweep');
-  await cp(fileURLToPath(new URL('../fixtures/sweeps/rungs/', import.meta.url)), sweepFolder, {
-    recursive: true,
-  });
-  const configPath = join(sweepFolder, 'experiment_cfg.json');
-  const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
   const trials = 12;
   // The fixture's trials report 9 values: rungs at 1, 3 and 9 reports, one bracket per rung.
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      ...config,
-      method: 'random',
-      max_runs: trials,
-      early_terminate: { type: 'hyperband', min_iter: 1, eta: 3, max_iter: 9, brackets: 3 },
-    }),
-  );
+  const configPath = await copySweepFolder(RUNGS_FIXTURE, sweepFolder, {
+    method: 'random',
+    max_runs: trials,
+    early_terminate: { type: 'hyperband', min_iter: 1, eta: 3, max_iter: 9, brackets: 3 },
+  });
   const rule: EarlyTerminateConfig = {
     type: 'hyperband',
     minIter: 1,

@@ -1,16 +1,15 @@
 // The median rule through a real agent (issue 24): three trials at a time on a local store; a
 // trial stopped by it says so, and the other trials' records at that step bear the stop out.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStore } from '../../src/store/open-store.js';
 import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { explainStop } from '../../src/sweeps/early-terminate.js';
 import { runSweepAgent } from '../../src/sweeps/sweep-agent.js';
 import { readSweepProgress } from '../../src/sweeps/sweep-progress.js';
-import { runsByTrial } from './sweep-helpers.js';
+import { copySweepFolder, RUNGS_FIXTURE, runsByTrial } from './sweep-helpers.js';
 
 let folder = '';
 beforeAll(async () => {
@@ -20,21 +19,12 @@ afterAll(() => rm(folder, { recursive: true, force: true, maxRetries: 5 }));
 
 it('stops trials below the median of the others at the same step, each stop explained', async () => {
   const sweepFolder = join(folder, 'sweep');
-  await cp(fileURLToPath(new URL('../fixtures/sweeps/rungs/', import.meta.url)), sweepFolder, {
-    recursive: true,
-  });
-  const configPath = join(sweepFolder, 'experiment_cfg.json');
-  const config = JSON.parse(await readFile(configPath, 'utf8')) as Record<string, unknown>;
   const trials = 10;
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      ...config,
-      method: 'random',
-      max_runs: trials,
-      early_terminate: { type: 'median', min_iter: 3 },
-    }),
-  );
+  const configPath = await copySweepFolder(RUNGS_FIXTURE, sweepFolder, {
+    method: 'random',
+    max_runs: trials,
+    early_terminate: { type: 'median', min_iter: 3 },
+  });
   const store = await openStore(join(folder, 'store'));
   const { sweepId } = await createSweep({ config: configPath, store });
 

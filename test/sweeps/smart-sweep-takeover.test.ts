@@ -1,9 +1,8 @@
 // A tpe trial's suggestion is fixed once claimed (issue 24): the agent that takes a trial given
 // back runs the values recorded in its claim, not a new suggestion from a history that has moved.
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { trialClaimPath } from '../../src/layout/paths.js';
 import { createClaim } from '../../src/records/claims.js';
@@ -13,7 +12,7 @@ import { createSweep } from '../../src/sweeps/create-sweep.js';
 import { runSweepAgent } from '../../src/sweeps/sweep-agent.js';
 import { writeTrialProgress } from '../../src/sweeps/sweep-progress.js';
 import { TPE_STARTUP_TRIALS } from '../../src/sweeps/tpe.js';
-import { runsByTrial } from './sweep-helpers.js';
+import { copySweepFolder, RUNGS_FIXTURE, runsByTrial } from './sweep-helpers.js';
 
 let folder = '';
 beforeAll(async () => {
@@ -23,14 +22,9 @@ afterAll(() => rm(folder, { recursive: true, force: true, maxRetries: 5 }));
 
 it('runs the values recorded in a given-back claim, not a new suggestion', async () => {
   const sweepFolder = join(folder, 'sweep');
-  await cp(fileURLToPath(new URL('../fixtures/sweeps/rungs/', import.meta.url)), sweepFolder, {
-    recursive: true,
-  });
+  const configPath = await copySweepFolder(RUNGS_FIXTURE, sweepFolder);
   const store = await openStore(join(folder, 'store'));
-  const { sweepId } = await createSweep({
-    config: join(sweepFolder, 'experiment_cfg.json'),
-    store,
-  });
+  const { sweepId } = await createSweep({ config: configPath, store });
   const claim = (trial: number, state: 'done' | 'released', values?: TrialClaim['values']) =>
     createClaim<TrialClaim>(store, trialClaimPath(sweepId, trial), {
       trial,

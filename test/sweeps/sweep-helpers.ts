@@ -33,14 +33,29 @@ export async function readFixtureConfig(name: string): Promise<Record<string, un
  * Copies a fixture into `folder` with its configuration changed by `change` (keys set to
  * `undefined` are removed); resolves the copy's experiment_cfg.json.
  */
-export async function copyFixture(
+export function copyFixture(
   name: string,
   folder: string,
   change: Record<string, unknown> = {},
 ): Promise<string> {
-  await cp(trialFixture(name), folder, { recursive: true });
-  const config = { ...(await readFixtureConfig(name)), ...change };
+  return copySweepFolder(trialFixture(name), folder, change);
+}
+
+/**
+ * `test/fixtures/sweeps/rungs/`: a trial that reports its metric at every step, for the rules of
+ * `early_terminate` and TPE's history.
+ */
+export const RUNGS_FIXTURE = fileURLToPath(new URL('../fixtures/sweeps/rungs/', import.meta.url));
+
+/** {@link copyFixture} for any sweep folder `source` (a trial script and its experiment_cfg.json). */
+export async function copySweepFolder(
+  source: string,
+  folder: string,
+  change: Record<string, unknown> = {},
+): Promise<string> {
+  await cp(source, folder, { recursive: true });
   const path = join(folder, 'experiment_cfg.json');
+  const config = { ...(JSON.parse(await readFile(path, 'utf8')) as object), ...change };
   await writeFile(path, `${JSON.stringify(config, null, 2)}\n`);
   return path;
 }
